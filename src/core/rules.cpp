@@ -1,0 +1,305 @@
+#include "core/rules.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/format.hpp"
+#include "core/sqltext.hpp"
+
+#include "core/no_postgres.hpp"
+
+namespace mg {
+
+namespace {
+
+const RuleInfo kRules[] = {
+	{RuleId::CreateIndexBlocking, "create_index_blocking", "index", Severity::Error,
+	 "CREATE INDEX without CONCURRENTLY on a large table blocks writes for the whole build",
+	 "create_index_blocking"},
+	{RuleId::ConstraintUnnamed, "constraint_unnamed", "constraint", Severity::Error,
+	 "CHECK, FOREIGN KEY, UNIQUE or EXCLUDE constraint without an explicit name",
+	 "constraint_unnamed"},
+};
+static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
+			  "every RuleId needs its catalog entry, in enum order");
+
+/* Collects the findings of one statement; owns its strings until they are copied out. */
+class Sink
+{
+  public:
+	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
+
+	void add(RuleId rule, const std::string &message, const std::string &detail, const std::string &hint)
+	{
+		Severity sev = effective_severity(rule, policy_);
+		if (sev == Severity::Off || n_ >= max_)
+			return;
+		Finding &f = out_[n_++];
+		f.rule = rule;
+		f.severity = sev;
+		copy(f.message, sizeof f.message, message);
+		copy(f.detail, sizeof f.detail, detail);
+		copy(f.hint, sizeof f.hint, hint);
+	}
+	int count() const { return n_; }
+
+  private:
+	static void copy(char *dst, size_t cap, const std::string &src)
+	{
+		if (src.size() < cap)
+		{
+			std::memcpy(dst, src.data(), src.size() + 1);
+			return;
+		}
+		/* cut at a line end where possible and say so */
+		static const char more[] = "\n(cut short)";
+		size_t keep = cap - sizeof more;
+		size_t nl = src.rfind('\n', keep);
+		if (nl != std::string::npos && nl > keep / 2)
+			keep = nl;
+		std::memcpy(dst, src.data(), keep);
+		std::memcpy(dst + keep, more, sizeof more);
+	}
+
+	const Policy &policy_;
+	Finding *out_;
+	int max_;
+	int n_ = 0;
+};
+
+std::string
+quoted(const char *name)
+{
+	return std::string("\"") + name + "\"";
+}
+
+std::string_view
+stmt_text(const StatementFacts &f)
+{
+	return f.text ? std::string_view(f.text, static_cast<size_t>(f.text_len)) : std::string_view();
+}
+
+/* "is 2112 kB with about 50000 rows" */
+std::string
+size_phrase(const RelationFacts &rel)
+{
+	std::string s = fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows);
+	if (!rel.rows_from_stats)
+		s += " (estimated from its size: never analyzed)";
+	return s;
+}
+
+std::string
+unsafe_index_note(const char *index_qual)
+{
+	return std::string("If the build fails or is cancelled, it leaves the INVALID index ") + index_qual +
+		   " behind, still maintained on every write: DROP INDEX CONCURRENTLY " + index_qual +
+		   "; before retrying.\n"
+		   "Alembic: run it inside op.get_context().autocommit_block(). Django: set atomic = False "
+		   "on the migration.";
+}
+
+std::string
+partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
+{
+	const char *create = parts.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
+	std::string r = "PostgreSQL cannot build an index CONCURRENTLY on a partitioned table. "
+					"Create the parent index on the parent alone, build each partition's index "
+					"CONCURRENTLY (each outside a transaction block), and attach it; the parent "
+					"index becomes valid once every partition has one attached:\n";
+	r += "  ";
+	r += create;
+	r += std::string(" ") + f.index_sql + " ON ONLY " + parts.relation + " " + parts.rest + ";\n";
+	for (int i = 1; i < f.n_parts; ++i)
+	{
+		const PartitionNode &n = f.parts[i];
+		const PartitionNode &parent = f.parts[n.parent];
+		const char *parent_index = n.parent == 0 ? f.index_qual : parent.index_qual;
+		r += "  ";
+		r += create;
+		r += n.is_leaf ? " CONCURRENTLY " : " ";
+		r += std::string(n.index_sql) + " ON " + (n.is_leaf ? "" : "ONLY ") + n.table_sql + " " +
+			 parts.rest + ";\n";
+		r += std::string("  ALTER INDEX ") + parent_index + " ATTACH PARTITION " + n.index_qual + ";\n";
+	}
+	if (f.n_parts_total > f.n_parts)
+		r += "  -- and the same two statements for each of the other " +
+			 std::to_string(f.n_parts_total - f.n_parts) +
+			 " partitions (SELECT * FROM pg_partition_tree('" + std::string(f.rel.name) +
+			 "') lists them)\n";
+	r += "A failed CREATE INDEX CONCURRENTLY leaves an INVALID index: drop it with DROP INDEX "
+		 "CONCURRENTLY and build it again before attaching.";
+	return r;
+}
+
+void
+rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	if (f.kind != StmtKind::CreateIndex || !f.rel.found || f.concurrent || f.only)
+		return;
+	if (f.rel.is_temp || f.rel.is_new)
+		return; /* nobody else can be waiting on it */
+	if (f.rel.relkind != 'r' && f.rel.relkind != 'm' && f.rel.relkind != 'p')
+		return;
+	if (f.rel.size_bytes < p.large_table_threshold)
+		return;
+
+	const bool partitioned = f.rel.relkind == 'p';
+	const std::string name = quoted(f.rel.name);
+	const std::string threshold = fmt::size(p.large_table_threshold);
+	std::string message, detail, hint;
+
+	if (partitioned)
+	{
+		message = "creating an index on partitioned table " + name + " would block writes on all " +
+				  std::to_string(f.rel.n_leaves) + " of its partitions for the whole build";
+		detail = "Rule create_index_blocking: the partitions of " + name + " hold " +
+				 size_phrase(f.rel) + ", at or above migration_guard.large_table_threshold (" +
+				 threshold + "). CREATE INDEX on a partitioned table takes a SHARE lock on the parent "
+				 "and on every partition until all of them are indexed. That lock " +
+				 fmt::lock_blocks(LockLevel::Share) +
+				 ", and every statement that queues behind it waits as well.";
+		sql::IndexStmtParts parts;
+		if (f.parts && f.n_parts > 0 && sql::split_create_index(stmt_text(f), parts))
+			hint = partition_recipe(f, parts);
+		else
+			hint = "Create the index with CREATE INDEX ... ON ONLY on the parent, then CREATE INDEX "
+				   "CONCURRENTLY on each partition and ALTER INDEX ... ATTACH PARTITION each one.";
+	}
+	else
+	{
+		const char *what = f.rel.relkind == 'm' ? "materialized view " : "table ";
+		message = std::string("creating an index without CONCURRENTLY would block writes on large ") +
+				  what + name + " for the whole build";
+		detail = "Rule create_index_blocking: " + name + " is " + size_phrase(f.rel) +
+				 ", at or above migration_guard.large_table_threshold (" + threshold +
+				 "). A plain CREATE INDEX holds a SHARE lock on it until the index is built. That lock " +
+				 fmt::lock_blocks(LockLevel::Share) +
+				 ", and every statement that queues behind it waits as well.";
+		std::string safe = sql::with_concurrently(stmt_text(f));
+		if (safe.empty())
+			safe = "CREATE INDEX CONCURRENTLY " + std::string(f.index_sql) + " ON ...;";
+		hint = "Build the index without blocking writes. CREATE INDEX CONCURRENTLY cannot run inside "
+			   "a transaction block, so run it on its own:\n  " +
+			   safe + "\n" + unsafe_index_note(f.index_qual);
+	}
+	sink.add(RuleId::CreateIndexBlocking, message, detail, hint);
+}
+
+const char *
+constraint_kind_name(ConstraintKind k)
+{
+	switch (k)
+	{
+		case ConstraintKind::Check: return "CHECK";
+		case ConstraintKind::ForeignKey: return "FOREIGN KEY";
+		case ConstraintKind::Unique: return "UNIQUE";
+		case ConstraintKind::Exclusion: return "EXCLUDE";
+	}
+	return "";
+}
+
+void
+rule_constraint_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	if ((f.kind != StmtKind::CreateTable && f.kind != StmtKind::AlterTable) || f.n_unnamed <= 0 ||
+		!f.rel.found || f.rel.is_temp)
+		return;
+
+	const std::string name = quoted(f.rel.name);
+	std::string message;
+	if (f.n_unnamed == 1)
+		message = std::string(constraint_kind_name(f.unnamed[0].kind)) + " constraint on table " + name +
+				  " has no name";
+	else
+		message = std::to_string(f.n_unnamed) + " constraints on table " + name + " have no name";
+
+	std::string names;
+	std::vector<std::pair<size_t, std::string>> inserts;
+	for (int i = 0; i < f.n_unnamed; ++i)
+	{
+		const UnnamedConstraint &u = f.unnamed[i];
+		if (i > 0)
+			names += i + 1 == f.n_unnamed ? " and " : ", ";
+		names += std::string(u.name_sql) + " (" + constraint_kind_name(u.kind) + ")";
+		if (u.offset >= 0)
+			inserts.emplace_back(static_cast<size_t>(u.offset), std::string("CONSTRAINT ") + u.name_sql + " ");
+	}
+	std::string detail = "Rule constraint_unnamed: PostgreSQL would generate the name" +
+						 std::string(f.n_unnamed == 1 ? " " : "s ") + names +
+						 ". Generated names depend on the server version and on the names already "
+						 "taken, so the later steps that must name a constraint (VALIDATE CONSTRAINT, "
+						 "DROP CONSTRAINT, ADD ... USING INDEX) cannot be written in advance or "
+						 "replayed the same way in every environment.";
+	std::string hint = std::string("Name ") + (f.n_unnamed == 1 ? "the constraint" : "every constraint") +
+					   " explicitly:\n  " + sql::for_hint(sql::splice(stmt_text(f), inserts)) +
+					   "\nAlembic: give SQLAlchemy's MetaData a naming_convention so that every "
+					   "constraint it emits has a deterministic name.";
+	sink.add(RuleId::ConstraintUnnamed, message, detail, hint);
+}
+
+} // namespace
+
+int
+rule_count() noexcept
+{
+	return static_cast<int>(RuleId::Count_);
+}
+
+const RuleInfo &
+rule_info(RuleId id) noexcept
+{
+	return kRules[static_cast<size_t>(id)];
+}
+
+const RuleInfo *
+rule_by_name(const char *name) noexcept
+{
+	for (const RuleInfo &r : kRules)
+		if (std::strcmp(r.name, name) == 0)
+			return &r;
+	return nullptr;
+}
+
+Severity
+effective_severity(RuleId id, const Policy &policy) noexcept
+{
+	Severity s = rule_info(id).default_severity;
+	switch (policy.mode)
+	{
+		case Mode::Off: return Severity::Off;
+		case Mode::Warn: return s == Severity::Off ? s : Severity::Warning;
+		case Mode::Enforce: return s;
+	}
+	return s;
+}
+
+int
+evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
+		 size_t errlen) noexcept
+{
+	try
+	{
+		if (policy.mode == Mode::Off)
+			return 0;
+		Sink sink(policy, out, max_out);
+		rule_create_index_blocking(facts, policy, sink);
+		rule_constraint_unnamed(facts, policy, sink);
+		return sink.count();
+	}
+	catch (const std::exception &e)
+	{
+		std::snprintf(err, errlen, "%s", e.what());
+	}
+	catch (...)
+	{
+		std::snprintf(err, errlen, "unknown exception");
+	}
+	return -1;
+}
+
+} // namespace mg

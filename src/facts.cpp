@@ -1,0 +1,447 @@
+/*
+ * facts.cpp - L2: what a utility statement would do, read from its raw parse tree and the
+ * catalog. Relations are resolved with NoLock and RVR_MISSING_OK, names through the
+ * syscache: the guard never takes or waits for a lock on a user table. C-style code only:
+ * every local is trivially destructible, since any call here may ereport.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
+#include "commands/defrem.h"
+#include "commands/tablecmds.h"
+#include "lib/stringinfo.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+#include "mg_facts.h"
+#include "pg_compat.h"
+
+namespace {
+
+/* How many partition-tree nodes the recipe lists before it summarises the rest. */
+constexpr int kMaxRecipeNodes = 41;
+
+void
+copy_name(char *dst, size_t cap, const char *src)
+{
+	strlcpy(dst, src ? src : "", cap);
+}
+
+/* Fills name fields and size of an existing relation. False if it vanished. */
+bool
+describe_relation(Oid relid, mg::RelationFacts *rel)
+{
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+	char *nsp = get_namespace_name(cls->relnamespace);
+	snprintf(rel->name, sizeof rel->name, "%s.%s", nsp ? nsp : "?", NameStr(cls->relname));
+	rel->relkind = cls->relkind;
+	rel->is_temp = cls->relpersistence == RELPERSISTENCE_TEMP;
+	ReleaseSysCache(tup);
+
+	rel->found = true;
+	rel->is_new = mg_rel_is_new(relid);
+
+	MgRelSize sz;
+	if (!mg_relation_size(relid, true, &sz))
+		return false;
+	rel->size_bytes = sz.bytes;
+	rel->rows = sz.rows;
+	rel->rows_from_stats = sz.rows_from_stats;
+	rel->n_leaves = sz.n_leaves;
+	return true;
+}
+
+/* Joins names with '_' the way PostgreSQL builds the middle part of a generated name. */
+char *
+name_addition(List *names)
+{
+	StringInfoData buf;
+	initStringInfo(&buf);
+	ListCell *lc;
+	foreach (lc, names)
+	{
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, '_');
+		appendStringInfoString(&buf, (const char *) lfirst(lc));
+		if (buf.len >= NAMEDATALEN)
+			break; /* makeObjectName truncates the rest anyway */
+	}
+	return buf.data;
+}
+
+/* Column names of index elements: the column, or "expr" for an expression. */
+List *
+index_elem_names(List *elems)
+{
+	List *names = NIL;
+	ListCell *lc;
+	foreach (lc, elems)
+	{
+		Node *n = (Node *) lfirst(lc);
+		if (IsA(n, List)) /* EXCLUDE: (IndexElem, operator) pairs */
+			n = (Node *) linitial((List *) n);
+		IndexElem *ie = (IndexElem *) n;
+		names = lappend(names, (void *) (ie->name ? ie->name : (ie->indexcolname ? ie->indexcolname : "expr")));
+	}
+	return names;
+}
+
+List *
+string_names(List *strings)
+{
+	List *names = NIL;
+	ListCell *lc;
+	foreach (lc, strings)
+		names = lappend(names, strVal(lfirst(lc)));
+	return names;
+}
+
+void
+set_sql_names(Oid nspid, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
+{
+	copy_name(ident, ident_cap, quote_identifier(name));
+	char *nsp = get_namespace_name(nspid);
+	copy_name(qual, qual_cap, quote_qualified_identifier(nsp, name));
+}
+
+/* ---------------------------------------------------------------- CREATE INDEX */
+
+void
+partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFacts *f)
+{
+	mg::PartitionNode *nodes = (mg::PartitionNode *) palloc0(sizeof(mg::PartitionNode) * kMaxRecipeNodes);
+	int n = 1, total = 1;
+	nodes[0].parent = -1;
+	copy_name(nodes[0].index_sql, sizeof nodes[0].index_sql, root_index);
+
+	/* Breadth-first, direct children in OID order; NoLock reads pg_inherits only. */
+	List *queue = list_make1_oid(root);
+	List *queue_idx = list_make1_int(0);
+	for (int qi = 0; qi < list_length(queue); qi++)
+	{
+		Oid parent = list_nth_oid(queue, qi);
+		int parent_idx = list_nth_int(queue_idx, qi);
+		List *children = find_inheritance_children(parent, NoLock);
+		ListCell *lc;
+		foreach (lc, children)
+		{
+			Oid child = lfirst_oid(lc);
+			HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+			if (!HeapTupleIsValid(tup))
+				continue;
+			Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+			char kind = cls->relkind;
+			Oid nsp = cls->relnamespace;
+			char relname[NAMEDATALEN];
+			strlcpy(relname, NameStr(cls->relname), sizeof relname);
+			ReleaseSysCache(tup);
+			if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+				continue; /* foreign partitions get no index */
+			total++;
+			int my_idx = -1;
+			if (n < kMaxRecipeNodes)
+			{
+				my_idx = n++;
+				mg::PartitionNode *pn = &nodes[my_idx];
+				pn->parent = parent_idx;
+				pn->is_leaf = kind == RELKIND_RELATION;
+				copy_name(pn->table_sql, sizeof pn->table_sql,
+						  quote_qualified_identifier(get_namespace_name(nsp), relname));
+				char *ixname = ChooseRelationName(relname, name_addition(colnames), "idx", nsp, false);
+				set_sql_names(nsp, ixname, pn->index_sql, sizeof pn->index_sql, pn->index_qual,
+							  sizeof pn->index_qual);
+			}
+			if (kind == RELKIND_PARTITIONED_TABLE && my_idx >= 0)
+			{
+				queue = lappend_oid(queue, child);
+				queue_idx = lappend_int(queue_idx, my_idx);
+			}
+		}
+	}
+	f->parts = nodes;
+	f->n_parts = n;
+	f->n_parts_total = total;
+}
+
+bool
+index_facts(IndexStmt *stmt, mg::StatementFacts *f)
+{
+	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
+	if (!OidIsValid(relid) || !describe_relation(relid, &f->rel))
+		return false;
+	f->kind = mg::StmtKind::CreateIndex;
+	f->lock = stmt->concurrent ? mg::LockLevel::ShareUpdateExclusive : mg::LockLevel::Share;
+	f->concurrent = stmt->concurrent;
+	f->only = !stmt->relation->inh;
+
+	/* The index name: the user's, or the one PostgreSQL would choose now. */
+	Oid nsp = get_rel_namespace(relid);
+	List *colnames = index_elem_names(stmt->indexParams);
+	const char *ixname = stmt->idxname;
+	if (ixname == NULL)
+		ixname = ChooseRelationName(get_rel_name(relid), name_addition(colnames), "idx", nsp, false);
+	set_sql_names(nsp, ixname, f->index_sql, sizeof f->index_sql, f->index_qual, sizeof f->index_qual);
+
+	if (f->rel.relkind == RELKIND_PARTITIONED_TABLE && !f->only && !f->concurrent)
+		partition_tree(relid, f->index_sql, colnames, f);
+	return true;
+}
+
+/* ---------------------------------------------------------------- unnamed constraints */
+
+struct NameContext
+{
+	const char *relname;
+	Oid nspid;
+	int stmt_location;  /* subtract from parser locations */
+	List *chosen;       /* names generated so far in this statement */
+	mg::UnnamedConstraint *out;
+	int n;
+	int cap;
+};
+
+bool
+collect_column_refs(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		ColumnRef *cr = (ColumnRef *) node;
+		Node *last = (Node *) llast(cr->fields);
+		if (IsA(last, String))
+		{
+			List **names = (List **) context;
+			const char *name = strVal(last);
+			ListCell *lc;
+			bool seen = false;
+			foreach (lc, *names)
+				seen = seen || strcmp((const char *) lfirst(lc), name) == 0;
+			if (!seen)
+				*names = lappend(*names, (void *) name);
+		}
+		return false;
+	}
+	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_refs)), context);
+}
+
+bool
+name_taken(NameContext *cx, const char *name)
+{
+	ListCell *lc;
+	foreach (lc, cx->chosen)
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* A relation-named constraint (UNIQUE, EXCLUDE): its index takes the name. */
+char *
+choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
+{
+	char *addition = name_addition(cols);
+	char *name = ChooseRelationName(cx->relname, addition, label, cx->nspid, true);
+	for (int pass = 1; name_taken(cx, name); pass++)
+	{
+		char modlabel[NAMEDATALEN];
+		snprintf(modlabel, sizeof modlabel, "%s%d", label, pass);
+		name = makeObjectName(cx->relname, addition, modlabel);
+	}
+	return name;
+}
+
+void
+note_constraint(NameContext *cx, Constraint *con, const char *colname)
+{
+	if (con->conname != NULL || cx->n >= cx->cap)
+		return;
+
+	mg::ConstraintKind kind;
+	char *name;
+	switch (con->contype)
+	{
+		case CONSTR_CHECK:
+		{
+			List *refs = NIL;
+			collect_column_refs(con->raw_expr, &refs);
+			const char *col = list_length(refs) == 1 ? (const char *) linitial(refs) : NULL;
+			kind = mg::ConstraintKind::Check;
+			name = ChooseConstraintName(cx->relname, col, "check", cx->nspid, cx->chosen);
+			break;
+		}
+		case CONSTR_FOREIGN:
+		{
+			List *cols = con->fk_attrs != NIL ? string_names(con->fk_attrs)
+											   : list_make1((void *) colname);
+			kind = mg::ConstraintKind::ForeignKey;
+			name = ChooseConstraintName(cx->relname, name_addition(cols), "fkey", cx->nspid, cx->chosen);
+			break;
+		}
+		case CONSTR_UNIQUE:
+		{
+			if (con->indexname != NULL)
+				return; /* USING INDEX: the constraint takes the index's name */
+			List *cols = con->keys != NIL ? string_names(con->keys) : list_make1((void *) colname);
+			kind = mg::ConstraintKind::Unique;
+			name = choose_index_constraint_name(cx, cols, "key");
+			break;
+		}
+		case CONSTR_EXCLUSION:
+			kind = mg::ConstraintKind::Exclusion;
+			name = choose_index_constraint_name(cx, index_elem_names(con->exclusions), "excl");
+			break;
+		default:
+			return; /* PRIMARY KEY, NOT NULL, DEFAULT, ...: exempt */
+	}
+	cx->chosen = lappend(cx->chosen, name);
+	mg::UnnamedConstraint *u = &cx->out[cx->n++];
+	u->kind = kind;
+	u->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
+	copy_name(u->name_sql, sizeof u->name_sql, quote_identifier(name));
+}
+
+void
+note_column(NameContext *cx, ColumnDef *col)
+{
+	ListCell *lc;
+	foreach (lc, col->constraints)
+		if (IsA(lfirst(lc), Constraint))
+			note_constraint(cx, (Constraint *) lfirst(lc), col->colname);
+}
+
+void
+init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, mg::StatementFacts *f)
+{
+	cx->relname = relname;
+	cx->nspid = nspid;
+	cx->stmt_location = stmt_location;
+	cx->chosen = NIL;
+	cx->cap = 64;
+	cx->n = 0;
+	cx->out = (mg::UnnamedConstraint *) palloc0(sizeof(mg::UnnamedConstraint) * cx->cap);
+	f->unnamed = cx->out;
+}
+
+bool
+create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
+{
+	RangeVar *rv = stmt->relation;
+	f->kind = mg::StmtKind::CreateTable;
+	f->rel.found = true;
+	f->rel.is_new = true;
+	f->rel.relkind = RELKIND_RELATION;
+	f->rel.is_temp = rv->relpersistence == RELPERSISTENCE_TEMP ||
+					 (rv->schemaname && strcmp(rv->schemaname, "pg_temp") == 0);
+	if (f->rel.is_temp)
+		return false; /* temporary tables are nobody else's concern */
+
+	Oid nspid;
+	if (rv->schemaname)
+	{
+		nspid = get_namespace_oid(rv->schemaname, true);
+		if (!OidIsValid(nspid))
+			return false; /* PostgreSQL reports the missing schema */
+	}
+	else
+		nspid = RangeVarGetCreationNamespace(rv);
+	if (stmt->if_not_exists && OidIsValid(get_relname_relid(rv->relname, nspid)))
+		return false; /* PostgreSQL will skip it with a NOTICE */
+	char *nsp = get_namespace_name(nspid);
+	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp ? nsp : "?", rv->relname);
+
+	NameContext cx;
+	init_names(&cx, rv->relname, nspid, stmt_location, f);
+	ListCell *lc;
+	foreach (lc, stmt->tableElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, ColumnDef))
+			note_column(&cx, (ColumnDef *) elt);
+		else if (IsA(elt, Constraint))
+			note_constraint(&cx, (Constraint *) elt, NULL);
+	}
+	foreach (lc, stmt->constraints)
+		if (IsA(lfirst(lc), Constraint))
+			note_constraint(&cx, (Constraint *) lfirst(lc), NULL);
+	f->n_unnamed = cx.n;
+	return cx.n > 0;
+}
+
+bool
+alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f)
+{
+	if (stmt->objtype != OBJECT_TABLE)
+		return false;
+
+	/* Only statements that could matter go to the catalog. */
+	bool interesting = false;
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		interesting = interesting || cmd->subtype == AT_AddConstraint || cmd->subtype == AT_AddColumn;
+	}
+	if (!interesting)
+		return false;
+
+	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
+	if (!OidIsValid(relid) || !describe_relation(relid, &f->rel))
+		return false;
+	f->kind = mg::StmtKind::AlterTable;
+	f->lock = (mg::LockLevel) AlterTableGetLockLevel(stmt->cmds);
+
+	NameContext cx;
+	init_names(&cx, get_rel_name(relid), get_rel_namespace(relid), stmt_location, f);
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+			note_constraint(&cx, (Constraint *) cmd->def, NULL);
+		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
+			note_column(&cx, (ColumnDef *) cmd->def);
+	}
+	f->n_unnamed = cx.n;
+	return true;
+}
+
+} // namespace
+
+bool
+mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt_len,
+				 mg::StatementFacts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->kind = mg::StmtKind::Other;
+
+	/* The statement's own text, for hints built from what the user wrote. */
+	int loc = stmt_location > 0 ? stmt_location : 0;
+	int total = query ? (int) strlen(query) : 0;
+	if (loc > total)
+		loc = total;
+	f->text = query ? query + loc : NULL;
+	f->text_len = stmt_len > 0 && loc + stmt_len <= total ? stmt_len : total - loc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:
+			return index_facts((IndexStmt *) parsetree, f);
+		case T_CreateStmt:
+			return create_table_facts((CreateStmt *) parsetree, loc, f);
+		case T_AlterTableStmt:
+			return alter_table_facts((AlterTableStmt *) parsetree, loc, f);
+		default:
+			return false;
+	}
+}

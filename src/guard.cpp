@@ -1,0 +1,234 @@
+/*
+ * guard.cpp - L1: the PostgreSQL entry points. _PG_init, the settings, the hooks and the
+ * SQL-callable functions. Thin and C-like: decide, report, then chain.
+ *
+ * Boundary rules (docs/architecture.md): only trivially destructible locals here, the rules
+ * layer is called through its noexcept API, and ereport runs after every C++ object is gone.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+PGDLLEXPORT Datum mg_version(PG_FUNCTION_ARGS);
+PGDLLEXPORT Datum mg_table_size(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(mg_version);
+PG_FUNCTION_INFO_V1(mg_table_size);
+}
+
+#include "core/rules.hpp"
+#include "mg_facts.h"
+#include "pg_compat.h"
+
+#define MG_VERSION "0.1.0"
+
+/* The SQLSTATE of every refusal: class MG (implementation-defined), "migration guard". */
+#define ERRCODE_MG_REFUSED MAKE_SQLSTATE('M', 'G', '0', '0', '1')
+
+namespace {
+
+/* ---- settings ---- */
+
+const struct config_enum_entry mode_options[] = {
+	{"enforce", (int) mg::Mode::Enforce, false},
+	{"warn", (int) mg::Mode::Warn, false},
+	{"off", (int) mg::Mode::Off, false},
+	{NULL, 0, false},
+};
+
+int mg_mode = (int) mg::Mode::Enforce;
+int mg_large_table_threshold_kb = 10 * 1024;
+
+ProcessUtility_hook_type prev_ProcessUtility = NULL;
+ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+constexpr int kMaxFindings = 4;
+
+mg::Policy
+current_policy(void)
+{
+	mg::Policy p;
+	p.mode = (mg::Mode) mg_mode;
+	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
+	return p;
+}
+
+/* Statements the guard must not look at, whatever they are. */
+bool
+skip_everything(void)
+{
+	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() || creating_extension ||
+		   !IsTransactionState() || IsAbortedTransactionBlockState();
+}
+
+void
+report(const mg::Finding *f)
+{
+	int level = f->severity == mg::Severity::Error ? ERROR : WARNING;
+	ereport(level, (errcode(ERRCODE_MG_REFUSED), errmsg_internal("%s", f->message),
+					f->detail[0] ? errdetail_internal("%s", f->detail) : 0,
+					f->hint[0] ? errhint("%s", f->hint) : 0));
+}
+
+/*
+ * Judges one utility statement. Warnings are raised first, then the first error, so that a
+ * user sees everything that is wrong with the statement in one go.
+ */
+void
+inspect_utility(PlannedStmt *pstmt, const char *queryString)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard inspect",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+	if (mg_collect_facts(pstmt->utilityStmt, queryString, pstmt->stmt_location, pstmt->stmt_len, facts))
+	{
+		mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
+		char err[256] = "";
+		mg::Policy policy = current_policy();
+		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
+
+		MemoryContextSwitchTo(old);
+		if (n < 0)
+			ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
+							  errmsg("migration_guard could not check this statement: %s", err),
+							  errdetail("The statement was allowed to run unchecked.")));
+		int first_error = -1;
+		for (int i = 0; i < n; i++)
+		{
+			if (findings[i].severity == mg::Severity::Error)
+			{
+				if (first_error < 0)
+					first_error = i;
+			}
+			else
+				report(&findings[i]);
+		}
+		if (first_error >= 0)
+			report(&findings[first_error]); /* does not return */
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+bool
+is_transaction_control(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_TransactionStmt:
+		case T_PrepareStmt:
+		case T_ExecuteStmt:
+		case T_DeallocateStmt:
+		case T_DiscardStmt:
+		case T_DeclareCursorStmt:
+		case T_FetchStmt:
+		case T_ClosePortalStmt:
+		case T_ListenStmt:
+		case T_NotifyStmt:
+		case T_UnlistenStmt:
+		case T_VariableSetStmt:
+		case T_VariableShowStmt:
+			return true;
+		default:
+			return false;
+	}
+}
+
+void
+mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+				  DestReceiver *dest, QueryCompletion *qc)
+{
+	/* Decide before standard_ProcessUtility takes any lock. Sub-commands that PostgreSQL
+	 * generates itself were judged as part of the statement that produced them. */
+	if (context != PROCESS_UTILITY_SUBCOMMAND && !is_transaction_control(pstmt->utilityStmt) &&
+		!skip_everything())
+		inspect_utility(pstmt, queryString);
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
+void
+mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	/* No data-change rule yet: chain straight through, with no look-up and no allocation. */
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+} // namespace
+
+void
+_PG_init(void)
+{
+	static bool inited = false;
+	if (inited)
+		return;
+
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration_guard must be loaded via shared_preload_libraries"),
+				 errhint("Add migration_guard to shared_preload_libraries in postgresql.conf "
+						 "(ALTER SYSTEM SET shared_preload_libraries = 'migration_guard') and restart "
+						 "the server.")));
+	inited = true;
+
+	DefineCustomEnumVariable(
+		"migration_guard.mode", "Whether migration_guard refuses, only warns about, or ignores dangerous statements.",
+		"enforce: rules of severity error refuse the statement; warn: every finding is a WARNING and "
+		"the statement runs; off: the guard does nothing.",
+		&mg_mode, (int) mg::Mode::Enforce, mode_options, PGC_SUSET, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable(
+		"migration_guard.large_table_threshold",
+		"Size on disk at which a table counts as large.",
+		"Measured like pg_table_size() (for a partitioned table, summed over its partitions) without "
+		"locking the table. Rules that depend on size apply at or above it. 0 makes every table large.",
+		&mg_large_table_threshold_kb, 10 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("migration_guard");
+
+	mg_xact_install();
+
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = mg_ProcessUtility;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = mg_ExecutorStart;
+}
+
+Datum
+mg_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(MG_VERSION));
+}
+
+Datum
+mg_table_size(PG_FUNCTION_ARGS)
+{
+	Oid relid = PG_GETARG_OID(0);
+	MgRelSize sz;
+
+	if (!mg_relation_size(relid, false, &sz))
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(sz.bytes);
+}

@@ -1,0 +1,246 @@
+/*
+ * relsize.cpp - a table's size on disk without opening or locking it.
+ *
+ * pg_table_size() opens the relation (and locks it), so it can queue behind a pending
+ * ACCESS EXCLUSIVE request. This reads pg_class through the syscache, builds each fork's
+ * file path and stat()s the segments. The segments of a fork are full up to the last one,
+ * so a galloping search finds the last non-full segment in O(log segments) calls: the cost
+ * of a verdict hardly grows with the table.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include <sys/stat.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_tablespace_d.h"
+#include "common/relpath.h"
+#include "miscadmin.h"
+#include "storage/bufpage.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relmapper.h"
+#include "utils/syscache.h"
+}
+
+#include "mg_facts.h"
+#include "pg_compat.h"
+
+namespace {
+
+constexpr int64 kSegmentBytes = (int64) RELSEG_SIZE * BLCKSZ;
+
+/* Bytes in segment segno of the fork at path; 0 if the segment does not exist. */
+int64
+segment_bytes(const char *path, int64 segno)
+{
+	char buf[MAXPGPATH];
+	struct stat st;
+
+	if (segno == 0)
+		strlcpy(buf, path, sizeof buf);
+	else
+		snprintf(buf, sizeof buf, "%s.%lld", path, (long long) segno);
+	if (stat(buf, &st) < 0)
+		return 0; /* missing (or unreadable): counts as empty, as a dropped file would */
+	return (int64) st.st_size;
+}
+
+int64
+fork_bytes(const char *path)
+{
+	int64 first = segment_bytes(path, 0);
+	if (first < kSegmentBytes)
+		return first;
+
+	/* segment lo is full; find hi with a non-full segment, then the first non-full one */
+	int64 lo = 0, hi = 1;
+	while (segment_bytes(path, hi) >= kSegmentBytes)
+	{
+		lo = hi;
+		hi *= 2;
+	}
+	while (hi - lo > 1)
+	{
+		int64 mid = lo + (hi - lo) / 2;
+		if (segment_bytes(path, mid) >= kSegmentBytes)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi * kSegmentBytes + segment_bytes(path, hi);
+}
+
+/* All forks of one relation's own storage (no TOAST). main_bytes gets the main fork. */
+int64
+storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
+{
+	if (main_bytes)
+		*main_bytes = 0;
+	if (!RELKIND_HAS_STORAGE(cls->relkind))
+		return 0;
+
+	Oid filenode = cls->relfilenode;
+	if (!OidIsValid(filenode))
+		filenode = MG_RELMAP_FILENUMBER(relid, cls->relisshared);
+	if (!OidIsValid(filenode))
+		return 0;
+
+	Oid spc = OidIsValid(cls->reltablespace) ? cls->reltablespace : MyDatabaseTableSpace;
+	Oid db = spc == GLOBALTABLESPACE_OID ? InvalidOid : MyDatabaseId;
+	int backend = MG_INVALID_BACKEND;
+	if (cls->relpersistence == RELPERSISTENCE_TEMP)
+	{
+		backend = GetTempNamespaceBackendId(cls->relnamespace);
+		if (backend == MG_INVALID_BACKEND)
+			return 0;
+	}
+
+	mg_relfile rf;
+	MG_RELFILE_SET(rf, spc, db, filenode);
+
+	int64 total = 0;
+	for (int fork = 0; fork <= MAX_FORKNUM; fork++)
+	{
+		char *path = mg_relpath(rf, backend, (ForkNumber) fork);
+		int64 bytes = fork_bytes(path);
+		pfree(path);
+		if (fork == MAIN_FORKNUM && main_bytes)
+			*main_bytes = bytes;
+		total += bytes;
+	}
+	return total;
+}
+
+int64
+storage_bytes_of(Oid relid)
+{
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return 0;
+	int64 bytes = storage_bytes(relid, (Form_pg_class) GETSTRUCT(tup), NULL);
+	ReleaseSysCache(tup);
+	return bytes;
+}
+
+/* TOAST table and its index, all forks: the part of pg_table_size() beyond the heap. */
+int64
+toast_bytes(Oid toastrelid)
+{
+	if (!OidIsValid(toastrelid))
+		return 0;
+	int64 total = storage_bytes_of(toastrelid);
+
+	/* A catalog scan of pg_index finds the TOAST index; no lock on any user relation. */
+	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(toastrelid));
+	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		total += storage_bytes_of(((Form_pg_index) GETSTRUCT(tup))->indexrelid);
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+	return total;
+}
+
+/* Rows per page the planner would assume for a never-analyzed table of this row type. */
+double
+density_from_width(Oid relid, int natts)
+{
+	int32 width = MAXALIGN(SizeofHeapTupleHeader);
+	for (int attnum = 1; attnum <= natts; attnum++)
+	{
+		HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+		if (!att->attisdropped)
+			width += get_typavgwidth(att->atttypid, att->atttypmod);
+		ReleaseSysCache(tup);
+	}
+	return (double) (BLCKSZ - SizeOfPageHeaderData) / (double) (width + sizeof(ItemIdData));
+}
+
+/* One relation with storage: its table size and row estimate. */
+bool
+leaf_size(Oid relid, MgRelSize *out)
+{
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+	int64 main_bytes;
+	int64 bytes = storage_bytes(relid, cls, &main_bytes);
+	Oid toast = cls->reltoastrelid;
+	float4 reltuples = cls->reltuples;
+	int32 relpages = cls->relpages;
+	int natts = cls->relnatts;
+	ReleaseSysCache(tup);
+
+	bytes += toast_bytes(toast);
+	double pages = (double) main_bytes / BLCKSZ;
+
+	out->bytes += bytes;
+	out->n_leaves += 1;
+	if (pages == 0)
+		return true;
+	if (relpages > 0 && reltuples >= 0)
+		out->rows += (reltuples / relpages) * pages;
+	else
+	{
+		out->rows += density_from_width(relid, natts) * pages;
+		out->rows_from_stats = false;
+	}
+	return true;
+}
+
+} // namespace
+
+bool
+mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
+{
+	out->bytes = 0;
+	out->rows = 0;
+	out->rows_from_stats = true;
+	out->n_leaves = 0;
+
+	char relkind = get_rel_relkind(relid);
+	if (relkind == '\0')
+		return false;
+	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_PARTITIONED_INDEX)
+	{
+		if (skip_new && mg_rel_is_new(relid))
+			return true;
+		leaf_size(relid, out);
+		out->n_leaves = 0;
+		return true;
+	}
+
+	/* Partitioned: sum the leaves. find_all_inheritors with NoLock reads pg_inherits only. */
+	List *tree = find_all_inheritors(relid, NoLock, NULL);
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid child = lfirst_oid(lc);
+		char kind = get_rel_relkind(child);
+		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
+			continue;
+		if (skip_new && mg_rel_is_new(child))
+		{
+			out->n_leaves += 1;
+			continue;
+		}
+		leaf_size(child, out);
+	}
+	list_free(tree);
+	return true;
+}
