@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
+#
+#   bash scripts/test.sh                              everything
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap tap
+#   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
+#   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
+#
+# As root the throwaway clusters run as the postgres user; otherwise as you, with sudo for
+# apt-get and make install.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+SUITES=${MG_SUITES:-unit regress chaining isolation pgtap tap}
+passed=0
+failed=0
+problems=()
+
+count() { # suite passed failed
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	printf '   %-10s %4d passed, %d failed\n' "$1" "$2" "$3"
+	[ "$3" -eq 0 ] || problems+=("$1")
+}
+
+ensure_packages
+if [ -z "${MG_NO_BUILD:-}" ]; then
+	build_and_install || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+WORK=$(make_workdir)
+cp -r sql expected test "$WORK/"
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
+trap '[ -n "${MG_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+
+has() { [[ " $SUITES " == *" $1 "* ]]; }
+
+# pg_regress and pg_isolation_regress print "... ok" / "... FAILED" per test.
+regress_counts() { # logfile suite
+	local ok bad
+	ok=$(grep -cE '\.\.\. ok' "$1")
+	bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$1")
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi # it did not even run
+	count "$2" "$ok" "$bad"
+}
+
+show_diffs() {
+	for f in "$@"; do [ -s "$f" ] && { echo "---- $f"; head -c 20000 "$f"; }; done
+}
+
+if has unit; then
+	log "unit tests (GoogleTest, rules layer)"
+	make -s test/unit/mg_unit_tests >/dev/null 2>"$WORK/unit.build" || cat "$WORK/unit.build"
+	./test/unit/mg_unit_tests >"$WORK/unit.log" 2>&1
+	ok=$(grep -cE '^\[       OK \]' "$WORK/unit.log")
+	bad=$(grep -cE '^\[  FAILED  \] [A-Za-z_]' "$WORK/unit.log")
+	[ -s "$WORK/unit.log" ] || bad=1
+	grep -E '^\[  FAILED  \]' "$WORK/unit.log" | sort -u
+	count unit "$ok" "$bad"
+fi
+
+REGRESS_TESTS=$(cd sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^migration_guard--' -e '^hook_chaining$' | sort)
+
+if has regress; then
+	log "regression tests (pg_regress): $(echo $REGRESS_TESTS)"
+	(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/regress/pg_regress" \
+		--temp-instance="$WORK/tmp_regress" --temp-config="$WORK/test/conf/guard.conf" \
+		--inputdir=. --outputdir="$WORK/out_regress" --bindir="$PG_BIN" \
+		$REGRESS_TESTS) >"$WORK/regress.log" 2>&1
+	cat "$WORK/regress.log" | grep -E '\.\.\. |tests|error' || true
+	regress_counts "$WORK/regress.log" regress
+	show_diffs "$WORK/out_regress/regression.diffs"
+fi
+
+if has chaining && [ -f sql/hook_chaining.sql ]; then
+	for conf in test/conf/chain_*.conf; do
+		name=$(basename "$conf" .conf)
+		log "hook chaining with $(grep shared_preload_libraries "$conf")"
+		(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/regress/pg_regress" \
+			--temp-instance="$WORK/tmp_$name" --temp-config="$WORK/$conf" \
+			--inputdir=. --outputdir="$WORK/out_$name" --bindir="$PG_BIN" \
+			hook_chaining) >"$WORK/$name.log" 2>&1
+		grep -E '\.\.\. ' "$WORK/$name.log" || cat "$WORK/$name.log"
+		regress_counts "$WORK/$name.log" "$name"
+		show_diffs "$WORK/out_$name/regression.diffs"
+	done
+fi
+
+if has isolation && ls test/specs/*.spec >/dev/null 2>&1; then
+	SPECS=$(cd test/specs && ls *.spec | sed 's/\.spec$//')
+	log "isolation tests: $(echo $SPECS)"
+	(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
+		--temp-instance="$WORK/tmp_iso" --temp-config="$WORK/test/conf/guard.conf" \
+		--inputdir="$WORK/test" --outputdir="$WORK/out_iso" --bindir="$PG_BIN" \
+		$SPECS) >"$WORK/isolation.log" 2>&1
+	grep -E '\.\.\. |tests' "$WORK/isolation.log" || cat "$WORK/isolation.log"
+	regress_counts "$WORK/isolation.log" isolation
+	show_diffs "$WORK/out_iso/regression.diffs"
+fi
+
+# TAP output: count "ok" and "not ok" assertion lines.
+tap_counts() { # logfile suite
+	local ok bad
+	ok=$(grep -cE '^[[:space:]]*ok [0-9]+' "$1")
+	bad=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$1")
+	grep -qE '^Result: PASS' "$1" || bad=$((bad > 0 ? bad : 1))
+	count "$2" "$ok" "$bad"
+}
+
+if has pgtap && ls test/pgtap/*.sql >/dev/null 2>&1; then
+	log "pgTAP tests (pg_prove)"
+	port=$(free_port 56432)
+	mkdir -p "$WORK/pgtap" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pgtap"
+	start_cluster "$WORK/pgtap" "$port" </dev/null
+	as_test_user "$PG_BIN/psql" -X -q -h "$WORK/pgtap" -p "$port" -U postgres -d postgres \
+		-c "CREATE DATABASE mg_tap" >/dev/null
+	as_test_user pg_prove -v -h "$WORK/pgtap" -p "$port" -U postgres -d mg_tap \
+		"$WORK"/test/pgtap/*.sql >"$WORK/pgtap.log" 2>&1
+	grep -E '^not ok|^#|^Result|Files=' "$WORK/pgtap.log" | head -50
+	tap_counts "$WORK/pgtap.log" pgtap
+	stop_cluster "$WORK/pgtap"
+fi
+
+if has tap && ls test/t/*.pl >/dev/null 2>&1; then
+	log "TAP tests (PostgreSQL::Test::Cluster)"
+	(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" TESTDIR="$WORK/tap" \
+		PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
+		prove -v -I "$PGXS_DIR/src/test/perl" test/t/) >"$WORK/tap.log" 2>&1
+	grep -E '^not ok|^Result|Files=|Dubious|Failed' "$WORK/tap.log" | head -50
+	tap_counts "$WORK/tap.log" tap
+fi
+
+echo
+if [ ${#problems[@]} -gt 0 ]; then
+	echo "failing suites: ${problems[*]} (MG_KEEP=1 keeps $WORK for a look)"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
