@@ -18,7 +18,7 @@ PG_CXXFLAGS += -std=c++17 -Wno-register -Wall -Wextra -Wno-unused-parameter -Wsh
 SHLIB_LINK  += -lstdc++
 
 # pg_regress tests live in top-level sql/ and expected/; isolation specs in test/specs.
-REGRESS        = extension settings relsize create_index_blocking constraint_unnamed contexts
+REGRESS        = $(sort $(filter-out hook_chaining migration_guard--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS   = --temp-instance=./tmp_check --temp-config=test/conf/guard.conf
 ISOLATION      = lock_free_refusal
 ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso --temp-config=test/conf/guard.conf

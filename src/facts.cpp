@@ -181,6 +181,15 @@ index_facts(IndexStmt *stmt, mg::StatementFacts *f)
 	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
 	if (!OidIsValid(relid) || !describe_relation(relid, &f->rel))
 		return false;
+	/* A column that does not exist: PostgreSQL's own error says it best. */
+	ListCell *lc;
+	foreach (lc, stmt->indexParams)
+	{
+		IndexElem *ie = (IndexElem *) lfirst(lc);
+		if (ie->name && !SearchSysCacheExistsAttName(relid, ie->name))
+			return false;
+	}
+
 	f->kind = mg::StmtKind::CreateIndex;
 	f->lock = stmt->concurrent ? mg::LockLevel::ShareUpdateExclusive : mg::LockLevel::Share;
 	f->concurrent = stmt->concurrent;

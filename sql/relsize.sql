@@ -1,0 +1,66 @@
+--
+-- Lock-free size: migration_guard.table_size() must equal pg_table_size(), summed over the
+-- leaf partitions for a partitioned table, without opening or locking the relation.
+--
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+CREATE SCHEMA rs;
+SET search_path = rs;
+
+CREATE TABLE plain (id int, v text);
+INSERT INTO plain SELECT g, repeat('p', 50) FROM generate_series(1, 20000) g;
+ANALYZE plain;
+
+-- TOASTed: values far above the TOAST threshold that do not compress
+CREATE TABLE toasted (id int, doc text);
+INSERT INTO toasted
+SELECT g, (SELECT string_agg(md5(g::text || ':' || i::text), '') FROM generate_series(1, 300) i)
+FROM generate_series(1, 200) g;
+
+-- bulk-loaded and never analyzed: reltuples = -1, relpages = 0
+CREATE TABLE loaded (id int, v text);
+INSERT INTO loaded SELECT g, 'x' FROM generate_series(1, 50000) g;
+
+-- after VACUUM: free space map and visibility map forks exist too
+CREATE TABLE vacuumed (id int, v text);
+INSERT INTO vacuumed SELECT g, 'y' FROM generate_series(1, 20000) g;
+DELETE FROM vacuumed WHERE id % 2 = 0;
+VACUUM vacuumed;
+
+CREATE TABLE empty (id int);
+CREATE UNLOGGED TABLE unlogged (id int);
+INSERT INTO unlogged SELECT generate_series(1, 1000);
+CREATE MATERIALIZED VIEW mv AS SELECT * FROM plain;
+
+-- partitioned, two levels, one foreign-free default partition
+CREATE TABLE parted (id int, v text) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10000);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (10000) TO (20000) PARTITION BY HASH (id);
+CREATE TABLE parted_2a PARTITION OF parted_2 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE parted_2b PARTITION OF parted_2 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+CREATE TABLE parted_d PARTITION OF parted DEFAULT;
+INSERT INTO parted SELECT g, repeat('q', 20) FROM generate_series(1, 30000) g;
+
+SELECT c.relname, c.reltuples, c.reltoastrelid <> 0 AS has_toast,
+       migration_guard.table_size(c.oid) = pg_table_size(c.oid) AS equal,
+       migration_guard.table_size(c.oid) > 0 AS nonzero
+FROM pg_class c
+WHERE c.relnamespace = 'rs'::regnamespace AND c.relkind IN ('r', 'm')
+ORDER BY c.relname;
+
+-- the TOAST part really is counted
+SELECT pg_table_size('toasted') > pg_relation_size('toasted') * 2 AS mostly_toast;
+-- partitioned: pg_table_size() of the parent is 0; ours is the sum over the leaves
+SELECT pg_table_size('parted') AS parent_only,
+       migration_guard.table_size('parted') =
+       (SELECT sum(pg_table_size(relid)) FROM pg_partition_tree('parted') WHERE isleaf) AS equal_to_leaves,
+       migration_guard.table_size('parted_2') =
+       pg_table_size('parted_2a') + pg_table_size('parted_2b') AS subtree;
+-- a dropped relation has no size
+SELECT migration_guard.table_size(0::oid::regclass) IS NULL AS is_null;
+-- only superusers may call it, unless granted
+CREATE ROLE regress_mg_nobody;
+SELECT has_function_privilege('regress_mg_nobody', 'migration_guard.table_size(regclass)', 'EXECUTE') AS may_call;
+DROP ROLE regress_mg_nobody;
+
+RESET search_path;
+DROP SCHEMA rs CASCADE;
