@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "core/sqltext.hpp"
+
+using namespace mg::sql;
+
+TEST(Tokenize, SkipsCommentsAndKeepsQuotedRuns)
+{
+	std::string s = "/* a /* nested */ comment */ CREATE -- eol\n INDEX \"On\" ON t ('x;y', $$ON$$, $1)";
+	auto t = tokenize(s);
+	ASSERT_GE(t.size(), 6u);
+	EXPECT_TRUE(is_keyword(s, t[0], "create"));
+	EXPECT_TRUE(is_keyword(s, t[1], "INDEX"));
+	EXPECT_EQ(t[2].kind, TokKind::QuotedIdent);
+	EXPECT_FALSE(is_keyword(s, t[2], "on")); /* a quoted identifier is never a keyword */
+	EXPECT_TRUE(is_keyword(s, t[3], "on"));
+	int strings = 0, params = 0;
+	for (const Token &tok : t)
+	{
+		strings += tok.kind == TokKind::String;
+		params += tok.kind == TokKind::Param;
+	}
+	EXPECT_EQ(strings, 2);
+	EXPECT_EQ(params, 1);
+}
+
+TEST(Tokenize, UnterminatedInputDoesNotOverrun)
+{
+	for (const char *s : {"'open", "\"open", "/* open", "$tag$ open", "E'\\", "--"})
+	{
+		auto t = tokenize(s);
+		for (const Token &tok : t)
+			EXPECT_LE(tok.end, std::string(s).size()) << s;
+	}
+}
+
+TEST(ForHint, TrimsCommentsWhitespaceAndSemicolons)
+{
+	EXPECT_EQ(for_hint("  -- c\n /* d */ CREATE INDEX ON t (c) ;; \n"), "CREATE INDEX ON t (c);");
+	EXPECT_EQ(for_hint("SELECT 1"), "SELECT 1;");
+}
+
+TEST(WithConcurrently, InsertsAfterIndex)
+{
+	EXPECT_EQ(with_concurrently("CREATE INDEX ON t (c)"), "CREATE INDEX CONCURRENTLY ON t (c);");
+	EXPECT_EQ(with_concurrently("create unique index i on s.t using btree (a, b) where a > 0;"),
+			  "create unique index CONCURRENTLY i on s.t using btree (a, b) where a > 0;");
+	EXPECT_EQ(with_concurrently("CREATE INDEX IF NOT EXISTS i ON t (c)"),
+			  "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);");
+	EXPECT_EQ(with_concurrently("/* x */\nCREATE\n  INDEX\n i ON t (c)"),
+			  "CREATE\n  INDEX CONCURRENTLY\n i ON t (c);");
+	/* already concurrent: unchanged; not CREATE INDEX: empty */
+	EXPECT_EQ(with_concurrently("CREATE INDEX CONCURRENTLY i ON t (c)"), "CREATE INDEX CONCURRENTLY i ON t (c);");
+	EXPECT_EQ(with_concurrently("CREATE TABLE t (c int)"), "");
+	EXPECT_EQ(with_concurrently(""), "");
+}
+
+TEST(SplitCreateIndex, FindsRelationAndRest)
+{
+	IndexStmtParts p;
+	ASSERT_TRUE(split_create_index("CREATE UNIQUE INDEX IF NOT EXISTS i ON ONLY \"My\".\"Tab\" USING btree (c) WHERE c > 0;", p));
+	EXPECT_TRUE(p.unique);
+	EXPECT_EQ(p.relation, "\"My\".\"Tab\"");
+	EXPECT_EQ(p.rest, "USING btree (c) WHERE c > 0");
+
+	ASSERT_TRUE(split_create_index("create index on m (ts)", p));
+	EXPECT_FALSE(p.unique);
+	EXPECT_EQ(p.relation, "m");
+	EXPECT_EQ(p.rest, "(ts)");
+
+	EXPECT_FALSE(split_create_index("CREATE INDEX i ON", p));
+	EXPECT_FALSE(split_create_index("ALTER TABLE t ADD c int", p));
+}
+
+TEST(Splice, InsertsAtOffsetsInAnyOrder)
+{
+	std::string s = "CREATE TABLE t (a int CHECK (a > 0), CHECK (a < 9))";
+	size_t first = s.find("CHECK");
+	size_t second = s.rfind("CHECK");
+	EXPECT_EQ(splice(s, {{second, "CONSTRAINT y "}, {first, "CONSTRAINT x "}}),
+			  "CREATE TABLE t (a int CONSTRAINT x CHECK (a > 0), CONSTRAINT y CHECK (a < 9))");
+	EXPECT_EQ(splice("ab", {{99, "!"}}), "ab!");
+}
