@@ -428,19 +428,34 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 } // namespace
 
 bool
+mg_may_apply(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:
+		case T_CreateStmt:
+		case T_AlterTableStmt:
+			return true;
+		default:
+			return false;
+	}
+}
+
+bool
 mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt_len,
 				 mg::StatementFacts *f)
 {
 	memset(f, 0, sizeof *f);
 	f->kind = mg::StmtKind::Other;
 
-	/* The statement's own text, for hints built from what the user wrote. */
+	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
+	 * "to the end of the string"; only then is the rest measured. */
 	int loc = stmt_location > 0 ? stmt_location : 0;
-	int total = query ? (int) strlen(query) : 0;
-	if (loc > total)
-		loc = total;
-	f->text = query ? query + loc : NULL;
-	f->text_len = stmt_len > 0 && loc + stmt_len <= total ? stmt_len : total - loc;
+	if (query)
+	{
+		f->text = query + loc;
+		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+	}
 
 	switch (nodeTag(parsetree))
 	{

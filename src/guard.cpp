@@ -124,30 +124,6 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 	MemoryContextDelete(cxt);
 }
 
-bool
-is_transaction_control(Node *parsetree)
-{
-	switch (nodeTag(parsetree))
-	{
-		case T_TransactionStmt:
-		case T_PrepareStmt:
-		case T_ExecuteStmt:
-		case T_DeallocateStmt:
-		case T_DiscardStmt:
-		case T_DeclareCursorStmt:
-		case T_FetchStmt:
-		case T_ClosePortalStmt:
-		case T_ListenStmt:
-		case T_NotifyStmt:
-		case T_UnlistenStmt:
-		case T_VariableSetStmt:
-		case T_VariableShowStmt:
-			return true;
-		default:
-			return false;
-	}
-}
-
 void
 mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				  ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
@@ -155,8 +131,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 {
 	/* Decide before standard_ProcessUtility takes any lock. Sub-commands that PostgreSQL
 	 * generates itself were judged as part of the statement that produced them. */
-	if (context != PROCESS_UTILITY_SUBCOMMAND && !is_transaction_control(pstmt->utilityStmt) &&
-		!skip_everything())
+	if (context != PROCESS_UTILITY_SUBCOMMAND && mg_may_apply(pstmt->utilityStmt) && !skip_everything())
 		inspect_utility(pstmt, queryString);
 
 	if (prev_ProcessUtility)

@@ -35,6 +35,9 @@ bool mg_relation_size(Oid relid, bool skip_new, MgRelSize *out);
 
 /* ---- statement facts (facts.cpp) ---- */
 
+/* Whether any rule can apply to this kind of statement: the cheap test before any work. */
+bool mg_may_apply(Node *parsetree);
+
 /*
  * Describes one utility statement. query is the source text the statement came from and
  * stmt_location/stmt_len its place in it (stmt_location < 0: unknown; stmt_len 0: to the
