@@ -74,9 +74,19 @@ SELECT add_fk();
 CREATE TABLE "Line Items" ("Qty" int);
 ALTER TABLE "Line Items" ADD CHECK ("Qty" > 0);
 
+-- edge: CREATE SCHEMA ... CREATE TABLE runs its elements as sub-commands; still judged
+CREATE SCHEMA cu_app CREATE TABLE items (id int CHECK (id > 0));
+-- edge: serial columns and a foreign key to the table being created are fine
+CREATE TABLE tree (id serial CONSTRAINT tree_pkey PRIMARY KEY, parent int REFERENCES tree (id));
+
 -- PostgreSQL's own errors come through untouched
 ALTER TABLE no_such_table ADD CHECK (c > 0);
 CREATE TABLE no_such_schema.x (a int CHECK (a > 0));
+CREATE TABLE t (a int CHECK (a > 0));
+CREATE TABLE bad_type (a no_such_type CHECK (a > 0));
+CREATE TABLE bad_ref (a int REFERENCES no_such_table);
+ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES no_such_table (id);
+ALTER TABLE t ADD COLUMN z no_such_type CHECK (z > 0);
 
 -- warn: the same text, and the constraint is created under the generated name
 -- the names in the hint are the ones PostgreSQL gives

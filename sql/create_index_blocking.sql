@@ -108,6 +108,14 @@ CREATE INDEX CONCURRENTLY m_2025_h1_ts_idx ON cib.m_2025_h1 (ts);
 ALTER INDEX cib.m_2025_ts_idx ATTACH PARTITION cib.m_2025_h1_ts_idx;
 SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE c.relname IN ('m_ts_idx', 'm_2025_ts_idx') ORDER BY 1;
+-- ON ONLY exempts a partitioned parent only: on an ordinary table it builds the whole index
+CREATE INDEX t_only_c_idx ON ONLY t (c);
+-- a new partitioned parent does not make an old table attached to it new
+BEGIN;
+CREATE TABLE newparent (id int, c int, pad text) PARTITION BY RANGE (id);
+ALTER TABLE newparent ATTACH PARTITION t FOR VALUES FROM (0) TO (1000000);
+CREATE INDEX newparent_c_idx ON newparent (c);
+ROLLBACK;
 -- a partition is an ordinary table
 CREATE INDEX m_2024_v_idx ON m_2024 (v);
 -- a small partitioned table, and one whose only large partition is new, are allowed

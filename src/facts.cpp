@@ -17,6 +17,7 @@ extern "C" {
 #include "lib/stringinfo.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -330,6 +331,49 @@ note_column(NameContext *cx, ColumnDef *col)
 			note_constraint(cx, (Constraint *) lfirst(lc), col->colname);
 }
 
+/*
+ * Whether PostgreSQL will reject this column or constraint for reasons of its own (an
+ * unknown type, a referenced table that does not exist). Its error is the one to see.
+ */
+bool
+is_serial_type(const TypeName *tn)
+{
+	if (list_length(tn->names) != 1 || tn->pct_type)
+		return false;
+	const char *name = strVal(linitial(tn->names));
+	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
+	for (const char *serial : serials)
+		if (strcmp(name, serial) == 0)
+			return true;
+	return false;
+}
+
+/* self: the table a CREATE TABLE creates, which its own foreign keys may reference. */
+bool
+constraint_will_fail(Constraint *con, const RangeVar *self)
+{
+	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
+		return false;
+	if (self && strcmp(con->pktable->relname, self->relname) == 0 &&
+		(con->pktable->schemaname == NULL || self->schemaname == NULL ||
+		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
+		return false;
+	return !OidIsValid(RangeVarGetRelidExtended(con->pktable, NoLock, RVR_MISSING_OK, NULL, NULL));
+}
+
+bool
+column_will_fail(ColumnDef *col, const RangeVar *self)
+{
+	if (col->typeName && !is_serial_type(col->typeName) &&
+		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)))
+		return true;
+	ListCell *lc;
+	foreach (lc, col->constraints)
+		if (IsA(lfirst(lc), Constraint) && constraint_will_fail((Constraint *) lfirst(lc), self))
+			return true;
+	return false;
+}
+
 void
 init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, mg::StatementFacts *f)
 {
@@ -365,8 +409,8 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 	}
 	else
 		nspid = RangeVarGetCreationNamespace(rv);
-	if (stmt->if_not_exists && OidIsValid(get_relname_relid(rv->relname, nspid)))
-		return false; /* PostgreSQL will skip it with a NOTICE */
+	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
+		return false; /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
 	char *nsp = get_namespace_name(nspid);
 	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp ? nsp : "?", rv->relname);
 
@@ -377,9 +421,17 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 	{
 		Node *elt = (Node *) lfirst(lc);
 		if (IsA(elt, ColumnDef))
+		{
+			if (column_will_fail((ColumnDef *) elt, rv))
+				return false;
 			note_column(&cx, (ColumnDef *) elt);
+		}
 		else if (IsA(elt, Constraint))
+		{
+			if (constraint_will_fail((Constraint *) elt, rv))
+				return false;
 			note_constraint(&cx, (Constraint *) elt, NULL);
+		}
 	}
 	foreach (lc, stmt->constraints)
 		if (IsA(lfirst(lc), Constraint))
@@ -417,9 +469,17 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+		{
+			if (constraint_will_fail((Constraint *) cmd->def, NULL))
+				return false;
 			note_constraint(&cx, (Constraint *) cmd->def, NULL);
+		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
+		{
+			if (column_will_fail((ColumnDef *) cmd->def, NULL))
+				return false;
 			note_column(&cx, (ColumnDef *) cmd->def);
+		}
 	}
 	f->n_unnamed = cx.n;
 	return true;

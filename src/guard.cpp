@@ -130,8 +130,12 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 				  DestReceiver *dest, QueryCompletion *qc)
 {
 	/* Decide before standard_ProcessUtility takes any lock. Sub-commands that PostgreSQL
-	 * generates itself were judged as part of the statement that produced them. */
-	if (context != PROCESS_UTILITY_SUBCOMMAND && mg_may_apply(pstmt->utilityStmt) && !skip_everything())
+	 * generates itself were judged as part of the statement that produced them; the one
+	 * exception is a CREATE TABLE written inside CREATE SCHEMA, which only ever arrives as
+	 * a sub-command. */
+	Node *parsetree = pstmt->utilityStmt;
+	if ((context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) && mg_may_apply(parsetree) &&
+		!skip_everything())
 		inspect_utility(pstmt, queryString);
 
 	if (prev_ProcessUtility)
@@ -163,9 +167,8 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("migration_guard must be loaded via shared_preload_libraries"),
-				 errhint("Add migration_guard to shared_preload_libraries in postgresql.conf "
-						 "(ALTER SYSTEM SET shared_preload_libraries = 'migration_guard') and restart "
-						 "the server.")));
+				 errhint("Add migration_guard to shared_preload_libraries in postgresql.conf, "
+						 "keeping the libraries already listed there, and restart the server.")));
 	inited = true;
 
 	DefineCustomEnumVariable(

@@ -139,10 +139,17 @@ partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
 void
 rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 {
-	if (f.kind != StmtKind::CreateIndex || !f.rel.found || f.concurrent || f.only)
+	if (f.kind != StmtKind::CreateIndex || !f.rel.found || f.concurrent)
 		return;
-	if (f.rel.is_temp || f.rel.is_new)
+	if (f.only && f.rel.relkind == 'p')
+		return; /* ON ONLY a partitioned parent: an invalid index, metadata only */
+	if (f.rel.is_temp)
 		return; /* nobody else can be waiting on it */
+	/* A table created in this transaction is invisible to everyone else. For a partitioned
+	 * parent the size already leaves out new partitions, and an old table attached to a
+	 * new parent still counts. */
+	if (f.rel.is_new && f.rel.relkind != 'p')
+		return;
 	if (f.rel.relkind != 'r' && f.rel.relkind != 'm' && f.rel.relkind != 'p')
 		return;
 	if (f.rel.size_bytes < p.large_table_threshold)
@@ -155,8 +162,10 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 
 	if (partitioned)
 	{
-		message = "creating an index on partitioned table " + name + " would block writes on all " +
-				  std::to_string(f.rel.n_leaves) + " of its partitions for the whole build";
+		message = "creating an index on partitioned table " + name + " would block writes on " +
+				  (f.rel.n_leaves == 1 ? std::string("its partition")
+									   : "all " + std::to_string(f.rel.n_leaves) + " of its partitions") +
+				  " for the whole build";
 		detail = "Rule create_index_blocking: the partitions of " + name + " hold " +
 				 size_phrase(f.rel) + ", at or above migration_guard.large_table_threshold (" +
 				 threshold + "). CREATE INDEX on a partitioned table takes a SHARE lock on the parent "
@@ -172,13 +181,16 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 	}
 	else
 	{
-		const char *what = f.rel.relkind == 'm' ? "materialized view " : "table ";
-		message = std::string("creating an index without CONCURRENTLY would block writes on large ") +
-				  what + name + " for the whole build";
+		const bool matview = f.rel.relkind == 'm';
+		message = matview ? "creating an index without CONCURRENTLY would block REFRESH of large "
+							"materialized view " + name + " for the whole build"
+						  : "creating an index without CONCURRENTLY would block writes on large table " +
+								name + " for the whole build";
 		detail = "Rule create_index_blocking: " + name + " is " + size_phrase(f.rel) +
 				 ", at or above migration_guard.large_table_threshold (" + threshold +
 				 "). A plain CREATE INDEX holds a SHARE lock on it until the index is built. That lock " +
-				 fmt::lock_blocks(LockLevel::Share) +
+				 (matview ? std::string("blocks REFRESH MATERIALIZED VIEW; reads go on")
+						  : std::string(fmt::lock_blocks(LockLevel::Share))) +
 				 ", and every statement that queues behind it waits as well.";
 		std::string safe = sql::with_concurrently(stmt_text(f));
 		if (safe.empty())
