@@ -124,9 +124,12 @@ fi
 
 if has tap && ls test/t/*.pl >/dev/null 2>&1; then
 	log "TAP tests (PostgreSQL::Test::Cluster)"
+	# TESTDIR must exist (the modules mkdir only $TESTDIR/tmp_check), and prove given a
+	# directory runs only *.t files, so the *.pl tests are named one by one.
+	mkdir -p "$WORK/tap" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/tap"
 	(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" TESTDIR="$WORK/tap" \
 		PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-		prove -v -I "$PGXS_DIR/src/test/perl" test/t/) >"$WORK/tap.log" 2>&1
+		prove -v -I "$PGXS_DIR/src/test/perl" test/t/*.pl) >"$WORK/tap.log" 2>&1
 	grep -E '^not ok|^Result|Files=|Dubious|Failed' "$WORK/tap.log" | head -50
 	tap_counts "$WORK/tap.log" tap
 fi

@@ -1,0 +1,69 @@
+-- migration_guard: the objects CREATE EXTENSION makes, and who may use them.
+-- Runs in one transaction that is rolled back: nothing it creates outlives the file.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+
+SELECT plan(22);
+
+-- the extension and where it lives
+SELECT has_extension('migration_guard', 'extension migration_guard is installed');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'migration_guard'), '0.1.0',
+          'extension version is 0.1.0');
+SELECT has_schema('migration_guard', 'schema migration_guard exists');
+SELECT is((SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+            WHERE e.extname = 'migration_guard'), 'migration_guard',
+          'the extension is installed in schema migration_guard');
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_guard'), false,
+          'the extension is not relocatable');
+
+-- its functions, exactly
+SELECT functions_are('migration_guard', ARRAY['version', 'table_size'],
+                     'schema migration_guard has exactly the functions version and table_size');
+SELECT has_function('migration_guard', 'version', '{}'::name[], 'migration_guard.version() exists');
+SELECT has_function('migration_guard', 'table_size', ARRAY['regclass'],
+                    'migration_guard.table_size(regclass) exists');
+SELECT function_returns('migration_guard', 'version', '{}'::name[], 'text', 'version() returns text');
+SELECT function_returns('migration_guard', 'table_size', ARRAY['regclass'], 'bigint',
+                        'table_size(regclass) returns bigint');
+SELECT function_lang_is('migration_guard', 'version', '{}'::name[], 'c', 'version() is written in C');
+SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
+                        'table_size(regclass) is written in C');
+SELECT is((SELECT count(*)::int FROM pg_depend d
+            WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
+              AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
+              AND d.deptype = 'e'), 2,
+          'the extension owns exactly two functions');
+
+-- what they return
+SELECT is(migration_guard.version(), '0.1.0', 'version() returns 0.1.0');
+SELECT is(migration_guard.table_size('pg_class'), pg_table_size('pg_class'),
+          'table_size() agrees with pg_table_size() on pg_class');
+
+-- privileges: table_size is revoked from PUBLIC, version and the schema are not
+SELECT is((SELECT count(*)::int FROM pg_proc p, aclexplode(p.proacl) a
+            WHERE p.oid = 'migration_guard.table_size(regclass)'::regprocedure
+              AND a.grantee = 0 AND a.privilege_type = 'EXECUTE'), 0,
+          'PUBLIC has no EXECUTE grant on table_size(regclass)');
+SELECT isnt((SELECT proacl FROM pg_proc WHERE oid = 'migration_guard.table_size(regclass)'::regprocedure),
+            NULL, 'table_size(regclass) has an explicit ACL (NULL would mean PUBLIC may execute it)');
+
+CREATE ROLE mg_tap_ext_nobody NOLOGIN;
+SELECT ok(NOT has_function_privilege('mg_tap_ext_nobody', 'migration_guard.table_size(regclass)', 'EXECUTE'),
+          'an ordinary role may not execute table_size(regclass)');
+SELECT ok(has_function_privilege('mg_tap_ext_nobody', 'migration_guard.version()', 'EXECUTE'),
+          'an ordinary role may execute version()');
+SELECT ok(has_schema_privilege('mg_tap_ext_nobody', 'migration_guard', 'USAGE'),
+          'an ordinary role has USAGE on schema migration_guard');
+
+SET LOCAL ROLE mg_tap_ext_nobody;
+SELECT throws_ok('SELECT migration_guard.table_size(''pg_class'')', '42501',
+                 'permission denied for function table_size',
+                 'an ordinary role calling table_size() gets 42501');
+SELECT lives_ok('SELECT migration_guard.version()', 'an ordinary role can call version()');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
