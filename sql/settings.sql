@@ -14,6 +14,8 @@ SET migration_guard.large_table_threshold = '-1';
 SET migration_guard.large_table_threshold = 'ten megabytes';
 -- the prefix is reserved: a misspelt setting is an error, not a silent placeholder
 SET migration_guard.threshold = '1MB';
+SET migration_guard.max_dml_rows = -1;
+SET migration_guard.dml_scope = 'some';
 -- units work as for any size setting
 SET migration_guard.large_table_threshold = '2GB';
 SHOW migration_guard.large_table_threshold;
@@ -33,6 +35,8 @@ SET LOCAL migration_guard.mode = 'warn';
 ROLLBACK;
 SELECT set_config('migration_guard.mode', 'off', false);
 SELECT set_config('migration_guard.large_table_threshold', '100GB', true);
+SET migration_guard.max_dml_rows = 0;
+SET migration_guard.dml_scope = 'all';
 SHOW migration_guard.mode;
 RESET ROLE;
 

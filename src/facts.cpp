@@ -37,9 +37,10 @@ copy_name(char *dst, size_t cap, const char *src)
 	strlcpy(dst, src ? src : "", cap);
 }
 
-/* Fills name fields and size of an existing relation. False if it vanished. */
+} // namespace
+
 bool
-describe_relation(Oid relid, mg::RelationFacts *rel)
+mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 {
 	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -63,6 +64,8 @@ describe_relation(Oid relid, mg::RelationFacts *rel)
 	rel->n_leaves = sz.n_leaves;
 	return true;
 }
+
+namespace {
 
 /* Joins names with '_' the way PostgreSQL builds the middle part of a generated name. */
 char *
@@ -180,7 +183,7 @@ bool
 index_facts(IndexStmt *stmt, mg::StatementFacts *f)
 {
 	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
-	if (!OidIsValid(relid) || !describe_relation(relid, &f->rel))
+	if (!OidIsValid(relid) || !mg_describe_relation(relid, &f->rel))
 		return false;
 	/* A column that does not exist: PostgreSQL's own error says it best. */
 	ListCell *lc;
@@ -458,7 +461,7 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 		return false;
 
 	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
-	if (!OidIsValid(relid) || !describe_relation(relid, &f->rel))
+	if (!OidIsValid(relid) || !mg_describe_relation(relid, &f->rel))
 		return false;
 	f->kind = mg::StmtKind::AlterTable;
 	f->lock = (mg::LockLevel) AlterTableGetLockLevel(stmt->cmds);
@@ -486,6 +489,38 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 }
 
 } // namespace
+
+int
+mg_statement_relations(Node *parsetree, Oid *out, int max)
+{
+	List *rvs = NIL;
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt: rvs = list_make1(((AlterTableStmt *) parsetree)->relation); break;
+		case T_IndexStmt: rvs = list_make1(((IndexStmt *) parsetree)->relation); break;
+		case T_LockStmt: rvs = ((LockStmt *) parsetree)->relations; break;
+		case T_TruncateStmt: rvs = ((TruncateStmt *) parsetree)->relations; break;
+		case T_CreateTrigStmt: rvs = list_make1(((CreateTrigStmt *) parsetree)->relation); break;
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->relation)
+				rvs = list_make1(((RenameStmt *) parsetree)->relation);
+			break;
+		case T_CreatePolicyStmt: rvs = list_make1(((CreatePolicyStmt *) parsetree)->table); break;
+		case T_RuleStmt: rvs = list_make1(((RuleStmt *) parsetree)->relation); break;
+		default: break;
+	}
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, rvs)
+	{
+		if (n >= max)
+			break;
+		Oid relid = RangeVarGetRelidExtended((RangeVar *) lfirst(lc), NoLock, RVR_MISSING_OK, NULL, NULL);
+		if (OidIsValid(relid))
+			out[n++] = relid;
+	}
+	return n;
+}
 
 bool
 mg_may_apply(Node *parsetree)

@@ -14,6 +14,7 @@ extern "C" {
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/lockdefs.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -48,8 +49,16 @@ const struct config_enum_entry mode_options[] = {
 	{NULL, 0, false},
 };
 
+const struct config_enum_entry dml_scope_options[] = {
+	{"migration", (int) mg::DmlScope::Migration, false},
+	{"all", (int) mg::DmlScope::All, false},
+	{NULL, 0, false},
+};
+
 int mg_mode = (int) mg::Mode::Enforce;
 int mg_large_table_threshold_kb = 10 * 1024;
+int mg_max_dml_rows = 100000;
+int mg_dml_scope = (int) mg::DmlScope::Migration;
 
 ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
@@ -62,6 +71,8 @@ current_policy(void)
 	mg::Policy p;
 	p.mode = (mg::Mode) mg_mode;
 	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
+	p.max_dml_rows = mg_max_dml_rows;
+	p.dml_scope = (mg::DmlScope) mg_dml_scope;
 	return p;
 }
 
@@ -81,6 +92,8 @@ report(const mg::Finding *f)
 					f->detail[0] ? errdetail_internal("%s", f->detail) : 0,
 					f->hint[0] ? errhint("%s", f->hint) : 0));
 }
+
+void report_all(const mg::Finding *findings, int n, const char *err);
 
 /*
  * Judges one utility statement. Warnings are raised first, then the first error, so that a
@@ -102,25 +115,55 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
 
 		MemoryContextSwitchTo(old);
-		if (n < 0)
-			ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
-							  errmsg("migration_guard could not check this statement: %s", err),
-							  errdetail("The statement was allowed to run unchecked.")));
-		int first_error = -1;
-		for (int i = 0; i < n; i++)
-		{
-			if (findings[i].severity == mg::Severity::Error)
-			{
-				if (first_error < 0)
-					first_error = i;
-			}
-			else
-				report(&findings[i]);
-		}
-		if (first_error >= 0)
-			report(&findings[first_error]); /* does not return */
+		report_all(findings, n, err);
 	}
 	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/* Raises the findings of one statement: warnings first, then the first error. */
+void
+report_all(const mg::Finding *findings, int n, const char *err)
+{
+	if (n < 0)
+		ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
+						  errmsg("migration_guard could not check this statement: %s", err),
+						  errdetail("The statement was allowed to run unchecked.")));
+	int first_error = -1;
+	for (int i = 0; i < n; i++)
+	{
+		if (findings[i].severity == mg::Severity::Error)
+		{
+			if (first_error < 0)
+				first_error = i;
+		}
+		else
+			report(&findings[i]);
+	}
+	if (first_error >= 0)
+		report(&findings[first_error]); /* does not return */
+}
+
+/* Judges one data-changing statement from its plan; the caller has done the cheap tests. */
+void
+inspect_dml(QueryDesc *queryDesc)
+{
+	MgDmlScan scan;
+	bool rows_matter = mg_dml_scope == (int) mg::DmlScope::All || mg_xact_ran_ddl();
+	if (!mg_dml_scan(queryDesc, mg_max_dml_rows, rows_matter, &scan))
+		return; /* the fast path: plan read, nothing looked up, nothing allocated */
+
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard inspect",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
+	mg_collect_dml_facts(queryDesc, &scan, facts);
+	mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
+	char err[256] = "";
+	mg::Policy policy = current_policy();
+	int n = mg::evaluate_dml(*facts, policy, findings, kMaxFindings, err, sizeof err);
+	MemoryContextSwitchTo(old);
+	report_all(findings, n, err);
 	MemoryContextDelete(cxt);
 }
 
@@ -138,16 +181,43 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		!skip_everything())
 		inspect_utility(pstmt, queryString);
 
+	/* Remember what this statement does to the transaction, for the data-change rules: that
+	 * it ran DDL (a migration), and which strong locks it left behind. Everything needed is
+	 * read now, since pstmt must not be touched once it has run. */
+	bool track = !IsParallelWorker() && !creating_extension && context != PROCESS_UTILITY_SUBCOMMAND;
+	bool is_ddl = track && GetCommandLogLevel(parsetree) == LOGSTMT_DDL;
+	Oid rels[8];
+	int nrels = 0;
+	const char *tag = NULL;
+	if ((is_ddl || (track && IsA(parsetree, LockStmt))) && IsTransactionState())
+	{
+		nrels = mg_statement_relations(parsetree, rels, lengthof(rels));
+		tag = CreateCommandName(parsetree);
+	}
+
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+
+	if (!IsTransactionState())
+		return;
+	if (is_ddl)
+		mg_xact_note_ddl();
+	for (int i = 0; i < nrels; i++)
+		if (mg_strong_lock_held(rels[i]) != NoLock)
+			mg_xact_note_lock_taker(rels[i], tag);
 }
 
 void
 mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	/* No data-change rule yet: chain straight through, with no look-up and no allocation. */
+	/* A plain SELECT, EXPLAIN without ANALYZE: straight through, nothing read or allocated. */
+	PlannedStmt *ps = queryDesc->plannedstmt;
+	if ((ps->commandType != CMD_SELECT || ps->hasModifyingCTE) && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
+		!skip_everything())
+		inspect_dml(queryDesc);
+
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
@@ -183,6 +253,19 @@ _PG_init(void)
 		"Measured like pg_table_size() (for a partitioned table, summed over its partitions) without "
 		"locking the table. Rules that depend on size apply at or above it. 0 makes every table large.",
 		&mg_large_table_threshold_kb, 10 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
+
+	DefineCustomIntVariable(
+		"migration_guard.max_dml_rows",
+		"Rows a single UPDATE, DELETE or INSERT ... SELECT may be expected to touch in a migration.",
+		"Judged from the planner's estimate. Above it, dml_large_unbatched refuses the statement (in "
+		"the transactions migration_guard.dml_scope names), and backfill_under_exclusive_lock applies "
+		"even to small tables. 0 turns both row tests off.",
+		&mg_max_dml_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, NULL, NULL, NULL);
+
+	DefineCustomEnumVariable(
+		"migration_guard.dml_scope", "Which transactions dml_large_unbatched judges.",
+		"migration: only transactions that have already run DDL (a migration); all: every transaction.",
+		&mg_dml_scope, (int) mg::DmlScope::Migration, dml_scope_options, PGC_SUSET, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migration_guard");
 

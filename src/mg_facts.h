@@ -7,6 +7,9 @@
  */
 #pragma once
 
+#include "executor/execdesc.h"
+#include "nodes/plannodes.h"
+
 #include "core/types.hpp"
 
 /* ---- relations created by this transaction (xact.cpp) ---- */
@@ -15,6 +18,15 @@
 void mg_xact_install(void);
 /* True when relid was created by the current transaction and not rolled back since. */
 bool mg_rel_is_new(Oid relid);
+
+/* This transaction has run DDL (GetCommandLogLevel() == LOGSTMT_DDL): a migration. */
+void mg_xact_note_ddl(void);
+bool mg_xact_ran_ddl(void);
+/* The first statement of this transaction seen holding a lock of SHARE ROW EXCLUSIVE or
+ * stronger on relid (tag is a static command tag such as "ALTER TABLE"). */
+void mg_xact_note_lock_taker(Oid relid, const char *tag);
+bool mg_xact_has_lock_takers(void);
+const char *mg_xact_lock_taker(Oid relid);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 
@@ -34,6 +46,30 @@ typedef struct MgRelSize
 bool mg_relation_size(Oid relid, bool skip_new, MgRelSize *out);
 
 /* ---- statement facts (facts.cpp) ---- */
+
+/* Name, kind, newness and lock-free size of an existing relation. False if it vanished. */
+bool mg_describe_relation(Oid relid, mg::RelationFacts *rel);
+
+/* The relations a utility statement names (ALTER TABLE, CREATE INDEX, LOCK, TRUNCATE, ...),
+ * resolved with NoLock; at most max of them. */
+int mg_statement_relations(Node *parsetree, Oid *out, int max);
+
+/* ---- data changes (dml.cpp) ---- */
+
+/* What the plan alone says (no catalog access, no allocation): the fast path's test. */
+typedef struct MgDmlScan
+{
+	int n;
+	ModifyTable *mt[4];
+	bool candidate[4];
+} MgDmlScan;
+
+/* The strongest lock of SHARE ROW EXCLUSIVE or above that this backend holds on relid. */
+int mg_strong_lock_held(Oid relid);
+
+bool mg_dml_scan(QueryDesc *queryDesc, int64 max_dml_rows, bool rows_matter, MgDmlScan *scan);
+/* Catalog facts for the candidates found by mg_dml_scan. */
+void mg_collect_dml_facts(QueryDesc *queryDesc, const MgDmlScan *scan, mg::DmlFacts *out);
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);

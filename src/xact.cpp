@@ -27,8 +27,16 @@ struct NewRel
 	SubTransactionId subid;
 };
 
+struct LockTaker
+{
+	Oid relid; /* hash key */
+	const char *tag; /* command tag of the statement that first held a strong lock on it */
+};
+
 object_access_hook_type prev_object_access_hook = NULL;
 HTAB *new_rels = NULL; /* lives in TopTransactionContext; NULL outside a transaction */
+HTAB *lock_takers = NULL; /* likewise */
+bool xact_ran_ddl = false;
 
 void
 remember(Oid relid)
@@ -69,6 +77,8 @@ mg_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			new_rels = NULL; /* its memory goes with TopTransactionContext */
+			lock_takers = NULL;
+			xact_ran_ddl = false;
 			break;
 		default:
 			break;
@@ -112,4 +122,49 @@ bool
 mg_rel_is_new(Oid relid)
 {
 	return new_rels != NULL && hash_search(new_rels, &relid, HASH_FIND, NULL) != NULL;
+}
+
+void
+mg_xact_note_ddl(void)
+{
+	xact_ran_ddl = true;
+}
+
+bool
+mg_xact_ran_ddl(void)
+{
+	return xact_ran_ddl;
+}
+
+void
+mg_xact_note_lock_taker(Oid relid, const char *tag)
+{
+	if (lock_takers == NULL)
+	{
+		HASHCTL ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(LockTaker);
+		ctl.hcxt = TopTransactionContext;
+		lock_takers = hash_create("migration_guard lock takers", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	bool found;
+	LockTaker *e = (LockTaker *) hash_search(lock_takers, &relid, HASH_ENTER, &found);
+	if (!found)
+		e->tag = tag;
+}
+
+bool
+mg_xact_has_lock_takers(void)
+{
+	return lock_takers != NULL;
+}
+
+const char *
+mg_xact_lock_taker(Oid relid)
+{
+	if (lock_takers == NULL)
+		return NULL;
+	LockTaker *e = (LockTaker *) hash_search(lock_takers, &relid, HASH_FIND, NULL);
+	return e ? e->tag : NULL;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/batching.hpp"
 #include "core/format.hpp"
 #include "core/sqltext.hpp"
 
@@ -23,6 +24,15 @@ const RuleInfo kRules[] = {
 	{RuleId::ConstraintUnnamed, "constraint_unnamed", "constraint", Severity::Error,
 	 "CHECK, FOREIGN KEY, UNIQUE or EXCLUDE constraint without an explicit name",
 	 "constraint_unnamed"},
+	{RuleId::DmlWithoutWhere, "dml_without_where", "data", Severity::Error,
+	 "UPDATE or DELETE that changes every row of a large table in one transaction",
+	 "dml_without_where"},
+	{RuleId::BackfillUnderExclusiveLock, "backfill_under_exclusive_lock", "data", Severity::Error,
+	 "data change on a table this transaction already holds an exclusive lock on, taken by earlier DDL",
+	 "backfill_under_exclusive_lock"},
+	{RuleId::DmlLargeUnbatched, "dml_large_unbatched", "data", Severity::Error,
+	 "UPDATE, DELETE or INSERT ... SELECT of more than migration_guard.max_dml_rows rows in one transaction",
+	 "dml_large_unbatched"},
 };
 static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
 			  "every RuleId needs its catalog entry, in enum order");
@@ -254,6 +264,148 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
 	sink.add(RuleId::ConstraintUnnamed, message, detail, hint);
 }
 
+/* ------------------------------------------------------------------ data changes */
+
+const char *
+verb(DmlKind k)
+{
+	switch (k)
+	{
+		case DmlKind::Update: return "UPDATE";
+		case DmlKind::Delete: return "DELETE";
+		case DmlKind::Insert: return "INSERT ... SELECT";
+	}
+	return "";
+}
+
+std::string
+dml_text(const DmlFacts &f)
+{
+	return f.text ? std::string(f.text, static_cast<size_t>(f.text_len)) : std::string();
+}
+
+/* Batches stay well under max_dml_rows, so that the recipe itself never trips the guard. */
+int64_t
+batch_rows(const Policy &p)
+{
+	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
+		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
+	return 10000;
+}
+
+/* The batching advice: a runnable DO block where one can be built, else the method in words. */
+std::string
+batching_hint(const DmlFacts &f, const DmlTarget &t, const Policy &p)
+{
+	const std::string n = std::to_string(batch_rows(p));
+	std::string code = batch::recipe(t, dml_text(f), batch_rows(p));
+	if (!code.empty())
+		return "Change the rows in batches of " + n + ", committing after each batch so that row locks "
+			   "are released and autovacuum can keep up. Run this on its own, outside any transaction "
+			   "block (COMMIT inside DO works only there):\n" + code;
+	if (t.kind == DmlKind::Insert)
+		return "Copy the rows in batches of " + n + ": add a key range of the source to the SELECT "
+			   "(WHERE source.id > <last id copied> ORDER BY source.id LIMIT " + n + "), and run one "
+			   "INSERT ... SELECT per batch, each in its own transaction.";
+	if (t.key_sql[0] == '\0')
+		return std::string("Change the rows in batches of ") + n + ", each in its own transaction. " + t.rel.name +
+			   " has no single-column primary key to batch on: use a unique, indexed column and limit "
+			   "each statement to a range of it (WHERE key > <last key done> AND key <= <last key done + " + n + ">).";
+	return "Change the rows in batches of " + n + ", each in its own transaction: add a range of " +
+		   std::string(t.key_sql) + " to the statement (WHERE " + t.key_sql + " > <last key done> AND " +
+		   t.key_sql + " <= <end of this batch>) and commit after each batch.";
+}
+
+bool
+judged(const DmlTarget &t)
+{
+	/* A table created in this transaction, or a temporary one, is invisible to everyone else. */
+	return t.rel.found && !t.rel.is_new && !t.rel.is_temp;
+}
+
+void
+rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
+{
+	for (int i = 0; i < f.n_targets; ++i)
+	{
+		const DmlTarget &t = f.targets[i];
+		if (!judged(t) || t.kind == DmlKind::Insert || !t.unrestricted ||
+			t.rel.size_bytes < p.large_table_threshold)
+			continue;
+		const std::string name = quoted(t.rel.name);
+		const bool del = t.kind == DmlKind::Delete;
+		std::string message = std::string(verb(t.kind)) + " without a WHERE clause would " +
+							  (del ? "delete" : "change") + " every row of large table " + name;
+		std::string detail =
+			"Rule dml_without_where: " + name + " is " + size_phrase(t.rel) +
+			", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+			"). The plan has no condition on the table, so one transaction " + (del ? "deletes" : "rewrites") +
+			" every row: each row stays locked against other writers until it commits, every row leaves a "
+			"dead version behind in the table and its indexes, and replicas fall behind. An explicit "
+			"WHERE true does not change that: the guard judges the plan, not the text.";
+		std::string hint = batching_hint(f, t, p);
+		if (del)
+			hint += "\nTo empty the whole table instead, TRUNCATE is instant but takes an ACCESS EXCLUSIVE lock.";
+		sink.add(RuleId::DmlWithoutWhere, message, detail, hint);
+	}
+}
+
+void
+rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sink)
+{
+	for (int i = 0; i < f.n_targets; ++i)
+	{
+		const DmlTarget &t = f.targets[i];
+		if (!judged(t) || t.held_lock < LockLevel::ShareRowExclusive)
+			continue;
+		const bool large = t.rel.size_bytes >= p.large_table_threshold;
+		const bool many = p.max_dml_rows > 0 && t.est_rows > static_cast<double>(p.max_dml_rows);
+		if (!large && !many)
+			continue;
+		const std::string name = quoted(t.rel.name);
+		const std::string lock = fmt::lock_name(t.held_lock);
+		const std::string by = t.held_by[0] ? std::string("an earlier ") + t.held_by + " statement"
+											: std::string("an earlier statement");
+		std::string message = std::string(verb(t.kind)) + " of " + name + " while this transaction holds an " +
+							  lock + " lock on it";
+		std::string detail = "Rule backfill_under_exclusive_lock: " + by + " in this transaction took an " + lock +
+							 " lock on " + name + ", which " + fmt::lock_blocks(t.held_lock) +
+							 ". The lock is held until the transaction ends, so every other session waits for "
+							 "the whole data change: " + name + " is " + size_phrase(t.rel) +
+							 " and the planner expects this " + verb(t.kind) + " to touch " + fmt::rows(t.est_rows) +
+							 ".";
+		std::string hint = "Commit the schema change first (Alembic: put the data change in a later "
+						   "migration, or in op.get_context().autocommit_block(); Django: a separate migration "
+						   "with atomic = False), then change the data in batches.\n" +
+						   batching_hint(f, t, p);
+		sink.add(RuleId::BackfillUnderExclusiveLock, message, detail, hint);
+	}
+}
+
+void
+rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
+{
+	if (p.max_dml_rows <= 0 || (p.dml_scope == DmlScope::Migration && !f.migration_xact))
+		return;
+	for (int i = 0; i < f.n_targets; ++i)
+	{
+		const DmlTarget &t = f.targets[i];
+		if (!judged(t) || t.est_rows <= static_cast<double>(p.max_dml_rows))
+			continue;
+		const std::string name = quoted(t.rel.name);
+		std::string message = std::string(verb(t.kind)) + " of " + fmt::rows(t.est_rows) + " in " + name +
+							  " in one transaction";
+		std::string detail = "Rule dml_large_unbatched: the planner expects this " + std::string(verb(t.kind)) +
+							 " to touch " + fmt::rows(t.est_rows) + ", more than migration_guard.max_dml_rows (" +
+							 std::to_string(p.max_dml_rows) + ")" +
+							 (f.migration_xact ? ", and this transaction has already run DDL, so it is a migration"
+											   : "") +
+							 ". One transaction that changes that many rows holds their row locks until it "
+							 "commits, leaves as many dead row versions behind, and makes replicas fall behind.";
+		sink.add(RuleId::DmlLargeUnbatched, message, detail, batching_hint(f, t, p));
+	}
+}
+
 } // namespace
 
 int
@@ -301,6 +453,31 @@ evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int ma
 		Sink sink(policy, out, max_out);
 		rule_create_index_blocking(facts, policy, sink);
 		rule_constraint_unnamed(facts, policy, sink);
+		return sink.count();
+	}
+	catch (const std::exception &e)
+	{
+		std::snprintf(err, errlen, "%s", e.what());
+	}
+	catch (...)
+	{
+		std::snprintf(err, errlen, "unknown exception");
+	}
+	return -1;
+}
+
+int
+evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
+			 size_t errlen) noexcept
+{
+	try
+	{
+		if (policy.mode == Mode::Off)
+			return 0;
+		Sink sink(policy, out, max_out);
+		rule_backfill_under_exclusive_lock(facts, policy, sink);
+		rule_dml_without_where(facts, policy, sink);
+		rule_dml_large_unbatched(facts, policy, sink);
 		return sink.count();
 	}
 	catch (const std::exception &e)

@@ -35,4 +35,8 @@ Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 int evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out,
 			 char *err, size_t errlen) noexcept;
 
+/* The same for one data-changing statement, as its plan describes it (ExecutorStart). */
+int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
+				 size_t errlen) noexcept;
+
 } // namespace mg

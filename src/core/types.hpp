@@ -34,7 +34,17 @@ enum class LockLevel : uint8_t {
 	AccessExclusive = 8,
 };
 
-enum class RuleId : uint8_t { CreateIndexBlocking, ConstraintUnnamed, Count_ };
+enum class RuleId : uint8_t {
+	CreateIndexBlocking,
+	ConstraintUnnamed,
+	DmlWithoutWhere,
+	BackfillUnderExclusiveLock,
+	DmlLargeUnbatched,
+	Count_
+};
+
+/* Which transactions migration_guard.dml_scope lets dml_large_unbatched judge. */
+enum class DmlScope : uint8_t { Migration, All };
 
 enum class StmtKind : uint8_t { Other, CreateIndex, CreateTable, AlterTable };
 
@@ -91,9 +101,35 @@ struct StatementFacts {
 	int32_t n_unnamed;
 };
 
+/* One table that a data-changing statement writes to, as seen in its plan (ExecutorStart). */
+enum class DmlKind : uint8_t { Update, Delete, Insert };
+
+struct DmlTarget {
+	DmlKind kind;
+	RelationFacts rel;
+	bool unrestricted;          /* the plan changes every row: no condition on the table */
+	double est_rows;            /* the planner's estimate of rows changed */
+	LockLevel held_lock;        /* strongest of SHARE ROW EXCLUSIVE and above this backend
+								 * already holds on rel; None if it holds none of them */
+	char held_by[64];           /* the earlier statement that took it, e.g. "ALTER TABLE" */
+	char table_sql[kQualBuf];   /* schema-qualified, quoted as SQL */
+	char key_sql[kIdentBuf];    /* single-column primary key, quoted; "" if none */
+	char key_type[kNameLen];    /* its type, as format_type() prints it */
+};
+
+struct DmlFacts {
+	const char *text;           /* the statement's own text (not NUL-terminated) */
+	int32_t text_len;
+	bool migration_xact;        /* this transaction has already run DDL */
+	int32_t n_targets;
+	DmlTarget targets[4];       /* more ModifyTable nodes than this are not judged */
+};
+
 struct Policy {
 	Mode mode;
 	int64_t large_table_threshold; /* bytes */
+	int64_t max_dml_rows;          /* 0: dml_large_unbatched and the row test are off */
+	DmlScope dml_scope;
 };
 
 struct Finding {
@@ -108,6 +144,8 @@ static_assert(std::is_trivially_destructible_v<RelationFacts>);
 static_assert(std::is_trivially_destructible_v<PartitionNode>);
 static_assert(std::is_trivially_destructible_v<UnnamedConstraint>);
 static_assert(std::is_trivially_destructible_v<StatementFacts>);
+static_assert(std::is_trivially_destructible_v<DmlTarget>);
+static_assert(std::is_trivially_destructible_v<DmlFacts>);
 static_assert(std::is_trivially_destructible_v<Policy>);
 static_assert(std::is_trivially_destructible_v<Finding>);
 

@@ -7,12 +7,23 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(42);
+SELECT plan(54);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
-              ARRAY['migration_guard.mode', 'migration_guard.large_table_threshold'],
-              'the guard defines exactly two settings');
+              ARRAY['migration_guard.mode', 'migration_guard.large_table_threshold',
+                    'migration_guard.max_dml_rows', 'migration_guard.dml_scope'],
+              'the guard defines exactly these four settings');
+SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), 'superuser',
+          'migration_guard.max_dml_rows has context superuser (PGC_SUSET)');
+SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), '100000',
+          'migration_guard.max_dml_rows boots as 100000');
+SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.dml_scope'), 'superuser',
+          'migration_guard.dml_scope has context superuser (PGC_SUSET)');
+SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'migration_guard.dml_scope'), 'migration',
+          'migration_guard.dml_scope boots as migration');
+SELECT is((SELECT enumvals FROM pg_settings WHERE name = 'migration_guard.dml_scope'), ARRAY['migration', 'all'],
+          'migration_guard.dml_scope takes migration or all');
 
 SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.mode'), 'superuser',
           'migration_guard.mode has context superuser (PGC_SUSET)');
@@ -68,6 +79,12 @@ SELECT throws_ok($$SET migration_guard.large_table_threshold = 'abc'$$, '22023',
 SELECT throws_ok($$SET migration_guard.large_table_threshold = '3TB'$$, '22023',
                  'invalid value for parameter "migration_guard.large_table_threshold": "3TB"',
                  'threshold = 3TB (beyond int kB) is rejected with 22023');
+SELECT throws_ok($$SET migration_guard.max_dml_rows = -5$$, '22023',
+                 '-5 is outside the valid range for parameter "migration_guard.max_dml_rows" (0 .. 2147483647)',
+                 'max_dml_rows = -5 is rejected with 22023');
+SELECT throws_ok($$SET migration_guard.dml_scope = 'everything'$$, '22023',
+                 'invalid value for parameter "migration_guard.dml_scope": "everything"',
+                 'dml_scope = everything is rejected with 22023');
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'rejected values leave both settings unchanged');
 
@@ -124,6 +141,20 @@ SELECT throws_ok($$SELECT set_config('migration_guard.large_table_threshold', '1
 SELECT throws_ok($$SELECT set_config('migration_guard.large_table_threshold', '0', true)$$, '42501',
                  'permission denied to set parameter "migration_guard.large_table_threshold"',
                  'an ordinary role cannot set_config(..., is_local) the threshold');
+SELECT throws_ok('SET migration_guard.max_dml_rows = 0', '42501',
+                 'permission denied to set parameter "migration_guard.max_dml_rows"',
+                 'an ordinary role cannot SET max_dml_rows');
+SELECT throws_ok($$SELECT set_config('migration_guard.max_dml_rows', '0', true)$$, '42501',
+                 'permission denied to set parameter "migration_guard.max_dml_rows"',
+                 'an ordinary role cannot set_config() max_dml_rows');
+SELECT throws_ok($$SET LOCAL migration_guard.dml_scope = 'migration'$$, '42501',
+                 'permission denied to set parameter "migration_guard.dml_scope"',
+                 'an ordinary role cannot SET LOCAL dml_scope');
+SELECT throws_ok($$SELECT set_config('migration_guard.dml_scope', 'all', false)$$, '42501',
+                 'permission denied to set parameter "migration_guard.dml_scope"',
+                 'an ordinary role cannot set_config() dml_scope');
+SELECT is(current_setting('migration_guard.max_dml_rows') || ' ' || current_setting('migration_guard.dml_scope'),
+          '100000 migration', 'the refused attempts changed neither DML setting');
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'the refused attempts changed neither setting');
 RESET ROLE;

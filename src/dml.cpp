@@ -1,0 +1,243 @@
+/*
+ * dml.cpp - L2 for data changes: what an UPDATE, DELETE or INSERT ... SELECT will do, read
+ * from its plan in ExecutorStart.
+ *
+ * mg_dml_scan() runs for every data-changing statement in the cluster, so it reads the plan
+ * only: no catalog access, no allocation. Only a statement that a rule could apply to (one
+ * that changes every row, one the planner expects to touch more than max_dml_rows rows, one
+ * on a table this backend holds a strong lock on) goes on to mg_collect_dml_facts().
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parsetree.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+}
+
+#include "mg_facts.h"
+
+namespace {
+
+bool
+is_result_relation(Index rti, const ModifyTable *mt)
+{
+	ListCell *lc;
+	foreach (lc, mt->resultRelations)
+		if ((Index) lfirst_int(lc) == rti)
+			return true;
+	return false;
+}
+
+/* Whether the plan yields every row of the table being changed: no condition on it. */
+bool
+unrestricted(const Plan *p, const ModifyTable *mt)
+{
+	if (p == NULL || p->qual != NIL)
+		return false;
+	switch (nodeTag(p))
+	{
+		case T_SeqScan:
+			return is_result_relation(((const Scan *) p)->scanrelid, mt);
+		case T_Result:
+			return ((const Result *) p)->resconstantqual == NULL && unrestricted(p->lefttree, mt);
+		case T_ProjectSet:
+		case T_Material:
+		case T_Sort:
+		case T_IncrementalSort:
+		case T_Memoize:
+		case T_Gather:
+		case T_GatherMerge:
+		case T_Hash:
+			return unrestricted(p->lefttree, mt);
+		case T_SubqueryScan:
+			return unrestricted(((const SubqueryScan *) p)->subplan, mt);
+		case T_Append:
+		{
+			const Append *a = (const Append *) p;
+			if (a->appendplans == NIL || a->part_prune_info != NULL)
+				return false;
+			ListCell *lc;
+			foreach (lc, a->appendplans)
+				if (!unrestricted((const Plan *) lfirst(lc), mt))
+					return false;
+			return true;
+		}
+		case T_NestLoop:
+		{
+			/* UPDATE ... FROM with no join condition: a cross join */
+			const NestLoop *nl = (const NestLoop *) p;
+			return nl->join.joinqual == NIL && nl->nestParams == NIL &&
+				   (unrestricted(p->lefttree, mt) || unrestricted(p->righttree, mt));
+		}
+		default:
+			return false; /* index scans, joins on a condition, LIMIT, ...: restricted */
+	}
+}
+
+/* An INSERT whose rows come from VALUES or a constant is not a bulk copy from a table. */
+bool
+reads_a_table(const Plan *p)
+{
+	if (p == NULL)
+		return false;
+	if (IsA(p, Result) || IsA(p, ValuesScan))
+		return p->lefttree != NULL && reads_a_table(p->lefttree);
+	return true;
+}
+
+void
+find_modify_tables(Plan *p, MgDmlScan *scan)
+{
+	if (p == NULL || scan->n >= (int) lengthof(scan->mt))
+		return;
+	if (IsA(p, ModifyTable))
+	{
+		scan->mt[scan->n++] = (ModifyTable *) p;
+		return; /* a ModifyTable's input holds no other ModifyTable */
+	}
+	/* data-modifying CTEs sit in PlannedStmt.subplans, reached by the caller; plain trees
+	 * only need their two children here */
+	find_modify_tables(p->lefttree, scan);
+	find_modify_tables(p->righttree, scan);
+}
+
+Oid
+target_relid(QueryDesc *qd, const ModifyTable *mt)
+{
+	return rt_fetch(mt->nominalRelation, qd->plannedstmt->rtable)->relid;
+}
+
+} // namespace
+
+int
+mg_strong_lock_held(Oid relid)
+{
+	LOCKTAG tag;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (int mode = AccessExclusiveLock; mode >= ShareRowExclusiveLock; mode--)
+		if (LockHeldByMe(&tag, mode))
+			return mode;
+	return NoLock;
+}
+
+bool
+mg_dml_scan(QueryDesc *qd, int64 max_dml_rows, bool rows_matter, MgDmlScan *scan)
+{
+	PlannedStmt *ps = qd->plannedstmt;
+	scan->n = 0;
+	find_modify_tables(ps->planTree, scan);
+	if (ps->hasModifyingCTE)
+	{
+		ListCell *lc;
+		foreach (lc, ps->subplans)
+			find_modify_tables((Plan *) lfirst(lc), scan);
+	}
+
+	bool strong_locks = mg_xact_ran_ddl() || mg_xact_has_lock_takers();
+	bool any = false;
+	for (int i = 0; i < scan->n; i++)
+	{
+		ModifyTable *mt = scan->mt[i];
+		Plan *input = mt->plan.lefttree;
+		bool c = false;
+		if (mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE)
+			c = unrestricted(input, mt) ||
+				(rows_matter && max_dml_rows > 0 && input && input->plan_rows > (double) max_dml_rows);
+		else if (mt->operation == CMD_INSERT)
+			c = rows_matter && max_dml_rows > 0 && input && input->plan_rows > (double) max_dml_rows &&
+				reads_a_table(input);
+		if (!c && strong_locks && mt->operation != CMD_MERGE)
+			c = mg_strong_lock_held(target_relid(qd, mt)) != NoLock;
+		scan->candidate[i] = c;
+		any = any || c;
+	}
+	return any;
+}
+
+namespace {
+
+/* The single-column primary key of relid, if it has one. Reads pg_index (a catalog). */
+void
+primary_key(Oid relid, mg::DmlTarget *t)
+{
+	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	AttrNumber attnum = InvalidAttrNumber;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (ix->indisprimary && ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
+			attnum = ix->indkey.values[0];
+	}
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+	if (attnum == InvalidAttrNumber)
+		return;
+	char *name = get_attname(relid, attnum, true);
+	if (name == NULL)
+		return;
+	strlcpy(t->key_sql, quote_identifier(name), sizeof t->key_sql);
+	strlcpy(t->key_type, format_type_be(get_atttype(relid, attnum)), sizeof t->key_type);
+}
+
+} // namespace
+
+void
+mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
+{
+	PlannedStmt *ps = qd->plannedstmt;
+	memset(f, 0, sizeof *f);
+	f->migration_xact = mg_xact_ran_ddl();
+	if (qd->sourceText)
+	{
+		int loc = ps->stmt_location > 0 ? ps->stmt_location : 0;
+		f->text = qd->sourceText + loc;
+		f->text_len = ps->stmt_len > 0 ? ps->stmt_len : (int) strlen(f->text);
+	}
+
+	for (int i = 0; i < scan->n && f->n_targets < (int) lengthof(f->targets); i++)
+	{
+		if (!scan->candidate[i])
+			continue;
+		ModifyTable *mt = scan->mt[i];
+		Oid relid = target_relid(qd, mt);
+		if (relid < FirstNormalObjectId)
+			continue; /* system catalogs are PostgreSQL's business */
+		mg::DmlTarget *t = &f->targets[f->n_targets];
+		if (!mg_describe_relation(relid, &t->rel))
+			continue;
+		if (t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE)
+			continue; /* views with INSTEAD OF triggers, foreign tables */
+		f->n_targets++;
+		t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
+				  : mt->operation == CMD_DELETE ? mg::DmlKind::Delete
+												: mg::DmlKind::Insert;
+		Plan *input = mt->plan.lefttree;
+		t->est_rows = input ? input->plan_rows : 0;
+		t->unrestricted = t->kind != mg::DmlKind::Insert && unrestricted(input, mt);
+		/* partitions pruned at plan time mean there was a condition after all */
+		if (t->unrestricted && t->rel.relkind == RELKIND_PARTITIONED_TABLE &&
+			list_length(mt->resultRelations) < t->rel.n_leaves)
+			t->unrestricted = false;
+		t->held_lock = (mg::LockLevel) mg_strong_lock_held(relid);
+		const char *tag = mg_xact_lock_taker(relid);
+		strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
+		strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+														 get_rel_name(relid)),
+				sizeof t->table_sql);
+		primary_key(relid, t);
+	}
+}
