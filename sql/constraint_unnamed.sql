@@ -1,7 +1,9 @@
 --
 -- constraint_unnamed: CHECK, FOREIGN KEY, UNIQUE and EXCLUDE need an explicit name
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
 CREATE SCHEMA cu;
 SET search_path = cu;
 SET migration_guard.large_table_threshold = '1MB';

@@ -1,7 +1,9 @@
 --
 -- Every context: top level, multi-statement strings, PL/pgSQL, SQL functions, DO, EXECUTE
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
 CREATE SCHEMA ctx;
 SET search_path = ctx;
 SET migration_guard.large_table_threshold = '1MB';

@@ -1,7 +1,9 @@
 --
 -- create_index_blocking: CREATE INDEX without CONCURRENTLY on a large table
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
 CREATE SCHEMA cib;
 SET search_path = cib;
 SET migration_guard.large_table_threshold = '1MB';

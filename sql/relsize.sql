@@ -2,7 +2,9 @@
 -- Lock-free size: migration_guard.table_size() must equal pg_table_size(), summed over the
 -- leaf partitions for a partitioned table, without opening or locking the relation.
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
 CREATE SCHEMA rs;
 SET search_path = rs;
 

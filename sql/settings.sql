@@ -1,7 +1,9 @@
 --
 -- Settings: defaults, who may change them, per-role and per-database values
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
 SELECT current_user AS superuser \gset
 SHOW migration_guard.mode;
 SHOW migration_guard.large_table_threshold;

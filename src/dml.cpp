@@ -221,6 +221,30 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 			continue;
 		if (t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE)
 			continue; /* views with INSTEAD OF triggers, foreign tables */
+		/* Inheritance children and partitions are written too: the size is that of every
+		 * table the statement writes to (pruned partitions are not among them). */
+		t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
+		if (list_length(mt->resultRelations) > 1)
+		{
+			int64 bytes = 0;
+			double rows = 0;
+			bool from_stats = true;
+			ListCell *lc;
+			foreach (lc, mt->resultRelations)
+			{
+				MgRelSize sz;
+				Oid child = rt_fetch(lfirst_int(lc), ps->rtable)->relid;
+				if (mg_relation_size(child, true, &sz))
+				{
+					bytes += sz.bytes;
+					rows += sz.rows;
+					from_stats = from_stats && sz.rows_from_stats;
+				}
+			}
+			t->rel.size_bytes = bytes;
+			t->rel.rows = rows;
+			t->rel.rows_from_stats = from_stats;
+		}
 		f->n_targets++;
 		t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
 				  : mt->operation == CMD_DELETE ? mg::DmlKind::Delete

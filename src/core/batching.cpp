@@ -176,9 +176,10 @@ recipe(const DmlTarget &t, std::string_view stmt, int64_t batch_rows)
 			"END\n"
 			"$batch$;";
 	}
-	else if (t.kind == DmlKind::Delete && split_delete(stmt, p) && (!key.empty() || t.rel.relkind != 'p'))
+	else if (t.kind == DmlKind::Delete && split_delete(stmt, p) && (!key.empty() || !t.several_tables))
 	{
-		/* Without a key, ctid names a row uniquely within one table (not across partitions). */
+		/* Without a key, ctid names a row uniquely within one table only (not across partitions
+		 * or inheritance children). */
 		const std::string col = key.empty() ? "ctid" : key;
 		const std::string where = p.where_clause.empty() ? "" : " WHERE " + p.where_clause;
 		const std::string pick = key.empty()

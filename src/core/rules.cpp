@@ -278,6 +278,19 @@ verb(DmlKind k)
 	return "";
 }
 
+/* "UPDATE of", "DELETE from", "INSERT ... SELECT into" */
+const char *
+verb_phrase(DmlKind k)
+{
+	switch (k)
+	{
+		case DmlKind::Update: return "UPDATE of";
+		case DmlKind::Delete: return "DELETE from";
+		case DmlKind::Insert: return "INSERT ... SELECT into";
+	}
+	return "";
+}
+
 std::string
 dml_text(const DmlFacts &f)
 {
@@ -364,11 +377,12 @@ rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sin
 			continue;
 		const std::string name = quoted(t.rel.name);
 		const std::string lock = fmt::lock_name(t.held_lock);
+		const std::string a_lock = (lock[0] == 'A' || lock[0] == 'E' ? "an " : "a ") + lock;
 		const std::string by = t.held_by[0] ? std::string("an earlier ") + t.held_by + " statement"
 											: std::string("an earlier statement");
-		std::string message = std::string(verb(t.kind)) + " of " + name + " while this transaction holds an " +
-							  lock + " lock on it";
-		std::string detail = "Rule backfill_under_exclusive_lock: " + by + " in this transaction took an " + lock +
+		std::string message = std::string(verb_phrase(t.kind)) + " " + name + " while this transaction holds " +
+							  a_lock + " lock on it";
+		std::string detail = "Rule backfill_under_exclusive_lock: " + by + " in this transaction took " + a_lock +
 							 " lock on " + name + ", which " + fmt::lock_blocks(t.held_lock) +
 							 ". The lock is held until the transaction ends, so every other session waits for "
 							 "the whole data change: " + name + " is " + size_phrase(t.rel) +
@@ -393,8 +407,8 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 		if (!judged(t) || t.est_rows <= static_cast<double>(p.max_dml_rows))
 			continue;
 		const std::string name = quoted(t.rel.name);
-		std::string message = std::string(verb(t.kind)) + " of " + fmt::rows(t.est_rows) + " in " + name +
-							  " in one transaction";
+		std::string message = std::string(verb(t.kind)) + " of " + fmt::rows(t.est_rows) +
+							  (t.kind == DmlKind::Insert ? " into " : " in ") + name + " in one transaction";
 		std::string detail = "Rule dml_large_unbatched: the planner expects this " + std::string(verb(t.kind)) +
 							 " to touch " + fmt::rows(t.est_rows) + ", more than migration_guard.max_dml_rows (" +
 							 std::to_string(p.max_dml_rows) + ")" +

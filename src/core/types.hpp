@@ -108,6 +108,7 @@ struct DmlTarget {
 	DmlKind kind;
 	RelationFacts rel;
 	bool unrestricted;          /* the plan changes every row: no condition on the table */
+	bool several_tables;        /* writes to partitions or inheritance children too */
 	double est_rows;            /* the planner's estimate of rows changed */
 	LockLevel held_lock;        /* strongest of SHARE ROW EXCLUSIVE and above this backend
 								 * already holds on rel; None if it holds none of them */
