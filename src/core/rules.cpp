@@ -456,17 +456,19 @@ effective_severity(RuleId id, const Policy &policy) noexcept
 	return s;
 }
 
+namespace {
+
+/* The exception boundary of the rules layer: runs the rules, never lets anything escape. */
+template <typename Rules>
 int
-evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
-		 size_t errlen) noexcept
+guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules) noexcept
 {
 	try
 	{
 		if (policy.mode == Mode::Off)
 			return 0;
 		Sink sink(policy, out, max_out);
-		rule_create_index_blocking(facts, policy, sink);
-		rule_constraint_unnamed(facts, policy, sink);
+		rules(sink);
 		return sink.count();
 	}
 	catch (const std::exception &e)
@@ -480,29 +482,27 @@ evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int ma
 	return -1;
 }
 
+} // namespace
+
+int
+evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
+		 size_t errlen) noexcept
+{
+	return guarded(policy, out, max_out, err, errlen, [&](Sink &sink) {
+		rule_create_index_blocking(facts, policy, sink);
+		rule_constraint_unnamed(facts, policy, sink);
+	});
+}
+
 int
 evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 			 size_t errlen) noexcept
 {
-	try
-	{
-		if (policy.mode == Mode::Off)
-			return 0;
-		Sink sink(policy, out, max_out);
+	return guarded(policy, out, max_out, err, errlen, [&](Sink &sink) {
 		rule_backfill_under_exclusive_lock(facts, policy, sink);
 		rule_dml_without_where(facts, policy, sink);
 		rule_dml_large_unbatched(facts, policy, sink);
-		return sink.count();
-	}
-	catch (const std::exception &e)
-	{
-		std::snprintf(err, errlen, "%s", e.what());
-	}
-	catch (...)
-	{
-		std::snprintf(err, errlen, "unknown exception");
-	}
-	return -1;
+	});
 }
 
 } // namespace mg
