@@ -20,7 +20,7 @@ SHLIB_LINK  += -lstdc++
 # pg_regress tests live in top-level sql/ and expected/; isolation specs in test/specs.
 REGRESS        = $(sort $(filter-out hook_chaining migration_guard--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS   = --temp-instance=./tmp_check --temp-config=test/conf/guard.conf
-ISOLATION      = lock_free_refusal
+ISOLATION      = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso --temp-config=test/conf/guard.conf
 
 # A guard gains nothing from JIT inlining, and PGXS's bitcode rule would drop our C++ flags.

@@ -42,6 +42,20 @@ ALTER TABLE users_archive ADD COLUMN archived_at timestamptz;
 INSERT INTO users_archive (id, name) SELECT id, name FROM users;
 ROLLBACK;
 
+-- refused: TRUNCATE holds ACCESS EXCLUSIVE too, and the message names it; the emptied
+-- table is small, so here it is the planner's row estimate that counts
+SET migration_guard.max_dml_rows = 10000;
+BEGIN;
+TRUNCATE users_archive;
+INSERT INTO users_archive (id, name) SELECT id, name FROM users;
+ROLLBACK;
+RESET migration_guard.max_dml_rows;
+-- allowed: a few rows of INSERT ... VALUES under the lock are no backfill
+BEGIN;
+ALTER TABLE users_archive ADD COLUMN archived_at timestamptz;
+INSERT INTO users_archive (id, name) VALUES (1, 'one'), (2, 'two');
+ROLLBACK;
+
 -- allowed: the safe order, DDL committed first and the backfill in batches afterwards
 ALTER TABLE users ADD COLUMN active boolean;
 UPDATE users SET active = true WHERE id BETWEEN 1 AND 10000;

@@ -44,17 +44,19 @@ COMMIT;
 -- allowed: the recipe from the hint (batches of half the limit, each committed)
 DO $batch$
 DECLARE
-    batch_start bigint := (SELECT min(id) FROM lu.orders);
+    batch_start bigint := (SELECT id FROM lu.orders ORDER BY id LIMIT 1);
     batch_end bigint;
 BEGIN
     WHILE batch_start IS NOT NULL LOOP
-        SELECT max(id) INTO batch_end FROM (
+        SELECT id INTO batch_end FROM (
             SELECT id FROM lu.orders WHERE id >= batch_start
-             ORDER BY id LIMIT 2500) AS next_batch;
+             ORDER BY id LIMIT 2500) AS next_batch
+         ORDER BY id DESC LIMIT 1;
         UPDATE orders SET status = 'done'
          WHERE orders.id BETWEEN batch_start AND batch_end AND (total > 10);
         COMMIT;
-        batch_start := (SELECT min(id) FROM lu.orders WHERE id > batch_end);
+        PERFORM pg_sleep(0.1);
+        batch_start := (SELECT id FROM lu.orders WHERE id > batch_end ORDER BY id LIMIT 1);
     END LOOP;
 END
 $batch$;

@@ -34,21 +34,48 @@ EXPLAIN (COSTS OFF) UPDATE accounts SET balance = 0;
 -- allowed: the guard's own recipe runs silently, batch by batch
 DO $batch$
 DECLARE
-    batch_start bigint := (SELECT min(id) FROM dw.accounts);
+    batch_start bigint := (SELECT id FROM dw.accounts ORDER BY id LIMIT 1);
     batch_end bigint;
 BEGIN
     WHILE batch_start IS NOT NULL LOOP
-        SELECT max(id) INTO batch_end FROM (
+        SELECT id INTO batch_end FROM (
             SELECT id FROM dw.accounts WHERE id >= batch_start
-             ORDER BY id LIMIT 10000) AS next_batch;
+             ORDER BY id LIMIT 10000) AS next_batch
+         ORDER BY id DESC LIMIT 1;
         UPDATE accounts SET balance = 7
          WHERE accounts.id BETWEEN batch_start AND batch_end;
         COMMIT;
-        batch_start := (SELECT min(id) FROM dw.accounts WHERE id > batch_end);
+        PERFORM pg_sleep(0.1);
+        batch_start := (SELECT id FROM dw.accounts WHERE id > batch_end ORDER BY id LIMIT 1);
     END LOOP;
 END
 $batch$;
 SELECT count(*) FILTER (WHERE balance = 7) AS batched, count(*) AS total FROM accounts;
+
+-- a uuid key: the recipe orders by the key instead of min()/max(), which uuid lacks
+CREATE TABLE tokens (id uuid CONSTRAINT tokens_pkey PRIMARY KEY, used boolean);
+INSERT INTO tokens SELECT md5(g::text)::uuid, false FROM generate_series(1, 20000) g;
+ANALYZE tokens;
+UPDATE tokens SET used = true;
+DO $batch$
+DECLARE
+    batch_start uuid := (SELECT id FROM dw.tokens ORDER BY id LIMIT 1);
+    batch_end uuid;
+BEGIN
+    WHILE batch_start IS NOT NULL LOOP
+        SELECT id INTO batch_end FROM (
+            SELECT id FROM dw.tokens WHERE id >= batch_start
+             ORDER BY id LIMIT 10000) AS next_batch
+         ORDER BY id DESC LIMIT 1;
+        UPDATE tokens SET used = true
+         WHERE tokens.id BETWEEN batch_start AND batch_end;
+        COMMIT;
+        PERFORM pg_sleep(0.1);
+        batch_start := (SELECT id FROM dw.tokens WHERE id > batch_end ORDER BY id LIMIT 1);
+    END LOOP;
+END
+$batch$;
+SELECT count(*) FILTER (WHERE used) AS used, count(*) AS total FROM tokens;
 
 -- allowed: a small table, a temporary table, a table created in this transaction
 CREATE TABLE tiny (id int, v int);

@@ -25,6 +25,7 @@ extern "C" {
 }
 
 #include "mg_facts.h"
+#include "pg_compat.h"
 
 namespace {
 
@@ -125,7 +126,7 @@ mg_strong_lock_held(Oid relid)
 	LOCKTAG tag;
 	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
 	for (int mode = AccessExclusiveLock; mode >= ShareRowExclusiveLock; mode--)
-		if (LockHeldByMe(&tag, mode))
+		if (mg_lock_held_by_me(&tag, mode))
 			return mode;
 	return NoLock;
 }
@@ -156,7 +157,9 @@ mg_dml_scan(QueryDesc *qd, int64 max_dml_rows, bool rows_matter, MgDmlScan *scan
 		else if (mt->operation == CMD_INSERT)
 			c = rows_matter && max_dml_rows > 0 && input && input->plan_rows > (double) max_dml_rows &&
 				reads_a_table(input);
-		if (!c && strong_locks && mt->operation != CMD_MERGE)
+		/* under a strong lock, any bulk change counts; a few VALUES rows do not */
+		if (!c && strong_locks && mt->operation != CMD_MERGE &&
+			(mt->operation != CMD_INSERT || reads_a_table(input)))
 			c = mg_strong_lock_held(target_relid(qd, mt)) != NoLock;
 		scan->candidate[i] = c;
 		any = any || c;
@@ -201,6 +204,8 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 	PlannedStmt *ps = qd->plannedstmt;
 	memset(f, 0, sizeof *f);
 	f->migration_xact = mg_xact_ran_ddl();
+	/* PL/pgSQL variables and prepared-statement parameters: the text alone cannot be rerun */
+	f->has_params = qd->params != NULL && qd->params->numParams > 0;
 	if (qd->sourceText)
 	{
 		int loc = ps->stmt_location > 0 ? ps->stmt_location : 0;
@@ -224,7 +229,7 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 		/* Inheritance children and partitions are written too: the size is that of every
 		 * table the statement writes to (pruned partitions are not among them). */
 		t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
-		if (list_length(mt->resultRelations) > 1)
+		if (t->several_tables)
 		{
 			int64 bytes = 0;
 			double rows = 0;

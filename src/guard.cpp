@@ -189,7 +189,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 	Oid rels[8];
 	int nrels = 0;
 	const char *tag = NULL;
-	if ((is_ddl || (track && IsA(parsetree, LockStmt))) && IsTransactionState())
+	if ((is_ddl || (track && (IsA(parsetree, LockStmt) || IsA(parsetree, TruncateStmt)))) && IsTransactionState())
 	{
 		nrels = mg_statement_relations(parsetree, rels, lengthof(rels));
 		tag = CreateCommandName(parsetree);

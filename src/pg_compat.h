@@ -30,6 +30,13 @@ typedef RelFileNode mg_relfile;
 #define MG_RELMAP_FILENUMBER(relid, shared) RelationMapOidToFilenode((relid), (shared))
 #endif
 
+/* PG 17 gave LockHeldByMe() an "or stronger" argument. */
+#if MG_PG17_GE
+#define mg_lock_held_by_me(tag, mode) LockHeldByMe((tag), (mode), false)
+#else
+#define mg_lock_held_by_me(tag, mode) LockHeldByMe((tag), (mode))
+#endif
+
 /* PG 17 replaced BackendId with ProcNumber for temp relation paths. */
 #if MG_PG17_GE
 #define MG_INVALID_BACKEND INVALID_PROC_NUMBER

@@ -80,7 +80,10 @@ parse_target(const Lexed &l, size_t k, size_t end, DmlParts &out)
 {
 	size_t start = k;
 	if (k < end && is_keyword(l.text, l.tok[k], "only"))
+	{
+		out.only = true;
 		++k;
+	}
 	size_t rel_begin = k;
 	while (k < end && (l.tok[k].kind == TokKind::Word || l.tok[k].kind == TokKind::QuotedIdent))
 	{
@@ -145,8 +148,10 @@ split_delete(std::string_view stmt, DmlParts &out)
 }
 
 std::string
-recipe(const DmlTarget &t, std::string_view stmt, int64_t batch_rows)
+recipe(const DmlTarget &t, std::string_view stmt, bool has_params, int64_t batch_rows)
 {
+	if (has_params)
+		return {};
 	const std::string n = std::to_string(batch_rows);
 	const std::string key = t.key_sql;
 	const std::string table = t.table_sql;
@@ -156,22 +161,25 @@ recipe(const DmlTarget &t, std::string_view stmt, int64_t batch_rows)
 	if (t.kind == DmlKind::Update && !key.empty() && split_update(stmt, p))
 	{
 		const std::string qkey = p.qualifier + "." + key;
+		const std::string first = "(SELECT " + key + " FROM " + table + " ORDER BY " + key + " LIMIT 1)";
 		r = "DO $batch$\n"
 			"DECLARE\n"
-			"    batch_start " + std::string(t.key_type) + " := (SELECT min(" + key + ") FROM " + table + ");\n"
+			"    batch_start " + std::string(t.key_type) + " := " + first + ";\n"
 			"    batch_end " + std::string(t.key_type) + ";\n"
 			"BEGIN\n"
 			"    WHILE batch_start IS NOT NULL LOOP\n"
-			"        SELECT max(" + key + ") INTO batch_end FROM (\n"
+			"        SELECT " + key + " INTO batch_end FROM (\n"
 			"            SELECT " + key + " FROM " + table + " WHERE " + key + " >= batch_start\n"
-			"             ORDER BY " + key + " LIMIT " + n + ") AS next_batch;\n"
+			"             ORDER BY " + key + " LIMIT " + n + ") AS next_batch\n"
+			"         ORDER BY " + key + " DESC LIMIT 1;\n"
 			"        UPDATE " + p.target + " SET " + p.set_clause +
 			(p.from_clause.empty() ? "" : " FROM " + p.from_clause) + "\n"
 			"         WHERE " + qkey + " BETWEEN batch_start AND batch_end" +
 			(p.where_clause.empty() ? "" : " AND (" + p.where_clause + ")") + ";\n"
 			"        COMMIT;\n"
 			"        PERFORM pg_sleep(0.1);\n"
-			"        batch_start := (SELECT min(" + key + ") FROM " + table + " WHERE " + key + " > batch_end);\n"
+			"        batch_start := (SELECT " + key + " FROM " + table + " WHERE " + key +
+			" > batch_end ORDER BY " + key + " LIMIT 1);\n"
 			"    END LOOP;\n"
 			"END\n"
 			"$batch$;";
@@ -190,7 +198,7 @@ recipe(const DmlTarget &t, std::string_view stmt, int64_t batch_rows)
 		r = "DO $batch$\n"
 			"BEGIN\n"
 			"    LOOP\n"
-			"        DELETE FROM " + table + " WHERE " + pick + ";\n"
+			"        DELETE FROM " + std::string(p.only ? "ONLY " : "") + table + " WHERE " + pick + ";\n"
 			"        EXIT WHEN NOT FOUND;\n"
 			"        COMMIT;\n"
 			"        PERFORM pg_sleep(0.1);\n"

@@ -15,6 +15,7 @@ namespace mg::batch {
 /* The clauses of UPDATE target SET ... [FROM ...] [WHERE ...] or DELETE FROM target [WHERE ...]. */
 struct DmlParts {
 	std::string target;     /* [ONLY] relation [[AS] alias], as written */
+	bool only = false;      /* ONLY: inheritance children are left alone */
 	std::string qualifier;  /* the alias, or the relation as written: what qualifies the key */
 	std::string set_clause; /* UPDATE only */
 	std::string from_clause;
@@ -31,6 +32,6 @@ bool split_delete(std::string_view stmt, DmlParts &out);
  * and pausing briefly. Empty when no runnable recipe can be built (then the caller explains
  * the method in words).
  */
-std::string recipe(const DmlTarget &t, std::string_view stmt, int64_t batch_rows);
+std::string recipe(const DmlTarget &t, std::string_view stmt, bool has_params, int64_t batch_rows);
 
 } // namespace mg::batch

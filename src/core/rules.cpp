@@ -311,7 +311,7 @@ std::string
 batching_hint(const DmlFacts &f, const DmlTarget &t, const Policy &p)
 {
 	const std::string n = std::to_string(batch_rows(p));
-	std::string code = batch::recipe(t, dml_text(f), batch_rows(p));
+	std::string code = batch::recipe(t, dml_text(f), f.has_params, batch_rows(p));
 	if (!code.empty())
 		return "Change the rows in batches of " + n + ", committing after each batch so that row locks "
 			   "are released and autovacuum can keep up. Run this on its own, outside any transaction "

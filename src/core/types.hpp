@@ -122,6 +122,7 @@ struct DmlFacts {
 	const char *text;           /* the statement's own text (not NUL-terminated) */
 	int32_t text_len;
 	bool migration_xact;        /* this transaction has already run DDL */
+	bool has_params;            /* refers to parameters or PL/pgSQL variables: no recipe */
 	int32_t n_targets;
 	DmlTarget targets[4];       /* more ModifyTable nodes than this are not judged */
 };

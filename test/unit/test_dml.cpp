@@ -105,8 +105,10 @@ TEST(Recipe, UpdateByKeyCarriesTheUsersClauses)
 {
 	Dml d;
 	DmlTarget &t = d.set("UPDATE accounts SET balance = 0 WHERE note <> 'x'", DmlKind::Update, 0, 0);
-	std::string r = batch::recipe(t, d.text, 5000);
-	EXPECT_NE(r.find("batch_start bigint := (SELECT min(id) FROM public.accounts);"), std::string::npos);
+	std::string r = batch::recipe(t, d.text, false, 5000);
+	EXPECT_NE(r.find("batch_start bigint := (SELECT id FROM public.accounts ORDER BY id LIMIT 1);"), std::string::npos);
+	EXPECT_EQ(r.find("min("), std::string::npos); /* min() does not exist for every key type (uuid) */
+	EXPECT_EQ(batch::recipe(t, d.text, true, 5000), ""); /* PL/pgSQL variables: no recipe */
 	EXPECT_NE(r.find("ORDER BY id LIMIT 5000"), std::string::npos);
 	EXPECT_NE(r.find("UPDATE accounts SET balance = 0\n         WHERE accounts.id BETWEEN batch_start AND batch_end AND (note <> 'x');"),
 			  std::string::npos);
@@ -119,13 +121,15 @@ TEST(Recipe, DeleteByCtidOnlyForOneTable)
 	Dml d;
 	DmlTarget &t = d.set("DELETE FROM accounts", DmlKind::Delete, 0, 0);
 	t.key_sql[0] = '\0';
-	EXPECT_NE(batch::recipe(t, d.text, 100).find("ctid = ANY (ARRAY(SELECT accounts.ctid FROM accounts LIMIT 100))"),
+	EXPECT_NE(batch::recipe(t, d.text, false, 100).find("ctid = ANY (ARRAY(SELECT accounts.ctid FROM accounts LIMIT 100))"),
 			  std::string::npos);
 	t.several_tables = true;
-	EXPECT_EQ(batch::recipe(t, d.text, 100), "");
+	EXPECT_EQ(batch::recipe(t, d.text, false, 100), "");
 	std::strcpy(t.key_sql, "id");
-	EXPECT_NE(batch::recipe(t, d.text, 100).find("WHERE id IN (SELECT accounts.id FROM accounts ORDER BY 1 LIMIT 100)"),
+	EXPECT_NE(batch::recipe(t, d.text, false, 100).find("WHERE id IN (SELECT accounts.id FROM accounts ORDER BY 1 LIMIT 100)"),
 			  std::string::npos);
+	d.text = "DELETE FROM ONLY accounts WHERE v > 1";
+	EXPECT_NE(batch::recipe(t, d.text, false, 100).find("DELETE FROM ONLY public.accounts WHERE id IN"), std::string::npos);
 }
 
 TEST(DmlWithoutWhere, RefusesUnrestrictedChangeOfLargeTable)
