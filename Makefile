@@ -6,7 +6,10 @@
 
 MODULE_big = migration_guard
 EXTENSION  = migration_guard
-DATA       = $(wildcard sql/migration_guard--*.sql)
+# The install script is assembled from sql/install/*.sql, in name order, so that each part
+# (core, advisor, index and schema advice) stays a file of its own.
+EXT_VERSION = 0.1.0
+DATA_built  = migration_guard--$(EXT_VERSION).sql
 PGFILEDESC = "migration_guard - refuse lock-heavy migrations before they lock"
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
@@ -18,7 +21,7 @@ PG_CXXFLAGS += -std=c++17 -Wno-register -Wall -Wextra -Wno-unused-parameter -Wsh
 SHLIB_LINK  += -lstdc++
 
 # pg_regress tests live in top-level sql/ and expected/; isolation specs in test/specs.
-REGRESS        = $(sort $(filter-out hook_chaining migration_guard--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS        = $(sort $(filter-out hook_chaining,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS   = --temp-instance=./tmp_check --temp-config=test/conf/guard.conf
 ISOLATION      = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso --temp-config=test/conf/guard.conf
@@ -34,6 +37,11 @@ PG_MAJOR := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1
 ifneq ($(filter $(PG_MAJOR),15 16 17 18),$(PG_MAJOR))
 $(error migration_guard supports PostgreSQL 15 to 18; $(PG_CONFIG) reports $(PG_MAJOR))
 endif
+
+migration_guard--$(EXT_VERSION).sql: $(sort $(wildcard sql/install/*.sql))
+	{ printf '/* migration_guard $(EXT_VERSION), assembled from sql/install/ */\n'; \
+	  printf '\\echo Use "CREATE EXTENSION migration_guard" to load this file. \\quit\n'; \
+	  for f in $^; do printf '\n/* ---- %s ---- */\n' "$$f"; cat "$$f"; done; } > $@
 
 # Header edits rebuild what includes them.
 DEPFLAGS = -MMD -MP

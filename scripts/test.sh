@@ -60,7 +60,7 @@ if has unit; then
 	count unit "$ok" "$bad"
 fi
 
-REGRESS_TESTS=$(cd sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^migration_guard--' -e '^hook_chaining$' | sort)
+REGRESS_TESTS=$(cd sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)
 
 if has regress; then
 	log "regression tests (pg_regress): $(echo $REGRESS_TESTS)"

@@ -1,5 +1,3 @@
-/* migration_guard 0.1.0 */
-\echo Use "CREATE EXTENSION migration_guard" to load this file. \quit
 
 COMMENT ON SCHEMA migration_guard IS
   'migration_guard: advisor functions and views. The guard itself works from shared_preload_libraries.';
