@@ -31,12 +31,11 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 
 #include "core/rules.hpp"
 #include "mg_facts.h"
+#include "mg_guard.h"
 #include "pg_compat.h"
 
 #define MG_VERSION "0.1.0"
 
-/* The SQLSTATE of every refusal: class MG (implementation-defined), "migration guard". */
-#define ERRCODE_MG_REFUSED MAKE_SQLSTATE('M', 'G', '0', '0', '1')
 
 namespace {
 
@@ -64,17 +63,6 @@ ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 constexpr int kMaxFindings = 4;
-
-mg::Policy
-current_policy(void)
-{
-	mg::Policy p;
-	p.mode = (mg::Mode) mg_mode;
-	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
-	p.max_dml_rows = mg_max_dml_rows;
-	p.dml_scope = (mg::DmlScope) mg_dml_scope;
-	return p;
-}
 
 /* Statements the guard must not look at, whatever they are. */
 bool
@@ -111,7 +99,7 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 	{
 		mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
 		char err[256] = "";
-		mg::Policy policy = current_policy();
+		mg::Policy policy = mg_current_policy();
 		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
 
 		MemoryContextSwitchTo(old);
@@ -160,7 +148,7 @@ inspect_dml(QueryDesc *queryDesc)
 	mg_collect_dml_facts(queryDesc, &scan, facts);
 	mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
 	char err[256] = "";
-	mg::Policy policy = current_policy();
+	mg::Policy policy = mg_current_policy();
 	int n = mg::evaluate_dml(*facts, policy, findings, kMaxFindings, err, sizeof err);
 	MemoryContextSwitchTo(old);
 	report_all(findings, n, err);
@@ -225,6 +213,17 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 }
 
 } // namespace
+
+mg::Policy
+mg_current_policy(void)
+{
+	mg::Policy p;
+	p.mode = (mg::Mode) mg_mode;
+	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
+	p.max_dml_rows = mg_max_dml_rows;
+	p.dml_scope = (mg::DmlScope) mg_dml_scope;
+	return p;
+}
 
 void
 _PG_init(void)

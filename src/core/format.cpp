@@ -42,7 +42,7 @@ rows(double r)
 }
 
 const char *
-lock_name(LockLevel lock)
+lock_name(LockLevel lock) noexcept
 {
 	switch (lock)
 	{
@@ -60,7 +60,7 @@ lock_name(LockLevel lock)
 }
 
 const char *
-lock_blocks(LockLevel lock)
+lock_blocks(LockLevel lock) noexcept
 {
 	switch (lock)
 	{

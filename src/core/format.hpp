@@ -15,9 +15,9 @@ std::string size(int64_t bytes);
 std::string rows(double rows);
 
 /* "SHARE", "ACCESS EXCLUSIVE", ... */
-const char *lock_name(LockLevel lock);
+const char *lock_name(LockLevel lock) noexcept;
 
 /* What the lock stops other sessions from doing, as a sentence fragment. */
-const char *lock_blocks(LockLevel lock);
+const char *lock_blocks(LockLevel lock) noexcept;
 
 } // namespace mg::fmt

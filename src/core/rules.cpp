@@ -443,6 +443,18 @@ rule_by_name(const char *name) noexcept
 	return nullptr;
 }
 
+const char *
+severity_name(Severity s) noexcept
+{
+	switch (s)
+	{
+		case Severity::Error: return "error";
+		case Severity::Warning: return "warning";
+		case Severity::Off: break;
+	}
+	return "off";
+}
+
 Severity
 effective_severity(RuleId id, const Policy &policy) noexcept
 {

@@ -25,6 +25,9 @@ int rule_count() noexcept;
 const RuleInfo &rule_info(RuleId id) noexcept;
 const RuleInfo *rule_by_name(const char *name) noexcept;
 
+/* "error", "warning", "off" */
+const char *severity_name(Severity s) noexcept;
+
 /* The severity a finding of this rule gets under the policy. */
 Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 

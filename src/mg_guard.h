@@ -1,0 +1,13 @@
+/*
+ * mg_guard.h - what the L1 entry points share: the policy the settings describe now.
+ * Include after postgres.h.
+ */
+#pragma once
+
+#include "core/types.hpp"
+
+/* The SQLSTATE of every refusal: class MG (implementation-defined), "migration guard". */
+#define ERRCODE_MG_REFUSED MAKE_SQLSTATE('M', 'G', '0', '0', '1')
+
+/* The policy from the current values of the migration_guard.* settings. */
+mg::Policy mg_current_policy(void);
