@@ -6,9 +6,15 @@
 extern "C" {
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 
 PGDLLEXPORT Datum mg_rules(PG_FUNCTION_ARGS);
@@ -17,7 +23,10 @@ PG_FUNCTION_INFO_V1(mg_rules);
 PG_FUNCTION_INFO_V1(mg_check);
 }
 
+#include "core/format.hpp"
 #include "core/rules.hpp"
+#include "core/sqltext.hpp"
+#include "mg_facts.h"
 #include "mg_guard.h"
 
 Datum
@@ -46,9 +55,406 @@ mg_rules(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+
+/* ------------------------------------------------------------------ check() */
+
+namespace {
+
+/* Larger texts are refused up front: the tuplestore spills to disk, the text itself does not. */
+constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
+/* How much of each statement a row of check() shows. */
+constexpr int kStatementShown = 200;
+/* How many times one statement may grow past a semicolon before its error stands. */
+constexpr int kMaxExtensions = 1000;
+constexpr int kMaxFindingsPerStatement = 8;
+
+enum CheckColumn
+{
+	COL_STATEMENT_NO,
+	COL_LINE,
+	COL_COL,
+	COL_STATEMENT,
+	COL_RULE,
+	COL_SEVERITY,
+	COL_RELATION,
+	COL_LOCK_MODE,
+	COL_TABLE_SIZE,
+	COL_ESTIMATED_ROWS,
+	COL_MESSAGE,
+	COL_DETAIL,
+	COL_HINT,
+	N_CHECK_COLUMNS
+};
+
+/* The migration text, and a cursor that turns byte offsets into line and column. */
+struct Source
+{
+	const char *text;
+	int len;
+	int at;   /* byte offset the cursor is at */
+	int line; /* 1-based */
+	int col;  /* 1-based, in characters */
+};
+
+/* Moves the cursor forward to byte offset to (offsets only ever grow, so this is linear). */
+void
+advance(Source *src, int to)
+{
+	to = Min(to, src->len);
+	while (src->at < to)
+	{
+		if (src->text[src->at] == '\n')
+		{
+			src->line++;
+			src->col = 1;
+			src->at++;
+			continue;
+		}
+		src->at += Max(pg_mblen(src->text + src->at), 1);
+		src->col++;
+	}
+}
+
+Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = s == NULL || s[0] == '\0';
+	return *isnull ? (Datum) 0 : CStringGetTextDatum(s);
+}
+
+/* The statement as a row shows it: from its first token, cut at a character boundary. */
+char *
+shown_statement(const Source *src, int begin, int end)
+{
+	int n = end - begin;
+	while (n > 0 && (src->text[begin + n - 1] == ' ' || src->text[begin + n - 1] == '\n' ||
+					 src->text[begin + n - 1] == '\t' || src->text[begin + n - 1] == '\r'))
+		n--;
+	int cut = pg_mbcliplen(src->text + begin, n, kStatementShown);
+	char *s = pnstrdup(src->text + begin, cut);
+	if (cut < n)
+		s = psprintf("%s...", s);
+	return s;
+}
+
+struct Row
+{
+	int statement_no;
+	int line;
+	int col;
+	const char *statement;
+	const char *rule;
+	const char *severity;
+	const mg::Finding *finding; /* NULL for a parser or statement error */
+	const char *message;
+	const char *detail;
+	const char *hint;
+};
+
+void
+put_row(ReturnSetInfo *rsinfo, const Row *r)
+{
+	Datum values[N_CHECK_COLUMNS];
+	bool nulls[N_CHECK_COLUMNS];
+	memset(nulls, 0, sizeof nulls);
+	values[COL_STATEMENT_NO] = Int32GetDatum(r->statement_no);
+	values[COL_LINE] = Int32GetDatum(r->line);
+	values[COL_COL] = Int32GetDatum(r->col);
+	values[COL_STATEMENT] = text_or_null(r->statement, &nulls[COL_STATEMENT]);
+	values[COL_RULE] = CStringGetTextDatum(r->rule);
+	values[COL_SEVERITY] = CStringGetTextDatum(r->severity);
+	const mg::Finding *f = r->finding;
+	values[COL_RELATION] = text_or_null(f ? f->relation : NULL, &nulls[COL_RELATION]);
+	values[COL_LOCK_MODE] = text_or_null(f && f->lock != mg::LockLevel::None ? mg::fmt::lock_name(f->lock) : NULL,
+										 &nulls[COL_LOCK_MODE]);
+	nulls[COL_TABLE_SIZE] = f == NULL || f->relation[0] == '\0';
+	values[COL_TABLE_SIZE] = nulls[COL_TABLE_SIZE] ? (Datum) 0 : Int64GetDatum(f->size_bytes);
+	nulls[COL_ESTIMATED_ROWS] = nulls[COL_TABLE_SIZE] || f->rows < 0;
+	values[COL_ESTIMATED_ROWS] = nulls[COL_ESTIMATED_ROWS] ? (Datum) 0 : Int64GetDatum((int64) (f->rows + 0.5));
+	values[COL_MESSAGE] = text_or_null(r->message, &nulls[COL_MESSAGE]);
+	values[COL_DETAIL] = text_or_null(r->detail, &nulls[COL_DETAIL]);
+	values[COL_HINT] = text_or_null(r->hint, &nulls[COL_HINT]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* Errors that end check() itself rather than becoming a finding: cancel, shutdown, out of
+ * memory or disk, and the like. */
+bool
+must_propagate(const ErrorData *e)
+{
+	int category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
+	return category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
+		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
+		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) || e->elevel > ERROR;
+}
+
+/* The findings of one statement, collected inside its subtransaction. */
+struct Judged
+{
+	mg::Finding findings[kMaxFindingsPerStatement];
+	int n;
+	char err[256];
+};
+
+/* Judges one statement exactly as the hooks would, against the simulated transaction, then
+ * records what it would do. text/loc/len: where it sits in the migration. */
+void
+judge(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, Judged *out)
+{
+	out->n = 0;
+	out->err[0] = '\0';
+	if (mg_may_apply(stmt))
+	{
+		mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+		if (mg_collect_facts(stmt, text, loc, len, facts))
+			out->n = mg::evaluate(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err, sizeof out->err);
+	}
+	else if (IsA(stmt, CreateSchemaStmt))
+	{
+		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created. */
+		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+		mg_sim_apply(stmt);
+		ListCell *lc;
+		foreach (lc, cs->schemaElts)
+		{
+			Node *elt = (Node *) lfirst(lc);
+			if (IsA(elt, CreateStmt) && cs->schemaname && out->n >= 0)
+			{
+				CreateStmt *ct = (CreateStmt *) elt;
+				if (ct->relation->schemaname == NULL)
+					ct->relation->schemaname = cs->schemaname;
+				mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+				if (mg_collect_facts(elt, text, loc, len, facts))
+				{
+					int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n,
+										 out->err, sizeof out->err);
+					out->n = n < 0 ? n : out->n + n;
+				}
+			}
+			mg_sim_apply(elt);
+		}
+		return;
+	}
+	else
+	{
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
+		if (mg_collect_raw_dml_facts(stmt, text, loc, len, facts))
+			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
+									  sizeof out->err);
+	}
+	mg_sim_apply(stmt);
+}
+
+/* Outcome of parsing one stretch of the text. */
+struct Parsed
+{
+	List *stmts;      /* RawStmt *, locations relative to the stretch */
+	ErrorData *error; /* the parser's error, or NULL */
+	int error_at;     /* byte offset of the error in the stretch; -1 if it gives none */
+};
+
+/* raw_parser() on one stretch. It only allocates, so its errors are caught without a
+ * subtransaction; anything but a parse error is rethrown. */
+void
+parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
+{
+	out->stmts = NIL;
+	out->error = NULL;
+	out->error_at = -1;
+	MemoryContext cxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		out->stmts = raw_parser(stretch, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(errcxt);
+		ErrorData *e = CopyErrorData();
+		if (must_propagate(e))
+			PG_RE_THROW();
+		FlushErrorState();
+		MemoryContextSwitchTo(cxt);
+		out->error = e;
+		if (e->cursorpos > 0)
+			out->error_at = pg_mbcharcliplen(stretch, len, e->cursorpos - 1);
+	}
+	PG_END_TRY();
+}
+
+struct CheckRun
+{
+	ReturnSetInfo *rsinfo;
+	Source src;
+	mg::Policy policy;
+	MemoryContext stmtcxt; /* reset after every stretch */
+	int statement_no;
+};
+
+void
+emit_findings(CheckRun *run, const Judged *j, int begin, int end)
+{
+	if (j->n < 0)
+	{
+		Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, end),
+				 "internal_error", "warning", NULL,
+				 psprintf("migration_guard could not check this statement: %s", j->err), NULL, NULL};
+		put_row(run->rsinfo, &r);
+		return;
+	}
+	/* warnings first, then errors: the order the hook raises them in */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < j->n; i++)
+		{
+			const mg::Finding *f = &j->findings[i];
+			if ((f->severity == mg::Severity::Error) != (pass == 1))
+				continue;
+			Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, end),
+					 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
+			put_row(run->rsinfo, &r);
+		}
+}
+
+/* One statement: judged in a subtransaction, so that a catalog error (PostgreSQL's own, for
+ * a statement it would reject too) becomes a finding and the rest of the text is still read. */
+void
+check_statement(CheckRun *run, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
+{
+	int loc = stretch_begin + raw->stmt_location;
+	int len = raw->stmt_len > 0 ? raw->stmt_len : stretch_len - raw->stmt_location;
+	int begin = (int) mg::sql::token_start(std::string_view(run->src.text, run->src.len), loc);
+	run->statement_no++;
+	advance(&run->src, begin);
+
+	Judged *j = (Judged *) palloc0(sizeof(Judged));
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		/* parser locations inside the tree are relative to the stretch it was parsed from */
+		judge(raw->stmt, stretch, raw->stmt_location, len, run->policy, j);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ErrorData *e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (must_propagate(e))
+			ReThrowError(e);
+		Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, loc + len),
+				 "statement_error", "error", NULL, e->message,
+				 psprintf("PostgreSQL would reject this statement (SQLSTATE %s).%s%s", unpack_sql_state(e->sqlerrcode),
+						  e->detail ? " " : "", e->detail ? e->detail : ""),
+				 e->hint};
+		put_row(run->rsinfo, &r);
+		return;
+	}
+	PG_END_TRY();
+	emit_findings(run, j, begin, loc + len);
+}
+
+/* The parser's error, as the last row: nothing after it is read. */
+void
+syntax_error(CheckRun *run, const Parsed *p, int stretch_begin, int stretch_end)
+{
+	int begin = (int) mg::sql::token_start(std::string_view(run->src.text, run->src.len), stretch_begin);
+	run->statement_no++;
+	advance(&run->src, begin);
+	/* show the statement up to its first semicolon, where the cut began */
+	int first_end = (int) mg::sql::statement_end(std::string_view(run->src.text, run->src.len), begin);
+	char *shown = shown_statement(&run->src, begin, Min(first_end, stretch_end));
+	advance(&run->src, p->error_at >= 0 ? stretch_begin + p->error_at : begin);
+	Row r = {run->statement_no, run->src.line, run->src.col, shown, "syntax_error", "error", NULL,
+			 p->error->message, p->error->detail, p->error->hint};
+	put_row(run->rsinfo, &r);
+}
+
+void
+check_text(CheckRun *run)
+{
+	std::string_view all(run->src.text, run->src.len);
+	int pos = 0;
+	while (pos < run->src.len)
+	{
+		CHECK_FOR_INTERRUPTS();
+		int begin = (int) mg::sql::token_start(all, pos);
+		if (begin >= run->src.len)
+			break;
+		MemoryContext old = MemoryContextSwitchTo(run->stmtcxt);
+
+		/* Cut at the next semicolon; grow past it while the parser wants more (a BEGIN
+		 * ATOMIC body, or a semicolon the cheap cut misread). */
+		int end = (int) mg::sql::statement_end(all, begin);
+		Parsed p;
+		char *stretch;
+		for (int grow = 0;; grow++)
+		{
+			stretch = pnstrdup(run->src.text + begin, end - begin);
+			parse_stretch(stretch, end - begin, run->stmtcxt, &p);
+			bool at_end = p.error && (p.error_at < 0 || p.error_at >= end - begin - 1);
+			bool unterminated = p.error && strncmp(p.error->message, "unterminated", 12) == 0;
+			if (!p.error || !(at_end || unterminated) || end >= run->src.len || grow >= kMaxExtensions)
+				break;
+			end = (int) mg::sql::statement_end(all, end);
+		}
+		if (p.error)
+		{
+			syntax_error(run, &p, begin, end);
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		ListCell *lc;
+		foreach (lc, p.stmts)
+			check_statement(run, lfirst_node(RawStmt, lc), stretch, begin, end - begin);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(run->stmtcxt);
+		pos = end;
+	}
+}
+
+} // namespace
+
 Datum
 mg_check(PG_FUNCTION_ARGS)
 {
+	text *migration = PG_GETARG_TEXT_PP(0);
+	bool in_transaction = PG_GETARG_BOOL(1);
+	int64 bytes = VARSIZE_ANY_EXHDR(migration);
+	if (bytes > kMaxMigrationBytes)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("migration text is too large to check (%lld bytes)", (long long) bytes),
+						errdetail("migration_guard.check() reads at most %lld bytes at a time.",
+								  (long long) kMaxMigrationBytes),
+						errhint("Check the migration in parts, for example one file at a time.")));
+
 	InitMaterializedSRF(fcinfo, 0);
+	CheckRun run;
+	memset(&run, 0, sizeof run);
+	run.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	run.src.text = text_to_cstring(migration);
+	run.src.len = (int) bytes;
+	run.src.line = 1;
+	run.src.col = 1;
+	run.policy = mg_current_policy();
+	run.stmtcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check", ALLOCSET_DEFAULT_SIZES);
+
+	mg_sim_begin(in_transaction);
+	PG_TRY();
+	{
+		check_text(&run);
+	}
+	PG_FINALLY();
+	{
+		mg_sim_end();
+	}
+	PG_END_TRY();
+	MemoryContextDelete(run.stmtcxt);
 	return (Datum) 0;
 }

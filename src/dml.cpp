@@ -14,6 +14,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_index.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -123,6 +124,8 @@ target_relid(QueryDesc *qd, const ModifyTable *mt)
 int
 mg_strong_lock_held(Oid relid)
 {
+	if (mg_sim_active())
+		return mg_sim_lock_held(relid, NULL);
 	LOCKTAG tag;
 	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
 	for (int mode = AccessExclusiveLock; mode >= ShareRowExclusiveLock; mode--)
@@ -269,4 +272,128 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 				sizeof t->table_sql);
 		primary_key(relid, t);
 	}
+}
+
+/* ---------------------------------------------------------------- check(): raw statements */
+
+namespace {
+
+/* WHERE true, WHERE 1 = 1: no condition at all, as the planner would find. */
+bool
+always_true(Node *where)
+{
+	if (where == NULL)
+		return true;
+	if (IsA(where, A_Const))
+	{
+		A_Const *c = (A_Const *) where;
+		return !c->isnull && IsA(&c->val, Boolean) && boolVal(&c->val);
+	}
+	if (IsA(where, A_Expr))
+	{
+		A_Expr *e = (A_Expr *) where;
+		if (e->kind != AEXPR_OP || list_length(e->name) != 1 || strcmp(strVal(linitial(e->name)), "=") != 0 ||
+			!e->lexpr || !e->rexpr || !IsA(e->lexpr, A_Const) || !IsA(e->rexpr, A_Const))
+			return false;
+		A_Const *l = (A_Const *) e->lexpr, *r = (A_Const *) e->rexpr;
+		return !l->isnull && !r->isnull && IsA(&l->val, Integer) && IsA(&r->val, Integer) &&
+			   intVal(&l->val) == intVal(&r->val);
+	}
+	return false;
+}
+
+/* INSERT ... SELECT that reads a table: not VALUES, not a constant SELECT. */
+bool
+inserts_from_a_table(InsertStmt *ins)
+{
+	SelectStmt *sel = (SelectStmt *) ins->selectStmt;
+	if (sel == NULL || !IsA(sel, SelectStmt) || sel->valuesLists != NIL)
+		return false;
+	return sel->op != SETOP_NONE || sel->fromClause != NIL;
+}
+
+} // namespace
+
+bool
+mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int stmt_len, mg::DmlFacts *f)
+{
+	memset(f, 0, sizeof *f);
+	RangeVar *rv;
+	mg::DmlKind kind;
+	bool unrestricted_rows = false;
+	bool bulk = true;
+	switch (nodeTag(stmt))
+	{
+		case T_UpdateStmt:
+			rv = ((UpdateStmt *) stmt)->relation;
+			kind = mg::DmlKind::Update;
+			unrestricted_rows = always_true(((UpdateStmt *) stmt)->whereClause);
+			break;
+		case T_DeleteStmt:
+			rv = ((DeleteStmt *) stmt)->relation;
+			kind = mg::DmlKind::Delete;
+			unrestricted_rows = always_true(((DeleteStmt *) stmt)->whereClause);
+			break;
+		case T_InsertStmt:
+			rv = ((InsertStmt *) stmt)->relation;
+			kind = mg::DmlKind::Insert;
+			bulk = inserts_from_a_table((InsertStmt *) stmt);
+			break;
+		default:
+			return false;
+	}
+	MgRelRef ref;
+	if (!bulk || !mg_resolve_relation(rv, &ref) || ref.sim_new || ref.relid < FirstNormalObjectId)
+		return false; /* a few VALUES rows, a new table, a missing one (PostgreSQL's error), a catalog */
+	Oid relid = ref.relid;
+	int held = mg_strong_lock_held(relid);
+	if (!unrestricted_rows && held == NoLock)
+		return false; /* the row count of a condition is the planner's, known only when it runs */
+
+	mg::DmlTarget *t = &f->targets[0];
+	if (!mg_describe_relation(relid, &t->rel) ||
+		(t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE))
+		return false;
+	/* An inheritance parent is written with its children unless ONLY is given. */
+	t->several_tables = t->rel.relkind == RELKIND_PARTITIONED_TABLE;
+	if (t->rel.relkind == RELKIND_RELATION && rv->inh && has_subclass(relid))
+	{
+		List *all = find_all_inheritors(relid, NoLock, NULL);
+		int64 bytes = 0;
+		double rows = 0;
+		bool from_stats = true;
+		ListCell *lc;
+		foreach (lc, all)
+		{
+			MgRelSize sz;
+			if (mg_relation_size(lfirst_oid(lc), true, &sz))
+			{
+				bytes += sz.bytes;
+				rows += sz.rows;
+				from_stats = from_stats && sz.rows_from_stats;
+			}
+		}
+		t->rel.size_bytes = bytes;
+		t->rel.rows = rows;
+		t->rel.rows_from_stats = from_stats;
+		t->several_tables = true;
+	}
+	f->n_targets = 1;
+	f->migration_xact = mg_xact_ran_ddl();
+	if (query)
+	{
+		int loc = stmt_location > 0 ? stmt_location : 0;
+		f->text = query + loc;
+		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+	}
+	t->kind = kind;
+	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
+	t->est_rows = t->unrestricted ? t->rel.rows : -1;
+	t->held_lock = (mg::LockLevel) held;
+	const char *tag = mg_xact_lock_taker(relid);
+	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
+	strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
+			sizeof t->table_sql);
+	primary_key(relid, t);
+	return true;
 }

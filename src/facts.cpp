@@ -67,6 +67,42 @@ mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 
 namespace {
 
+/* A relation created earlier in the text check() is reading: new, empty, not in the catalog. */
+void
+describe_sim_relation(const MgRelRef *ref, mg::RelationFacts *rel)
+{
+	memset(rel, 0, sizeof *rel);
+	rel->found = true;
+	rel->is_new = true;
+	rel->relkind = ref->relkind;
+	rel->is_temp = ref->is_temp;
+	rel->rows_from_stats = true;
+	snprintf(rel->name, sizeof rel->name, "%s.%s", ref->nspname, ref->relname);
+}
+
+/* Resolves rv and describes it: a catalog relation or one the simulation created. */
+bool
+resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+{
+	if (!mg_resolve_relation(rv, ref))
+		return false;
+	if (ref->sim_new)
+	{
+		describe_sim_relation(ref, rel);
+		return true;
+	}
+	if (!mg_describe_relation(ref->relid, rel))
+		return false;
+	ref->nspid = get_rel_namespace(ref->relid);
+	char *nsp = get_namespace_name(ref->nspid);
+	char *name = get_rel_name(ref->relid);
+	if (nsp == NULL || name == NULL)
+		return false; /* dropped while we looked */
+	strlcpy(ref->nspname, nsp, sizeof ref->nspname);
+	strlcpy(ref->relname, name, sizeof ref->relname);
+	return true;
+}
+
 /* Joins names with '_' the way PostgreSQL builds the middle part of a generated name. */
 char *
 name_addition(List *names)
@@ -113,10 +149,9 @@ string_names(List *strings)
 }
 
 void
-set_sql_names(Oid nspid, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
+set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
 {
 	copy_name(ident, ident_cap, quote_identifier(name));
-	char *nsp = get_namespace_name(nspid);
 	copy_name(qual, qual_cap, quote_qualified_identifier(nsp, name));
 }
 
@@ -164,7 +199,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 				copy_name(pn->table_sql, sizeof pn->table_sql,
 						  quote_qualified_identifier(get_namespace_name(nsp), relname));
 				char *ixname = ChooseRelationName(relname, name_addition(colnames), "idx", nsp, false);
-				set_sql_names(nsp, ixname, pn->index_sql, sizeof pn->index_sql, pn->index_qual,
+				set_sql_names(get_namespace_name(nsp), ixname, pn->index_sql, sizeof pn->index_sql, pn->index_qual,
 							  sizeof pn->index_qual);
 			}
 			if (kind == RELKIND_PARTITIONED_TABLE && my_idx >= 0)
@@ -182,15 +217,15 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 bool
 index_facts(IndexStmt *stmt, mg::StatementFacts *f)
 {
-	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
-	if (!OidIsValid(relid) || !mg_describe_relation(relid, &f->rel))
+	MgRelRef ref;
+	if (!resolve_and_describe(stmt->relation, &ref, &f->rel))
 		return false;
 	/* A column that does not exist: PostgreSQL's own error says it best. */
 	ListCell *lc;
 	foreach (lc, stmt->indexParams)
 	{
 		IndexElem *ie = (IndexElem *) lfirst(lc);
-		if (ie->name && !SearchSysCacheExistsAttName(relid, ie->name))
+		if (ie->name && !ref.sim_new && !SearchSysCacheExistsAttName(ref.relid, ie->name))
 			return false;
 	}
 
@@ -200,15 +235,14 @@ index_facts(IndexStmt *stmt, mg::StatementFacts *f)
 	f->only = !stmt->relation->inh;
 
 	/* The index name: the user's, or the one PostgreSQL would choose now. */
-	Oid nsp = get_rel_namespace(relid);
 	List *colnames = index_elem_names(stmt->indexParams);
 	const char *ixname = stmt->idxname;
 	if (ixname == NULL)
-		ixname = ChooseRelationName(get_rel_name(relid), name_addition(colnames), "idx", nsp, false);
-	set_sql_names(nsp, ixname, f->index_sql, sizeof f->index_sql, f->index_qual, sizeof f->index_qual);
+		ixname = ChooseRelationName(ref.relname, name_addition(colnames), "idx", ref.nspid, false);
+	set_sql_names(ref.nspname, ixname, f->index_sql, sizeof f->index_sql, f->index_qual, sizeof f->index_qual);
 
-	if (f->rel.relkind == RELKIND_PARTITIONED_TABLE && !f->only && !f->concurrent)
-		partition_tree(relid, f->index_sql, colnames, f);
+	if (f->rel.relkind == RELKIND_PARTITIONED_TABLE && !f->only && !f->concurrent && !ref.sim_new)
+		partition_tree(ref.relid, f->index_sql, colnames, f);
 	return true;
 }
 
@@ -361,14 +395,15 @@ constraint_will_fail(Constraint *con, const RangeVar *self)
 		(con->pktable->schemaname == NULL || self->schemaname == NULL ||
 		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
 		return false;
-	return !OidIsValid(RangeVarGetRelidExtended(con->pktable, NoLock, RVR_MISSING_OK, NULL, NULL));
+	MgRelRef ref;
+	return !mg_resolve_relation(con->pktable, &ref);
 }
 
 bool
 column_will_fail(ColumnDef *col, const RangeVar *self)
 {
 	if (col->typeName && !is_serial_type(col->typeName) &&
-		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)))
+		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_sim_type_created(col->typeName))
 		return true;
 	ListCell *lc;
 	foreach (lc, col->constraints)
@@ -404,18 +439,22 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 		return false; /* temporary tables are nobody else's concern */
 
 	Oid nspid;
+	const char *nsp;
 	if (rv->schemaname)
 	{
 		nspid = get_namespace_oid(rv->schemaname, true);
-		if (!OidIsValid(nspid))
+		if (!OidIsValid(nspid) && !mg_sim_schema_created(rv->schemaname))
 			return false; /* PostgreSQL reports the missing schema */
+		nsp = rv->schemaname;
 	}
 	else
+	{
 		nspid = RangeVarGetCreationNamespace(rv);
-	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
+		nsp = get_namespace_name(nspid);
+	}
+	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
 		return false; /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
-	char *nsp = get_namespace_name(nspid);
-	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp ? nsp : "?", rv->relname);
+	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp, rv->relname);
 
 	NameContext cx;
 	init_names(&cx, rv->relname, nspid, stmt_location, f);
@@ -460,14 +499,14 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 	if (!interesting)
 		return false;
 
-	Oid relid = RangeVarGetRelidExtended(stmt->relation, NoLock, RVR_MISSING_OK, NULL, NULL);
-	if (!OidIsValid(relid) || !mg_describe_relation(relid, &f->rel))
+	MgRelRef ref;
+	if (!resolve_and_describe(stmt->relation, &ref, &f->rel))
 		return false;
 	f->kind = mg::StmtKind::AlterTable;
 	f->lock = (mg::LockLevel) AlterTableGetLockLevel(stmt->cmds);
 
 	NameContext cx;
-	init_names(&cx, get_rel_name(relid), get_rel_namespace(relid), stmt_location, f);
+	init_names(&cx, pstrdup(ref.relname), ref.nspid, stmt_location, f);
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -515,9 +554,9 @@ mg_statement_relations(Node *parsetree, Oid *out, int max)
 	{
 		if (n >= max)
 			break;
-		Oid relid = RangeVarGetRelidExtended((RangeVar *) lfirst(lc), NoLock, RVR_MISSING_OK, NULL, NULL);
-		if (OidIsValid(relid))
-			out[n++] = relid;
+		MgRelRef ref;
+		if (mg_resolve_relation((RangeVar *) lfirst(lc), &ref) && !ref.sim_new)
+			out[n++] = ref.relid;
 	}
 	return n;
 }

@@ -28,6 +28,40 @@ void mg_xact_note_lock_taker(Oid relid, const char *tag);
 bool mg_xact_has_lock_takers(void);
 const char *mg_xact_lock_taker(Oid relid);
 
+/* ---- name resolution and the simulated transaction of check() (sim.cpp) ---- */
+
+/* A relation a statement names, as the live catalog or the simulation knows it. */
+typedef struct MgRelRef
+{
+	Oid relid;     /* a catalog relation; InvalidOid when sim_new */
+	bool sim_new;  /* created earlier in the migration text that check() is reading */
+	/* only when sim_new: */
+	char relkind;
+	bool is_temp;
+	Oid nspid;     /* InvalidOid if the text creates the schema too */
+	char nspname[NAMEDATALEN];
+	char relname[NAMEDATALEN];
+} MgRelRef;
+
+/* Resolves rv with NoLock; false when it names no relation (PostgreSQL's error will tell).
+ * Every relation name the facts layer reads goes through here. */
+bool mg_resolve_relation(const RangeVar *rv, MgRelRef *out);
+/* Whether a relation named nsp.relname exists, or exists in the simulation. */
+bool mg_relation_name_taken(const char *nsp, const char *relname);
+
+/* check() runs between these two; the state lives in CurrentMemoryContext at begin. */
+void mg_sim_begin(bool in_transaction);
+void mg_sim_end(void);
+bool mg_sim_active(void);
+/* Records what a statement of the text would do (after it has been judged). */
+void mg_sim_apply(Node *stmt);
+bool mg_sim_schema_created(const char *nsp);
+bool mg_sim_type_created(const TypeName *tn);
+/* Only while active: the simulated counterparts of the live state below. */
+int mg_sim_lock_held(Oid relid, const char **tag);
+bool mg_sim_has_locks(void);
+bool mg_sim_ran_ddl(void);
+
 /* ---- lock-free size (relsize.cpp) ---- */
 
 typedef struct MgRelSize
@@ -70,6 +104,10 @@ int mg_strong_lock_held(Oid relid);
 bool mg_dml_scan(QueryDesc *queryDesc, int64 max_dml_rows, bool rows_matter, MgDmlScan *scan);
 /* Catalog facts for the candidates found by mg_dml_scan. */
 void mg_collect_dml_facts(QueryDesc *queryDesc, const MgDmlScan *scan, mg::DmlFacts *out);
+
+/* The same from a raw parse tree, for check(): no plan, so the row count of a statement
+ * with a condition is unknown (est_rows < 0). False when no rule can apply. */
+bool mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int stmt_len, mg::DmlFacts *out);
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);

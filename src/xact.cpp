@@ -121,6 +121,9 @@ mg_xact_install(void)
 bool
 mg_rel_is_new(Oid relid)
 {
+	/* check(): the relations its text creates are not in the catalog, so have no OID */
+	if (mg_sim_active())
+		return false;
 	return new_rels != NULL && hash_search(new_rels, &relid, HASH_FIND, NULL) != NULL;
 }
 
@@ -133,6 +136,8 @@ mg_xact_note_ddl(void)
 bool
 mg_xact_ran_ddl(void)
 {
+	if (mg_sim_active())
+		return mg_sim_ran_ddl();
 	return xact_ran_ddl;
 }
 
@@ -157,12 +162,20 @@ mg_xact_note_lock_taker(Oid relid, const char *tag)
 bool
 mg_xact_has_lock_takers(void)
 {
+	if (mg_sim_active())
+		return mg_sim_has_locks();
 	return lock_takers != NULL;
 }
 
 const char *
 mg_xact_lock_taker(Oid relid)
 {
+	if (mg_sim_active())
+	{
+		const char *tag = NULL;
+		mg_sim_lock_held(relid, &tag);
+		return tag;
+	}
 	if (lock_takers == NULL)
 		return NULL;
 	LockTaker *e = (LockTaker *) hash_search(lock_takers, &relid, HASH_FIND, NULL);

@@ -43,7 +43,9 @@ class Sink
   public:
 	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
 
-	void add(RuleId rule, const std::string &message, const std::string &detail, const std::string &hint)
+	/* rows: what the statement touches, or the table's rows; < 0 when not known */
+	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
+			 const std::string &detail, const std::string &hint)
 	{
 		Severity sev = effective_severity(rule, policy_);
 		if (sev == Severity::Off || n_ >= max_)
@@ -51,6 +53,10 @@ class Sink
 		Finding &f = out_[n_++];
 		f.rule = rule;
 		f.severity = sev;
+		std::snprintf(f.relation, sizeof f.relation, "%s", rel.found ? rel.name : "");
+		f.lock = lock;
+		f.size_bytes = rel.size_bytes;
+		f.rows = rows;
 		copy(f.message, sizeof f.message, message);
 		copy(f.detail, sizeof f.detail, detail);
 		copy(f.hint, sizeof f.hint, hint);
@@ -209,7 +215,7 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 			   "a transaction block, so run it on its own:\n  " +
 			   safe + "\n" + unsafe_index_note(f.index_qual);
 	}
-	sink.add(RuleId::CreateIndexBlocking, message, detail, hint);
+	sink.add(RuleId::CreateIndexBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
 }
 
 const char *
@@ -261,7 +267,7 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
 					   " explicitly:\n  " + sql::for_hint(sql::splice(stmt_text(f), inserts)) +
 					   "\nAlembic: give SQLAlchemy's MetaData a naming_convention so that every "
 					   "constraint it emits has a deterministic name.";
-	sink.add(RuleId::ConstraintUnnamed, message, detail, hint);
+	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint);
 }
 
 /* ------------------------------------------------------------------ data changes */
@@ -359,7 +365,7 @@ rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
 		std::string hint = batching_hint(f, t, p);
 		if (del)
 			hint += "\nTo empty the whole table instead, TRUNCATE is instant but takes an ACCESS EXCLUSIVE lock.";
-		sink.add(RuleId::DmlWithoutWhere, message, detail, hint);
+		sink.add(RuleId::DmlWithoutWhere, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint);
 	}
 }
 
@@ -386,13 +392,15 @@ rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sin
 							 " lock on " + name + ", which " + fmt::lock_blocks(t.held_lock) +
 							 ". The lock is held until the transaction ends, so every other session waits for "
 							 "the whole data change: " + name + " is " + size_phrase(t.rel) +
-							 " and the planner expects this " + verb(t.kind) + " to touch " + fmt::rows(t.est_rows) +
+							 (t.est_rows >= 0 ? " and the planner expects this " + std::string(verb(t.kind)) +
+													" to touch " + fmt::rows(t.est_rows)
+											  : std::string()) +
 							 ".";
 		std::string hint = "Commit the schema change first (Alembic: put the data change in a later "
 						   "migration, or in op.get_context().autocommit_block(); Django: a separate migration "
 						   "with atomic = False), then change the data in batches.\n" +
 						   batching_hint(f, t, p);
-		sink.add(RuleId::BackfillUnderExclusiveLock, message, detail, hint);
+		sink.add(RuleId::BackfillUnderExclusiveLock, t.rel, t.held_lock, t.est_rows, message, detail, hint);
 	}
 }
 
@@ -416,7 +424,8 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 											   : "") +
 							 ". One transaction that changes that many rows holds their row locks until it "
 							 "commits, leaves as many dead row versions behind, and makes replicas fall behind.";
-		sink.add(RuleId::DmlLargeUnbatched, message, detail, batching_hint(f, t, p));
+		sink.add(RuleId::DmlLargeUnbatched, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail,
+				 batching_hint(f, t, p));
 	}
 }
 

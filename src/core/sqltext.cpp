@@ -103,6 +103,63 @@ dollar_quote_end(std::string_view s, size_t i)
 
 } // namespace
 
+namespace {
+
+/* The token that starts at i (a token's first byte): its kind and its end. */
+size_t
+token_end(std::string_view s, size_t i, TokKind &kind)
+{
+	unsigned char c = s[i];
+	size_t begin = i;
+	kind = TokKind::Punct;
+	if ((c == 'E' || c == 'e') && i + 1 < s.size() && s[i + 1] == '\'')
+	{
+		kind = TokKind::String;
+		return quoted_end(s, i + 1, '\'', true);
+	}
+	if (ident_start(c))
+	{
+		while (i < s.size() && ident_cont(static_cast<unsigned char>(s[i])))
+			++i;
+		kind = TokKind::Word;
+		return i;
+	}
+	if (c == '"')
+	{
+		kind = TokKind::QuotedIdent;
+		return quoted_end(s, i, '"', false);
+	}
+	if (c == '\'')
+	{
+		kind = TokKind::String;
+		return quoted_end(s, i, '\'', false);
+	}
+	if (c == '$' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))
+	{
+		++i;
+		while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+			++i;
+		kind = TokKind::Param;
+		return i;
+	}
+	if (c == '$' && (i = dollar_quote_end(s, begin)) != 0)
+	{
+		kind = TokKind::String;
+		return i;
+	}
+	if (std::isdigit(c) || (c == '.' && begin + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[begin + 1]))))
+	{
+		i = begin;
+		while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_'))
+			++i;
+		kind = TokKind::Number;
+		return i;
+	}
+	return begin + 1;
+}
+
+} // namespace
+
 std::vector<Token>
 tokenize(std::string_view s)
 {
@@ -110,52 +167,33 @@ tokenize(std::string_view s)
 	size_t i = skip_blank(s, 0);
 	while (i < s.size())
 	{
-		unsigned char c = s[i];
-		size_t begin = i;
-		TokKind kind = TokKind::Punct;
-		if ((c == 'E' || c == 'e') && i + 1 < s.size() && s[i + 1] == '\'')
-		{
-			i = quoted_end(s, i + 1, '\'', true);
-			kind = TokKind::String;
-		}
-		else if (ident_start(c))
-		{
-			while (i < s.size() && ident_cont(static_cast<unsigned char>(s[i])))
-				++i;
-			kind = TokKind::Word;
-		}
-		else if (c == '"')
-		{
-			i = quoted_end(s, i, '"', false);
-			kind = TokKind::QuotedIdent;
-		}
-		else if (c == '\'')
-		{
-			i = quoted_end(s, i, '\'', false);
-			kind = TokKind::String;
-		}
-		else if (c == '$' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))
-		{
-			++i;
-			while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-				++i;
-			kind = TokKind::Param;
-		}
-		else if (c == '$' && (i = dollar_quote_end(s, begin)) != 0)
-			kind = TokKind::String;
-		else if (std::isdigit(c) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))))
-		{
-			i = begin;
-			while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_'))
-				++i;
-			kind = TokKind::Number;
-		}
-		else
-			i = begin + 1;
-		out.push_back(Token{kind, begin, i});
-		i = skip_blank(s, i);
+		TokKind kind;
+		size_t end = token_end(s, i, kind);
+		out.push_back(Token{kind, i, end});
+		i = skip_blank(s, end);
 	}
 	return out;
+}
+
+size_t
+token_start(std::string_view text, size_t from) noexcept
+{
+	return from >= text.size() ? text.size() : skip_blank(text, from);
+}
+
+size_t
+statement_end(std::string_view text, size_t from) noexcept
+{
+	size_t i = token_start(text, from);
+	while (i < text.size())
+	{
+		TokKind kind;
+		size_t end = token_end(text, i, kind);
+		if (kind == TokKind::Punct && text[i] == ';')
+			return end;
+		i = skip_blank(text, end);
+	}
+	return text.size();
 }
 
 bool

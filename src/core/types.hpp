@@ -109,7 +109,8 @@ struct DmlTarget {
 	RelationFacts rel;
 	bool unrestricted;          /* the plan changes every row: no condition on the table */
 	bool several_tables;        /* writes to partitions or inheritance children too */
-	double est_rows;            /* the planner's estimate of rows changed */
+	double est_rows;            /* the planner's estimate of rows changed; < 0: unknown (the
+								 * advisor, for a statement with a condition) */
 	LockLevel held_lock;        /* strongest of SHARE ROW EXCLUSIVE and above this backend
 								 * already holds on rel; None if it holds none of them */
 	char held_by[64];           /* the earlier statement that took it, e.g. "ALTER TABLE" */
@@ -137,6 +138,11 @@ struct Policy {
 struct Finding {
 	RuleId rule;
 	Severity severity;
+	/* the table the finding is about, as the advisor reports it */
+	char relation[kQualBuf];   /* schema.name; "" if none */
+	LockLevel lock;            /* the lock the statement takes or holds on it */
+	int64_t size_bytes;
+	double rows;               /* rows the statement touches, or the table's; < 0: unknown */
 	char message[512];
 	char detail[4096];
 	char hint[16384];

@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(22);
+SELECT plan(25);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -20,11 +20,16 @@ SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_gu
           'the extension is not relocatable');
 
 -- its functions, exactly
-SELECT functions_are('migration_guard', ARRAY['version', 'table_size'],
-                     'schema migration_guard has exactly the functions version and table_size');
+SELECT functions_are('migration_guard', ARRAY['version', 'table_size', 'check', 'rules'],
+                     'schema migration_guard has exactly the functions version, table_size, check and rules');
 SELECT has_function('migration_guard', 'version', '{}'::name[], 'migration_guard.version() exists');
 SELECT has_function('migration_guard', 'table_size', ARRAY['regclass'],
                     'migration_guard.table_size(regclass) exists');
+SELECT has_function('migration_guard', 'check', ARRAY['text', 'boolean'],
+                    'migration_guard.check(text, boolean) exists');
+SELECT has_function('migration_guard', 'rules', '{}'::name[], 'migration_guard.rules() exists');
+SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid = 'migration_guard.check(text,boolean)'::regprocedure),
+          'vu', 'check() is volatile and parallel unsafe (it opens a subtransaction per statement)');
 SELECT function_returns('migration_guard', 'version', '{}'::name[], 'text', 'version() returns text');
 SELECT function_returns('migration_guard', 'table_size', ARRAY['regclass'], 'bigint',
                         'table_size(regclass) returns bigint');
@@ -34,8 +39,8 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 2,
-          'the extension owns exactly two functions');
+              AND d.deptype = 'e'), 4,
+          'the extension owns exactly its four functions');
 
 -- what they return
 SELECT is(migration_guard.version(), '0.1.0', 'version() returns 0.1.0');

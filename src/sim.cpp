@@ -1,0 +1,575 @@
+/*
+ * sim.cpp - the simulated transaction that migration_guard.check() judges a migration text
+ * in. Nothing of the text runs, so what earlier statements would have done is recorded
+ * here instead: the tables they create (new, and absent from the catalog), drop or rename,
+ * the schemas and types they create, the strong locks they would hold until the end of the
+ * transaction block, and whether the block has run DDL.
+ *
+ * While a simulation is active, the facts layer resolves names and asks about locks and
+ * DDL through the functions below instead of the live transaction, so the hooks and the
+ * advisor share every other line of L2 and all of L3. C-style code only.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/tablecmds.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "storage/lockdefs.h"
+#include "tcop/utility.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+}
+
+#include "mg_facts.h"
+
+namespace {
+
+enum SimRelState
+{
+	SIM_CREATED, /* created earlier in the text: new, and not in the catalog */
+	SIM_DROPPED, /* dropped earlier: gone, whatever the catalog says */
+	SIM_ALIAS,   /* renamed earlier: this name now means the catalog relation relid */
+};
+
+struct SimRelKey
+{
+	char nsp[NAMEDATALEN]; /* "pg_temp" for a temporary table */
+	char name[NAMEDATALEN];
+};
+
+struct SimRel
+{
+	SimRelKey key; /* hash key: zero-padded names */
+	SimRelState state;
+	char relkind;
+	Oid relid; /* SIM_ALIAS */
+};
+
+/* What a name was before a change inside a transaction block, so ROLLBACK can undo it. */
+struct SimUndo
+{
+	SimRelKey key;
+	bool existed;
+	SimRel before;
+};
+
+struct SimLock
+{
+	Oid relid;
+	int mode;
+	const char *tag; /* static command tag of the statement that first took it */
+};
+
+struct Sim
+{
+	MemoryContext cxt;
+	HTAB *rels;       /* SimRel, by schema and name */
+	List *undo;       /* SimUndo *, most recent first, while in a block */
+	List *schemas;    /* char *: schemas created earlier */
+	List *types;      /* char *: unqualified names of types created earlier */
+	List *locks;      /* SimLock *: held until the block ends */
+	bool in_block;
+	bool ran_ddl;
+};
+
+Sim *sim = NULL;
+
+void
+make_key(const char *nsp, const char *name, SimRelKey *key)
+{
+	memset(key, 0, sizeof *key);
+	strlcpy(key->nsp, nsp, sizeof key->nsp);
+	strlcpy(key->name, name, sizeof key->name);
+}
+
+SimRel *
+find_rel(const char *nsp, const char *name)
+{
+	SimRelKey key;
+	make_key(nsp, name, &key);
+	return (SimRel *) hash_search(sim->rels, &key, HASH_FIND, NULL);
+}
+
+void
+add_rel(const char *nsp, const char *name, SimRelState state, char relkind, Oid relid)
+{
+	SimRelKey key;
+	make_key(nsp, name, &key);
+	bool found;
+	SimRel *r = (SimRel *) hash_search(sim->rels, &key, HASH_ENTER, &found);
+	if (sim->in_block)
+	{
+		SimUndo *u = (SimUndo *) MemoryContextAllocZero(sim->cxt, sizeof(SimUndo));
+		u->key = key;
+		u->existed = found;
+		if (found)
+			u->before = *r;
+		MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+		sim->undo = lcons(u, sim->undo);
+		MemoryContextSwitchTo(old);
+	}
+	r->state = state;
+	r->relkind = relkind;
+	r->relid = relid;
+}
+
+/* ROLLBACK: every name changed since BEGIN goes back to what it was, newest change first. */
+void
+undo_block(void)
+{
+	ListCell *lc;
+	foreach (lc, sim->undo)
+	{
+		SimUndo *u = (SimUndo *) lfirst(lc);
+		if (u->existed)
+			*(SimRel *) hash_search(sim->rels, &u->key, HASH_ENTER, NULL) = u->before;
+		else
+			hash_search(sim->rels, &u->key, HASH_REMOVE, NULL);
+	}
+}
+
+bool
+in_list(List *names, const char *name)
+{
+	ListCell *lc;
+	foreach (lc, names)
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+void
+add_name(List **names, const char *name)
+{
+	if (name == NULL || in_list(*names, name))
+		return;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	*names = lappend(*names, pstrdup(name));
+	MemoryContextSwitchTo(old);
+}
+
+bool
+is_temp_rv(const RangeVar *rv)
+{
+	return rv->relpersistence == RELPERSISTENCE_TEMP || (rv->schemaname && strcmp(rv->schemaname, "pg_temp") == 0);
+}
+
+void
+fill_sim_ref(const SimRel *r, MgRelRef *out)
+{
+	out->sim_new = true;
+	out->relkind = r->relkind;
+	out->is_temp = strcmp(r->key.nsp, "pg_temp") == 0;
+	out->nspid = out->is_temp ? InvalidOid : get_namespace_oid(r->key.nsp, true);
+	strlcpy(out->nspname, r->key.nsp, sizeof out->nspname);
+	strlcpy(out->relname, r->key.name, sizeof out->relname);
+}
+
+/* A catalog relation: true unless the simulation has dropped its name. */
+bool
+catalog_ref(Oid nspid, const char *relname, MgRelRef *out)
+{
+	Oid relid = get_relname_relid(relname, nspid);
+	if (!OidIsValid(relid))
+		return false;
+	out->relid = relid;
+	return true;
+}
+
+/* What the simulation knows of nsp.name: true when it decides the lookup. */
+bool
+sim_decides(const char *nsp, const char *name, MgRelRef *out, bool *found)
+{
+	SimRel *r = find_rel(nsp, name);
+	if (r == NULL)
+		return false;
+	*found = r->state != SIM_DROPPED;
+	if (r->state == SIM_CREATED)
+		fill_sim_ref(r, out);
+	else if (r->state == SIM_ALIAS)
+		out->relid = r->relid;
+	return true;
+}
+
+bool
+sim_resolve(const RangeVar *rv, MgRelRef *out)
+{
+	bool found;
+	if (rv->catalogname != NULL)
+		(void) RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL); /* PostgreSQL's
+																				 * cross-database check */
+	if (is_temp_rv(rv) || rv->schemaname == NULL)
+	{
+		if (sim_decides("pg_temp", rv->relname, out, &found))
+			return found;
+		if (is_temp_rv(rv))
+		{
+			Oid relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+			out->relid = relid;
+			return OidIsValid(relid);
+		}
+	}
+	if (rv->schemaname != NULL)
+	{
+		if (sim_decides(rv->schemaname, rv->relname, out, &found))
+			return found;
+		Oid nspid = get_namespace_oid(rv->schemaname, true);
+		return OidIsValid(nspid) && catalog_ref(nspid, rv->relname, out);
+	}
+	/* Unqualified: the search path in order, pg_temp and pg_catalog included. */
+	List *path = fetch_search_path(true);
+	ListCell *lc;
+	foreach (lc, path)
+	{
+		Oid nspid = lfirst_oid(lc);
+		const char *nsp = isTempNamespace(nspid) ? "pg_temp" : get_namespace_name(nspid);
+		if (nsp == NULL)
+			continue;
+		if (sim_decides(nsp, rv->relname, out, &found))
+		{
+			if (found)
+				return true;
+			continue; /* dropped here; a later schema may still hold the name */
+		}
+		if (catalog_ref(nspid, rv->relname, out))
+			return true;
+	}
+	return false;
+}
+
+/* The schema a CREATE puts rv in, by name; NULL when PostgreSQL would report an error. */
+const char *
+creation_schema(const RangeVar *rv)
+{
+	if (is_temp_rv(rv))
+		return "pg_temp";
+	if (rv->schemaname != NULL)
+		return rv->schemaname;
+	Oid nspid = RangeVarGetCreationNamespace(rv);
+	return get_namespace_name(nspid);
+}
+
+void
+note_created(const RangeVar *rv, char relkind)
+{
+	const char *nsp = creation_schema(rv);
+	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
+		return; /* PostgreSQL reports it, or skips it with IF NOT EXISTS */
+	add_rel(nsp, rv->relname, SIM_CREATED, relkind, InvalidOid);
+}
+
+void
+note_dropped(const RangeVar *rv)
+{
+	MgRelRef ref;
+	if (!mg_resolve_relation(rv, &ref))
+		return;
+	if (ref.sim_new)
+	{
+		add_rel(ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
+		return;
+	}
+	char *nsp = get_namespace_name(get_rel_namespace(ref.relid));
+	char *name = get_rel_name(ref.relid);
+	if (nsp && name)
+		add_rel(isTempNamespace(get_rel_namespace(ref.relid)) ? "pg_temp" : nsp, name, SIM_DROPPED, 0, InvalidOid);
+}
+
+void
+note_renamed(RenameStmt *stmt)
+{
+	MgRelRef ref;
+	if (stmt->relation == NULL || stmt->newname == NULL || !mg_resolve_relation(stmt->relation, &ref))
+		return;
+	if (ref.sim_new)
+	{
+		add_rel(ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
+		add_rel(ref.nspname, stmt->newname, SIM_CREATED, ref.relkind, InvalidOid);
+		return;
+	}
+	Oid nspid = get_rel_namespace(ref.relid);
+	char *nsp = isTempNamespace(nspid) ? pstrdup("pg_temp") : get_namespace_name(nspid);
+	char *name = get_rel_name(ref.relid);
+	if (nsp == NULL || name == NULL)
+		return;
+	add_rel(nsp, name, SIM_DROPPED, 0, InvalidOid);
+	add_rel(nsp, stmt->newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+}
+
+void
+note_dropped_objects(DropStmt *stmt)
+{
+	switch (stmt->removeType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return;
+	}
+	ListCell *lc;
+	foreach (lc, stmt->objects)
+		note_dropped(makeRangeVarFromNameList((List *) lfirst(lc)));
+}
+
+const char *
+last_name(List *names)
+{
+	return names != NIL ? strVal(llast(names)) : NULL;
+}
+
+/* The lock a statement would hold on the relations mg_statement_relations() names. */
+int
+statement_lock(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_AlterTableStmt: return AlterTableGetLockLevel(((AlterTableStmt *) stmt)->cmds);
+		case T_IndexStmt: return ((IndexStmt *) stmt)->concurrent ? ShareUpdateExclusiveLock : ShareLock;
+		case T_LockStmt: return ((LockStmt *) stmt)->mode;
+		case T_TruncateStmt: return AccessExclusiveLock;
+		case T_CreateTrigStmt: return ShareRowExclusiveLock;
+		case T_RenameStmt: return AccessExclusiveLock;
+		case T_CreatePolicyStmt: return AccessExclusiveLock;
+		case T_RuleStmt: return AccessExclusiveLock;
+		default: return NoLock;
+	}
+}
+
+void
+note_locks(Node *stmt)
+{
+	int mode = statement_lock(stmt);
+	if (mode < ShareRowExclusiveLock)
+		return;
+	Oid rels[8];
+	int n = mg_statement_relations(stmt, rels, lengthof(rels));
+	for (int i = 0; i < n; i++)
+	{
+		SimLock *held = NULL;
+		ListCell *lc;
+		foreach (lc, sim->locks)
+			if (((SimLock *) lfirst(lc))->relid == rels[i])
+				held = (SimLock *) lfirst(lc);
+		if (held != NULL)
+		{
+			held->mode = Max(held->mode, mode);
+			continue;
+		}
+		MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+		held = (SimLock *) palloc(sizeof(SimLock));
+		held->relid = rels[i];
+		held->mode = mode;
+		held->tag = CreateCommandName(stmt);
+		sim->locks = lappend(sim->locks, held);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+void
+end_block(bool rollback)
+{
+	if (rollback)
+		undo_block();
+	sim->undo = NIL;
+	sim->in_block = false;
+	sim->locks = NIL;
+	sim->ran_ddl = false;
+}
+
+void
+transaction_stmt(TransactionStmt *stmt)
+{
+	switch (stmt->kind)
+	{
+		case TRANS_STMT_BEGIN:
+		case TRANS_STMT_START:
+			sim->in_block = true;
+			break;
+		case TRANS_STMT_COMMIT:
+		case TRANS_STMT_PREPARE:
+			end_block(false);
+			break;
+		case TRANS_STMT_ROLLBACK:
+			end_block(true);
+			break;
+		default:
+			break; /* savepoints: not modelled */
+	}
+}
+
+} // namespace
+
+void
+mg_sim_begin(bool in_transaction)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check state",
+											  ALLOCSET_SMALL_SIZES);
+	Sim *s = (Sim *) MemoryContextAllocZero(cxt, sizeof(Sim));
+	s->cxt = cxt;
+	HASHCTL ctl;
+	ctl.keysize = sizeof(SimRelKey);
+	ctl.entrysize = sizeof(SimRel);
+	ctl.hcxt = cxt;
+	s->rels = hash_create("migration_guard check relations", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	s->in_block = in_transaction;
+	sim = s;
+}
+
+void
+mg_sim_end(void)
+{
+	if (sim == NULL)
+		return;
+	MemoryContext cxt = sim->cxt;
+	sim = NULL;
+	MemoryContextDelete(cxt);
+}
+
+bool
+mg_sim_active(void)
+{
+	return sim != NULL;
+}
+
+bool
+mg_resolve_relation(const RangeVar *rv, MgRelRef *out)
+{
+	memset(out, 0, sizeof *out);
+	if (sim == NULL)
+	{
+		out->relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+		return OidIsValid(out->relid);
+	}
+	return sim_resolve(rv, out);
+}
+
+bool
+mg_relation_name_taken(const char *nsp, const char *relname)
+{
+	if (sim != NULL)
+	{
+		SimRel *r = find_rel(nsp, relname);
+		if (r != NULL)
+			return r->state != SIM_DROPPED;
+	}
+	/* pg_temp resolves to this session's temporary schema, and is never created here */
+	return OidIsValid(RangeVarGetRelidExtended(makeRangeVar(pstrdup(nsp), pstrdup(relname), -1), NoLock,
+											   RVR_MISSING_OK, NULL, NULL));
+}
+
+bool
+mg_sim_schema_created(const char *nsp)
+{
+	return sim != NULL && nsp != NULL && in_list(sim->schemas, nsp);
+}
+
+bool
+mg_sim_type_created(const TypeName *tn)
+{
+	return sim != NULL && tn != NULL && in_list(sim->types, last_name(tn->names));
+}
+
+int
+mg_sim_lock_held(Oid relid, const char **tag)
+{
+	ListCell *lc;
+	foreach (lc, sim->locks)
+	{
+		SimLock *l = (SimLock *) lfirst(lc);
+		if (l->relid == relid)
+		{
+			if (tag)
+				*tag = l->tag;
+			return l->mode;
+		}
+	}
+	return NoLock;
+}
+
+bool
+mg_sim_has_locks(void)
+{
+	return sim->locks != NIL;
+}
+
+bool
+mg_sim_ran_ddl(void)
+{
+	return sim->ran_ddl;
+}
+
+void
+mg_sim_apply(Node *stmt)
+{
+	if (IsA(stmt, TransactionStmt))
+	{
+		transaction_stmt((TransactionStmt *) stmt);
+		return;
+	}
+	if (sim->in_block)
+	{
+		note_locks(stmt);
+		if (GetCommandLogLevel(stmt) == LOGSTMT_DDL)
+			sim->ran_ddl = true;
+	}
+
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+		{
+			CreateStmt *cs = (CreateStmt *) stmt;
+			note_created(cs->relation, cs->partspec ? RELKIND_PARTITIONED_TABLE : RELKIND_RELATION);
+			break;
+		}
+		case T_CreateTableAsStmt:
+		{
+			CreateTableAsStmt *ctas = (CreateTableAsStmt *) stmt;
+			note_created(ctas->into->rel, ctas->objtype == OBJECT_MATVIEW ? RELKIND_MATVIEW : RELKIND_RELATION);
+			break;
+		}
+		case T_SelectStmt:
+			if (((SelectStmt *) stmt)->intoClause)
+				note_created(((SelectStmt *) stmt)->intoClause->rel, RELKIND_RELATION);
+			break;
+		case T_ViewStmt:
+			note_created(((ViewStmt *) stmt)->view, RELKIND_VIEW);
+			break;
+		case T_DropStmt:
+			note_dropped_objects((DropStmt *) stmt);
+			break;
+		case T_RenameStmt:
+		{
+			RenameStmt *rs = (RenameStmt *) stmt;
+			if (rs->renameType == OBJECT_TABLE || rs->renameType == OBJECT_VIEW ||
+				rs->renameType == OBJECT_MATVIEW || rs->renameType == OBJECT_FOREIGN_TABLE)
+				note_renamed(rs);
+			break;
+		}
+		case T_CreateSchemaStmt:
+			add_name(&sim->schemas, ((CreateSchemaStmt *) stmt)->schemaname);
+			break;
+		case T_CreateEnumStmt: add_name(&sim->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
+		case T_CreateRangeStmt: add_name(&sim->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
+		case T_CreateDomainStmt: add_name(&sim->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
+		case T_CompositeTypeStmt: add_name(&sim->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
+		case T_DefineStmt:
+			if (((DefineStmt *) stmt)->kind == OBJECT_TYPE)
+				add_name(&sim->types, last_name(((DefineStmt *) stmt)->defnames));
+			break;
+		default:
+			break;
+	}
+
+	if (!sim->in_block)
+	{
+		sim->locks = NIL;
+		sim->ran_ddl = false;
+	}
+}
