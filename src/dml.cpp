@@ -312,6 +312,27 @@ inserts_from_a_table(InsertStmt *ins)
 	return sel->op != SETOP_NONE || sel->fromClause != NIL;
 }
 
+/* The rows INSERT ... SELECT copies when that is plain from the text: every row of one
+ * table (no WHERE, join, grouping, DISTINCT or LIMIT). -1 otherwise: the planner's to say. */
+double
+rows_copied(InsertStmt *ins)
+{
+	SelectStmt *sel = (SelectStmt *) ins->selectStmt;
+	if (sel->op != SETOP_NONE || sel->withClause || list_length(sel->fromClause) != 1 ||
+		!IsA(linitial(sel->fromClause), RangeVar) || sel->whereClause || sel->groupClause || sel->havingClause ||
+		sel->distinctClause || sel->limitCount || sel->limitOffset)
+		return -1;
+	MgRelRef ref;
+	mg::RelationFacts src;
+	if (!mg_resolve_relation((RangeVar *) linitial(sel->fromClause), &ref))
+		return -1;
+	if (ref.sim_new)
+		return 0; /* created earlier in the text: empty but for what the text put there */
+	if (!mg_describe_relation(ref.relid, &src))
+		return -1;
+	return src.rows;
+}
+
 } // namespace
 
 bool
@@ -347,7 +368,7 @@ mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int s
 		return false; /* a few VALUES rows, a new table, a missing one (PostgreSQL's error), a catalog */
 	Oid relid = ref.relid;
 	int held = mg_strong_lock_held(relid);
-	if (!unrestricted_rows && held == NoLock)
+	if (!unrestricted_rows && held == NoLock && kind != mg::DmlKind::Insert)
 		return false; /* the row count of a condition is the planner's, known only when it runs */
 
 	mg::DmlTarget *t = &f->targets[0];
@@ -388,7 +409,7 @@ mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int s
 	}
 	t->kind = kind;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
-	t->est_rows = t->unrestricted ? t->rel.rows : -1;
+	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied((InsertStmt *) stmt) : -1;
 	t->held_lock = (mg::LockLevel) held;
 	const char *tag = mg_xact_lock_taker(relid);
 	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);

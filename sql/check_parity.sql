@@ -1,0 +1,134 @@
+--
+-- Parity: check() reaches the verdict the hooks reach when the same statements run.
+--
+-- Each case is a list of statements that run in one transaction. parity() runs them for
+-- real, inside a subtransaction that is always rolled back, and notes the guard's refusal
+-- (the rule named in its DETAIL); then it asks check() about the same text with
+-- in_transaction => true. It prints one line per case: "same" with the verdict, or both.
+--
+-- One difference is known and expected: check() cannot know how many rows an UPDATE or
+-- DELETE with a condition will touch (only the planner can, and planning would lock the
+-- table), so dml_large_unbatched on such a statement is decided when it runs (case 83).
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
+CREATE SCHEMA par;
+SET search_path = par;
+SET migration_guard.large_table_threshold = '1MB';
+SET migration_guard.max_dml_rows = 20000;
+
+CREATE TABLE big (id int PRIMARY KEY, c int, pad text);
+INSERT INTO big SELECT g, g % 1000, repeat('x', 20) FROM generate_series(1, 34000) g;
+CREATE TABLE small (id int PRIMARY KEY, c int);
+INSERT INTO small SELECT g, g FROM generate_series(1, 1000) g;
+CREATE TABLE p (id int PRIMARY KEY);
+INSERT INTO p SELECT g FROM generate_series(0, 999) g;
+CREATE TABLE parted (id int, c int) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (20000);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (20000) TO (40000);
+INSERT INTO parted SELECT g, g FROM generate_series(0, 39999) g;
+CREATE TABLE never_analyzed (id int, c int, pad text);
+SET migration_guard.mode = off;
+INSERT INTO never_analyzed SELECT g, g, repeat('y', 40) FROM generate_series(1, 30000) g;
+RESET migration_guard.mode;
+CREATE MATERIALIZED VIEW mv AS SELECT id, c, pad FROM big;
+ANALYZE big, small, p, parted, mv;
+
+CREATE FUNCTION parity(stmts text[]) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+  hook text := '-';
+  adv text;
+  s text;
+  detail text;
+  state text;
+BEGIN
+  BEGIN
+    FOREACH s IN ARRAY stmts LOOP
+      EXECUTE s;
+    END LOOP;
+    RAISE EXCEPTION 'roll back' USING ERRCODE = 'P0001';
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL;
+    IF state = 'MG001' THEN
+      hook := substring(detail FROM '^Rule ([a-z_]+):') || ' error';
+    ELSIF state <> 'P0001' THEN
+      hook := 'PostgreSQL error ' || state;
+    END IF;
+  END;
+  SELECT coalesce(min(rule || ' ' || severity) FILTER (WHERE severity = 'error'), '-') INTO adv
+    FROM (SELECT rule, severity, row_number() OVER () AS n
+            FROM migration_guard.check(array_to_string(stmts, E';\n'), in_transaction => true)) f
+   WHERE n = (SELECT min(n) FROM (SELECT severity, row_number() OVER () AS n
+                FROM migration_guard.check(array_to_string(stmts, E';\n'), in_transaction => true)) e
+               WHERE severity = 'error');
+  IF hook = adv THEN
+    RETURN 'same: ' || hook;
+  END IF;
+  IF hook LIKE 'PostgreSQL error%' AND adv = '-' THEN
+    RETURN 'same: - (' || hook || ' when it runs)';
+  END IF;
+  RETURN 'DIFFERENT: hook ' || hook || ', check() ' || adv;
+END
+$fn$;
+
+\pset format unaligned
+\pset fieldsep ' | '
+SELECT n, parity(stmts) AS verdict, array_to_string(stmts, '; ') AS statements
+FROM (VALUES
+  -- create_index_blocking
+  (1, ARRAY['CREATE INDEX ON big (c)']),
+  (2, ARRAY['CREATE INDEX ON small (c)']),
+  (3, ARRAY['CREATE UNIQUE INDEX big_id_c ON par.big (id, c)']),
+  (4, ARRAY['CREATE INDEX ON parted (c)']),
+  (5, ARRAY['CREATE INDEX parted_c ON ONLY parted (c)']),
+  (6, ARRAY['CREATE INDEX ON parted_1 (c)']),
+  (7, ARRAY['CREATE INDEX ON never_analyzed (c)']),
+  (8, ARRAY['CREATE INDEX ON mv (c)']),
+  (9, ARRAY['CREATE TABLE fresh (id int, c int)', 'INSERT INTO fresh SELECT id, c FROM big', 'CREATE INDEX ON fresh (c)']),
+  (10, ARRAY['CREATE TEMP TABLE tmp AS SELECT * FROM big', 'CREATE INDEX ON tmp (c)']),
+  (11, ARRAY['CREATE INDEX ON nosuch (c)']),
+  -- constraint_unnamed
+  (20, ARRAY['ALTER TABLE small ADD CHECK (c > 0)']),
+  (21, ARRAY['ALTER TABLE small ADD CONSTRAINT small_c_check CHECK (c > 0)']),
+  (22, ARRAY['ALTER TABLE big ADD FOREIGN KEY (c) REFERENCES p (id) NOT VALID']),
+  (23, ARRAY['ALTER TABLE big ADD CONSTRAINT big_c_fkey FOREIGN KEY (c) REFERENCES p (id) NOT VALID']),
+  (24, ARRAY['CREATE TABLE t1 (a int UNIQUE, b int REFERENCES p, CHECK (a > b))']),
+  (25, ARRAY['CREATE TABLE t2 (a int CONSTRAINT t2_a_key UNIQUE, PRIMARY KEY (a))']),
+  (26, ARRAY['ALTER TABLE small ADD COLUMN d int CHECK (d > 0)']),
+  (27, ARRAY['ALTER TABLE parted ADD CHECK (c >= 0)']),
+  (28, ARRAY['CREATE TABLE t3 (id int)', 'ALTER TABLE t3 ADD UNIQUE (id)']),
+  (29, ARRAY['ALTER TABLE small ADD EXCLUDE USING btree (c WITH =)']),
+  (30, ARRAY['CREATE TEMP TABLE t4 (a int CHECK (a > 0))']),
+  -- dml_without_where
+  (40, ARRAY['UPDATE big SET c = 0']),
+  (41, ARRAY['UPDATE big SET c = 0 WHERE true']),
+  (42, ARRAY['DELETE FROM big']),
+  (43, ARRAY['DELETE FROM small']),
+  (44, ARRAY['UPDATE big SET c = 0 WHERE id = 1']),
+  (45, ARRAY['UPDATE parted SET c = 0']),
+  (46, ARRAY['UPDATE ONLY big SET c = 0 WHERE 1 = 1']),
+  (47, ARRAY['UPDATE never_analyzed SET c = 0']),
+  -- backfill_under_exclusive_lock
+  (60, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id > 0']),
+  (61, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id = 1']),
+  (62, ARRAY['LOCK TABLE big IN ACCESS EXCLUSIVE MODE', 'DELETE FROM big WHERE id < 100']),
+  (63, ARRAY['LOCK TABLE big IN SHARE MODE', 'DELETE FROM big WHERE id < 100']),
+  (64, ARRAY['ALTER TABLE small ADD COLUMN d int', 'UPDATE small SET d = c WHERE id > 0']),
+  (65, ARRAY['ALTER TABLE big ADD COLUMN d int', 'INSERT INTO big (id, c) VALUES (-1, 0)']),
+  (66, ARRAY['ALTER TABLE big ADD COLUMN d int', 'INSERT INTO big (id, c) SELECT id + 100000, c FROM small']),
+  (67, ARRAY['TRUNCATE small', 'INSERT INTO big (id, c) SELECT -id, c FROM small']),
+  -- dml_large_unbatched (max_dml_rows = 20000 here)
+  (80, ARRAY['ALTER TABLE small ADD COLUMN d int', 'UPDATE big SET c = 0']),
+  (81, ARRAY['COMMENT ON TABLE small IS $$x$$', 'DELETE FROM parted']),
+  (82, ARRAY['UPDATE small SET c = 0']),
+  (83, ARRAY['COMMENT ON TABLE small IS $$x$$', 'UPDATE big SET c = 0 WHERE id > 10']),
+  (84, ARRAY['COMMENT ON TABLE small IS $$x$$', 'INSERT INTO small SELECT id + 1000, c FROM big']),
+  (85, ARRAY['COMMENT ON TABLE small IS $$x$$', 'INSERT INTO big SELECT id + 100000, c FROM small'])
+) AS cases(n, stmts)
+ORDER BY n;
+\pset format aligned
+
+SET client_min_messages = warning;
+DROP SCHEMA par CASCADE;
+RESET client_min_messages;
