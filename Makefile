@@ -10,6 +10,8 @@ EXTENSION  = migration_guard
 # (core, advisor, index and schema advice) stays a file of its own.
 EXT_VERSION = 0.1.0
 DATA_built  = migration_guard--$(EXT_VERSION).sql
+# The CI command (bash over psql), installed beside psql in $(pg_config --bindir).
+SCRIPTS     = bin/migration_guard_check
 PGFILEDESC = "migration_guard - refuse lock-heavy migrations before they lock"
 
 CORE_SRCS = $(wildcard src/core/*.cpp)

@@ -2,7 +2,7 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap tap
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #
@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-unit regress chaining isolation pgtap tap}
+SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap}
 passed=0
 failed=0
 problems=()
@@ -30,7 +30,7 @@ if [ -z "${MG_NO_BUILD:-}" ]; then
 fi
 
 WORK=$(make_workdir)
-cp -r sql expected test "$WORK/"
+cp -r sql expected test bin "$WORK/"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
 trap '[ -n "${MG_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -120,6 +120,21 @@ if has pgtap && ls test/pgtap/*.sql >/dev/null 2>&1; then
 	grep -E '^not ok|^#|^Result|Files=' "$WORK/pgtap.log" | head -50
 	tap_counts "$WORK/pgtap.log" pgtap
 	stop_cluster "$WORK/pgtap"
+fi
+
+if has cli; then
+	log "CI command (bin/migration_guard_check)"
+	port=$(free_port 57432)
+	mkdir -p "$WORK/cli" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/cli"
+	start_cluster "$WORK/cli" "$port" </dev/null
+	(cd "$WORK" && as_test_user env PGUSER=postgres bash test/cli/run.sh "$port" "$WORK/cli") >"$WORK/cli.log" 2>&1
+	grep -E '^not ok|^# passed' "$WORK/cli.log"
+	grep -A30 '^not ok' "$WORK/cli.log" | head -80
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/cli.log")
+	bad=$(grep -cE '^not ok [0-9]+' "$WORK/cli.log")
+	grep -qE '^# passed [0-9]+ failed 0$' "$WORK/cli.log" || bad=$((bad > 0 ? bad : 1))
+	count cli "$ok" "$bad"
+	stop_cluster "$WORK/cli"
 fi
 
 if has tap && ls test/t/*.pl >/dev/null 2>&1; then

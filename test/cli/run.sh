@@ -21,8 +21,6 @@
 #
 #   --regen           rewrite the expected files from this run (inspect them before commit!)
 #   MG_CLI=path       test another copy of the command (e.g. the installed one)
-#   MG_CLI_STUB=1     replace check() by test/cli/stub_check.sql (a rough stand-in, for
-#                     working on this test before the real advisor is installed)
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -136,10 +134,6 @@ then
     not_ok "set-up of the test databases" <"$T/setup.log"
     echo "# passed $passed failed $failed"
     exit 1
-fi
-if [ -n "${MG_CLI_STUB:-}" ]; then
-    sql "$DB" -f "$HERE/stub_check.sql" || exit 1
-    echo "# MG_CLI_STUB: migration_guard.check() is the stand-in from test/cli/stub_check.sql"
 fi
 
 # The migration files. Relative names, since they appear in the output.
