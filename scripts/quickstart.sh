@@ -175,6 +175,35 @@ CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
 SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'orders'::regclass;
 SQL
 
+step "4. IN CI: review a migration file before it ships" \
+	"migration_guard_check (installed beside psql) runs migration_guard.check() on each file:" \
+	"the same verdicts, from the live catalog, with nothing executed and no table locked." \
+	"--in-transaction judges the file as Alembic and Django run it, in one transaction." \
+	"It exits 1 because a finding has severity error; a clean file exits 0."
+cat >"$DEMO_DIR/0042_add_note.sql" <<'SQL'
+-- 0042: add a note to every order
+CREATE INDEX orders_created_at_idx ON orders (created_at);
+ALTER TABLE orders ADD COLUMN note text;
+UPDATE orders SET note = 'imported';
+SQL
+chmod 644 "$DEMO_DIR/0042_add_note.sql"
+cat "$DEMO_DIR/0042_add_note.sql"
+printf '\n$ migration_guard_check --in-transaction 0042_add_note.sql   (as app_migrator)\n'
+set +e
+out=$(as_test_user env PGHOST="$DEMO_DIR" PGPORT="$PORT" PGUSER=app_migrator PGDATABASE=demo \
+	"$PG_BIN/migration_guard_check" --in-transaction 0042_add_note.sql 2>&1)
+rc=$?
+set -e
+printf '%s\n(exit status %s)\n' "$out" "$rc"
+[ "$rc" -eq 1 ] && grep -q 'error: create_index_blocking' <<<"$out" && grep -q 'backfill_under_exclusive_lock' <<<"$out" ||
+	die "the CI command did not behave as expected"
+printf '\nThe same from SQL, the way any CI job or DBA can ask:\n'
+demo app_migrator 'create_index_blocking' <<'SQL'
+\set migration `cat 0042_add_note.sql`
+SELECT statement_no, line, rule, severity, relation, lock_mode, pg_size_pretty(table_size) AS size
+  FROM migration_guard.check(:'migration', in_transaction => true);
+SQL
+
 # ---- 3. how to go on -------------------------------------------------------------------------
 
 if [ "$(id -u)" -eq 0 ]; then
