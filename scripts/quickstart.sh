@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # migration_guard quick start: install what is missing, build and install the extension, start a
 # throwaway PostgreSQL cluster with the guard preloaded, and walk through a short migration that
-# shows one statement refused, one warned about and one allowed.
+# shows one statement refused, one warned about and one allowed, then reviews a migration file
+# with migration_guard_check as a CI job would.
 #
 #   bash scripts/quickstart.sh
 #
