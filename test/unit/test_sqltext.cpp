@@ -81,3 +81,28 @@ TEST(Splice, InsertsAtOffsetsInAnyOrder)
 			  "CREATE TABLE t (a int CONSTRAINT x CHECK (a > 0), CONSTRAINT y CHECK (a < 9))");
 	EXPECT_EQ(splice("ab", {{99, "!"}}), "ab!");
 }
+
+TEST(StatementEnd, CutsAtTopLevelSemicolonsOnly)
+{
+	using mg::sql::statement_end;
+	const std::string s = "CREATE INDEX ON t (c); SELECT 'a;b', \"x;y\", $$;$$, $f$ ; $f$, E'\\';' -- c;\n"
+						  "/* d; /* nested; */ ; */ FROM t; tail";
+	size_t first = statement_end(s, 0);
+	EXPECT_EQ(s.substr(0, first), "CREATE INDEX ON t (c);");
+	size_t second = statement_end(s, first);
+	EXPECT_EQ(s.substr(second - 7, 7), "FROM t;");
+	EXPECT_EQ(statement_end(s, second), s.size()); /* no semicolon left: the end */
+	EXPECT_EQ(statement_end(s, s.size()), s.size());
+	EXPECT_EQ(statement_end("'unterminated; x", 0), std::string("'unterminated; x").size());
+	EXPECT_EQ(statement_end("$$ open; body", 0), std::string("$$ open; body").size());
+}
+
+TEST(TokenStart, SkipsBlanksAndComments)
+{
+	using mg::sql::token_start;
+	const std::string s = "  -- note\n/* a /* b */ */\n\tALTER";
+	EXPECT_EQ(s.substr(token_start(s, 0)), "ALTER");
+	EXPECT_EQ(token_start(s, s.size()), s.size());
+	EXPECT_EQ(token_start(s, s.size() + 5), s.size());
+	EXPECT_EQ(token_start("   ", 0), 3u);
+}
