@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(25);
+SELECT plan(28);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -19,15 +19,31 @@ SELECT is((SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.o
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_guard'), false,
           'the extension is not relocatable');
 
--- its functions, exactly
-SELECT functions_are('migration_guard', ARRAY['version', 'table_size', 'check', 'rules'],
-                     'schema migration_guard has exactly the functions version, table_size, check and rules');
+-- its functions, exactly: the public ones, and the internal helpers (leading underscore) of
+-- index_advice() and schema_advice()
+SELECT functions_are('migration_guard',
+                     ARRAY['version', 'table_size', 'check', 'rules', 'index_advice', 'schema_advice',
+                           '_clip_name', '_choose_index_name', '_relation_bytes', '_index_definition',
+                           '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
+                           '_fk_without_index', '_sequence_last_value', '_column_dependents',
+                           '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
+                           '_primary_key_fix'],
+                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice and their helpers');
 SELECT has_function('migration_guard', 'version', '{}'::name[], 'migration_guard.version() exists');
 SELECT has_function('migration_guard', 'table_size', ARRAY['regclass'],
                     'migration_guard.table_size(regclass) exists');
 SELECT has_function('migration_guard', 'check', ARRAY['text', 'boolean'],
                     'migration_guard.check(text, boolean) exists');
 SELECT has_function('migration_guard', 'rules', '{}'::name[], 'migration_guard.rules() exists');
+SELECT has_function('migration_guard', 'index_advice', '{}'::name[], 'migration_guard.index_advice() exists');
+SELECT has_function('migration_guard', 'schema_advice', ARRAY['double precision'],
+                    'migration_guard.schema_advice(double precision) exists');
+SELECT is((SELECT count(*)::int FROM pg_proc p
+            WHERE p.pronamespace = 'migration_guard'::regnamespace
+              AND (p.proname IN ('index_advice', 'schema_advice') OR p.proname LIKE '\_%')
+              AND p.provolatile IN ('s', 'i') AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp']
+              AND has_function_privilege('public', p.oid, 'EXECUTE')), 16,
+          'index_advice, schema_advice and their 14 helpers: STABLE or IMMUTABLE, search_path pinned, PUBLIC may execute');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid = 'migration_guard.check(text,boolean)'::regprocedure),
           'vu', 'check() is volatile and parallel unsafe (it opens a subtransaction per statement)');
 SELECT function_returns('migration_guard', 'version', '{}'::name[], 'text', 'version() returns text');
@@ -39,8 +55,8 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 4,
-          'the extension owns exactly its four functions');
+              AND d.deptype = 'e'), 20,
+          'the extension owns exactly its twenty functions');
 
 -- what they return
 SELECT is(migration_guard.version(), '0.1.0', 'version() returns 0.1.0');
