@@ -199,6 +199,52 @@ primary_key(Oid relid, mg::DmlTarget *t)
 	strlcpy(t->key_type, format_type_be(get_atttype(relid, attnum)), sizeof t->key_type);
 }
 
+/* The size of every table a statement writes to, summed (partitions, inheritance children). */
+void
+sum_sizes(List *relids, mg::RelationFacts *rel)
+{
+	int64 bytes = 0;
+	double rows = 0;
+	bool from_stats = true;
+	ListCell *lc;
+	foreach (lc, relids)
+	{
+		MgRelSize sz;
+		if (mg_relation_size(lfirst_oid(lc), true, &sz))
+		{
+			bytes += sz.bytes;
+			rows += sz.rows;
+			from_stats = from_stats && sz.rows_from_stats;
+		}
+	}
+	rel->size_bytes = bytes;
+	rel->rows = rows;
+	rel->rows_from_stats = from_stats;
+}
+
+/* The statement's own text: stmt_len 0 means to the end of the string. */
+void
+set_text(mg::DmlFacts *f, const char *query, int stmt_location, int stmt_len)
+{
+	if (query == NULL)
+		return;
+	int loc = stmt_location > 0 ? stmt_location : 0;
+	f->text = query + loc;
+	f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+}
+
+/* What the recipes need about the target, and the strong lock this transaction holds on it. */
+void
+describe_target(Oid relid, mg::DmlTarget *t)
+{
+	t->held_lock = (mg::LockLevel) mg_strong_lock_held(relid);
+	const char *tag = mg_xact_lock_taker(relid);
+	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
+	strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
+			sizeof t->table_sql);
+	primary_key(relid, t);
+}
+
 } // namespace
 
 void
@@ -209,12 +255,7 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 	f->migration_xact = mg_xact_ran_ddl();
 	/* PL/pgSQL variables and prepared-statement parameters: the text alone cannot be rerun */
 	f->has_params = qd->params != NULL && qd->params->numParams > 0;
-	if (qd->sourceText)
-	{
-		int loc = ps->stmt_location > 0 ? ps->stmt_location : 0;
-		f->text = qd->sourceText + loc;
-		f->text_len = ps->stmt_len > 0 ? ps->stmt_len : (int) strlen(f->text);
-	}
+	set_text(f, qd->sourceText, ps->stmt_location, ps->stmt_len);
 
 	for (int i = 0; i < scan->n && f->n_targets < (int) lengthof(f->targets); i++)
 	{
@@ -234,24 +275,11 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 		t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
 		if (t->several_tables)
 		{
-			int64 bytes = 0;
-			double rows = 0;
-			bool from_stats = true;
+			List *written = NIL;
 			ListCell *lc;
 			foreach (lc, mt->resultRelations)
-			{
-				MgRelSize sz;
-				Oid child = rt_fetch(lfirst_int(lc), ps->rtable)->relid;
-				if (mg_relation_size(child, true, &sz))
-				{
-					bytes += sz.bytes;
-					rows += sz.rows;
-					from_stats = from_stats && sz.rows_from_stats;
-				}
-			}
-			t->rel.size_bytes = bytes;
-			t->rel.rows = rows;
-			t->rel.rows_from_stats = from_stats;
+				written = lappend_oid(written, rt_fetch(lfirst_int(lc), ps->rtable)->relid);
+			sum_sizes(written, &t->rel);
 		}
 		f->n_targets++;
 		t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
@@ -264,13 +292,7 @@ mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
 		if (t->unrestricted && t->rel.relkind == RELKIND_PARTITIONED_TABLE &&
 			list_length(mt->resultRelations) < t->rel.n_leaves)
 			t->unrestricted = false;
-		t->held_lock = (mg::LockLevel) mg_strong_lock_held(relid);
-		const char *tag = mg_xact_lock_taker(relid);
-		strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
-		strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-														 get_rel_name(relid)),
-				sizeof t->table_sql);
-		primary_key(relid, t);
+		describe_target(relid, t);
 	}
 }
 
@@ -379,42 +401,15 @@ mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int s
 	t->several_tables = t->rel.relkind == RELKIND_PARTITIONED_TABLE;
 	if (t->rel.relkind == RELKIND_RELATION && rv->inh && has_subclass(relid))
 	{
-		List *all = find_all_inheritors(relid, NoLock, NULL);
-		int64 bytes = 0;
-		double rows = 0;
-		bool from_stats = true;
-		ListCell *lc;
-		foreach (lc, all)
-		{
-			MgRelSize sz;
-			if (mg_relation_size(lfirst_oid(lc), true, &sz))
-			{
-				bytes += sz.bytes;
-				rows += sz.rows;
-				from_stats = from_stats && sz.rows_from_stats;
-			}
-		}
-		t->rel.size_bytes = bytes;
-		t->rel.rows = rows;
-		t->rel.rows_from_stats = from_stats;
+		sum_sizes(find_all_inheritors(relid, NoLock, NULL), &t->rel);
 		t->several_tables = true;
 	}
 	f->n_targets = 1;
 	f->migration_xact = mg_xact_ran_ddl();
-	if (query)
-	{
-		int loc = stmt_location > 0 ? stmt_location : 0;
-		f->text = query + loc;
-		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
-	}
+	set_text(f, query, stmt_location, stmt_len);
 	t->kind = kind;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
 	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied((InsertStmt *) stmt) : -1;
-	t->held_lock = (mg::LockLevel) held;
-	const char *tag = mg_xact_lock_taker(relid);
-	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
-	strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
-			sizeof t->table_sql);
-	primary_key(relid, t);
+	describe_target(relid, t);
 	return true;
 }
