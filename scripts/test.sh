@@ -112,6 +112,7 @@ if has pgtap && ls test/pgtap/*.sql >/dev/null 2>&1; then
 	log "pgTAP tests (pg_prove)"
 	port=$(free_port 56432)
 	mkdir -p "$WORK/pgtap" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/pgtap"
+	cd "$WORK" # the test user may not be able to enter the checkout
 	start_cluster "$WORK/pgtap" "$port" </dev/null
 	as_test_user "$PG_BIN/psql" -X -q -h "$WORK/pgtap" -p "$port" -U postgres -d postgres \
 		-c "CREATE DATABASE mg_tap" >/dev/null
@@ -120,13 +121,14 @@ if has pgtap && ls test/pgtap/*.sql >/dev/null 2>&1; then
 	grep -E '^not ok|^#|^Result|Files=' "$WORK/pgtap.log" | head -50
 	tap_counts "$WORK/pgtap.log" pgtap
 	stop_cluster "$WORK/pgtap"
+	cd - >/dev/null
 fi
 
 if has cli; then
 	log "CI command (bin/migration_guard_check)"
 	port=$(free_port 57432)
 	mkdir -p "$WORK/cli" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/cli"
-	start_cluster "$WORK/cli" "$port" </dev/null
+	(cd "$WORK" && start_cluster "$WORK/cli" "$port" </dev/null)
 	(cd "$WORK" && as_test_user env PGUSER=postgres bash test/cli/run.sh "$port" "$WORK/cli") >"$WORK/cli.log" 2>&1
 	grep -E '^not ok|^# passed' "$WORK/cli.log"
 	grep -A30 '^not ok' "$WORK/cli.log" | head -80
@@ -134,7 +136,7 @@ if has cli; then
 	bad=$(grep -cE '^not ok [0-9]+' "$WORK/cli.log")
 	grep -qE '^# passed [0-9]+ failed 0$' "$WORK/cli.log" || bad=$((bad > 0 ? bad : 1))
 	count cli "$ok" "$bad"
-	stop_cluster "$WORK/cli"
+	(cd "$WORK" && stop_cluster "$WORK/cli")
 fi
 
 if has tap && ls test/t/*.pl >/dev/null 2>&1; then
