@@ -56,12 +56,10 @@ BEGIN
       hook := 'PostgreSQL error ' || state;
     END IF;
   END;
-  SELECT coalesce(min(rule || ' ' || severity) FILTER (WHERE severity = 'error'), '-') INTO adv
-    FROM (SELECT rule, severity, row_number() OVER () AS n
-            FROM migration_guard.check(array_to_string(stmts, E';\n'), in_transaction => true)) f
-   WHERE n = (SELECT min(n) FROM (SELECT severity, row_number() OVER () AS n
-                FROM migration_guard.check(array_to_string(stmts, E';\n'), in_transaction => true)) e
-               WHERE severity = 'error');
+  -- the first error row, in check()'s own order (as the hook raises the first error)
+  adv := coalesce((SELECT rule || ' error'
+                     FROM migration_guard.check(array_to_string(stmts, E';\n'), in_transaction => true)
+                    WHERE severity = 'error' LIMIT 1), '-');
   IF hook = adv THEN
     RETURN 'same: ' || hook;
   END IF;

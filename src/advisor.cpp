@@ -196,45 +196,46 @@ struct Judged
 	char err[256];
 };
 
+/* Appends the findings of one utility statement, as the ProcessUtility hook judges it. */
+void
+judge_utility(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, Judged *out)
+{
+	if (out->n < 0 || !mg_may_apply(stmt))
+		return;
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+	if (!mg_collect_facts(stmt, text, loc, len, facts))
+		return;
+	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
+						 sizeof out->err);
+	out->n = n < 0 ? n : out->n + n;
+}
+
 /* Judges one statement exactly as the hooks would, against the simulated transaction, then
- * records what it would do. text/loc/len: where it sits in the migration. */
+ * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
 void
 judge(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, Judged *out)
 {
 	out->n = 0;
 	out->err[0] = '\0';
-	if (mg_may_apply(stmt))
+	if (IsA(stmt, CreateSchemaStmt))
 	{
-		mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
-		if (mg_collect_facts(stmt, text, loc, len, facts))
-			out->n = mg::evaluate(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err, sizeof out->err);
-	}
-	else if (IsA(stmt, CreateSchemaStmt))
-	{
-		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created. */
+		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
+		 * and with the text of the whole CREATE SCHEMA. */
 		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
 		mg_sim_apply(stmt);
 		ListCell *lc;
 		foreach (lc, cs->schemaElts)
 		{
 			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && out->n >= 0)
-			{
-				CreateStmt *ct = (CreateStmt *) elt;
-				if (ct->relation->schemaname == NULL)
-					ct->relation->schemaname = cs->schemaname;
-				mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
-				if (mg_collect_facts(elt, text, loc, len, facts))
-				{
-					int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n,
-										 out->err, sizeof out->err);
-					out->n = n < 0 ? n : out->n + n;
-				}
-			}
+			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+			judge_utility(elt, text, loc, len, policy, out);
 			mg_sim_apply(elt);
 		}
 		return;
 	}
+	if (mg_may_apply(stmt))
+		judge_utility(stmt, text, loc, len, policy, out);
 	else
 	{
 		mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
