@@ -3,8 +3,11 @@
 # since initdb refuses root) and as a user with sudo.
 
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PGXS_DIR=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
+# MG_PG_ROOT: a private copy of the PostgreSQL installation (scripts/private_pg.sh makes one),
+# so that several checkouts can build, install and test side by side. Unset: the system's.
+PG_ROOT=${MG_PG_ROOT:-}
+PG_BIN=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/bin
+PGXS_DIR=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
 
 MG_PACKAGES=(
 	make g++ "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR"

@@ -66,7 +66,7 @@ constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 constexpr int kStatementShown = 200;
 /* How many times one statement may grow past a semicolon before its error stands. */
 constexpr int kMaxExtensions = 1000;
-constexpr int kMaxFindingsPerStatement = 8;
+constexpr int kMaxFindingsPerStatement = 12;
 
 enum CheckColumn
 {

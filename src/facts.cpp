@@ -8,6 +8,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -23,6 +24,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+#include "facts_impl.h"
 #include "mg_facts.h"
 #include "pg_compat.h"
 
@@ -215,18 +217,18 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 }
 
 bool
-index_facts(IndexStmt *stmt, mg::StatementFacts *f)
+index_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
-	MgRelRef ref;
-	if (!resolve_and_describe(stmt->relation, &ref, &f->rel))
+	if (!mg_facts_main_relation(fcx, stmt->relation, f))
 		return false;
+	const MgRelRef &ref = fcx->main;
 	/* A column that does not exist: PostgreSQL's own error says it best. */
 	ListCell *lc;
 	foreach (lc, stmt->indexParams)
 	{
 		IndexElem *ie = (IndexElem *) lfirst(lc);
 		if (ie->name && !ref.sim_new && !SearchSysCacheExistsAttName(ref.relid, ie->name))
-			return false;
+			return mg_facts_will_fail(fcx);
 	}
 
 	f->kind = mg::StmtKind::CreateIndex;
@@ -426,7 +428,7 @@ init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, m
 }
 
 bool
-create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
+create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	RangeVar *rv = stmt->relation;
 	f->kind = mg::StmtKind::CreateTable;
@@ -444,7 +446,7 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 	{
 		nspid = get_namespace_oid(rv->schemaname, true);
 		if (!OidIsValid(nspid) && !mg_sim_schema_created(rv->schemaname))
-			return false; /* PostgreSQL reports the missing schema */
+			return mg_facts_will_fail(fcx); /* PostgreSQL reports the missing schema */
 		nsp = rv->schemaname;
 	}
 	else
@@ -453,11 +455,11 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 		nsp = get_namespace_name(nspid);
 	}
 	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
-		return false; /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
+		return mg_facts_will_fail(fcx); /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
 	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp, rv->relname);
 
 	NameContext cx;
-	init_names(&cx, rv->relname, nspid, stmt_location, f);
+	init_names(&cx, rv->relname, nspid, fcx->stmt_location, f);
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 	{
@@ -465,13 +467,13 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 		if (IsA(elt, ColumnDef))
 		{
 			if (column_will_fail((ColumnDef *) elt, rv))
-				return false;
+				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) elt);
 		}
 		else if (IsA(elt, Constraint))
 		{
 			if (constraint_will_fail((Constraint *) elt, rv))
-				return false;
+				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) elt, NULL);
 		}
 	}
@@ -483,7 +485,7 @@ create_table_facts(CreateStmt *stmt, int stmt_location, mg::StatementFacts *f)
 }
 
 bool
-alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f)
+alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	if (stmt->objtype != OBJECT_TABLE)
 		return false;
@@ -496,35 +498,29 @@ alter_table_facts(AlterTableStmt *stmt, int stmt_location, mg::StatementFacts *f
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		interesting = interesting || cmd->subtype == AT_AddConstraint || cmd->subtype == AT_AddColumn;
 	}
-	if (!interesting)
+	if (!interesting || !mg_facts_main_relation(fcx, stmt->relation, f))
 		return false;
-
-	MgRelRef ref;
-	if (!resolve_and_describe(stmt->relation, &ref, &f->rel))
-		return false;
-	f->kind = mg::StmtKind::AlterTable;
-	f->lock = (mg::LockLevel) AlterTableGetLockLevel(stmt->cmds);
 
 	NameContext cx;
-	init_names(&cx, pstrdup(ref.relname), ref.nspid, stmt_location, f);
+	init_names(&cx, pstrdup(fcx->main.relname), fcx->main.nspid, fcx->stmt_location, f);
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
 		{
 			if (constraint_will_fail((Constraint *) cmd->def, NULL))
-				return false;
+				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) cmd->def, NULL);
 		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
 			if (column_will_fail((ColumnDef *) cmd->def, NULL))
-				return false;
+				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
 	}
 	f->n_unnamed = cx.n;
-	return true;
+	return cx.n > 0;
 }
 
 } // namespace
@@ -571,8 +567,41 @@ mg_may_apply(Node *parsetree)
 		case T_AlterTableStmt:
 			return true;
 		default:
-			return false;
+			return mg_index_group_applies(parsetree) || mg_column_group_applies(parsetree) ||
+				   mg_table_group_applies(parsetree);
 	}
+}
+
+bool
+mg_facts_will_fail(MgFactsCx *cx)
+{
+	cx->pg_will_fail = true;
+	return false;
+}
+
+bool
+mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f)
+{
+	if (!cx->main_done)
+	{
+		cx->main_done = true;
+		cx->main_found = resolve_and_describe(rv, &cx->main, &f->rel);
+		if (!cx->main_found)
+			cx->pg_will_fail = true; /* a missing relation: PostgreSQL's own error, or IF EXISTS */
+	}
+	return cx->main_found;
+}
+
+bool
+mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+{
+	return resolve_and_describe(rv, ref, rel);
+}
+
+void
+mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
+{
+	set_sql_names(nsp, name, ident, ident_cap, qual, qual_cap);
 }
 
 bool
@@ -590,16 +619,46 @@ mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt
 		f->text = query + loc;
 		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
 	}
+	f->in_xact_block = mg_sim_active() ? mg_sim_in_block() : IsTransactionBlock();
+	f->xact_ran_ddl = mg_sim_active() ? mg_sim_ran_ddl() : mg_xact_ran_ddl();
+	f->server_version_num = PG_VERSION_NUM;
 
+	MgFactsCx cx;
+	memset(&cx, 0, sizeof cx);
+	cx.parsetree = parsetree;
+	cx.stmt_location = loc;
+
+	bool judge = false;
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt:
-			return index_facts((IndexStmt *) parsetree, f);
+			judge = index_facts((IndexStmt *) parsetree, &cx, f);
+			break;
 		case T_CreateStmt:
-			return create_table_facts((CreateStmt *) parsetree, loc, f);
+			judge = create_table_facts((CreateStmt *) parsetree, &cx, f);
+			break;
 		case T_AlterTableStmt:
-			return alter_table_facts((AlterTableStmt *) parsetree, loc, f);
+			f->kind = mg::StmtKind::AlterTable;
+			judge = alter_table_facts((AlterTableStmt *) parsetree, &cx, f);
+			break;
 		default:
-			return false;
+			break;
 	}
+	if (cx.pg_will_fail)
+		return false;
+
+	/* The rule groups, each reading what its rules need. */
+	if (mg_index_group_applies(parsetree))
+		judge = mg_index_group_facts(parsetree, &cx, f) || judge;
+	if (!cx.pg_will_fail && mg_column_group_applies(parsetree))
+		judge = mg_column_group_facts(parsetree, &cx, f) || judge;
+	if (!cx.pg_will_fail && mg_table_group_applies(parsetree))
+		judge = mg_table_group_facts(parsetree, &cx, f) || judge;
+	if (cx.pg_will_fail)
+		return false;
+
+	/* ALTER TABLE: the lock of the whole statement, as PostgreSQL itself will compute it. */
+	if (IsA(parsetree, AlterTableStmt) && f->rel.found)
+		f->lock = (mg::LockLevel) AlterTableGetLockLevel(((AlterTableStmt *) parsetree)->cmds);
+	return judge;
 }

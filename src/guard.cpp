@@ -62,7 +62,7 @@ int mg_dml_scope = (int) mg::DmlScope::Migration;
 ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
-constexpr int kMaxFindings = 4;
+constexpr int kMaxFindings = 12;
 
 /* Statements the guard must not look at, whatever they are. */
 bool
@@ -97,7 +97,7 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
 	if (mg_collect_facts(pstmt->utilityStmt, queryString, pstmt->stmt_location, pstmt->stmt_len, facts))
 	{
-		mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
+		mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * kMaxFindings);
 		char err[256] = "";
 		mg::Policy policy = mg_current_policy();
 		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
@@ -146,7 +146,7 @@ inspect_dml(QueryDesc *queryDesc)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
 	mg_collect_dml_facts(queryDesc, &scan, facts);
-	mg::Finding *findings = (mg::Finding *) palloc0(sizeof(mg::Finding) * kMaxFindings);
+	mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * kMaxFindings);
 	char err[256] = "";
 	mg::Policy policy = mg_current_policy();
 	int n = mg::evaluate_dml(*facts, policy, findings, kMaxFindings, err, sizeof err);
@@ -217,7 +217,7 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 mg::Policy
 mg_current_policy(void)
 {
-	mg::Policy p;
+	mg::Policy p = {};
 	p.mode = (mg::Mode) mg_mode;
 	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
 	p.max_dml_rows = mg_max_dml_rows;

@@ -61,6 +61,8 @@ bool mg_sim_type_created(const TypeName *tn);
 int mg_sim_lock_held(Oid relid, const char **tag);
 bool mg_sim_has_locks(void);
 bool mg_sim_ran_ddl(void);
+/* Inside BEGIN ... COMMIT of the text (or the in_transaction wrapper). */
+bool mg_sim_in_block(void);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 

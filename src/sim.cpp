@@ -500,6 +500,12 @@ mg_sim_has_locks(void)
 }
 
 bool
+mg_sim_in_block(void)
+{
+	return sim != NULL && sim->in_block;
+}
+
+bool
 mg_sim_ran_ddl(void)
 {
 	return sim->ran_ddl;

@@ -9,11 +9,14 @@
 
 #include "core/batching.hpp"
 #include "core/format.hpp"
+#include "core/rules_impl.hpp"
 #include "core/sqltext.hpp"
 
 #include "core/no_postgres.hpp"
 
 namespace mg {
+
+using namespace impl;
 
 namespace {
 
@@ -33,81 +36,171 @@ const RuleInfo kRules[] = {
 	{RuleId::DmlLargeUnbatched, "dml_large_unbatched", "data", Severity::Error,
 	 "UPDATE, DELETE or INSERT ... SELECT of more than migration_guard.max_dml_rows rows in one transaction",
 	 "dml_large_unbatched"},
+	{RuleId::DropIndexBlocking, "drop_index_blocking", "index", Severity::Error,
+	 "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on a large table",
+	 "drop_index_blocking"},
+	{RuleId::ReindexBlocking, "reindex_blocking", "index", Severity::Error,
+	 "REINDEX without CONCURRENTLY blocks writes, and every query that would use the index, on a large table",
+	 "reindex_blocking"},
+	{RuleId::ConcurrentIndexInvalidLeftover, "concurrent_index_invalid_leftover", "index", Severity::Error,
+	 "CREATE INDEX CONCURRENTLY IF NOT EXISTS, or USING INDEX, on an index left INVALID by a failed build",
+	 "concurrent_index_invalid_leftover"},
+	{RuleId::ConcurrentlyInTransaction, "concurrently_in_transaction", "index", Severity::Error,
+	 "a CONCURRENTLY operation inside a transaction block, where PostgreSQL refuses it",
+	 "concurrently_in_transaction"},
+	{RuleId::IndexUnnamed, "index_unnamed", "index", Severity::Warning,
+	 "CREATE INDEX without an explicit name",
+	 "index_unnamed"},
+	{RuleId::IndexRedundant, "index_redundant", "index", Severity::Warning,
+	 "a new index that an existing valid index already covers",
+	 "index_redundant"},
+	{RuleId::CheckConstraintValidating, "check_constraint_validating", "constraint", Severity::Error,
+	 "ADD CHECK without NOT VALID scans a large table under ACCESS EXCLUSIVE",
+	 "check_constraint_validating"},
+	{RuleId::ForeignKeyValidating, "foreign_key_validating", "constraint", Severity::Error,
+	 "ADD FOREIGN KEY without NOT VALID scans a large table under SHARE ROW EXCLUSIVE on both tables",
+	 "foreign_key_validating"},
+	{RuleId::ValidateInSameTransaction, "validate_in_same_transaction", "constraint", Severity::Error,
+	 "VALIDATE CONSTRAINT in the transaction that already holds a strong lock on the table",
+	 "validate_in_same_transaction"},
+	{RuleId::UniqueConstraintBlocking, "unique_constraint_blocking", "constraint", Severity::Error,
+	 "ADD UNIQUE builds its index under ACCESS EXCLUSIVE on a large table",
+	 "unique_constraint_blocking"},
+	{RuleId::PrimaryKeyBlocking, "primary_key_blocking", "constraint", Severity::Error,
+	 "ADD PRIMARY KEY builds its index, or scans for NULLs, under ACCESS EXCLUSIVE on a large table",
+	 "primary_key_blocking"},
+	{RuleId::ExclusionConstraint, "exclusion_constraint", "constraint", Severity::Error,
+	 "ADD EXCLUDE builds and checks under ACCESS EXCLUSIVE on a large table, with no online form",
+	 "exclusion_constraint"},
+	{RuleId::DomainConstraint, "domain_constraint", "constraint", Severity::Error,
+	 "a domain constraint checked against every large table that uses the domain",
+	 "domain_constraint"},
+	{RuleId::FkLocksReferencedTable, "fk_locks_referenced_table", "constraint", Severity::Warning,
+	 "adding or removing a foreign key locks the referenced table too",
+	 "fk_locks_referenced_table"},
+	{RuleId::FkWithoutIndex, "fk_without_index", "constraint", Severity::Warning,
+	 "a foreign key whose referencing columns no index leads with",
+	 "fk_without_index"},
+	{RuleId::ConstraintDrop, "constraint_drop", "constraint", Severity::Warning,
+	 "DROP CONSTRAINT removes an integrity guarantee",
+	 "constraint_drop"},
+	{RuleId::AddColumnVolatileDefault, "add_column_volatile_default", "column", Severity::Error,
+	 "ADD COLUMN with a volatile default rewrites a large table under ACCESS EXCLUSIVE",
+	 "add_column_volatile_default"},
+	{RuleId::AddColumnConstrainedDomain, "add_column_constrained_domain", "column", Severity::Error,
+	 "ADD COLUMN of a domain with constraints rewrites a large table",
+	 "add_column_constrained_domain"},
+	{RuleId::AddColumnStoredGenerated, "add_column_stored_generated", "column", Severity::Error,
+	 "ADD COLUMN ... GENERATED ALWAYS AS ... STORED rewrites a large table",
+	 "add_column_stored_generated"},
+	{RuleId::AddColumnSerialOrIdentity, "add_column_serial_or_identity", "column", Severity::Error,
+	 "ADD COLUMN of serial or identity type rewrites a large table",
+	 "add_column_serial_or_identity"},
+	{RuleId::AddColumnRequired, "add_column_required", "column", Severity::Error,
+	 "ADD COLUMN NOT NULL without a default on a table that has rows",
+	 "add_column_required"},
+	{RuleId::SetNotNullScan, "set_not_null_scan", "column", Severity::Error,
+	 "SET NOT NULL scans a large table under ACCESS EXCLUSIVE unless a validated CHECK proves it",
+	 "set_not_null_scan"},
+	{RuleId::AlterColumnTypeRewrite, "alter_column_type_rewrite", "column", Severity::Error,
+	 "ALTER COLUMN TYPE that rewrites a large table under ACCESS EXCLUSIVE",
+	 "alter_column_type_rewrite"},
+	{RuleId::DropColumn, "drop_column", "column", Severity::Warning,
+	 "DROP COLUMN breaks code that still reads the column",
+	 "drop_column"},
+	{RuleId::RenameColumn, "rename_column", "column", Severity::Warning,
+	 "RENAME COLUMN breaks code that still uses the old name",
+	 "rename_column"},
+	{RuleId::DropNotNull, "drop_not_null", "column", Severity::Warning,
+	 "DROP NOT NULL lets NULLs in where code may not expect them",
+	 "drop_not_null"},
+	{RuleId::AddColumnJson, "add_column_json", "column", Severity::Warning,
+	 "a json column where jsonb is almost always meant",
+	 "add_column_json"},
+	{RuleId::TypeChoice, "type_choice", "column", Severity::Warning,
+	 "a column type that is usually a mistake: timestamp, char(n), serial, int keys, json",
+	 "type_choice"},
+	{RuleId::IdentifierTooLong, "identifier_too_long", "column", Severity::Warning,
+	 "an identifier longer than 63 bytes, which PostgreSQL truncates",
+	 "identifier_too_long"},
+	{RuleId::RewriteSetLogged, "rewrite_set_logged", "table", Severity::Error,
+	 "SET LOGGED or SET UNLOGGED rewrites a large table under ACCESS EXCLUSIVE",
+	 "rewrite_set_logged"},
+	{RuleId::RewriteSetTablespace, "rewrite_set_tablespace", "table", Severity::Error,
+	 "SET TABLESPACE copies a large table under ACCESS EXCLUSIVE",
+	 "rewrite_set_tablespace"},
+	{RuleId::RewriteSetAccessMethod, "rewrite_set_access_method", "table", Severity::Error,
+	 "SET ACCESS METHOD rewrites a large table under ACCESS EXCLUSIVE",
+	 "rewrite_set_access_method"},
+	{RuleId::VacuumFullCluster, "vacuum_full_cluster", "table", Severity::Error,
+	 "VACUUM FULL or CLUSTER rewrites a large table under ACCESS EXCLUSIVE",
+	 "vacuum_full_cluster"},
+	{RuleId::AttachPartitionScan, "attach_partition_scan", "table", Severity::Error,
+	 "ATTACH PARTITION scans a large partition that no validated CHECK proves fits",
+	 "attach_partition_scan"},
+	{RuleId::DetachPartitionBlocking, "detach_partition_blocking", "table", Severity::Error,
+	 "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent",
+	 "detach_partition_blocking"},
+	{RuleId::RefreshMatviewBlocking, "refresh_matview_blocking", "table", Severity::Error,
+	 "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of a large view",
+	 "refresh_matview_blocking"},
+	{RuleId::TruncateCascade, "truncate_cascade", "table", Severity::Error,
+	 "TRUNCATE ... CASCADE empties every table that references it",
+	 "truncate_cascade"},
+	{RuleId::Truncate, "truncate", "table", Severity::Warning,
+	 "TRUNCATE of a large table: data loss, under ACCESS EXCLUSIVE",
+	 "truncate"},
+	{RuleId::RenameTable, "rename_table", "table", Severity::Warning,
+	 "RENAME of a table breaks code that still uses the old name",
+	 "rename_table"},
+	{RuleId::DropTable, "drop_table", "table", Severity::Warning,
+	 "DROP TABLE: data loss",
+	 "drop_table"},
+	{RuleId::RenameSchema, "rename_schema", "table", Severity::Warning,
+	 "ALTER SCHEMA ... RENAME breaks every qualified name and search_path that uses it",
+	 "rename_schema"},
+	{RuleId::DropSchemaOrDatabase, "drop_schema_or_database", "table", Severity::Warning,
+	 "DROP SCHEMA or DROP DATABASE: data loss",
+	 "drop_schema_or_database"},
+	{RuleId::EnumRenameValue, "enum_rename_value", "table", Severity::Warning,
+	 "ALTER TYPE ... RENAME VALUE breaks code that still uses the old label",
+	 "enum_rename_value"},
+	{RuleId::EnumAddValueUnordered, "enum_add_value_unordered", "table", Severity::Warning,
+	 "ALTER TYPE ... ADD VALUE without BEFORE or AFTER appends the label last",
+	 "enum_add_value_unordered"},
+	{RuleId::EnumAddValueInTx, "enum_add_value_in_tx", "table", Severity::Warning,
+	 "ALTER TYPE ... ADD VALUE in a transaction: the label cannot be used before COMMIT",
+	 "enum_add_value_in_tx"},
+	{RuleId::TriggerDdl, "trigger_ddl", "table", Severity::Warning,
+	 "trigger DDL takes a lock that blocks writes on the table",
+	 "trigger_ddl"},
+	{RuleId::RlsPolicyDdl, "rls_policy_ddl", "table", Severity::Warning,
+	 "row-level security DDL takes ACCESS EXCLUSIVE and can hide every row",
+	 "rls_policy_ddl"},
+	{RuleId::ReplicaIdentityChange, "replica_identity_change", "table", Severity::Warning,
+	 "REPLICA IDENTITY change: ACCESS EXCLUSIVE, and logical replication is affected",
+	 "replica_identity_change"},
+	{RuleId::LockTableExplicit, "lock_table_explicit", "table", Severity::Warning,
+	 "LOCK TABLE holds a lock that blocks application traffic until COMMIT",
+	 "lock_table_explicit"},
+	{RuleId::MultipleAlterSameTable, "multiple_alter_same_table", "table", Severity::Warning,
+	 "several ALTER TABLE statements on one table in one transaction",
+	 "multiple_alter_same_table"},
+	{RuleId::AutovacuumDisabled, "autovacuum_disabled", "table", Severity::Warning,
+	 "turning autovacuum off for a table",
+	 "autovacuum_disabled"},
+	{RuleId::CtasLargeSource, "ctas_large_source", "table", Severity::Warning,
+	 "CREATE TABLE AS or SELECT INTO copying a large table in one transaction",
+	 "ctas_large_source"},
+	{RuleId::LockQueueBlocked, "lock_queue_blocked", "lock", Severity::Error,
+	 "a long transaction holds a conflicting lock: the statement would queue, and every query after it",
+	 "lock_queue_blocked"},
+	{RuleId::UnexpectedRewrite, "unexpected_rewrite", "lock", Severity::Error,
+	 "a rewrite of a large table that no rule predicted (table_rewrite event trigger)",
+	 "unexpected_rewrite"},
 };
 static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
 			  "every RuleId needs its catalog entry, in enum order");
-
-/* Collects the findings of one statement; owns its strings until they are copied out. */
-class Sink
-{
-  public:
-	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
-
-	/* rows: what the statement touches, or the table's rows; < 0 when not known */
-	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
-			 const std::string &detail, const std::string &hint)
-	{
-		Severity sev = effective_severity(rule, policy_);
-		if (sev == Severity::Off || n_ >= max_)
-			return;
-		Finding &f = out_[n_++];
-		f.rule = rule;
-		f.severity = sev;
-		std::snprintf(f.relation, sizeof f.relation, "%s", rel.found ? rel.name : "");
-		f.lock = lock;
-		f.size_bytes = rel.size_bytes;
-		f.rows = rows;
-		copy(f.message, sizeof f.message, message);
-		copy(f.detail, sizeof f.detail, detail);
-		copy(f.hint, sizeof f.hint, hint);
-	}
-	int count() const { return n_; }
-
-  private:
-	static void copy(char *dst, size_t cap, const std::string &src)
-	{
-		if (src.size() < cap)
-		{
-			std::memcpy(dst, src.data(), src.size() + 1);
-			return;
-		}
-		/* cut at a line end where possible and say so */
-		static const char more[] = "\n(cut short)";
-		size_t keep = cap - sizeof more;
-		size_t nl = src.rfind('\n', keep);
-		if (nl != std::string::npos && nl > keep / 2)
-			keep = nl;
-		std::memcpy(dst, src.data(), keep);
-		std::memcpy(dst + keep, more, sizeof more);
-	}
-
-	const Policy &policy_;
-	Finding *out_;
-	int max_;
-	int n_ = 0;
-};
-
-std::string
-quoted(const char *name)
-{
-	return std::string("\"") + name + "\"";
-}
-
-std::string_view
-stmt_text(const StatementFacts &f)
-{
-	return f.text ? std::string_view(f.text, static_cast<size_t>(f.text_len)) : std::string_view();
-}
-
-/* "is 2112 kB with about 50000 rows" */
-std::string
-size_phrase(const RelationFacts &rel)
-{
-	std::string s = fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows);
-	if (!rel.rows_from_stats)
-		s += " (estimated from its size: never analyzed)";
-	return s;
-}
 
 std::string
 unsafe_index_note(const char *index_qual)
@@ -467,7 +560,8 @@ severity_name(Severity s) noexcept
 Severity
 effective_severity(RuleId id, const Policy &policy) noexcept
 {
-	Severity s = rule_info(id).default_severity;
+	uint8_t set = policy.rule_severity[static_cast<size_t>(id)];
+	Severity s = set == kDefaultSeverity ? rule_info(id).default_severity : static_cast<Severity>(set - 1);
 	switch (policy.mode)
 	{
 		case Mode::Off: return Severity::Off;
@@ -512,6 +606,9 @@ evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int ma
 	return guarded(policy, out, max_out, err, errlen, [&](Sink &sink) {
 		rule_create_index_blocking(facts, policy, sink);
 		rule_constraint_unnamed(facts, policy, sink);
+		rules_index(facts, policy, sink);
+		rules_column(facts, policy, sink);
+		rules_table(facts, policy, sink);
 	});
 }
 

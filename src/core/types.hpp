@@ -11,74 +11,13 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/types_base.hpp"
+/* One header per rule group, each owned by its L2 file (src/facts_<group>.cpp). */
+#include "core/facts_column.hpp"
+#include "core/facts_index.hpp"
+#include "core/facts_table.hpp"
+
 namespace mg {
-
-constexpr int kNameLen = 64;                /* NAMEDATALEN */
-constexpr int kIdentBuf = 2 * kNameLen + 4; /* one identifier, quoted if needed */
-constexpr int kQualBuf = 2 * kIdentBuf + 2; /* schema.name, each part quoted if needed */
-
-enum class Mode : uint8_t { Off, Warn, Enforce };
-
-enum class Severity : uint8_t { Off, Warning, Error };
-
-/* Same numbering as PostgreSQL's lockdefs.h, so L2 can convert with a cast. */
-enum class LockLevel : uint8_t {
-	None = 0,
-	AccessShare = 1,
-	RowShare = 2,
-	RowExclusive = 3,
-	ShareUpdateExclusive = 4,
-	Share = 5,
-	ShareRowExclusive = 6,
-	Exclusive = 7,
-	AccessExclusive = 8,
-};
-
-enum class RuleId : uint8_t {
-	CreateIndexBlocking,
-	ConstraintUnnamed,
-	DmlWithoutWhere,
-	BackfillUnderExclusiveLock,
-	DmlLargeUnbatched,
-	Count_
-};
-
-/* Which transactions migration_guard.dml_scope lets dml_large_unbatched judge. */
-enum class DmlScope : uint8_t { Migration, All };
-
-enum class StmtKind : uint8_t { Other, CreateIndex, CreateTable, AlterTable };
-
-enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion };
-
-/* The table a statement would lock, as read from the catalog without locking it. */
-struct RelationFacts {
-	bool found;
-	char relkind;           /* pg_class.relkind: 'r', 'p', 'm', ... */
-	bool is_new;            /* created in the current transaction */
-	bool is_temp;           /* temporary: no other session can be blocked */
-	bool rows_from_stats;   /* rows comes from reltuples; false: estimated from size */
-	int64_t size_bytes;     /* what pg_table_size() would say, summed over leaf partitions,
-							 * counting only storage that existed before this transaction */
-	double rows;            /* estimated rows, scaled to the current size */
-	int32_t n_leaves;       /* leaf partitions (partitioned tables) */
-	char name[kQualBuf];    /* schema.name for messages */
-};
-
-/* One node of a partition tree, for the per-partition index recipe. */
-struct PartitionNode {
-	int32_t parent;             /* index into the node array; -1 for the root */
-	bool is_leaf;               /* has storage; false: partitioned (intermediate) */
-	char table_sql[kQualBuf];   /* schema-qualified, quoted as SQL */
-	char index_sql[kIdentBuf];  /* the index name to create on it, quoted as SQL */
-	char index_qual[kQualBuf];  /* the same, schema-qualified, for ALTER INDEX */
-};
-
-/* A constraint written without CONSTRAINT name, and the name PostgreSQL would give it. */
-struct UnnamedConstraint {
-	ConstraintKind kind;
-	int32_t offset;             /* byte offset in the statement text of its first keyword */
-	char name_sql[kIdentBuf];   /* the generated name, quoted as SQL */
-};
 
 struct StatementFacts {
 	StmtKind kind;
@@ -99,6 +38,16 @@ struct StatementFacts {
 	/* constraints written without a name (CREATE TABLE, ALTER TABLE) */
 	const UnnamedConstraint *unnamed;
 	int32_t n_unnamed;
+
+	/* where the statement runs */
+	bool in_xact_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string */
+	bool xact_ran_ddl;          /* an earlier statement of this transaction ran DDL */
+	int32_t server_version_num; /* for version-specific hints */
+
+	/* what each rule group reads; each is filled by its own L2 file (facts_*.cpp) */
+	IndexConstraintFacts ic;    /* facts_index.hpp */
+	ColumnFacts col;            /* facts_column.hpp */
+	TableFacts tbl;             /* facts_table.hpp */
 };
 
 /* One table that a data-changing statement writes to, as seen in its plan (ExecutorStart). */
@@ -128,11 +77,17 @@ struct DmlFacts {
 	DmlTarget targets[4];       /* more ModifyTable nodes than this are not judged */
 };
 
+/* A per-rule severity as migration_guard.rule_severity sets it: 0 keeps the catalog's default
+ * (so a zero-initialised Policy means "no per-rule settings"), otherwise a Severity plus one. */
+constexpr uint8_t kDefaultSeverity = 0;
+constexpr uint8_t severity_setting(Severity s) { return static_cast<uint8_t>(static_cast<uint8_t>(s) + 1); }
+
 struct Policy {
 	Mode mode;
 	int64_t large_table_threshold; /* bytes */
 	int64_t max_dml_rows;          /* 0: dml_large_unbatched and the row test are off */
 	DmlScope dml_scope;
+	uint8_t rule_severity[kMaxRules]; /* severity_setting(), or kDefaultSeverity */
 };
 
 struct Finding {

@@ -1,0 +1,107 @@
+/*
+ * rules_impl.hpp - what the rule files of the rules layer share: the finding sink and the
+ * phrases every message uses. Internal to src/core/rules*.cpp.
+ *
+ * One file per rule group (rules_index.cpp, rules_column.cpp, rules_table.cpp, ...), each
+ * with one entry point that evaluate() calls. No PostgreSQL; exceptions are caught by
+ * evaluate()'s boundary.
+ */
+#pragma once
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "core/format.hpp"
+#include "core/rules.hpp"
+
+#include "core/no_postgres.hpp"
+
+namespace mg::impl {
+
+/* Collects the findings of one statement; owns its strings until they are copied out. */
+class Sink
+{
+  public:
+	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
+
+	/* rows: what the statement touches, or the table's rows; < 0 when not known */
+	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
+			 const std::string &detail, const std::string &hint)
+	{
+		Severity sev = effective_severity(rule, policy_);
+		if (sev == Severity::Off)
+			return;
+		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
+		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
+		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)
+			if (out_[i].severity != Severity::Error)
+				slot = &out_[i];
+		if (!slot)
+			return;
+		Finding &f = *slot;
+		f.rule = rule;
+		f.severity = sev;
+		std::snprintf(f.relation, sizeof f.relation, "%s", rel.found ? rel.name : "");
+		f.lock = lock;
+		f.size_bytes = rel.size_bytes;
+		f.rows = rows;
+		copy(f.message, sizeof f.message, message);
+		copy(f.detail, sizeof f.detail, detail);
+		copy(f.hint, sizeof f.hint, hint);
+	}
+	int count() const { return n_; }
+
+  private:
+	static void copy(char *dst, size_t cap, const std::string &src)
+	{
+		if (src.size() < cap)
+		{
+			std::memcpy(dst, src.data(), src.size() + 1);
+			return;
+		}
+		/* cut at a line end where possible and say so */
+		static const char more[] = "\n(cut short)";
+		size_t keep = cap - sizeof more;
+		size_t nl = src.rfind('\n', keep);
+		if (nl != std::string::npos && nl > keep / 2)
+			keep = nl;
+		std::memcpy(dst, src.data(), keep);
+		std::memcpy(dst + keep, more, sizeof more);
+	}
+
+	const Policy &policy_;
+	Finding *out_;
+	int max_;
+	int n_ = 0;
+};
+
+inline std::string
+quoted(const char *name)
+{
+	return std::string("\"") + name + "\"";
+}
+
+inline std::string_view
+stmt_text(const StatementFacts &f)
+{
+	return f.text ? std::string_view(f.text, static_cast<size_t>(f.text_len)) : std::string_view();
+}
+
+/* "is 2112 kB with about 50000 rows" */
+inline std::string
+size_phrase(const RelationFacts &rel)
+{
+	std::string s = fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows);
+	if (!rel.rows_from_stats)
+		s += " (estimated from its size: never analyzed)";
+	return s;
+}
+
+/* The group entry points, in the order evaluate() calls them. */
+void rules_index(const StatementFacts &f, const Policy &p, Sink &sink);
+void rules_column(const StatementFacts &f, const Policy &p, Sink &sink);
+void rules_table(const StatementFacts &f, const Policy &p, Sink &sink);
+
+} // namespace mg::impl

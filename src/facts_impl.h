@@ -1,0 +1,50 @@
+/*
+ * facts_impl.h - what facts.cpp shares with the rule groups' L2 files (facts_index.cpp,
+ * facts_column.cpp, facts_table.cpp). Include after postgres.h.
+ *
+ * mg_collect_facts() reads the facts every rule shares, then asks each group that claims the
+ * statement to add its own (StatementFacts::ic, ::col, ::tbl). A group resolves the
+ * statement's main relation through mg_facts_main_relation(), so it is looked up once, with
+ * NoLock, whichever group asks first. When PostgreSQL will reject the statement itself (a
+ * missing table or column), a group calls mg_facts_will_fail(), and nothing is judged:
+ * PostgreSQL's own error reaches the user.
+ */
+#pragma once
+
+#include "nodes/parsenodes.h"
+
+#include "mg_facts.h"
+
+typedef struct MgFactsCx
+{
+	Node *parsetree;
+	int stmt_location; /* of the statement in the source text; subtract from parser locations */
+	bool pg_will_fail; /* PostgreSQL will refuse the statement on its own: judge nothing */
+	bool main_done;    /* mg_facts_main_relation() has looked */
+	bool main_found;
+	MgRelRef main;     /* the main relation, when main_found */
+} MgFactsCx;
+
+/* Resolves and describes the statement's main relation into f->rel, once. False when it does
+ * not exist (and then marks the statement as one PostgreSQL will refuse). */
+bool mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f);
+/* Marks the statement as one PostgreSQL will refuse; returns false for "return mg_facts_will_fail(cx);". */
+bool mg_facts_will_fail(MgFactsCx *cx);
+
+/* Any other relation (a referenced table, a partition): resolved with NoLock and described. */
+bool mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+/* name quoted as an identifier, and nsp.name quoted, each cut to its buffer. */
+void mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual,
+					  size_t qual_cap);
+
+/*
+ * The rule groups' L2 entry points. *_applies: the cheap test on the node tag and fields
+ * alone (no catalog access), part of the hook's fast path. *_facts: fills the group's part of
+ * f; returns true when one of its rules may have something to say.
+ */
+bool mg_index_group_applies(Node *parsetree);
+bool mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f);
+bool mg_column_group_applies(Node *parsetree);
+bool mg_column_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f);
+bool mg_table_group_applies(Node *parsetree);
+bool mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f);
