@@ -81,8 +81,6 @@ report(const mg::Finding *f)
 					f->hint[0] ? errhint("%s", f->hint) : 0));
 }
 
-void report_all(const mg::Finding *findings, int n, const char *err);
-
 /*
  * Judges one utility statement. Warnings are raised first, then the first error, so that a
  * user sees everything that is wrong with the statement in one go.
@@ -103,33 +101,10 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
 
 		MemoryContextSwitchTo(old);
-		report_all(findings, n, err);
+		mg_report_findings(findings, n, err);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
-}
-
-/* Raises the findings of one statement: warnings first, then the first error. */
-void
-report_all(const mg::Finding *findings, int n, const char *err)
-{
-	if (n < 0)
-		ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
-						  errmsg("migration_guard could not check this statement: %s", err),
-						  errdetail("The statement was allowed to run unchecked.")));
-	int first_error = -1;
-	for (int i = 0; i < n; i++)
-	{
-		if (findings[i].severity == mg::Severity::Error)
-		{
-			if (first_error < 0)
-				first_error = i;
-		}
-		else
-			report(&findings[i]);
-	}
-	if (first_error >= 0)
-		report(&findings[first_error]); /* does not return */
 }
 
 /* Judges one data-changing statement from its plan; the caller has done the cheap tests. */
@@ -151,7 +126,7 @@ inspect_dml(QueryDesc *queryDesc)
 	mg::Policy policy = mg_current_policy();
 	int n = mg::evaluate_dml(*facts, policy, findings, kMaxFindings, err, sizeof err);
 	MemoryContextSwitchTo(old);
-	report_all(findings, n, err);
+	mg_report_findings(findings, n, err);
 	MemoryContextDelete(cxt);
 }
 
@@ -213,6 +188,28 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 }
 
 } // namespace
+
+void
+mg_report_findings(const mg::Finding *findings, int n, const char *err)
+{
+	if (n < 0)
+		ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
+						  errmsg("migration_guard could not check this statement: %s", err),
+						  errdetail("The statement was allowed to run unchecked.")));
+	int first_error = -1;
+	for (int i = 0; i < n; i++)
+	{
+		if (findings[i].severity == mg::Severity::Error)
+		{
+			if (first_error < 0)
+				first_error = i;
+		}
+		else
+			report(&findings[i]);
+	}
+	if (first_error >= 0)
+		report(&findings[first_error]); /* does not return */
+}
 
 mg::Policy
 mg_current_policy(void)

@@ -11,3 +11,10 @@
 
 /* The policy from the current values of the migration_guard.* settings. */
 mg::Policy mg_current_policy(void);
+
+/*
+ * Raises the findings of one statement: every warning, then the first error (which does not
+ * return). n < 0: the rules layer failed with err; the statement is allowed with a WARNING.
+ * Every verdict the guard gives, from any hook, goes through here.
+ */
+void mg_report_findings(const mg::Finding *findings, int n, const char *err);
