@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "core/rules.hpp"
 #include "mg_facts.h"
 #include "mg_guard.h"
+#include "mg_policy.h"
 #include "pg_compat.h"
 
 #define MG_VERSION "0.1.0"
@@ -101,7 +102,7 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 		int n = mg::evaluate(*facts, policy, findings, kMaxFindings, err, sizeof err);
 
 		MemoryContextSwitchTo(old);
-		mg_report_findings(findings, n, err);
+		mg_report_statement_findings(findings, n, err, facts->text, facts->text_len);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
@@ -126,7 +127,7 @@ inspect_dml(QueryDesc *queryDesc)
 	mg::Policy policy = mg_current_policy();
 	int n = mg::evaluate_dml(*facts, policy, findings, kMaxFindings, err, sizeof err);
 	MemoryContextSwitchTo(old);
-	mg_report_findings(findings, n, err);
+	mg_report_statement_findings(findings, n, err, facts->text, facts->text_len);
 	MemoryContextDelete(cxt);
 }
 
@@ -192,6 +193,12 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 void
 mg_report_findings(const mg::Finding *findings, int n, const char *err)
 {
+	mg_report_statement_findings(findings, n, err, NULL, 0);
+}
+
+void
+mg_report_statement_findings(const mg::Finding *findings, int n, const char *err, const char *stmt, int stmt_len)
+{
 	if (n < 0)
 		ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
 						  errmsg("migration_guard could not check this statement: %s", err),
@@ -199,16 +206,31 @@ mg_report_findings(const mg::Finding *findings, int n, const char *err)
 	int first_error = -1;
 	for (int i = 0; i < n; i++)
 	{
-		if (findings[i].severity == mg::Severity::Error)
+		const mg::Finding *f = &findings[i];
+		const char *reason;
+		if (mg_policy_override(f, stmt, stmt_len, &reason) != MG_OVERRIDE_NONE)
+		{
+			mg_events_record(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
+			mg_policy_audit(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
+		}
+		else if (f->severity == mg::Severity::Error)
 		{
 			if (first_error < 0)
 				first_error = i;
 		}
 		else
-			report(&findings[i]);
+		{
+			mg_events_record(f, MG_ACTION_WARNED, NULL, stmt, stmt_len);
+			report(f);
+		}
 	}
 	if (first_error >= 0)
-		report(&findings[first_error]); /* does not return */
+	{
+		const mg::Finding *f = &findings[first_error];
+		mg_events_record(f, f->rule == mg::RuleId::LockQueueBlocked ? MG_ACTION_LOCK_QUEUE_REFUSED : MG_ACTION_REFUSED,
+						 NULL, stmt, stmt_len);
+		report(f); /* does not return */
+	}
 }
 
 mg::Policy
@@ -219,6 +241,7 @@ mg_current_policy(void)
 	p.large_table_threshold = (int64) mg_large_table_threshold_kb * 1024;
 	p.max_dml_rows = mg_max_dml_rows;
 	p.dml_scope = (mg::DmlScope) mg_dml_scope;
+	mg_policy_fill(&p);
 	return p;
 }
 
@@ -262,6 +285,9 @@ _PG_init(void)
 		"migration_guard.dml_scope", "Which transactions dml_large_unbatched judges.",
 		"migration: only transactions that have already run DDL (a migration); all: every transaction.",
 		&mg_dml_scope, (int) mg::DmlScope::Migration, dml_scope_options, PGC_SUSET, 0, NULL, NULL, NULL);
+
+	mg_policy_init();
+	mg_events_init();
 
 	MarkGUCPrefixReserved("migration_guard");
 

@@ -18,3 +18,7 @@ mg::Policy mg_current_policy(void);
  * Every verdict the guard gives, from any hook, goes through here.
  */
 void mg_report_findings(const mg::Finding *findings, int n, const char *err);
+/* The same, with the statement's own text (for its migration_guard:allow directive, the
+ * audit line and the events view); text may be NULL. */
+void mg_report_statement_findings(const mg::Finding *findings, int n, const char *err, const char *text,
+								  int stmt_len);

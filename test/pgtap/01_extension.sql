@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(28);
+SELECT plan(31);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -27,8 +27,14 @@ SELECT functions_are('migration_guard',
                            '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
                            '_fk_without_index', '_sequence_last_value', '_column_dependents',
                            '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
-                           '_primary_key_fix'],
-                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice and their helpers');
+                           '_primary_key_fix', '_events', '_stats', 'reset_stats'],
+                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice, reset_stats and their helpers');
+SELECT views_are('migration_guard', ARRAY['events', 'stats'], 'schema migration_guard has exactly the views events and stats');
+SELECT ok(has_table_privilege('public', 'migration_guard.events', 'SELECT')
+          AND has_table_privilege('public', 'migration_guard.stats', 'SELECT'),
+          'PUBLIC may read events and stats (the functions behind them filter the rows)');
+SELECT ok(NOT has_function_privilege('public', 'migration_guard.reset_stats()', 'EXECUTE'),
+          'PUBLIC may not execute reset_stats()');
 SELECT has_function('migration_guard', 'version', '{}'::name[], 'migration_guard.version() exists');
 SELECT has_function('migration_guard', 'table_size', ARRAY['regclass'],
                     'migration_guard.table_size(regclass) exists');
@@ -55,8 +61,8 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 20,
-          'the extension owns exactly its twenty functions');
+              AND d.deptype = 'e'), 23,
+          'the extension owns exactly its twenty-three functions');
 
 -- what they return
 SELECT is(migration_guard.version(), '0.1.0', 'version() returns 0.1.0');

@@ -7,13 +7,22 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(54);
+SELECT plan(55);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
               ARRAY['migration_guard.mode', 'migration_guard.large_table_threshold',
-                    'migration_guard.max_dml_rows', 'migration_guard.dml_scope'],
-              'the guard defines exactly these four settings');
+                    'migration_guard.max_dml_rows', 'migration_guard.dml_scope',
+                    'migration_guard.rule_severity', 'migration_guard.override_role',
+                    'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size'],
+              'the guard defines exactly these nine settings');
+SELECT set_eq($$SELECT name::text || '=' || context FROM pg_settings
+                 WHERE name IN ('migration_guard.rule_severity', 'migration_guard.override_role',
+                                'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size')$$,
+              ARRAY['migration_guard.rule_severity=superuser', 'migration_guard.override_role=superuser',
+                    'migration_guard.allow=user', 'migration_guard.log_format=superuser',
+                    'migration_guard.events_size=postmaster'],
+              'policy settings: superuser-only, except allow (checked against override_role) and events_size (at start)');
 SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), 'superuser',
           'migration_guard.max_dml_rows has context superuser (PGC_SUSET)');
 SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), '100000',

@@ -1,0 +1,57 @@
+/*
+ * mg_policy.h - L1: per-rule severity, overrides and their audit (policy.cpp), and the
+ * shared-memory events and counters (events.cpp). Include after postgres.h.
+ */
+#pragma once
+
+#include "core/types.hpp"
+
+/* What the guard did with a finding. */
+typedef enum MgAction
+{
+	MG_ACTION_REFUSED,
+	MG_ACTION_WARNED,
+	MG_ACTION_OVERRIDDEN,
+	MG_ACTION_LOCK_QUEUE_REFUSED,
+	MG_ACTION_COUNT_
+} MgAction;
+
+typedef enum MgOverride
+{
+	MG_OVERRIDE_NONE,
+	MG_OVERRIDE_SETTING,   /* migration_guard.allow */
+	MG_OVERRIDE_DIRECTIVE, /* a migration_guard:allow comment in the statement */
+} MgOverride;
+
+enum
+{
+	MG_LOG_TEXT,
+	MG_LOG_JSON
+};
+
+/* Bytes of the statement kept in audit lines and events (cut at a character boundary). */
+#define MG_LOG_STATEMENT_LEN 1024
+
+/* ---- policy.cpp ---- */
+
+/* Defines rule_severity, override_role, allow and log_format. From _PG_init. */
+void mg_policy_init(void);
+/* Copies the per-rule severities into p. */
+void mg_policy_fill(mg::Policy *p);
+/*
+ * Whether the finding is overridden, by the statement's own directive (text/stmt_len: the
+ * statement's text; may be NULL) or by migration_guard.allow. ereports ERROR on a malformed
+ * directive (22023) and when the current user may not override (42501). *reason: why.
+ */
+MgOverride mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const char **reason);
+/* One audit line at LOG level, in migration_guard.log_format. */
+void mg_policy_audit(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len);
+
+/* ---- events.cpp ---- */
+
+/* Defines events_size and installs the shared-memory hooks. From _PG_init. */
+void mg_events_init(void);
+/* "refused", "warned", "overridden", "lock_queue_refused" */
+const char *mg_action_name(MgAction a);
+/* Records one verdict in the ring buffer and the counters. Never errors. */
+void mg_events_record(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len);
