@@ -41,6 +41,17 @@ copy_name(char *dst, size_t cap, const char *src)
 
 } // namespace
 
+void
+mg_relation_display_name(const char *nsp, const char *relname, char *out, size_t cap)
+{
+	/* Plain names read best as "nsp.name"; any name that needs quoting in SQL is shown quoted as
+	 * SQL would, so that quotes, dots and spaces in it can never blur where it ends. */
+	if (quote_identifier(nsp) == nsp && quote_identifier(relname) == relname)
+		snprintf(out, cap, "%s.%s", nsp, relname);
+	else
+		strlcpy(out, quote_qualified_identifier(nsp, relname), cap);
+}
+
 bool
 mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 {
@@ -49,7 +60,7 @@ mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 		return false;
 	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
 	char *nsp = get_namespace_name(cls->relnamespace);
-	snprintf(rel->name, sizeof rel->name, "%s.%s", nsp ? nsp : "?", NameStr(cls->relname));
+	mg_relation_display_name(nsp ? nsp : "?", NameStr(cls->relname), rel->name, sizeof rel->name);
 	rel->relkind = cls->relkind;
 	rel->is_temp = cls->relpersistence == RELPERSISTENCE_TEMP;
 	ReleaseSysCache(tup);
@@ -79,7 +90,7 @@ describe_sim_relation(const MgRelRef *ref, mg::RelationFacts *rel)
 	rel->relkind = ref->relkind;
 	rel->is_temp = ref->is_temp;
 	rel->rows_from_stats = true;
-	snprintf(rel->name, sizeof rel->name, "%s.%s", ref->nspname, ref->relname);
+	mg_relation_display_name(ref->nspname, ref->relname, rel->name, sizeof rel->name);
 }
 
 /* Resolves rv and describes it: a catalog relation or one the simulation created. */
@@ -456,7 +467,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	}
 	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
 		return mg_facts_will_fail(fcx); /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
-	snprintf(f->rel.name, sizeof f->rel.name, "%s.%s", nsp, rv->relname);
+	mg_relation_display_name(nsp, rv->relname, f->rel.name, sizeof f->rel.name);
 
 	NameContext cx;
 	init_names(&cx, rv->relname, nspid, fcx->stmt_location, f);

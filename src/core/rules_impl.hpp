@@ -77,9 +77,13 @@ class Sink
 	int n_ = 0;
 };
 
+/* A relation's display name (RelationFacts::name) in a message: "nsp.name" in double quotes,
+ * or as it is when L2 already quoted it as SQL because a part needs quoting. */
 inline std::string
 quoted(const char *name)
 {
+	if (std::strchr(name, '"') != nullptr)
+		return name;
 	return std::string("\"") + name + "\"";
 }
 
