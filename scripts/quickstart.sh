@@ -205,6 +205,54 @@ SELECT statement_no, line, rule, severity, relation, lock_mode, pg_size_pretty(t
   FROM migration_guard.check(:'migration', in_transaction => true);
 SQL
 
+step "5. ROLLING IT OUT: warn first, watch, tune, enforce, then overrides for the migration role" \
+	"a) The DBA starts in warn mode for the database: statements run, and every finding lands in" \
+	"   migration_guard.events and migration_guard.stats."
+demo postgres 'ALTER DATABASE' <<'SQL'
+ALTER DATABASE demo SET migration_guard.mode = 'warn';
+SQL
+demo app_migrator 'WARNING: .*block writes' <<'SQL'
+CREATE INDEX orders_amount_idx ON orders (amount);
+SQL
+demo postgres 'create_index_blocking \| warned' <<'SQL'
+SELECT usename, rule, action, relation, pg_size_pretty(table_size) AS size FROM migration_guard.events
+ WHERE datname = 'demo' ORDER BY event_id DESC LIMIT 3;
+SELECT rule, refused, warned, overridden FROM migration_guard.stats WHERE refused + warned + overridden > 0;
+DROP INDEX orders_amount_idx;
+SQL
+printf '%s\n' "b) The team decides unnamed constraints only deserve a warning here: one rule, tuned." \
+	"c) Then enforce: the DBA drops the database's warn mode."
+demo postgres 'ALTER DATABASE' <<'SQL'
+ALTER DATABASE demo SET migration_guard.rule_severity = 'constraint_unnamed=warning';
+ALTER DATABASE demo RESET migration_guard.mode;
+SQL
+demo app_migrator 'ERROR: .*block writes' <<'SQL'
+SELECT rule, default_severity, effective_severity FROM migration_guard.rules()
+ WHERE rule IN ('create_index_blocking', 'constraint_unnamed');
+CREATE INDEX orders_amount_idx ON orders (amount);
+SQL
+printf '%s\n' "d) Overrides for the migration role: the DBA names the role whose members may let a named" \
+	"   rule through, with a reason. app_migrator joins it, and uses SET LOCAL for one transaction" \
+	"   (or a /* migration_guard:allow rule: reason */ comment for one statement). The override is" \
+	"   logged and shows in the events with its reason."
+demo postgres 'pg_reload_conf' <<'SQL'
+CREATE ROLE migration_approvers;
+GRANT migration_approvers TO app_migrator;
+ALTER SYSTEM SET migration_guard.override_role = 'migration_approvers';
+SELECT pg_reload_conf();
+SQL
+sleep 1
+demo app_migrator '^COMMIT$' <<'SQL'
+BEGIN;
+SET LOCAL migration_guard.allow = 'create_index_blocking: orders takes no writes 02:00-03:00, CHG-1234';
+CREATE INDEX orders_amount_idx ON orders (amount);
+COMMIT;
+SQL
+demo postgres 'overridden .*CHG-1234' <<'SQL'
+SELECT usename, rule, action, reason FROM migration_guard.events
+ WHERE datname = 'demo' ORDER BY event_id DESC LIMIT 1;
+SQL
+
 # ---- 3. how to go on -------------------------------------------------------------------------
 
 if [ "$(id -u)" -eq 0 ]; then

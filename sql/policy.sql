@@ -102,12 +102,17 @@ GRANT ALL ON SCHEMA pol TO regress_mg_migrator, regress_mg_app;
 GRANT ALL ON t TO regress_mg_app;
 ALTER TABLE t OWNER TO regress_mg_migrator;
 SET migration_guard.override_role = 'regress_mg_migrators';
+-- (a parallel index build: its workers copy the override and must accept it)
+SET max_parallel_maintenance_workers = 2;
+SET min_parallel_table_scan_size = 0;
 SET ROLE regress_mg_migrator;
 BEGIN;
 SET LOCAL migration_guard.allow = 'create_index_blocking: migrator, CHG-1400';
 CREATE INDEX t_a2_idx ON t (a);
 COMMIT;
 RESET ROLE;
+RESET max_parallel_maintenance_workers;
+RESET min_parallel_table_scan_size;
 SET ROLE regress_mg_app;
 SET migration_guard.allow = 'create_index_blocking: app wants it';
 \echo :LAST_ERROR_SQLSTATE

@@ -17,6 +17,7 @@
 extern "C" {
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
@@ -148,8 +149,10 @@ check_allow(char **newval, void **extra, GucSource source)
 	/* Who may set it is checked now, when anyone sets it in a session, a transaction, a
 	 * function's SET clause, ALTER ROLE/DATABASE ... SET or the connection's options, and
 	 * again when an override is used. Only the server's configuration file is read outside
-	 * a transaction, and only a superuser can write that. */
-	if (parsed->n_rules > 0 && source > PGC_S_FILE)
+	 * a transaction, and only a superuser can write that. A parallel worker copies the
+	 * leader's settings, already checked, in an order of its own (override_role may come
+	 * later), and never reports a finding itself. */
+	if (parsed->n_rules > 0 && source > PGC_S_FILE && !InitializingParallelWorker)
 	{
 		Oid role;
 		bool allowed = IsTransactionState() && may_override(&role);
