@@ -254,31 +254,34 @@ mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const c
 						errhint("Write /* migration_guard:allow rule[, rule ...]: reason */ in the statement.")));
 
 	const mg::policy::Override *by = NULL;
-	const char *how = NULL;
 	if (d == mg::policy::Directive::Found && directive.rule[(int) f->rule])
 	{
 		by = &directive;
-		how = "the statement's migration_guard:allow directive";
 	}
 	else if (allow_parsed && allow_parsed->rule[(int) f->rule])
 	{
 		by = allow_parsed;
-		how = "migration_guard.allow";
 	}
 	if (by == NULL)
 		return MG_OVERRIDE_NONE;
 
-	/* Checked again now: the role may have changed since the setting was made. */
+	/* Checked again now. A statement's directive is an attempt to override, refused outright
+	 * when the role may not; the setting may have been made under another role (SET ROLE
+	 * since) or for everyone in postgresql.conf, and then simply does not apply. */
 	Oid role;
 	if (!may_override(&role))
+	{
+		if (by != &directive)
+			return MG_OVERRIDE_NONE;
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to override migration_guard rule %s", mg::rule_info(f->rule).name),
-				 errdetail("The override comes from %s. Only superusers and members of the role named by "
-						   "migration_guard.override_role%s%s%s may override rules.",
-						   how, override_role_text && override_role_text[0] ? " (\"" : "",
+				 errdetail("The statement carries a migration_guard:allow directive. Only superusers and members "
+						   "of the role named by migration_guard.override_role%s%s%s may override rules.",
+						   override_role_text && override_role_text[0] ? " (\"" : "",
 						   override_role_text ? override_role_text : "",
 						   override_role_text && override_role_text[0] ? "\")" : "")));
+	}
 	*reason = by == &directive ? pstrdup(directive.reason) : by->reason;
 	return by == &directive ? MG_OVERRIDE_DIRECTIVE : MG_OVERRIDE_SETTING;
 }

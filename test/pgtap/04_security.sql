@@ -82,8 +82,8 @@ SELECT throws_ok($$SET migration_guard.allow = 'create_index_blocking'$$, '22023
                  'a member cannot override without a reason');
 SET migration_guard.allow = 'create_index_blocking: the migrator may';
 SET SESSION AUTHORIZATION regress_sec_attacker;
-SELECT throws_ok('CREATE INDEX sec_big_c ON public.sec_big (c)', '42501', NULL,
-                 'an override set by a member does not work for another role');
+SELECT throws_ok('CREATE INDEX sec_big_c ON public.sec_big (c)', 'MG001', NULL,
+                 'an override set by a member does not apply to another role: the statement is refused');
 RESET SESSION AUTHORIZATION;
 RESET migration_guard.allow;
 SET SESSION AUTHORIZATION regress_sec_attacker;
