@@ -84,6 +84,16 @@ ALTER TABLE big ALTER COLUMN e SET NOT NULL;
 ALTER TABLE small ALTER COLUMN id SET NOT NULL;
 ALTER TABLE raw ALTER COLUMN id SET NOT NULL;
 $$);
+-- check() follows the recipe through the text: SET NOT NULL is refused until the CHECK that the
+-- text adds has been validated, then allowed
+SELECT statement_no, rule, severity
+  FROM migration_guard.check($$
+ALTER TABLE big ADD CONSTRAINT big_d_not_null CHECK (d IS NOT NULL) NOT VALID;
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+ALTER TABLE big VALIDATE CONSTRAINT big_d_not_null;
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+ALTER TABLE big DROP CONSTRAINT big_d_not_null;
+$$);
 \pset format aligned
 
 RESET search_path;

@@ -810,7 +810,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		tree_size(ref->relid, stmt->relation->inh, f);
 	}
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
-	const bool judge = !ref->sim_new && !f->rel.is_new;
+	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
@@ -869,7 +869,9 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				if (a && op == mg::ColumnOp::SetNotNull)
 				{
 					a->already_not_null = notnull;
-					a->implied_by_check = !notnull && judge && not_null_implied(ref->relid, attnum, typid, typmod, coll);
+					a->implied_by_check = !notnull && judge &&
+										  (mg_sim_not_null_proven(ref->relid, cmd->name) ||
+										   not_null_implied(ref->relid, attnum, typid, typmod, coll));
 				}
 				break;
 			}
