@@ -2,28 +2,969 @@
  * facts_column.cpp - L2 for the column rule group: fills StatementFacts' group part
  * (src/core/facts_column.hpp) from the raw parse tree and the catalog. Relations are resolved
  * with NoLock, through facts_impl.h; C-style code only, since any call here may ereport.
+ *
+ * Two questions need PostgreSQL's own machinery, and are answered the way ALTER TABLE itself
+ * answers them, without opening the table:
+ *  - is a new column's default volatile? The raw default is cooked as ALTER TABLE cooks it
+ *    (cookDefault: transformed, coerced to the column's type), then contain_volatile_functions().
+ *  - does ALTER COLUMN TYPE rewrite? The conversion expression is built from a Var of the
+ *    column's current type, coerced and planned as ATPrepAlterColumnType does (the planner's
+ *    support functions drop length coercions that cannot change a value), then walked like
+ *    ATColumnChangeRequiresRewrite().
+ * Both run inside an internal subtransaction: whatever goes wrong there (an unknown type or
+ * function, a bad cast) only means "not judged", and PostgreSQL's own error follows when the
+ * statement runs.
  */
 extern "C" {
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/heap.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "lib/stringinfo.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_node.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
 }
 
 #include "facts_impl.h"
 #include "pg_compat.h"
 
+namespace {
+
+constexpr int kMaxActions = 32;
+constexpr int kMaxNotes = 32;
+
+void
+copy_str(char *dst, size_t cap, const char *src)
+{
+	strlcpy(dst, src ? src : "", cap);
+}
+
+bool
+is_serial_name(const TypeName *tn)
+{
+	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
+		return false;
+	const char *name = strVal(linitial(tn->names));
+	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
+	for (const char *serial : serials)
+		if (strcmp(name, serial) == 0)
+			return true;
+	return false;
+}
+
+/* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
+Oid
+lookup_type(const TypeName *tn, int32 *typmod)
+{
+	*typmod = -1;
+	if (tn == NULL || is_serial_name(tn))
+		return InvalidOid;
+	Type typ = LookupTypeName(NULL, tn, typmod, true);
+	if (typ == NULL)
+		return InvalidOid;
+	Oid oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
+	bool shell = !((Form_pg_type) GETSTRUCT(typ))->typisdefined;
+	ReleaseSysCache(typ);
+	return shell ? InvalidOid : oid;
+}
+
+/* The offset of a parser location in the statement's own text; -1 if unknown. */
+int32
+text_offset(const MgFactsCx *cx, int location)
+{
+	return location >= 0 && location >= cx->stmt_location ? location - cx->stmt_location : -1;
+}
+
+/*
+ * Runs fn(arg) in an internal subtransaction; false when it raised an error (which is
+ * swallowed: the caller then judges nothing). A query cancel or a termination is re-raised.
+ */
+bool
+in_subxact(bool (*fn)(void *), void *arg, bool *result)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = false;
+	volatile bool res = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		res = fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		ErrorData *edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	*result = res;
+	return ok;
+}
+
+/* ---------------------------------------------------------------- ADD COLUMN default */
+
+struct CookArgs
+{
+	Node *raw;
+	Oid typid;
+	int32 typmod;
+	const char *colname;
+};
+
+/* As ALTER TABLE ADD COLUMN cooks the default, then AddRelationNewConstraints' volatility test. */
+bool
+cook_is_volatile(void *p)
+{
+	CookArgs *a = (CookArgs *) p;
+	ParseState *pstate = make_parsestate(NULL);
+	Node *cooked = cookDefault(pstate, (Node *) copyObjectImpl(a->raw), a->typid, a->typmod, a->colname, '\0');
+	return contain_volatile_functions(cooked);
+}
+
+/* ---------------------------------------------------------------- ALTER COLUMN TYPE */
+
+struct TypeChangeArgs
+{
+	AttrNumber attnum;
+	Oid oldtype;
+	int32 oldtypmod;
+	Oid oldcoll;
+	ColumnDef *def;     /* the new type, collation and USING expression */
+	const char *colname;
+	const char *relname;
+	Oid newtype;        /* out */
+	int32 newtypmod;    /* out */
+	Oid newcoll;        /* out */
+	bool using_other;   /* out: USING is not the plain column */
+	bool tz_dependent;  /* out: a timestamp <-> timestamptz step rewrites only because of TimeZone */
+};
+
+/* The column itself, written as "col" or "rel.col". */
+bool
+is_plain_column(Node *n, const TypeChangeArgs *a)
+{
+	if (n == NULL || !IsA(n, ColumnRef))
+		return false;
+	List *fields = ((ColumnRef *) n)->fields;
+	Node *last = (Node *) llast(fields);
+	if (!IsA(last, String) || strcmp(strVal(last), a->colname) != 0)
+		return false;
+	if (list_length(fields) == 1)
+		return true;
+	Node *rel = (Node *) list_nth(fields, list_length(fields) - 2);
+	return list_length(fields) == 2 && IsA(rel, String) && strcmp(strVal(rel), a->relname) == 0;
+}
+
+/* ATColumnChangeRequiresRewrite, on the planned conversion expression. */
+bool
+change_requires_rewrite(Node *expr, AttrNumber attnum, bool *tz_dependent)
+{
+	for (;;)
+	{
+		if (IsA(expr, Var) && ((Var *) expr)->varattno == attnum)
+			return false;
+		else if (IsA(expr, RelabelType))
+			expr = (Node *) ((RelabelType *) expr)->arg;
+		else if (IsA(expr, CoerceToDomain))
+		{
+			CoerceToDomain *d = (CoerceToDomain *) expr;
+			if (DomainHasConstraints(d->resulttype))
+				return true;
+			expr = (Node *) d->arg;
+		}
+		else if (IsA(expr, FuncExpr))
+		{
+			FuncExpr *fe = (FuncExpr *) expr;
+			if (fe->funcid == F_TIMESTAMPTZ_TIMESTAMP || fe->funcid == F_TIMESTAMP_TIMESTAMPTZ)
+			{
+				if (TimestampTimestampTzRequiresRewrite())
+				{
+					*tz_dependent = change_requires_rewrite((Node *) linitial(fe->args), attnum, tz_dependent) == false;
+					return true;
+				}
+				expr = (Node *) linitial(fe->args);
+			}
+			else
+				return true;
+		}
+		else
+			return true;
+	}
+}
+
+/* As ATPrepAlterColumnType builds and plans the conversion; true when the table is rewritten. */
+bool
+type_change_rewrites(void *p)
+{
+	TypeChangeArgs *a = (TypeChangeArgs *) p;
+	ParseState *pstate = make_parsestate(NULL);
+	typenameTypeIdAndMod(pstate, a->def->typeName, &a->newtype, &a->newtypmod);
+	a->newcoll = GetColumnDefCollation(pstate, a->def, a->newtype);
+
+	Node *transform = (Node *) makeVar(1, a->attnum, a->oldtype, a->oldtypmod, a->oldcoll, 0);
+	Node *raw_using = a->def->raw_default;
+	if (raw_using != NULL && !is_plain_column(raw_using, a))
+	{
+		/* USING col::type[::type...] is followed exactly; anything else is taken to rewrite,
+		 * as it generally computes new values. */
+		List *casts = NIL;
+		while (raw_using != NULL && IsA(raw_using, TypeCast))
+		{
+			casts = lcons(((TypeCast *) raw_using)->typeName, casts);
+			raw_using = ((TypeCast *) raw_using)->arg;
+		}
+		if (!is_plain_column(raw_using, a))
+		{
+			a->using_other = true;
+			return true;
+		}
+		ListCell *lc;
+		foreach (lc, casts)
+		{
+			Oid castto;
+			int32 casttypmod;
+			typenameTypeIdAndMod(pstate, (TypeName *) lfirst(lc), &castto, &casttypmod);
+			transform = coerce_to_target_type(pstate, transform, exprType(transform), castto, casttypmod,
+											  COERCION_EXPLICIT, COERCE_EXPLICIT_CAST, -1);
+			if (transform == NULL)
+				elog(ERROR, "no cast");
+		}
+	}
+	transform = coerce_to_target_type(pstate, transform, exprType(transform), a->newtype, a->newtypmod,
+									  COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	if (transform == NULL)
+		elog(ERROR, "no assignment cast"); /* PostgreSQL reports it */
+	assign_expr_collations(pstate, transform);
+	transform = (Node *) expression_planner((Expr *) transform);
+	return change_requires_rewrite(transform, a->attnum, &a->tz_dependent);
+}
+
+/* Whether the expression or predicate stored in pg_index (as nodeToString text) reads attnum. */
+bool
+index_text_uses(HeapTuple tup, Relation pg_index, int attno, AttrNumber attnum)
+{
+	bool isnull;
+	Datum d = heap_getattr(tup, attno, RelationGetDescr(pg_index), &isnull);
+	if (isnull)
+		return false;
+	Node *expr = (Node *) stringToNode(TextDatumGetCString(d));
+	Bitmapset *attrs = NULL;
+	pull_varattnos(expr, 1, &attrs);
+	return bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, attrs);
+}
+
+/*
+ * Indexes on the column that a type change without rewrite still rebuilds, as
+ * CheckIndexCompatible decides: an expression or partial index, an invalid one, or one whose
+ * operator class or collation changes with the type.
+ */
+void
+indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
+{
+	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		bool uses = false, rebuilt = false;
+		for (int i = 0; i < ix->indnatts; i++)
+			uses = uses || ix->indkey.values[i] == a->attnum;
+		bool in_exprs = index_text_uses(tup, pg_index, Anum_pg_index_indexprs, a->attnum);
+		bool in_pred = index_text_uses(tup, pg_index, Anum_pg_index_indpred, a->attnum);
+		if (!uses && !in_exprs && !in_pred)
+			continue;
+		bool isnull;
+		bool has_exprs = !heap_attisnull(tup, Anum_pg_index_indexprs, NULL);
+		bool has_pred = !heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+		if (has_exprs || has_pred || !ix->indisvalid)
+			rebuilt = true;
+		Datum classd = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+		Datum colld = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+		oidvector *classes = (oidvector *) DatumGetPointer(classd);
+		oidvector *colls = (oidvector *) DatumGetPointer(colld);
+		Oid am = InvalidOid;
+		HeapTuple rt = SearchSysCache1(RELOID, ObjectIdGetDatum(ix->indexrelid));
+		if (HeapTupleIsValid(rt))
+		{
+			am = ((Form_pg_class) GETSTRUCT(rt))->relam;
+			ReleaseSysCache(rt);
+		}
+		for (int i = 0; i < ix->indnkeyatts && !rebuilt; i++)
+		{
+			if (ix->indkey.values[i] != a->attnum)
+				continue;
+			Oid oldclass = classes->values[i];
+			/* The index definition is regenerated from pg_get_indexdef: a default operator
+			 * class is left out of it, and so becomes the new type's default. */
+			Oid newclass = oldclass;
+			if (OidIsValid(am) && GetDefaultOpClass(a->oldtype, am) == oldclass)
+				newclass = GetDefaultOpClass(a->newtype, am);
+			Oid intype = get_opclass_input_type(newclass);
+			if (newclass != oldclass || (IsPolymorphicType(intype) && a->newtype != a->oldtype) ||
+				colls->values[i] != a->newcoll)
+				rebuilt = true;
+		}
+		if (rebuilt)
+		{
+			if (act->n_indexes_rebuilt == 0)
+			{
+				char *name = get_rel_name(ix->indexrelid);
+				char *nsp = get_namespace_name(get_rel_namespace(ix->indexrelid));
+				if (name && nsp)
+					copy_str(act->index_rebuilt, sizeof act->index_rebuilt, quote_qualified_identifier(nsp, name));
+			}
+			act->n_indexes_rebuilt++;
+		}
+	}
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+}
+
+/* ---------------------------------------------------------------- SET NOT NULL */
+
+/*
+ * NotNullImpliedByRelConstraints: do the table's validated CHECK constraints imply
+ * "col IS NOT NULL"? Read from pg_constraint (catalog lock only), with the same
+ * simplification and the same weak implication test as ALTER TABLE.
+ */
+bool
+not_null_implied(Oid relid, AttrNumber attnum, Oid typid, int32 typmod, Oid coll)
+{
+	NullTest *nt = makeNode(NullTest);
+	nt->arg = (Expr *) makeVar(1, attnum, typid, typmod, coll, 0);
+	nt->nulltesttype = IS_NOT_NULL;
+	nt->argisrow = false;
+	nt->location = -1;
+
+	List *exist = NIL;
+	Relation pg_constraint = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pg_constraint, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		bool isnull;
+		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(pg_constraint), &isnull);
+		if (isnull)
+			continue;
+		Node *cexpr = (Node *) stringToNode(TextDatumGetCString(bin));
+		cexpr = eval_const_expressions(NULL, cexpr);
+		cexpr = (Node *) canonicalize_qual((Expr *) cexpr, true);
+		exist = list_concat(exist, make_ands_implicit((Expr *) cexpr));
+	}
+	systable_endscan(scan);
+	table_close(pg_constraint, AccessShareLock);
+	return exist != NIL && predicate_implied_by(list_make1(nt), exist, true);
+}
+
+/* ---------------------------------------------------------------- shared */
+
+/* Single-column primary key, for the backfill recipes; and whether attnum is in the primary key. */
+void
+primary_key(Oid relid, mg::ColumnFacts *col, Bitmapset **pk_cols)
+{
+	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	AttrNumber single = InvalidAttrNumber;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (!ix->indisprimary)
+			continue;
+		for (int i = 0; i < ix->indnkeyatts; i++)
+			if (ix->indkey.values[i] > 0)
+				*pk_cols = bms_add_member(*pk_cols, ix->indkey.values[i]);
+		if (ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
+			single = ix->indkey.values[0];
+	}
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+	if (single == InvalidAttrNumber)
+		return;
+	char *name = get_attname(relid, single, true);
+	if (name == NULL)
+		return;
+	copy_str(col->key_sql, sizeof col->key_sql, quote_identifier(name));
+	copy_str(col->key_type, sizeof col->key_type, format_type_be(get_atttype(relid, single)));
+}
+
+/* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
+void
+note_type(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, ColumnDef *def, bool in_pk)
+{
+	if (def->typeName == NULL || col->n_notes >= kMaxNotes)
+		return;
+	mg::ColumnTypeNote *n = &notes[col->n_notes];
+	copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
+	copy_str(n->column_name, sizeof n->column_name, def->colname);
+	if (is_serial_name(def->typeName))
+	{
+		n->note = mg::TypeNote::Serial;
+		copy_str(n->type_sql, sizeof n->type_sql, strVal(linitial(def->typeName->names)));
+		col->n_notes++;
+		return;
+	}
+	int32 typmod;
+	Oid typid = lookup_type(def->typeName, &typmod);
+	if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
+		return;
+	if (typid == TIMESTAMPOID)
+		n->note = mg::TypeNote::Timestamp;
+	else if (typid == BPCHAROID)
+		n->note = mg::TypeNote::Char;
+	else if (typid == JSONOID)
+		n->note = mg::TypeNote::Json;
+	else if ((typid == INT4OID || typid == INT2OID) && in_pk)
+		n->note = mg::TypeNote::IntKey;
+	else
+		return;
+	copy_str(n->type_sql, sizeof n->type_sql, format_type_with_typemod(typid, typmod));
+	col->n_notes++;
+}
+
+bool
+column_in_pk(ColumnDef *def, List *table_constraints)
+{
+	ListCell *lc;
+	foreach (lc, def->constraints)
+		if (IsA(lfirst(lc), Constraint) && ((Constraint *) lfirst(lc))->contype == CONSTR_PRIMARY)
+			return true;
+	foreach (lc, table_constraints)
+	{
+		Constraint *c = (Constraint *) lfirst(lc);
+		if (!IsA(c, Constraint) || c->contype != CONSTR_PRIMARY)
+			continue;
+		ListCell *k;
+		foreach (k, c->keys)
+			if (strcmp(strVal(lfirst(k)), def->colname) == 0)
+				return true;
+	}
+	return false;
+}
+
+mg::ColumnFacts *
+start(mg::StatementFacts *f)
+{
+	mg::ColumnFacts *col = &f->col;
+	col->present = true;
+	col->actions = (mg::ColumnAction *) palloc0(sizeof(mg::ColumnAction) * kMaxActions);
+	col->notes = (mg::ColumnTypeNote *) palloc0(sizeof(mg::ColumnTypeNote) * kMaxNotes);
+	return col;
+}
+
+mg::ColumnAction *
+new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
+{
+	if (col->n_actions >= kMaxActions)
+		return NULL;
+	mg::ColumnAction *a = const_cast<mg::ColumnAction *>(&col->actions[col->n_actions++]);
+	a->op = op;
+	a->default_offset = -1;
+	a->judged = true;
+	copy_str(a->column, sizeof a->column, quote_identifier(colname));
+	copy_str(a->column_name, sizeof a->column_name, colname);
+	return a;
+}
+
+/* The table's names, for hints: quoted and qualified, and as is. */
+void
+set_table(mg::ColumnFacts *col, const MgRelRef *ref)
+{
+	char ident[mg::kIdentBuf];
+	mg_set_sql_names(ref->nspname, ref->relname, ident, sizeof ident, col->table_sql, sizeof col->table_sql);
+	copy_str(col->relname, sizeof col->relname, ref->relname);
+}
+
+/*
+ * A domain's constraints (its own and its base domains') as one condition on VALUE, from
+ * pg_get_constraintdef; false when they do not fit the buffer.
+ */
+bool
+domain_condition(Oid typid, char *out, size_t cap)
+{
+	StringInfoData buf;
+	initStringInfo(&buf);
+	int parts = 0;
+	Relation pg_constraint = table_open(ConstraintRelationId, AccessShareLock);
+	for (Oid t = typid; OidIsValid(t) && get_typtype(t) == TYPTYPE_DOMAIN;)
+	{
+		HeapTuple tt = SearchSysCache1(TYPEOID, ObjectIdGetDatum(t));
+		if (!HeapTupleIsValid(tt))
+			break;
+		Form_pg_type typ = (Form_pg_type) GETSTRUCT(tt);
+		bool notnull = typ->typnotnull;
+		Oid base = typ->typbasetype;
+		ReleaseSysCache(tt);
+		if (notnull)
+		{
+			appendStringInfo(&buf, "%s(VALUE IS NOT NULL)", buf.len ? " AND " : "");
+			parts++;
+		}
+		ScanKeyData key;
+		ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(t));
+		SysScanDesc scan = systable_beginscan(pg_constraint, ConstraintTypidIndexId, true, NULL, 1, &key);
+		HeapTuple tup;
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+			if (con->contype != CONSTRAINT_CHECK)
+				continue;
+			char *def = TextDatumGetCString(DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(con->oid)));
+			if (strncmp(def, "CHECK ", 6) == 0)
+				def += 6;
+			appendStringInfo(&buf, "%s%s", buf.len ? " AND " : "", def);
+			parts++;
+		}
+		systable_endscan(scan);
+		t = base;
+	}
+	table_close(pg_constraint, AccessShareLock);
+	if (buf.len == 0 || (size_t) buf.len + 3 >= cap)
+		return false;
+	/* one parenthesised condition, as CHECK needs it */
+	snprintf(out, cap, parts > 1 ? "(%s)" : "%s", buf.data);
+	return true;
+}
+
+/* The table's size plus, when PostgreSQL recurses (no ONLY), every inheritance child's. */
+void
+tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
+{
+	mg::ColumnFacts *col = &f->col;
+	col->tree_bytes = f->rel.size_bytes;
+	col->tree_rows = f->rel.rows;
+	if (!recurse || f->rel.relkind != RELKIND_RELATION)
+		return;
+	List *tree = find_all_inheritors(relid, NoLock, NULL);
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid child = lfirst_oid(lc);
+		if (child == relid)
+			continue;
+		MgRelSize sz;
+		if (mg_relation_size(child, true, &sz))
+		{
+			col->tree_bytes += sz.bytes;
+			col->tree_rows += sz.rows;
+			col->n_children++;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- ALTER TABLE */
+
+bool
+collect_column_names(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node *last = (Node *) llast(((ColumnRef *) node)->fields);
+		if (IsA(last, String))
+			*(List **) context = lappend(*(List **) context, strVal(last));
+		return false;
+	}
+	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_names)), context);
+}
+
+/* Whether a column of this name exists, or an ADD COLUMN of this statement creates it. */
+bool
+column_known(const MgRelRef *ref, AlterTableStmt *stmt, const char *name)
+{
+	if (ref->sim_new || SearchSysCacheExistsAttName(ref->relid, name))
+		return true;
+	ListCell *k;
+	foreach (k, stmt->cmds)
+	{
+		AlterTableCmd *o = (AlterTableCmd *) lfirst(k);
+		if (o->subtype == AT_AddColumn && o->def && IsA(o->def, ColumnDef) &&
+			strcmp(((ColumnDef *) o->def)->colname, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ADD COLUMN: how PostgreSQL fills the existing rows (ATExecAddColumn). */
+bool
+add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, const MgRelRef *ref,
+		   AlterTableStmt *stmt, MgFactsCx *cx, bool judge_defaults)
+{
+	ColumnDef *def = (ColumnDef *) cmd->def;
+	if (!ref->sim_new && SearchSysCacheExistsAttName(ref->relid, def->colname))
+		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
+	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
+	note_type(col, notes, def, column_in_pk(def, NIL));
+	if (a == NULL)
+		return true;
+
+	Node *raw_default = NULL;
+	bool identity = false, stored = false;
+	ListCell *lc;
+	foreach (lc, def->constraints)
+	{
+		Constraint *c = (Constraint *) lfirst(lc);
+		if (!IsA(c, Constraint))
+			continue;
+		switch (c->contype)
+		{
+			case CONSTR_DEFAULT:
+				raw_default = c->raw_expr;
+				a->default_offset = c->raw_expr ? text_offset(cx, exprLocation(c->raw_expr)) : -1;
+				break;
+			case CONSTR_NOTNULL:
+			case CONSTR_PRIMARY:
+				a->not_null = true;
+				break;
+			case CONSTR_IDENTITY:
+				identity = true;
+				break;
+			case CONSTR_GENERATED:
+			{
+				stored = true; /* PostgreSQL 15 has only STORED */
+				a->default_offset = c->raw_expr ? text_offset(cx, exprLocation(c->raw_expr)) : -1;
+				/* a column the expression names that does not exist: PostgreSQL's error */
+				List *names = NIL;
+				collect_column_names(c->raw_expr, &names);
+				ListCell *n;
+				foreach (n, names)
+					if (!column_known(ref, stmt, (const char *) lfirst(n)))
+						return mg_facts_will_fail(cx);
+				break;
+			}
+			default:
+				break;
+		}
+	}
+	/* DEFAULT NULL is no default at all (AddRelationNewConstraints skips it). */
+	if (raw_default && IsA(raw_default, A_Const) && ((A_Const *) raw_default)->isnull)
+		raw_default = NULL;
+	a->has_default = raw_default != NULL;
+
+	bool serial = is_serial_name(def->typeName);
+	int32 typmod = -1;
+	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
+	if (!serial && !OidIsValid(typid))
+	{
+		a->judged = false; /* a type the text creates, or one PostgreSQL will not find */
+		return true;
+	}
+	if (serial)
+		copy_str(a->type_sql, sizeof a->type_sql, strVal(linitial(def->typeName->names)));
+	else
+		copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(typid, typmod));
+
+	if (identity)
+		a->rewrite_kind = mg::AddRewrite::Identity;
+	else if (stored)
+		a->rewrite_kind = mg::AddRewrite::StoredGenerated;
+	else if (serial)
+		a->rewrite_kind = mg::AddRewrite::Serial;
+	else if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
+	{
+		a->rewrite_kind = mg::AddRewrite::Domain;
+		copy_str(a->domain, sizeof a->domain, format_type_be(typid));
+		copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
+		if (!domain_condition(typid, a->domain_check, sizeof a->domain_check))
+			a->domain_check[0] = '\0';
+	}
+	else if (raw_default && judge_defaults)
+	{
+		CookArgs args = {raw_default, typid, typmod, def->colname};
+		bool volatile_default = false;
+		if (!in_subxact(cook_is_volatile, &args, &volatile_default))
+			a->judged = false;
+		else if (volatile_default)
+			a->rewrite_kind = mg::AddRewrite::VolatileDefault;
+	}
+	return true;
+}
+
+/* ALTER COLUMN TYPE: whether the table is rewritten, else which indexes are rebuilt. */
+bool
+alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterTableStmt *stmt, MgFactsCx *cx,
+		   bool judge)
+{
+	ColumnDef *def = (ColumnDef *) cmd->def;
+	if (ref->sim_new)
+	{
+		new_action(col, mg::ColumnOp::AlterType, cmd->name);
+		return true;
+	}
+	HeapTuple tup = SearchSysCacheAttName(ref->relid, cmd->name);
+	if (!HeapTupleIsValid(tup))
+		return mg_facts_will_fail(cx);
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+	TypeChangeArgs args;
+	memset(&args, 0, sizeof args);
+	args.attnum = att->attnum;
+	args.oldtype = att->atttypid;
+	args.oldtypmod = att->atttypmod;
+	args.oldcoll = att->attcollation;
+	int inhcount = att->attinhcount;
+	ReleaseSysCache(tup);
+	args.def = def;
+	args.colname = cmd->name;
+	args.relname = ref->relname;
+
+	/* PostgreSQL refuses these itself (ATPrepAlterColumnType). */
+	if (inhcount > 0)
+		return mg_facts_will_fail(cx);
+	if (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)
+		return mg_facts_will_fail(cx);
+
+	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AlterType, cmd->name);
+	if (a == NULL)
+		return true;
+	copy_str(a->old_type, sizeof a->old_type, format_type_with_typemod(args.oldtype, args.oldtypmod));
+	if (!judge)
+	{
+		a->judged = false;
+		return true;
+	}
+	bool rewrite = false;
+	if (!in_subxact(type_change_rewrites, &args, &rewrite))
+	{
+		a->judged = false;
+		return true;
+	}
+	a->rewrite = rewrite;
+	a->has_using = args.using_other;
+	a->tz_dependent = args.tz_dependent;
+	if (def->raw_default != NULL)
+		a->default_offset = text_offset(cx, exprLocation(def->raw_default));
+	copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
+	if (!rewrite)
+		indexes_rebuilt(ref->relid, &args, a);
+	return true;
+}
+
+bool
+alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->objtype != OBJECT_TABLE || !mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	const MgRelRef *ref = &cx->main;
+	if (f->rel.is_temp || (f->rel.relkind != RELKIND_RELATION && f->rel.relkind != RELKIND_PARTITIONED_TABLE))
+		return false;
+
+	mg::ColumnFacts *col = start(f);
+	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	col->only = !stmt->relation->inh;
+	set_table(col, ref);
+	Bitmapset *pk_cols = NULL;
+	if (!ref->sim_new)
+	{
+		primary_key(ref->relid, col, &pk_cols);
+		tree_size(ref->relid, stmt->relation->inh, f);
+	}
+	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
+	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
+
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		switch (cmd->subtype)
+		{
+			case AT_AddColumn:
+				if (cmd->def && IsA(cmd->def, ColumnDef) && !add_column(col, notes, cmd, ref, stmt, cx, judge))
+					return false;
+				break;
+			case AT_AlterColumnType:
+				if (cmd->def && IsA(cmd->def, ColumnDef) && !alter_type(col, cmd, ref, stmt, cx, judge))
+					return false;
+				break;
+			case AT_SetNotNull:
+			case AT_DropNotNull:
+			case AT_DropColumn:
+			{
+				if (cmd->name == NULL)
+					break;
+				mg::ColumnOp op = cmd->subtype == AT_SetNotNull	  ? mg::ColumnOp::SetNotNull
+								  : cmd->subtype == AT_DropNotNull ? mg::ColumnOp::DropNotNull
+																   : mg::ColumnOp::DropColumn;
+				if (ref->sim_new)
+				{
+					new_action(col, op, cmd->name);
+					break;
+				}
+				HeapTuple tup = SearchSysCacheAttName(ref->relid, cmd->name);
+				if (!HeapTupleIsValid(tup))
+				{
+					if (cmd->missing_ok)
+						break; /* DROP COLUMN IF EXISTS: a NOTICE */
+					/* a column added by an earlier subcommand of this statement */
+					if (!column_known(ref, stmt, cmd->name))
+						return mg_facts_will_fail(cx);
+					break;
+				}
+				Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+				AttrNumber attnum = att->attnum;
+				bool notnull = att->attnotnull;
+				Oid typid = att->atttypid;
+				int32 typmod = att->atttypmod;
+				Oid coll = att->attcollation;
+				ReleaseSysCache(tup);
+				if (attnum <= 0)
+					return mg_facts_will_fail(cx); /* a system column */
+				if (op == mg::ColumnOp::DropNotNull && (!notnull || bms_is_member(attnum, pk_cols)))
+				{
+					if (bms_is_member(attnum, pk_cols))
+						return mg_facts_will_fail(cx); /* "column is in a primary key" */
+					break; /* already nullable: nothing happens */
+				}
+				mg::ColumnAction *a = new_action(col, op, cmd->name);
+				if (a && op == mg::ColumnOp::SetNotNull)
+				{
+					a->already_not_null = notnull;
+					a->implied_by_check = !notnull && judge &&
+										  (mg_sim_not_null_proven(ref->relid, cmd->name) ||
+										   not_null_implied(ref->relid, attnum, typid, typmod, coll));
+				}
+				break;
+			}
+			default:
+				break;
+		}
+	}
+	return col->n_actions > 0 || col->n_notes > 0;
+}
+
+/* ---------------------------------------------------------------- CREATE TABLE, RENAME */
+
+bool
+create_table(CreateStmt *stmt, mg::StatementFacts *f)
+{
+	if (!f->rel.found || f->rel.is_temp)
+		return false;
+	mg::ColumnFacts *col = start(f);
+	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	ListCell *lc;
+	foreach (lc, stmt->tableElts)
+		if (IsA(lfirst(lc), ColumnDef))
+			note_type(col, notes, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+	/* identifier_too_long reads the statement text: always worth a look */
+	return true;
+}
+
+bool
+rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::ColumnFacts *col = start(f);
+	col->is_rename = true;
+	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
+		return true; /* identifier_too_long only */
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	const MgRelRef *ref = &cx->main;
+	set_table(col, ref);
+	if (!ref->sim_new && !SearchSysCacheExistsAttName(ref->relid, stmt->subname))
+		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
+	if (a)
+		copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	return true;
+}
+
+} // namespace
+
 bool
 mg_column_group_applies(Node *parsetree)
 {
-	(void) parsetree;
-	return false;
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+		{
+			ListCell *lc;
+			foreach (lc, ((AlterTableStmt *) parsetree)->cmds)
+			{
+				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+				switch (cmd->subtype)
+				{
+					case AT_AddColumn:
+					case AT_AlterColumnType:
+					case AT_SetNotNull:
+					case AT_DropNotNull:
+					case AT_DropColumn:
+						return true;
+					default:
+						break;
+				}
+			}
+			return false;
+		}
+		case T_CreateStmt:
+		case T_RenameStmt:
+			return true;
+		default:
+			return false;
+	}
 }
 
 bool
 mg_column_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 {
-	(void) parsetree;
-	(void) cx;
-	(void) f;
-	return false;
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			return alter_table((AlterTableStmt *) parsetree, cx, f);
+		case T_CreateStmt:
+			return create_table((CreateStmt *) parsetree, f);
+		case T_RenameStmt:
+			return rename((RenameStmt *) parsetree, cx, f);
+		default:
+			return false;
+	}
 }

@@ -63,6 +63,8 @@ bool mg_sim_has_locks(void);
 bool mg_sim_ran_ddl(void);
 /* Inside BEGIN ... COMMIT of the text (or the in_transaction wrapper). */
 bool mg_sim_in_block(void);
+/* Column group: the text has added and validated CHECK (column IS NOT NULL) on relid. */
+bool mg_sim_not_null_proven(Oid relid, const char *column);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 

@@ -404,6 +404,107 @@ transaction_stmt(TransactionStmt *stmt)
 	}
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Column group (facts_column.cpp): the NOT NULL proofs the text builds. A CHECK (c IS NOT NULL)
+ * that the text adds validated, or adds NOT VALID and validates later, lets a later
+ * SET NOT NULL skip its scan, as PostgreSQL would once those statements have run. Kept in
+ * sim->cxt; owner tells whether the list belongs to the current simulation.
+ * ------------------------------------------------------------------------------------- */
+
+struct SimNotNull
+{
+	Oid relid;
+	char column[NAMEDATALEN];
+	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
+	bool validated;
+};
+
+List *sim_not_nulls = NIL;
+const Sim *sim_not_nulls_owner = NULL;
+
+List **
+not_null_list(void)
+{
+	if (sim_not_nulls_owner != sim)
+	{
+		sim_not_nulls = NIL;
+		sim_not_nulls_owner = sim;
+	}
+	return &sim_not_nulls;
+}
+
+/* The column that "col IS NOT NULL" tests, in expr or one of its top-level AND arms. */
+const char *
+not_null_column(Node *expr)
+{
+	if (expr == NULL)
+		return NULL;
+	if (IsA(expr, NullTest))
+	{
+		NullTest *nt = (NullTest *) expr;
+		if (nt->nulltesttype != IS_NOT_NULL || nt->arg == NULL || !IsA(nt->arg, ColumnRef))
+			return NULL;
+		List *fields = ((ColumnRef *) nt->arg)->fields;
+		Node *last = (Node *) llast(fields);
+		return list_length(fields) == 1 && IsA(last, String) ? strVal(last) : NULL;
+	}
+	if (IsA(expr, BoolExpr) && ((BoolExpr *) expr)->boolop == AND_EXPR)
+	{
+		ListCell *lc;
+		foreach (lc, ((BoolExpr *) expr)->args)
+		{
+			const char *col = not_null_column((Node *) lfirst(lc));
+			if (col)
+				return col;
+		}
+	}
+	return NULL;
+}
+
+void
+note_not_null_proofs(AlterTableStmt *stmt)
+{
+	MgRelRef ref;
+	if (stmt->objtype != OBJECT_TABLE || !mg_resolve_relation(stmt->relation, &ref) || ref.sim_new)
+		return;
+	List **list = not_null_list();
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+		{
+			Constraint *con = (Constraint *) cmd->def;
+			const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr) : NULL;
+			if (col == NULL)
+				continue;
+			SimNotNull *nn = (SimNotNull *) MemoryContextAllocZero(sim->cxt, sizeof(SimNotNull));
+			nn->relid = ref.relid;
+			strlcpy(nn->column, col, sizeof nn->column);
+			strlcpy(nn->conname, con->conname ? con->conname : "", sizeof nn->conname);
+			nn->validated = !con->skip_validation;
+			MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+			*list = lappend(*list, nn);
+			MemoryContextSwitchTo(old);
+		}
+		else if ((cmd->subtype == AT_ValidateConstraint || cmd->subtype == AT_DropConstraint) && cmd->name)
+		{
+			ListCell *k;
+			foreach (k, *list)
+			{
+				SimNotNull *nn = (SimNotNull *) lfirst(k);
+				if (nn->relid == ref.relid && strcmp(nn->conname, cmd->name) == 0)
+				{
+					if (cmd->subtype == AT_ValidateConstraint)
+						nn->validated = true;
+					else
+						nn->relid = InvalidOid; /* dropped */
+				}
+			}
+		}
+	}
+}
+
 } // namespace
 
 void
@@ -561,6 +662,9 @@ mg_sim_apply(Node *stmt)
 		case T_CreateSchemaStmt:
 			add_name(&sim->schemas, ((CreateSchemaStmt *) stmt)->schemaname);
 			break;
+		case T_AlterTableStmt:
+			note_not_null_proofs((AlterTableStmt *) stmt); /* column group */
+			break;
 		case T_CreateEnumStmt: add_name(&sim->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
 		case T_CreateRangeStmt: add_name(&sim->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
 		case T_CreateDomainStmt: add_name(&sim->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
@@ -578,4 +682,19 @@ mg_sim_apply(Node *stmt)
 		sim->locks = NIL;
 		sim->ran_ddl = false;
 	}
+}
+
+bool
+mg_sim_not_null_proven(Oid relid, const char *column)
+{
+	if (sim == NULL)
+		return false;
+	ListCell *lc;
+	foreach (lc, *not_null_list())
+	{
+		SimNotNull *nn = (SimNotNull *) lfirst(lc);
+		if (nn->relid == relid && nn->validated && strcmp(nn->column, column) == 0)
+			return true;
+	}
+	return false;
 }

@@ -10,10 +10,89 @@
 
 namespace mg {
 
-struct ColumnFacts {
-	bool present; /* the group's L2 file filled this in */
+enum class ColumnOp : uint8_t { AddColumn, AlterType, SetNotNull, DropNotNull, DropColumn, RenameColumn };
+
+/* Why a new column's existing rows get a value written into them (a table rewrite), if they do. */
+enum class AddRewrite : uint8_t {
+	None,            /* metadata only: NULL, or a non-volatile default stored as the missing value */
+	VolatileDefault, /* the cooked default is volatile (contain_volatile_functions) */
+	Domain,          /* a domain with constraints: every row is checked, with or without default */
+	StoredGenerated, /* GENERATED ALWAYS AS (...) STORED */
+	Serial,          /* serial types: a nextval() default */
+	Identity,        /* GENERATED ... AS IDENTITY */
 };
 
+/* A column type that is usually a mistake (type_choice, add_column_json). */
+enum class TypeNote : uint8_t { Timestamp, Char, Serial, IntKey, Json };
+
+/* One column subcommand of ALTER TABLE (or RENAME COLUMN), as PostgreSQL would carry it out. */
+struct ColumnAction {
+	ColumnOp op;
+	char column[kIdentBuf];     /* the column, quoted as SQL */
+	char column_name[kNameLen]; /* the same, as is (for names built from it) */
+	char type_sql[2 * kNameLen]; /* ADD COLUMN / ALTER TYPE: the new type, as format_type() prints it */
+
+	/* ADD COLUMN */
+	AddRewrite rewrite_kind;
+	bool has_default;           /* a DEFAULT other than NULL */
+	int32_t default_offset;     /* byte offset in the statement text of the DEFAULT, GENERATED or
+								 * USING expression; -1 unknown */
+	bool not_null;              /* NOT NULL (or PRIMARY KEY) on the new column */
+	char domain[kQualBuf];      /* Domain: the domain, as format_type() prints it */
+	char base_type[2 * kNameLen]; /* Domain: its base type */
+	char domain_check[1024];    /* Domain: its constraints as one CHECK condition on VALUE
+								 * (pg_get_constraintdef), "" if they do not fit */
+
+	/* ALTER COLUMN TYPE */
+	bool judged;                /* false: the rewrite could not be decided (nothing is said) */
+	bool rewrite;               /* the table is rewritten (ATColumnChangeRequiresRewrite) */
+	bool has_using;             /* a USING clause other than the plain column */
+	bool tz_dependent;          /* timestamp <-> timestamptz: rewrites only because TimeZone is not UTC */
+	char old_type[2 * kNameLen];
+	int32_t n_indexes_rebuilt;  /* without a rewrite: indexes on the column that are rebuilt */
+	char index_rebuilt[kQualBuf]; /* the first of them, schema-qualified, quoted */
+
+	/* SET NOT NULL */
+	bool already_not_null;      /* nothing to do */
+	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL: no scan */
+
+	/* RENAME COLUMN */
+	char new_name[kIdentBuf];
+};
+
+/* A column of CREATE TABLE or ADD COLUMN whose type is usually a mistake. */
+struct ColumnTypeNote {
+	TypeNote note;
+	char column[kIdentBuf];     /* quoted as SQL */
+	char column_name[kNameLen]; /* as is */
+	char type_sql[2 * kNameLen]; /* as format_type() prints it */
+};
+
+struct ColumnFacts {
+	bool present;               /* the group's L2 file filled this in */
+	bool is_rename;             /* a RenameStmt (RENAME COLUMN, or any other RENAME for identifier_too_long) */
+	bool only;                  /* ALTER TABLE ONLY */
+	char table_sql[kQualBuf];   /* the table, schema-qualified and quoted as SQL */
+	char relname[kNameLen];     /* the table's name, as is (for names built from it) */
+
+	/* The size the statement's rewrites and scans cover: the table and, without ONLY, every
+	 * inheritance child (PostgreSQL recurses into them). Equal to rel's for a table without
+	 * children; partitioned tables already count their partitions in rel. */
+	int64_t tree_bytes;
+	double tree_rows;
+	int32_t n_children;         /* inheritance children (not partitions) included above */
+
+	char key_sql[kIdentBuf];    /* single-column primary key, quoted; "" if none (backfill recipes) */
+	char key_type[kNameLen];
+
+	const ColumnAction *actions;
+	int32_t n_actions;
+	const ColumnTypeNote *notes;
+	int32_t n_notes;
+};
+
+static_assert(std::is_trivially_destructible_v<ColumnAction>);
+static_assert(std::is_trivially_destructible_v<ColumnTypeNote>);
 static_assert(std::is_trivially_destructible_v<ColumnFacts>);
 
 } // namespace mg

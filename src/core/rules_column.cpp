@@ -1,17 +1,783 @@
 /*
  * rules_column.cpp - the column rule group of the rules layer: reads StatementFacts::col
  * (facts_column.hpp). Each rule is decided here and nowhere else.
+ *
+ * Size rules (error) judge the table the statement rewrites or scans: the table itself and,
+ * without ONLY, its inheritance children (ColumnFacts::tree_bytes); partitioned tables count
+ * their partitions. Tables created in this transaction and temporary tables are never judged
+ * by them. Breaking-change warnings skip those tables too; design warnings (types, names)
+ * apply to new tables above all, since that is where the choice is made.
  */
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/batching.hpp"
 #include "core/rules_impl.hpp"
+#include "core/sqltext.hpp"
+
+#include "core/no_postgres.hpp"
 
 namespace mg::impl {
+
+namespace {
+
+constexpr size_t kMaxIdent = 63; /* NAMEDATALEN - 1 */
+
+/* ---------------------------------------------------------------- names and text */
+
+bool
+plain_ident(std::string_view s)
+{
+	if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (char c : s)
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	return true;
+}
+
+/* An identifier for SQL, quoted unless it is plain lower case (names built here are never
+ * keywords: they end in a suffix such as _not_null). */
+std::string
+ident(std::string_view s)
+{
+	if (plain_ident(s))
+		return std::string(s);
+	std::string r = "\"";
+	for (char c : s)
+	{
+		if (c == '"')
+			r += '"';
+		r += c;
+	}
+	return r + "\"";
+}
+
+/* Cuts a name to 63 bytes without splitting a UTF-8 character, as PostgreSQL truncates it. */
+std::string
+clip_name(std::string s)
+{
+	if (s.size() <= kMaxIdent)
+		return s;
+	size_t n = kMaxIdent;
+	while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+		--n;
+	return s.substr(0, n);
+}
+
+/* <table>_<column>_<suffix>, cut to fit, quoted as SQL. */
+std::string
+derived_name(const ColumnFacts &c, const ColumnAction &a, const char *suffix)
+{
+	std::string tail = std::string("_") + a.column_name + "_" + suffix;
+	std::string head = c.relname;
+	if (head.size() + tail.size() > kMaxIdent)
+		head = clip_name(head).substr(0, tail.size() < kMaxIdent ? kMaxIdent - tail.size() : 0);
+	return ident(clip_name(head + tail));
+}
+
+/*
+ * The expression that starts at offset: up to a comma or closing parenthesis at its own
+ * level, or a keyword that starts the next column constraint. Empty when unknown.
+ */
+std::string
+expression_at(std::string_view text, int32_t offset)
+{
+	if (offset < 0 || static_cast<size_t>(offset) >= text.size())
+		return {};
+	std::string_view s = text.substr(static_cast<size_t>(offset));
+	std::vector<sql::Token> toks = sql::tokenize(s);
+	static const char *const stops[] = {"constraint", "not", "null", "check", "default", "unique", "primary",
+										"references", "generated", "collate", "deferrable", "initially"};
+	int depth = 0;
+	size_t end = 0;
+	for (size_t i = 0; i < toks.size(); ++i)
+	{
+		const sql::Token &t = toks[i];
+		char ch = s[t.begin];
+		if (t.kind == sql::TokKind::Punct)
+		{
+			if (ch == '(' || ch == '[')
+				++depth;
+			else if (ch == ')' || ch == ']')
+			{
+				if (depth == 0)
+					break;
+				--depth;
+			}
+			else if (depth == 0 && (ch == ',' || ch == ';'))
+				break;
+		}
+		else if (depth == 0 && t.kind == sql::TokKind::Word && i > 0)
+		{
+			bool stop = false;
+			for (const char *kw : stops)
+				stop = stop || sql::is_keyword(s, t, kw);
+			/* IS NOT DISTINCT FROM stays part of the expression */
+			if (stop && sql::is_keyword(s, t, "not") && sql::is_keyword(s, toks[i - 1], "is"))
+				stop = false;
+			if (stop)
+				break;
+		}
+		end = t.end;
+	}
+	return std::string(s.substr(0, end));
+}
+
+/* ---------------------------------------------------------------- shared phrases */
+
+/* What the statement rewrites or scans: the table, and its inheritance children without ONLY. */
+RelationFacts
+judged_rel(const StatementFacts &f)
+{
+	RelationFacts r = f.rel;
+	if (f.col.tree_bytes > r.size_bytes)
+	{
+		r.size_bytes = f.col.tree_bytes;
+		r.rows = f.col.tree_rows;
+	}
+	return r;
+}
+
+/* Size rules leave alone what nobody else can see. A partitioned parent created in this
+ * transaction may hold old partitions: its size already leaves the new ones out. */
+bool
+visible_to_others(const StatementFacts &f)
+{
+	return f.rel.found && !f.rel.is_temp && !(f.rel.is_new && f.rel.relkind != 'p');
+}
+
+bool
+large(const StatementFacts &f, const Policy &p)
+{
+	return visible_to_others(f) && judged_rel(f).size_bytes >= p.large_table_threshold;
+}
+
+std::string
+size_sentence(const StatementFacts &f, const Policy &p)
+{
+	const RelationFacts r = judged_rel(f);
+	std::string s = quoted(f.rel.name) + (f.rel.relkind == 'p' ? " (with its partitions)" : "") + " is " +
+					size_phrase(r);
+	if (f.col.n_children > 0)
+		s += ", counting its " + std::to_string(f.col.n_children) + " inheritance " +
+			 (f.col.n_children == 1 ? "child" : "children") +
+			 ", which PostgreSQL changes too because the statement has no ONLY";
+	return s + ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) + ")";
+}
+
+std::string
+lock_sentence(const StatementFacts &f)
+{
+	return std::string("The statement takes an ") + fmt::lock_name(f.lock) + " lock on it, which " +
+		   fmt::lock_blocks(f.lock) + ", and every statement that queues behind it waits as well.";
+}
+
+int64_t
+batch_rows(const Policy &p)
+{
+	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
+		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
+	return 10000;
+}
+
+/* Fills the column from expr in batches, committing each: a DO block keyed on the primary key,
+ * else a statement to repeat. */
+std::string
+backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
+		 const char *only_null)
+{
+	const ColumnFacts &c = f.col;
+	const std::string n = std::to_string(batch_rows(p));
+	const std::string update = "UPDATE " + std::string(c.table_sql) + " SET " + column + " = " + expr +
+							   (only_null ? std::string(" WHERE ") + only_null : std::string());
+	if (c.key_sql[0] != '\0')
+	{
+		DmlTarget t{};
+		t.kind = DmlKind::Update;
+		t.rel = f.rel;
+		std::snprintf(t.table_sql, sizeof t.table_sql, "%s", c.table_sql);
+		std::snprintf(t.key_sql, sizeof t.key_sql, "%s", c.key_sql);
+		std::snprintf(t.key_type, sizeof t.key_type, "%s", c.key_type);
+		std::string code = batch::recipe(t, update, false, batch_rows(p));
+		if (!code.empty())
+			return "Fill the existing rows in batches of " + n +
+				   ", committing after each (run it on its own, outside a transaction block):\n" + code;
+	}
+	/* ctid names a row within one table only: across partitions or inheritance children the
+	 * pair (tableoid, ctid) does */
+	const bool several = f.rel.relkind == 'p' || c.n_children > 0;
+	const std::string pick = several ? "(tableoid, ctid) IN (SELECT tableoid, ctid FROM " + std::string(c.table_sql) +
+										   " WHERE " + column + " IS NULL LIMIT " + n + ")"
+									 : "ctid = ANY (ARRAY(SELECT ctid FROM " + std::string(c.table_sql) + " WHERE " +
+										   column + " IS NULL LIMIT " + n + "))";
+	return "Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
+		   " has no single-column primary key to batch on): run this, committing after each run, "
+		   "until it updates no row:\n  UPDATE " + c.table_sql + " SET " + column + " = " + expr + " WHERE " + pick +
+		   ";";
+}
+
+/* NOT NULL without a long lock, for the running server version. */
+std::string
+not_null_recipe(const StatementFacts &f, const ColumnAction &a)
+{
+	const std::string t = f.col.table_sql;
+	const std::string con = derived_name(f.col, a, "not_null");
+	if (f.server_version_num >= 180000)
+		return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;\n"
+			   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";";
+	return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK (" + a.column + " IS NOT NULL) NOT VALID;\n"
+		   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";\n"
+		   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
+		   "  ALTER TABLE " + t + " DROP CONSTRAINT " + con + ";";
+}
+
+const char *
+not_null_explained(const StatementFacts &f)
+{
+	return f.server_version_num >= 180000
+			   ? "Then make it NOT NULL without a long lock: the NOT VALID constraint is instant, and "
+				 "VALIDATE scans under a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on:\n"
+			   : "Then make it NOT NULL without a long lock: the NOT VALID CHECK is instant, VALIDATE scans "
+				 "under a SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and SET NOT NULL then "
+				 "trusts the validated CHECK instead of scanning:\n";
+}
+
+/* "ALTER TABLE t ADD COLUMN c type;" for the hint: the plain column, metadata only. */
+std::string
+add_plain(const StatementFacts &f, const ColumnAction &a, const std::string &type)
+{
+	return "  ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";\n";
+}
+
+/* ---------------------------------------------------------------- ADD COLUMN rules */
+
+void
+rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (a.rewrite_kind == AddRewrite::None || !large(f, p))
+		return;
+	const std::string name = quoted(f.rel.name);
+	const std::string t = f.col.table_sql;
+	const RelationFacts rel = judged_rel(f);
+	const std::string why_rewrite =
+		" PostgreSQL writes a value into every existing row, so it rewrites the whole table and rebuilds "
+		"every index on it. ";
+	std::string message, detail, hint;
+	RuleId rule;
+	std::string expr = expression_at(stmt_text(f), a.default_offset);
+
+	switch (a.rewrite_kind)
+	{
+		case AddRewrite::VolatileDefault:
+		{
+			rule = RuleId::AddColumnVolatileDefault;
+			message = "adding column " + quoted(a.column_name) + " with a volatile default would rewrite large table " +
+					  name;
+			detail = "Rule add_column_volatile_default: " + size_sentence(f, p) +
+					 ". The default of " + quoted(a.column_name) +
+					 " is volatile (it gives a different value each time it is evaluated), so it cannot be "
+					 "stored once in the catalog as the value of the existing rows, as a constant or stable "
+					 "default is." + why_rewrite + lock_sentence(f);
+			if (expr.empty())
+				expr = "<the default>";
+			hint = "Add the column without a default (metadata only), give new rows the default, then fill "
+				   "the existing rows in batches:\n" +
+				   add_plain(f, a, a.type_sql) + "  ALTER TABLE " + t + " ALTER COLUMN " + a.column +
+				   " SET DEFAULT " + expr + ";\n" + backfill(f, p, a.column, expr, (std::string(a.column) + " IS NULL").c_str());
+			if (a.not_null)
+				hint += std::string("\n") + not_null_explained(f) + not_null_recipe(f, a);
+			break;
+		}
+		case AddRewrite::Domain:
+		{
+			rule = RuleId::AddColumnConstrainedDomain;
+			message = "adding column " + quoted(a.column_name) + " of domain " + quoted(a.domain) +
+					  ", which has constraints, would rewrite large table " + name;
+			detail = "Rule add_column_constrained_domain: " + size_sentence(f, p) + ". Domain " + quoted(a.domain) +
+					 " has constraints, so PostgreSQL checks them against the new column's value in every "
+					 "existing row, even when there is no default (NULL must pass them too)." + why_rewrite +
+					 lock_sentence(f);
+			hint = "Add the column with the domain's base type (metadata only) and enforce the domain's "
+				   "rules with a table CHECK constraint, added NOT VALID and validated without blocking:\n" +
+				   add_plain(f, a, a.base_type);
+			if (a.domain_check[0] != '\0')
+			{
+				/* the domain's condition, on the column instead of VALUE */
+				std::string cond;
+				std::string_view src = a.domain_check;
+				size_t at = 0;
+				for (const sql::Token &tok : sql::tokenize(src))
+				{
+					if (sql::is_keyword(src, tok, "value"))
+					{
+						cond += std::string(src.substr(at, tok.begin - at)) + a.column;
+						at = tok.end;
+					}
+				}
+				cond += std::string(src.substr(at));
+				const std::string con = derived_name(f.col, a, "check");
+				hint += "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK " + cond + " NOT VALID;\n" +
+						"  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";\n";
+			}
+			else
+				hint += "  -- then ADD CONSTRAINT ... CHECK (<the domain's condition on " + std::string(a.column) +
+						">) NOT VALID, and VALIDATE CONSTRAINT in a later transaction\n";
+			hint += "Changing the column to the domain later (ALTER COLUMN ... TYPE " + std::string(a.domain) +
+					") would rewrite the table again: keep the base type.";
+			break;
+		}
+		case AddRewrite::StoredGenerated:
+		{
+			rule = RuleId::AddColumnStoredGenerated;
+			message = "adding stored generated column " + quoted(a.column_name) + " would rewrite large table " + name;
+			detail = "Rule add_column_stored_generated: " + size_sentence(f, p) +
+					 ". A stored generated column is computed and written for every existing row." + why_rewrite +
+					 lock_sentence(f);
+			if (expr.empty())
+				expr = "<the expression>";
+			const std::string fn = derived_name(f.col, a, "fill");
+			hint = "Add a plain column (metadata only), keep it computed for new and changed rows with a "
+				   "trigger, and fill the existing rows in batches:\n" +
+				   add_plain(f, a, a.type_sql) + "  CREATE FUNCTION " + fn +
+				   "() RETURNS trigger LANGUAGE plpgsql AS $fill$\n"
+				   "  BEGIN\n"
+				   "      NEW." + a.column + " := (SELECT " + expr + " FROM (SELECT NEW.*) AS row_values);\n"
+				   "      RETURN NEW;\n"
+				   "  END $fill$;\n"
+				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
+				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr) +
+				   "\nThe column stays an ordinary column: PostgreSQL cannot turn it into a generated one "
+				   "later without a rewrite.";
+			if (f.server_version_num >= 180000)
+				hint += " On PostgreSQL 18, GENERATED ALWAYS AS (" + expr +
+						") VIRTUAL adds a generated column without any rewrite, computed when read.";
+			break;
+		}
+		case AddRewrite::Serial:
+		case AddRewrite::Identity:
+		{
+			rule = RuleId::AddColumnSerialOrIdentity;
+			const bool identity = a.rewrite_kind == AddRewrite::Identity;
+			std::string type = a.type_sql;
+			if (type == "serial" || type == "serial4")
+				type = "integer";
+			else if (type == "bigserial" || type == "serial8")
+				type = "bigint";
+			else if (type == "smallserial" || type == "serial2")
+				type = "smallint";
+			message = std::string("adding ") + (identity ? "identity" : "serial") + " column " + quoted(a.column_name) +
+					  " would rewrite large table " + name;
+			detail = "Rule add_column_serial_or_identity: " + size_sentence(f, p) + ". " +
+					 (identity ? "An identity column" : "A serial column") +
+					 " takes a new sequence value for every existing row." + why_rewrite + lock_sentence(f);
+			const std::string seq = derived_name(f.col, a, "seq");
+			hint = "Add a plain column (metadata only), give new rows sequence values, and fill the existing "
+				   "rows in batches:\n" +
+				   add_plain(f, a, type) + "  CREATE SEQUENCE " + seq + " AS " + type + " OWNED BY " + t + "." +
+				   a.column + ";\n"
+				   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT nextval('" + seq + "');\n" +
+				   backfill(f, p, a.column, "nextval('" + seq + "')", (std::string(a.column) + " IS NULL").c_str()) +
+				   "\n" + not_null_explained(f) + not_null_recipe(f, a);
+			if (identity)
+				hint += "\nThen turn it into an identity column (metadata only on a NOT NULL column) that "
+						"continues after the values already used:\n"
+						"  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " DROP DEFAULT, ALTER COLUMN " +
+						a.column + " ADD GENERATED BY DEFAULT AS IDENTITY;\n"
+						"  SELECT setval(pg_get_serial_sequence('" + t + "', '" + a.column_name + "'), (SELECT max(" +
+						a.column + ") FROM " + t + "));\n"
+						"  DROP SEQUENCE " + seq + ";";
+			break;
+		}
+		case AddRewrite::None:
+		default:
+			return;
+	}
+	sink.add(rule, rel, f.lock, rel.rows, message, detail, hint);
+}
+
+void
+rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &sink)
+{
+	if (!a.not_null || a.has_default ||
+		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	if (!(rel.rows > 0))
+		return; /* empty: PostgreSQL adds it without complaint */
+	const std::string name = quoted(f.rel.name);
+	const std::string t = f.col.table_sql;
+	std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " + name +
+						  ", which has rows, would fail after locking it";
+	std::string detail =
+		"Rule add_column_required: " + name + " is " + size_phrase(rel) +
+		". PostgreSQL first takes an " + fmt::lock_name(f.lock) + " lock, which " + fmt::lock_blocks(f.lock) +
+		", then checks every row and fails with \"column " + a.column_name + " of relation ... contains null "
+		"values\": the table is blocked for the whole check, for nothing. Even on success, code that inserts "
+		"rows without naming the column would start failing.";
+	std::string hint = "Give the column a constant default: PostgreSQL stores it once (metadata only, no "
+					   "check of the rows), and code that does not know the column keeps working:\n"
+					   "  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+					   " NOT NULL DEFAULT <value>;\n"
+					   "Or add it nullable, fill it, then make it NOT NULL:\n" +
+					   add_plain(f, a, a.type_sql) + "  -- fill the existing rows in batches\n" +
+					   not_null_recipe(f, a);
+	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint);
+}
+
+/* ---------------------------------------------------------------- ALTER COLUMN rules */
+
+void
+rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (a.already_not_null || a.implied_by_check || !large(f, p))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	const std::string name = quoted(f.rel.name);
+	std::string message = "SET NOT NULL on column " + quoted(a.column_name) + " would scan large table " + name +
+						  " under an " + fmt::lock_name(f.lock) + " lock";
+	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
+						 ". No validated CHECK constraint proves that " + quoted(a.column_name) +
+						 " has no NULLs, so PostgreSQL reads every row to make sure. " + lock_sentence(f);
+	std::string hint;
+	if (f.server_version_num >= 180000)
+		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
+			   "EXCLUSIVE lock, which lets reads and writes go on:\n" +
+			   not_null_recipe(f, a);
+	else
+		hint = "Prove it with a CHECK constraint first: added NOT VALID it is instant, VALIDATE scans under a "
+			   "SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and SET NOT NULL then uses it instead "
+			   "of scanning. Run the VALIDATE in its own transaction:\n" +
+			   not_null_recipe(f, a);
+	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint);
+}
+
+void
+rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (!a.judged || (!a.rewrite && a.n_indexes_rebuilt == 0) || !large(f, p))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	const std::string name = quoted(f.rel.name);
+	const std::string t = f.col.table_sql;
+	std::string message, detail;
+	const std::string change = std::string(a.old_type) == a.type_sql
+								   ? "changing column " + quoted(a.column_name) + " to type " + a.type_sql +
+										 " with another collation"
+								   : "changing the type of column " + quoted(a.column_name) + " from " + a.old_type +
+										 " to " + a.type_sql;
+	if (a.rewrite)
+	{
+		message = change + " would rewrite large table " + name;
+		detail = "Rule alter_column_type_rewrite: " + size_sentence(f, p) + ". " +
+				 (a.has_using ? std::string("The USING expression computes new values, so")
+							  : "The conversion from " + std::string(a.old_type) + " to " + a.type_sql +
+									" is not binary-coercible (or may change values), so") +
+				 " PostgreSQL rewrites every row and rebuilds every index on the table. " + lock_sentence(f);
+		if (a.tz_dependent)
+			detail += " The conversion between timestamp and timestamptz needs no rewrite when the session's "
+					  "TimeZone is UTC; it is not UTC now.";
+	}
+	else
+	{
+		message = change + " would rebuild " +
+				  (a.n_indexes_rebuilt == 1 ? "index " + std::string(a.index_rebuilt)
+											: std::to_string(a.n_indexes_rebuilt) + " indexes") +
+				  " of large table " + name;
+		detail = "Rule alter_column_type_rewrite: " + size_sentence(f, p) +
+				 ". The table itself is not rewritten (the conversion is binary-coercible), but " +
+				 (a.n_indexes_rebuilt == 1 ? "index " + std::string(a.index_rebuilt) + " on the column is"
+										   : std::to_string(a.n_indexes_rebuilt) + " indexes on the column (" +
+												 a.index_rebuilt + " first) are") +
+				 " rebuilt from scratch: an expression or partial index, or its operator class or collation "
+				 "changes with the type. " + lock_sentence(f);
+	}
+
+	std::string hint;
+	if (!a.rewrite)
+		hint = "Build the index for the new type first, without blocking writes, then change the type and "
+			   "drop the old index in a short transaction; or use the expand/contract recipe below.\n";
+	const std::string tmp = ident(clip_name(std::string(a.column_name) + "_new"));
+	const std::string old = ident(clip_name(std::string(a.column_name) + "_old"));
+	std::string conv = expression_at(stmt_text(f), a.default_offset);
+	if (!a.has_using || conv.empty())
+		conv = std::string(a.column) + "::" + a.type_sql;
+	const std::string fn = derived_name(f.col, a, "sync");
+	hint += "Change the type with expand and contract, which is real work but never blocks for long: add "
+			"a new column, keep it in step with a trigger, fill it in batches, then swap the names in one "
+			"short transaction.\n" +
+			std::string("  ALTER TABLE ") + t + " ADD COLUMN " + tmp + " " + a.type_sql + ";\n"
+			"  CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $sync$\n"
+			"  BEGIN\n"
+			"      NEW." + tmp + " := (SELECT " + conv + " FROM (SELECT NEW.*) AS row_values);\n"
+			"      RETURN NEW;\n"
+			"  END $sync$;\n"
+			"  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
+			fn + "();\n" + backfill(f, p, tmp, conv, nullptr) +
+			"\nThen recreate the column's indexes and constraints on " + tmp +
+			" (CREATE INDEX CONCURRENTLY, constraints NOT VALID then VALIDATE), and swap:\n"
+			"  BEGIN;\n"
+			"  ALTER TABLE " + t + " RENAME COLUMN " + a.column + " TO " + old + ";\n"
+			"  ALTER TABLE " + t + " RENAME COLUMN " + tmp + " TO " + a.column + ";\n"
+			"  DROP TRIGGER " + fn + " ON " + t + ";\n"
+			"  COMMIT;\n"
+			"Views, foreign keys and code that use " + a.column + " must follow; drop " + old +
+			" once nothing reads it.";
+	if (a.tz_dependent)
+		hint += "\nIf the stored timestamps are UTC, SET TimeZone = 'UTC' before the ALTER TABLE makes it a "
+				"metadata-only change (PostgreSQL 12 and later).";
+	sink.add(RuleId::AlterColumnTypeRewrite, rel, f.lock, rel.rows, message, detail, hint);
+}
+
+/* ---------------------------------------------------------------- breaking changes */
+
+bool
+breaking_applies(const StatementFacts &f)
+{
+	return visible_to_others(f) && (f.rel.relkind == 'r' || f.rel.relkind == 'p');
+}
+
+void
+rule_breaking(const StatementFacts &f, const ColumnAction &a, Sink &sink)
+{
+	if (!breaking_applies(f))
+		return;
+	const std::string name = quoted(f.rel.name);
+	const std::string t = f.col.table_sql;
+	const LockLevel lock = f.kind == StmtKind::AlterTable ? f.lock : LockLevel::AccessExclusive;
+	const std::string brief_lock = std::string("It takes an ") + fmt::lock_name(lock) + " lock on " + name + " (" +
+								   size_phrase(f.rel) + "), briefly: no rewrite.";
+	std::string message, detail, hint;
+	RuleId rule;
+	switch (a.op)
+	{
+		case ColumnOp::DropColumn:
+			rule = RuleId::DropColumn;
+			message = "dropping column " + quoted(a.column_name) + " of table " + name + " breaks code that still uses it";
+			detail = "Rule drop_column: the column's data is gone for good, and every running version of the "
+					 "application that reads or writes " + quoted(a.column_name) +
+					 " fails until it is deployed without it (ORMs name every column they know in their "
+					 "INSERTs and SELECTs). " + brief_lock;
+			hint = "Deploy code that no longer uses the column first (Rails: self.ignored_columns += [\"" +
+				   std::string(a.column_name) + "\"]; Django: remove the field in a release before the "
+				   "migration that drops it), then drop it with a lock_timeout:\n"
+				   "  SET lock_timeout = '5s';\n"
+				   "  ALTER TABLE " + t + " DROP COLUMN IF EXISTS " + a.column + ";";
+			break;
+		case ColumnOp::RenameColumn:
+			rule = RuleId::RenameColumn;
+			message = "renaming column " + quoted(a.column_name) + " of table " + name + " to " + a.new_name +
+					  " breaks code that still uses the old name";
+			detail = "Rule rename_column: every running version of the application that names " + quoted(a.column_name) +
+					 " fails from the moment the rename commits until it is deployed with the new name. " +
+					 brief_lock;
+			hint = "Rename in steps that old and new code both survive: add the new column, keep both in "
+				   "step with a trigger, backfill, move the code to " + std::string(a.new_name) +
+				   ", then drop the old column:\n"
+				   "  ALTER TABLE " + t + " ADD COLUMN " + a.new_name + " <type of " + a.column + ">;\n"
+				   "  -- trigger copying " + a.column + " to " + a.new_name + ", batched backfill, deploy, then:\n"
+				   "  ALTER TABLE " + t + " DROP COLUMN " + a.column + ";\n"
+				   "Or, if the application reads through a view, rename the column and recreate the view "
+				   "with the old name as an alias in the same transaction.";
+			break;
+		case ColumnOp::DropNotNull:
+			rule = RuleId::DropNotNull;
+			message = "dropping NOT NULL on column " + quoted(a.column_name) + " of table " + name +
+					  " lets NULLs in where code may not expect them";
+			detail = "Rule drop_not_null: readers of " + quoted(a.column_name) +
+					 " (application code, reports, functions, other services) may rely on it never being "
+					 "NULL, and restoring NOT NULL later needs a full check of the table. " + brief_lock;
+			hint = "Make sure every reader handles NULL before the change, or keep NOT NULL and store a "
+				   "sentinel value instead:\n"
+				   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT <sentinel>;";
+			break;
+		default:
+			return;
+	}
+	sink.add(rule, f.rel, lock, f.rel.rows, message, detail, hint);
+}
+
+/* ---------------------------------------------------------------- design advice */
+
+bool
+design_applies(const StatementFacts &f)
+{
+	return f.rel.found && !f.rel.is_temp;
+}
+
+void
+rule_add_column_json(const StatementFacts &f, Sink &sink)
+{
+	const ColumnFacts &c = f.col;
+	std::vector<const ColumnTypeNote *> json;
+	for (int i = 0; i < c.n_notes; ++i)
+		if (c.notes[i].note == TypeNote::Json)
+			json.push_back(&c.notes[i]);
+	if (json.empty() || !design_applies(f))
+		return;
+	const std::string name = quoted(f.rel.name);
+	std::string cols;
+	for (size_t i = 0; i < json.size(); ++i)
+		cols += std::string(i == 0 ? "" : i + 1 == json.size() ? " and " : ", ") + quoted(json[i]->column_name);
+	std::string message = std::string("json column") + (json.size() == 1 ? " " : "s ") + cols + " in table " +
+						  name + ": jsonb is almost always meant";
+	std::string detail = "Rule add_column_json: json stores the text as written and has no equality operator, "
+						 "so SELECT DISTINCT, UNION, GROUP BY and comparisons on it fail, it cannot be indexed "
+						 "with GIN, and every access parses it again. jsonb stores it parsed.";
+	std::string hint = "Declare " + std::string(json.size() == 1 ? "it" : "them") + " as jsonb instead:";
+	for (const ColumnTypeNote *n : json)
+		hint += f.kind == StmtKind::CreateTable ? "\n  " + std::string(n->column) + " jsonb"
+												: "\n  ALTER TABLE " + std::string(c.table_sql) + " ADD COLUMN " +
+													  n->column + " jsonb;";
+	sink.add(RuleId::AddColumnJson, f.rel, f.lock, f.rel.rows, message, detail, hint);
+}
+
+void
+rule_type_choice(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const ColumnFacts &c = f.col;
+	if (!design_applies(f))
+		return;
+	/* json has a rule of its own; listed here only when that rule is switched off */
+	const bool json_here = effective_severity(RuleId::AddColumnJson, p) == Severity::Off;
+	std::string list, advice;
+	int n = 0;
+	bool seen[5] = {};
+	for (int i = 0; i < c.n_notes; ++i)
+	{
+		const ColumnTypeNote &t = c.notes[i];
+		if (t.note == TypeNote::Json && !json_here)
+			continue;
+		list += std::string(n == 0 ? "" : ", ") + quoted(t.column_name) + " (" + t.type_sql + ")";
+		++n;
+		const int k = static_cast<int>(t.note);
+		if (seen[k])
+			continue;
+		seen[k] = true;
+		switch (t.note)
+		{
+			case TypeNote::Timestamp:
+				advice += "\n  timestamp -> timestamptz: timestamp without time zone drops the offset, so "
+						  "the same instant is stored differently by clients in different time zones.";
+				break;
+			case TypeNote::Char:
+				advice += "\n  char(n) -> text or varchar(n): char(n) pads with spaces, compares ignoring "
+						  "them, and is no faster.";
+				break;
+			case TypeNote::Serial:
+				advice += "\n  serial -> bigint GENERATED BY DEFAULT AS IDENTITY: serial's sequence is a "
+						  "separate object with its own ownership and permissions, and serial is 32-bit.";
+				break;
+			case TypeNote::IntKey:
+				advice += "\n  integer primary key -> bigint: an int key runs out at 2147483647, and "
+						  "changing its type later rewrites the table and every referencing table.";
+				break;
+			case TypeNote::Json:
+				advice += "\n  json -> jsonb.";
+				break;
+		}
+	}
+	if (n == 0)
+		return;
+	std::string message = std::string("column type") + (n == 1 ? "" : "s") + " usually chosen by mistake in table " +
+						  quoted(f.rel.name) + ": " + list;
+	std::string detail = "Rule type_choice: these types are legal but are rarely what is meant, and changing "
+						 "them once the table is large rewrites it.";
+	std::string hint = "Prefer:" + advice;
+	sink.add(RuleId::TypeChoice, f.rel, f.lock, f.rel.rows, message, detail, hint);
+}
+
+/* Identifiers in the text longer than PostgreSQL keeps: it cuts them with only a NOTICE. */
+void
+rule_identifier_too_long(const StatementFacts &f, Sink &sink)
+{
+	if (f.rel.found && f.rel.is_temp)
+		return;
+	std::string_view s = stmt_text(f);
+	std::vector<std::string> longs;
+	for (const sql::Token &t : sql::tokenize(s))
+	{
+		std::string name;
+		if (t.kind == sql::TokKind::Word)
+		{
+			for (size_t i = t.begin; i < t.end; ++i)
+			{
+				char ch = s[i];
+				name += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+			}
+		}
+		else if (t.kind == sql::TokKind::QuotedIdent && t.end >= t.begin + 2)
+		{
+			for (size_t i = t.begin + 1; i + 1 < t.end; ++i)
+			{
+				name += s[i];
+				if (s[i] == '"' && i + 2 < t.end && s[i + 1] == '"')
+					++i;
+			}
+		}
+		else
+			continue;
+		if (name.size() > kMaxIdent)
+		{
+			bool dup = false;
+			for (const std::string &l : longs)
+				dup = dup || l == name;
+			if (!dup)
+				longs.push_back(name);
+		}
+	}
+	if (longs.empty())
+		return;
+	std::string message = longs.size() == 1
+							  ? "identifier " + quoted(longs[0].c_str()) +
+									" is longer than 63 bytes and would be truncated to " +
+									quoted(clip_name(longs[0]).c_str())
+							  : std::to_string(longs.size()) + " identifiers are longer than 63 bytes and would be truncated";
+	std::string detail = "Rule identifier_too_long: PostgreSQL keeps at most 63 bytes of a name (NAMEDATALEN "
+						 "- 1) and cuts the rest with only a NOTICE, so later statements and code that use "
+						 "the full name refer to something else, or to nothing:";
+	for (const std::string &l : longs)
+		detail += "\n  " + l + " -> " + clip_name(l);
+	std::string hint = "Choose names of at most 63 bytes.";
+	sink.add(RuleId::IdentifierTooLong, f.rel, f.lock, f.rel.rows, message, detail, hint);
+}
+
+} // namespace
 
 void
 rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 {
-	(void) f;
-	(void) p;
-	(void) sink;
+	const ColumnFacts &c = f.col;
+	if (!c.present)
+		return;
+	for (int i = 0; i < c.n_actions; ++i)
+	{
+		const ColumnAction &a = c.actions[i];
+		switch (a.op)
+		{
+			case ColumnOp::AddColumn:
+				if (a.judged)
+					rule_add_column_rewrite(f, p, a, sink);
+				rule_add_column_required(f, a, sink);
+				break;
+			case ColumnOp::AlterType:
+				rule_alter_column_type(f, p, a, sink);
+				break;
+			case ColumnOp::SetNotNull:
+				rule_set_not_null_scan(f, p, a, sink);
+				break;
+			case ColumnOp::DropColumn:
+			case ColumnOp::RenameColumn:
+			case ColumnOp::DropNotNull:
+				rule_breaking(f, a, sink);
+				break;
+		}
+	}
+	rule_add_column_json(f, sink);
+	rule_type_choice(f, p, sink);
+	if (f.kind == StmtKind::CreateTable || c.is_rename || (f.kind == StmtKind::AlterTable && c.n_actions > 0))
+		rule_identifier_too_long(f, sink);
 }
 
 } // namespace mg::impl

@@ -1,0 +1,63 @@
+--
+-- drop_not_null: a breaking change for code that runs against the table (warning, whatever the size)
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
+CREATE SCHEMA dnn;
+SET search_path = dnn;
+
+CREATE TABLE big (id bigint PRIMARY KEY, c int NOT NULL, d int NOT NULL, e int, f int NOT NULL, g int NOT NULL);
+INSERT INTO big SELECT g, g, g, g, g, g FROM generate_series(1, 100) g;
+ANALYZE big;
+
+-- warned, and the statement runs (SQLSTATE shown once)
+\set VERBOSITY verbose
+ALTER TABLE big ALTER COLUMN c DROP NOT NULL;
+\set VERBOSITY default
+ALTER TABLE big ALTER COLUMN d SET DEFAULT 0, ALTER COLUMN d DROP NOT NULL;
+-- nothing to say
+ALTER TABLE big ALTER COLUMN e DROP NOT NULL;
+
+-- edge: a table created in this transaction, and a temporary table: nobody else uses them
+BEGIN;
+CREATE TABLE fresh (id int, c int NOT NULL);
+ALTER TABLE fresh ALTER COLUMN c DROP NOT NULL;
+ROLLBACK;
+CREATE TEMP TABLE fresh (id int, c int NOT NULL);
+ALTER TABLE fresh ALTER COLUMN c DROP NOT NULL;
+-- edge: never analyzed; partitioned
+CREATE TABLE raw (id int, c int NOT NULL);
+INSERT INTO raw SELECT g, g FROM generate_series(1, 100) g;
+\set VERBOSITY terse
+ALTER TABLE raw ALTER COLUMN c DROP NOT NULL;
+CREATE TABLE parted (id int, c int NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000);
+ALTER TABLE parted ALTER COLUMN c DROP NOT NULL;
+-- edge: inside a function
+CREATE FUNCTION change() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE dnn.big ALTER COLUMN f DROP NOT NULL;
+END $$;
+SELECT change();
+-- PostgreSQL's own error
+ALTER TABLE big ALTER COLUMN id DROP NOT NULL;
+\set VERBOSITY default
+
+-- check(): the same verdicts
+\pset format unaligned
+\pset fieldsep ' | '
+SELECT statement_no, rule, severity, relation, lock_mode
+  FROM migration_guard.check($$
+CREATE TABLE fresh2 (id int, c int NOT NULL);
+ALTER TABLE big ALTER COLUMN g DROP NOT NULL;
+ALTER TABLE fresh2 ALTER COLUMN c DROP NOT NULL;
+$$);
+\pset format aligned
+
+RESET search_path;
+SET migration_guard.mode = off;
+SET client_min_messages = warning;
+DROP SCHEMA dnn CASCADE;
+RESET client_min_messages;
+RESET migration_guard.mode;

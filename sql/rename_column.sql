@@ -1,0 +1,63 @@
+--
+-- rename_column: a breaking change for code that runs against the table (warning, whatever the size)
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
+CREATE SCHEMA rcol;
+SET search_path = rcol;
+
+CREATE TABLE big (id bigint PRIMARY KEY, c int NOT NULL, d int NOT NULL, e int, f int NOT NULL, g int NOT NULL);
+INSERT INTO big SELECT g, g, g, g, g, g FROM generate_series(1, 100) g;
+ANALYZE big;
+
+-- warned, and the statement runs (SQLSTATE shown once)
+\set VERBOSITY verbose
+ALTER TABLE big RENAME COLUMN c TO c2;
+\set VERBOSITY default
+ALTER TABLE big RENAME d TO d2;
+-- nothing to say
+ALTER TABLE big RENAME COLUMN c TO c;
+
+-- edge: a table created in this transaction, and a temporary table: nobody else uses them
+BEGIN;
+CREATE TABLE fresh (id int, c int NOT NULL);
+ALTER TABLE fresh RENAME COLUMN c TO c2;
+ROLLBACK;
+CREATE TEMP TABLE fresh (id int, c int NOT NULL);
+ALTER TABLE fresh RENAME COLUMN c TO c2;
+-- edge: never analyzed; partitioned
+CREATE TABLE raw (id int, c int NOT NULL);
+INSERT INTO raw SELECT g, g FROM generate_series(1, 100) g;
+\set VERBOSITY terse
+ALTER TABLE raw RENAME COLUMN c TO c2;
+CREATE TABLE parted (id int, c int NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000);
+ALTER TABLE parted RENAME COLUMN c TO c2;
+-- edge: inside a function
+CREATE FUNCTION change() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE rcol.big RENAME COLUMN f TO f3;
+END $$;
+SELECT change();
+-- PostgreSQL's own error
+ALTER TABLE big RENAME COLUMN no_such_column TO x;
+\set VERBOSITY default
+
+-- check(): the same verdicts
+\pset format unaligned
+\pset fieldsep ' | '
+SELECT statement_no, rule, severity, relation, lock_mode
+  FROM migration_guard.check($$
+CREATE TABLE fresh2 (id int, c int NOT NULL);
+ALTER TABLE big RENAME COLUMN g TO g3;
+ALTER TABLE fresh2 RENAME COLUMN c TO c3;
+$$);
+\pset format aligned
+
+RESET search_path;
+SET migration_guard.mode = off;
+SET client_min_messages = warning;
+DROP SCHEMA rcol CASCADE;
+RESET client_min_messages;
+RESET migration_guard.mode;

@@ -1,0 +1,104 @@
+--
+-- set_not_null_scan: SET NOT NULL scans the table unless a validated CHECK implies it
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS migration_guard;
+RESET client_min_messages;
+CREATE SCHEMA snn;
+SET search_path = snn;
+SET migration_guard.large_table_threshold = '64kB';
+
+-- the CHECK constraints exist before the table is large (adding them later is a rule of its own)
+CREATE TABLE big (id bigint PRIMARY KEY, c int, d int, e int, f int,
+                  CONSTRAINT big_d_pos CHECK (d > 0 OR d IS NULL),
+                  CONSTRAINT big_e_pos CHECK (e > 0),
+                  CONSTRAINT big_f_ok CHECK (f > 0 AND f IS NOT NULL));
+INSERT INTO big SELECT g, g, g, g, g FROM generate_series(1, 5000) g;
+ANALYZE big;
+CREATE TABLE small (id bigint PRIMARY KEY, c int);
+
+-- refused
+\set VERBOSITY verbose
+ALTER TABLE big ALTER COLUMN c SET NOT NULL;
+\set VERBOSITY terse
+-- refused: a NOT VALID CHECK proves nothing yet
+ALTER TABLE big ADD CONSTRAINT big_c_not_null CHECK (c IS NOT NULL) NOT VALID;
+ALTER TABLE big ALTER COLUMN c SET NOT NULL;
+-- refused: a CHECK that does not imply it
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+-- ... among other subcommands
+ALTER TABLE big ALTER COLUMN d SET DEFAULT 0, ALTER COLUMN d SET NOT NULL;
+
+-- allowed: the recipe of the hint, step by step
+ALTER TABLE snn.big VALIDATE CONSTRAINT big_c_not_null;
+ALTER TABLE snn.big ALTER COLUMN c SET NOT NULL;
+ALTER TABLE snn.big DROP CONSTRAINT big_c_not_null;
+-- refused: a CHECK that a NULL passes proves nothing, so PostgreSQL would scan; PostgreSQL's
+-- own DEBUG lines (mode warn lets the statement run) agree with the guard each time
+ALTER TABLE big ALTER COLUMN e SET NOT NULL;
+SET migration_guard.mode = warn;
+SET client_min_messages = debug1;
+ALTER TABLE big ALTER COLUMN e SET NOT NULL;
+-- allowed: a validated CHECK that implies it, as PostgreSQL's own prover sees it
+ALTER TABLE big ALTER COLUMN f SET NOT NULL;
+RESET client_min_messages;
+RESET migration_guard.mode;
+-- allowed: already NOT NULL; a small table
+ALTER TABLE big ALTER COLUMN c SET NOT NULL;
+ALTER TABLE small ALTER COLUMN c SET NOT NULL;
+
+-- edge: a table created in this transaction
+BEGIN;
+CREATE TABLE fresh (id int);
+INSERT INTO fresh SELECT generate_series(1, 5000);
+ALTER TABLE fresh ALTER COLUMN id SET NOT NULL;
+ROLLBACK;
+-- edge: never analyzed
+CREATE TABLE raw AS SELECT g AS id FROM generate_series(1, 5000) g;
+ALTER TABLE raw ALTER COLUMN id SET NOT NULL;
+-- edge: partitioned, refused, then allowed once a validated CHECK covers every partition
+CREATE TABLE parted (id bigint, c int) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100000);
+INSERT INTO parted SELECT g, g FROM generate_series(1, 5000) g;
+ALTER TABLE parted ALTER COLUMN c SET NOT NULL;
+ALTER TABLE parted ADD CONSTRAINT parted_c_not_null CHECK (c IS NOT NULL) NOT VALID;
+ALTER TABLE parted VALIDATE CONSTRAINT parted_c_not_null;
+ALTER TABLE parted ALTER COLUMN c SET NOT NULL;
+-- edge: inside a function
+CREATE FUNCTION set_nn() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE snn.big ALTER COLUMN d SET NOT NULL;
+END $$;
+SELECT set_nn();
+-- PostgreSQL's own error: no such column
+ALTER TABLE big ALTER COLUMN no_such_column SET NOT NULL;
+\set VERBOSITY default
+
+-- check(): the same verdicts
+\pset format unaligned
+\pset fieldsep ' | '
+SELECT statement_no, rule, severity, relation, lock_mode
+  FROM migration_guard.check($$
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+ALTER TABLE big ALTER COLUMN e SET NOT NULL;
+ALTER TABLE small ALTER COLUMN id SET NOT NULL;
+ALTER TABLE raw ALTER COLUMN id SET NOT NULL;
+$$);
+-- check() follows the recipe through the text: SET NOT NULL is refused until the CHECK that the
+-- text adds has been validated, then allowed
+SELECT statement_no, rule, severity
+  FROM migration_guard.check($$
+ALTER TABLE big ADD CONSTRAINT big_d_not_null CHECK (d IS NOT NULL) NOT VALID;
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+ALTER TABLE big VALIDATE CONSTRAINT big_d_not_null;
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+ALTER TABLE big DROP CONSTRAINT big_d_not_null;
+$$);
+\pset format aligned
+
+RESET search_path;
+SET migration_guard.mode = off;
+SET client_min_messages = warning;
+DROP SCHEMA snn CASCADE;
+RESET client_min_messages;
+RESET migration_guard.mode;
