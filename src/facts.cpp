@@ -44,12 +44,8 @@ copy_name(char *dst, size_t cap, const char *src)
 void
 mg_relation_display_name(const char *nsp, const char *relname, char *out, size_t cap)
 {
-	/* Plain names read best as "nsp.name"; any name that needs quoting in SQL is shown quoted as
-	 * SQL would, so that quotes, dots and spaces in it can never blur where it ends. */
-	if (quote_identifier(nsp) == nsp && quote_identifier(relname) == relname)
-		snprintf(out, cap, "%s.%s", nsp, relname);
-	else
-		strlcpy(out, quote_qualified_identifier(nsp, relname), cap);
+	/* Unquoted: messages quote it as a whole (L3's quoted() doubles any quote inside). */
+	snprintf(out, cap, "%s.%s", nsp, relname);
 }
 
 bool

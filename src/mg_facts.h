@@ -85,7 +85,7 @@ bool mg_relation_size(Oid relid, bool skip_new, MgRelSize *out);
 
 /* ---- statement facts (facts.cpp) ---- */
 
-/* "nsp.name" for messages; nsp."Na""me" (quoted as SQL would) when either part needs quotes. */
+/* "nsp.name", unquoted, for messages and events. */
 void mg_relation_display_name(const char *nsp, const char *relname, char *out, size_t cap);
 
 /* Name, kind, newness and lock-free size of an existing relation. False if it vanished. */

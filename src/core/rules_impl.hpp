@@ -77,14 +77,20 @@ class Sink
 	int n_ = 0;
 };
 
-/* A relation's display name (RelationFacts::name) in a message: "nsp.name" in double quotes,
- * or as it is when L2 already quoted it as SQL because a part needs quoting. */
+/* A name in a message, in double quotes; a double quote inside it is doubled, as SQL does, so
+ * that the name can never blur into the text around it ("cu.Line ""Items"""). */
 inline std::string
 quoted(const char *name)
 {
-	if (std::strchr(name, '"') != nullptr)
-		return name;
-	return std::string("\"") + name + "\"";
+	std::string out = "\"";
+	for (const char *c = name; *c; ++c)
+	{
+		out += *c;
+		if (*c == '"')
+			out += '"';
+	}
+	out += '"';
+	return out;
 }
 
 inline std::string_view
