@@ -63,6 +63,8 @@ bool mg_sim_has_locks(void);
 bool mg_sim_ran_ddl(void);
 /* Inside BEGIN ... COMMIT of the text (or the in_transaction wrapper). */
 bool mg_sim_in_block(void);
+/* Table group: counts an ALTER TABLE on relid in the simulated block; returns the earlier ones. */
+int mg_sim_note_alter(Oid relid);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 
