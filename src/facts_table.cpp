@@ -244,10 +244,22 @@ bound_const(Node *raw, Oid keytype, int32 keytypmod, Oid keycoll, bool *unbounde
 	return c;
 }
 
-/* The Const as SQL: a quoted literal the column's type reads back. */
+/* The Const as SQL: the user's own literal when the bound was one (so that a date reads back
+ * the same whatever DateStyle), else a quoted literal the column's type reads back. */
 void
-append_literal(StringInfo buf, Const *c)
+append_literal(StringInfo buf, Const *c, Node *raw)
 {
+	if (raw && IsA(raw, A_Const) && !((A_Const *) raw)->isnull)
+	{
+		A_Const *ac = (A_Const *) raw;
+		switch (nodeTag(&ac->val))
+		{
+			case T_String: appendStringInfoString(buf, quote_literal_cstr(strVal(&ac->val))); return;
+			case T_Integer: appendStringInfo(buf, "%d", intVal(&ac->val)); return;
+			case T_Float: appendStringInfoString(buf, castNode(Float, &ac->val)->fval); return;
+			default: break;
+		}
+	}
 	Oid out;
 	bool varlena;
 	getTypeOutputInfo(c->consttype, &out, &varlena);
@@ -326,14 +338,14 @@ bound_constraint(Oid parent, Oid part, PartitionBoundSpec *bound, char *check_sq
 			result = lappend(result, make_opclause(ge, BOOLOID, false, (Expr *) copyObjectImpl(var), (Expr *) lo,
 												   InvalidOid, coll));
 			appendStringInfo(&sql, " AND %s >= ", col);
-			append_literal(&sql, lo);
+			append_literal(&sql, lo, (Node *) linitial(bound->lowerdatums));
 		}
 		if (hi)
 		{
 			result = lappend(result, make_opclause(lt, BOOLOID, false, (Expr *) copyObjectImpl(var), (Expr *) hi,
 												   InvalidOid, coll));
 			appendStringInfo(&sql, " AND %s < ", col);
-			append_literal(&sql, hi);
+			append_literal(&sql, hi, (Node *) linitial(bound->upperdatums));
 		}
 	}
 	else
@@ -357,7 +369,7 @@ bound_constraint(Oid parent, Oid part, PartitionBoundSpec *bound, char *check_sq
 											   InvalidOid, coll));
 			if (foreach_current_index(lc) > 0)
 				appendStringInfoString(&sql, ", ");
-			append_literal(&sql, c);
+			append_literal(&sql, c, raw);
 		}
 		appendStringInfoChar(&sql, ')');
 		result = list_make1(list_length(arms) == 1 ? linitial(arms) : makeBoolExpr(OR_EXPR, arms, -1));

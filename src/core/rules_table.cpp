@@ -345,7 +345,7 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 		std::string detail = "Rule truncate_cascade: CASCADE empties every table with a foreign key to a table being "
 							 "truncated, and the tables that reference those in turn: " + list +
 							 ". Each of them is emptied for good and locked with " +
-							 lock_phrase(LockLevel::AccessExclusive) + " until COMMIT.";
+							 lock_phrase(LockLevel::AccessExclusive) + ", until COMMIT.";
 		std::string hint = "Name every table you mean to empty, so that the statement says what it does (without "
 						   "CASCADE, PostgreSQL refuses if a table left out still references one being emptied):\n"
 						   "  TRUNCATE " + tables + sql + ";";
@@ -665,10 +665,9 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 	const std::string largest = quoted(it.rel.name);
 	std::string message = std::string(what) + " would copy " + fmt::size(it.bytes) + " of source data in one transaction";
 	std::string detail = std::string("Rule ctas_large_source: it reads ") +
-						 (it.count == 1 ? "the large table " + largest + ", " + size_phrase(it.rel)
-										: std::to_string(it.count) + " tables holding " + fmt::size(it.bytes) +
-											  "; the largest, " + largest + ", is " + size_phrase(it.rel)) +
-						 "; " + threshold(p) +
+						 (it.count == 1 ? largest + ", which is " + size_phrase(it.rel) + ", " + threshold(p)
+										: std::to_string(it.count) + " tables holding " + fmt::size(it.bytes) + ", " +
+											  threshold(p) + "; the largest, " + largest + ", is " + size_phrase(it.rel)) +
 						 ". It holds an ACCESS SHARE lock on each source until COMMIT, so any ALTER, DROP, TRUNCATE or "
 						 "VACUUM FULL of them waits, and every query behind that; the one long transaction also "
 						 "holds back vacuum everywhere, and its WAL reaches the replicas in one burst.";
