@@ -65,6 +65,8 @@ bool mg_sim_ran_ddl(void);
 bool mg_sim_in_block(void);
 /* Column group: the text has added and validated CHECK (column IS NOT NULL) on relid. */
 bool mg_sim_not_null_proven(Oid relid, const char *column);
+/* Table group: counts an ALTER TABLE on relid in the simulated block; returns the earlier ones. */
+int mg_sim_note_alter(Oid relid);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 

@@ -72,6 +72,7 @@ struct Sim
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
 	List *locks;      /* SimLock *: held until the block ends */
+	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
 	bool in_block;
 	bool ran_ddl;
 };
@@ -381,6 +382,7 @@ end_block(bool rollback)
 	sim->in_block = false;
 	sim->locks = NIL;
 	sim->ran_ddl = false;
+	sim->alters = NIL; /* table group: mg_sim_note_alter() */
 }
 
 void
@@ -697,4 +699,22 @@ mg_sim_not_null_proven(Oid relid, const char *column)
 			return true;
 	}
 	return false;
+}
+
+/* ---- table group (facts_table.cpp): ALTER TABLE statements per table in the block ---- */
+
+int
+mg_sim_note_alter(Oid relid)
+{
+	if (sim == NULL || !sim->in_block)
+		return 0; /* outside a block every statement is a transaction of its own */
+	int before = 0;
+	ListCell *lc;
+	foreach (lc, sim->alters)
+		if (lfirst_oid(lc) == relid)
+			before++;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	sim->alters = lappend_oid(sim->alters, relid);
+	MemoryContextSwitchTo(old);
+	return before;
 }
