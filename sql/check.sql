@@ -36,7 +36,7 @@ SELECT count(*) AS findings FROM migration_guard.check($$
 CREATE INDEX CONCURRENTLY big_c_idx ON big (c);
 ALTER TABLE big ADD CONSTRAINT big_c_fkey FOREIGN KEY (c) REFERENCES p(id) NOT VALID;
 ALTER TABLE big VALIDATE CONSTRAINT big_c_fkey;
-CREATE INDEX ON p (id);
+CREATE INDEX p_id_idx ON p (id);
 UPDATE big SET c = 0 WHERE id = 1;
 $$);
 
@@ -156,7 +156,7 @@ SELECT count(*) FROM migration_guard.check(repeat(' ', 64 * 1024 * 1024 + 1));
 -- a long migration: 40000 statements, 2 MB, one finding at the end
 SELECT statement_no, line, rule FROM migration_guard.check(
   repeat(E'COMMENT ON TABLE big IS ''x; y'';\n', 20000) ||
-  repeat(E'CREATE INDEX CONCURRENTLY ON big (c);\n', 20000) || 'CREATE INDEX ON big (c);');
+  repeat(E'CREATE INDEX CONCURRENTLY big_c_idx ON big (c);\n', 20000) || 'CREATE INDEX big_c_idx ON big (c);');
 
 -- it never executes anything --------------------------------------------------------------
 SET statement_timeout = '5s';

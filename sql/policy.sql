@@ -79,7 +79,7 @@ CREATE INDEX t_d_idx ON t (d);
 SET client_min_messages = log;
 /* migration_guard:allow create_index_blocking: index needed by the nightly report, CHG-1300 */
 CREATE INDEX t_d_idx ON t (d);
-DROP INDEX t_d_idx;
+DROP INDEX CONCURRENTLY t_d_idx;
 CREATE INDEX t_d_idx ON t (d) -- migration_guard:allow create_index_blocking: same, inline
 ;
 RESET client_min_messages;

@@ -18,6 +18,7 @@ extern "C" {
 #include "lib/stringinfo.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_target.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -142,7 +143,11 @@ index_elem_names(List *elems)
 		if (IsA(n, List)) /* EXCLUDE: (IndexElem, operator) pairs */
 			n = (Node *) linitial((List *) n);
 		IndexElem *ie = (IndexElem *) n;
-		names = lappend(names, (void *) (ie->name ? ie->name : (ie->indexcolname ? ie->indexcolname : "expr")));
+		/* an expression is named as transformIndexStmt() names it (FigureIndexColname) */
+		const char *name = ie->name ? ie->name : ie->indexcolname;
+		if (name == NULL && ie->expr != NULL)
+			name = FigureIndexColname(ie->expr);
+		names = lappend(names, (void *) (name ? name : "expr"));
 	}
 	return names;
 }

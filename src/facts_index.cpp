@@ -1,29 +1,789 @@
 /*
  * facts_index.cpp - L2 for the index rule group: fills StatementFacts' group part
  * (src/core/facts_index.hpp) from the raw parse tree and the catalog. Relations are resolved
- * with NoLock, through facts_impl.h; C-style code only, since any call here may ereport.
+ * with NoLock, through facts_impl.h; indexes and constraints are read from pg_index,
+ * pg_constraint and pg_class (catalogs, AccessShareLock at most), never by opening a user
+ * table or index. C-style code only, since any call here may ereport.
  */
 extern "C" {
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/catalog.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "utils/array.h"
+#include "catalog/pg_namespace.h"
+#include "commands/defrem.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
 }
 
 #include "facts_impl.h"
 #include "pg_compat.h"
 
+/* Set by the utility hook before it judges a statement: the statement runs at top level. */
+bool mg_utility_toplevel = true;
+
+namespace {
+
+void
+copy_str(char *dst, size_t cap, const char *src)
+{
+	strlcpy(dst, src ? src : "", cap);
+}
+
+void
+qualified_sql(Oid relid, char *dst, size_t cap)
+{
+	char *nsp = get_namespace_name(get_rel_namespace(relid));
+	char *name = get_rel_name(relid);
+	copy_str(dst, cap, (nsp && name) ? quote_qualified_identifier(nsp, name) : "");
+}
+
+/* ------------------------------------------------------------------ indexes */
+
+/* Describes index indexid and its table; false if it is not an index. */
+bool
+describe_index(Oid indexid, mg::IcIndex *ix)
+{
+	memset(ix, 0, sizeof *ix);
+	char kind = get_rel_relkind(indexid);
+	if (kind != RELKIND_INDEX && kind != RELKIND_PARTITIONED_INDEX)
+		return false;
+	HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+	Oid table = form->indrelid;
+	ix->valid = form->indisvalid;
+	ReleaseSysCache(tup);
+
+	ix->found = true;
+	ix->partitioned = kind == RELKIND_PARTITIONED_INDEX;
+	qualified_sql(indexid, ix->index_qual, sizeof ix->index_qual);
+	qualified_sql(table, ix->table_sql, sizeof ix->table_sql);
+	if (!ix->valid && kind == RELKIND_INDEX)
+	{
+		/* catalog reads only, like psql's \d */
+		char *def = pg_get_indexdef_string(indexid);
+		if (def && strlen(def) < sizeof ix->definition)
+			copy_str(ix->definition, sizeof ix->definition, def);
+	}
+	Oid con = get_index_constraint(indexid);
+	if (OidIsValid(con))
+	{
+		ix->backs_constraint = true;
+		char *conname = get_constraint_name(con);
+		copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
+	}
+	return mg_describe_relation(table, &ix->table);
+}
+
+/* The index rv names, if it names one (in the live catalog: check() does not track indexes). */
+Oid
+lookup_index(const RangeVar *rv)
+{
+	MgRelRef ref;
+	if (!mg_resolve_relation(rv, &ref) || ref.sim_new)
+		return InvalidOid;
+	return ref.relid;
+}
+
+bool
+drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->op = mg::IcOp::DropIndex;
+	ic->concurrent = stmt->concurrent;
+	ic->if_exists = stmt->missing_ok;
+	ic->cascade = stmt->behavior == DROP_CASCADE;
+	ic->n_names = list_length(stmt->objects);
+	/* PostgreSQL refuses these forms before it looks at anything */
+	if (stmt->concurrent && (ic->n_names > 1 || ic->cascade))
+		return mg_facts_will_fail(cx);
+
+	ListCell *lc;
+	foreach (lc, stmt->objects)
+	{
+		RangeVar *rv = makeRangeVarFromNameList((List *) lfirst(lc));
+		Oid indexid = lookup_index(rv);
+		if (!OidIsValid(indexid))
+		{
+			if (stmt->missing_ok)
+				continue;
+			return mg_facts_will_fail(cx); /* PostgreSQL reports the missing index */
+		}
+		mg::IcIndex ix;
+		if (!describe_index(indexid, &ix))
+			return mg_facts_will_fail(cx); /* "is not an index" */
+		/* An index a constraint owns, or one attached to a partitioned index, cannot be
+		 * dropped on its own: PostgreSQL says so and names the way. */
+		if (ix.backs_constraint || has_superclass(indexid))
+			return mg_facts_will_fail(cx);
+		if (stmt->concurrent && ix.partitioned)
+			return mg_facts_will_fail(cx); /* "cannot drop partitioned index concurrently" */
+		if (ic->n_indexes < mg::kIcMaxIndexes)
+			ic->indexes[ic->n_indexes++] = ix;
+	}
+	return ic->n_indexes > 0;
+}
+
+/* ------------------------------------------------------------------ REINDEX */
+
+bool
+reindex_concurrently(ReindexStmt *stmt)
+{
+	ListCell *lc;
+	foreach (lc, stmt->params)
+	{
+		DefElem *opt = (DefElem *) lfirst(lc);
+		if (strcmp(opt->defname, "concurrently") == 0)
+			return defGetBoolean(opt);
+	}
+	return false;
+}
+
+/* The largest ordinary table or materialized view in namespace nspid (any user namespace
+ * when nspid is invalid), read from pg_class; sizes come from stat(), no lock taken. */
+void
+largest_table(Oid nspid, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	Relation pgclass = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyData key;
+	int nkeys = 0;
+	if (OidIsValid(nspid))
+	{
+		ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(nspid));
+		nkeys = 1;
+	}
+	SysScanDesc scan = systable_beginscan(pgclass, InvalidOid, false, NULL, nkeys, nkeys ? &key : NULL);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+		if (cls->relkind != RELKIND_RELATION && cls->relkind != RELKIND_MATVIEW)
+			continue;
+		if (cls->relpersistence == RELPERSISTENCE_TEMP)
+			continue;
+		if (IsCatalogNamespace(cls->relnamespace) || IsToastNamespace(cls->relnamespace) ||
+			cls->relnamespace == PG_CATALOG_NAMESPACE)
+		{
+			ic->reindex_has_system = true;
+			continue;
+		}
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new)
+			continue;
+		if (!ic->reindex_largest.found || rel.size_bytes > ic->reindex_largest.size_bytes)
+			ic->reindex_largest = rel;
+	}
+	systable_endscan(scan);
+	table_close(pgclass, AccessShareLock);
+}
+
+bool
+reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->op = mg::IcOp::Reindex;
+	ic->concurrent = reindex_concurrently(stmt);
+	switch (stmt->kind)
+	{
+		case REINDEX_OBJECT_INDEX:
+		{
+			ic->reindex_target = mg::ReindexTarget::Index;
+			Oid indexid = lookup_index(stmt->relation);
+			mg::IcIndex ix;
+			if (!OidIsValid(indexid) || !describe_index(indexid, &ix))
+				return mg_facts_will_fail(cx);
+			ic->indexes[0] = ix;
+			ic->n_indexes = 1;
+			ic->reindex_has_partitioned = ix.partitioned;
+			ic->reindex_has_system = IsCatalogNamespace(get_rel_namespace(indexid));
+			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, ix.index_qual);
+			return true;
+		}
+		case REINDEX_OBJECT_TABLE:
+		{
+			ic->reindex_target = mg::ReindexTarget::Table;
+			if (!mg_facts_main_relation(cx, stmt->relation, f))
+				return false;
+			if (cx->main.sim_new)
+				return false; /* created earlier in the text: new */
+			ic->reindex_has_partitioned = f->rel.relkind == RELKIND_PARTITIONED_TABLE;
+			ic->reindex_has_system = IsCatalogNamespace(get_rel_namespace(cx->main.relid));
+			qualified_sql(cx->main.relid, ic->reindex_name_sql, sizeof ic->reindex_name_sql);
+			return true;
+		}
+		case REINDEX_OBJECT_SCHEMA:
+		{
+			ic->reindex_target = mg::ReindexTarget::Schema;
+			Oid nspid = get_namespace_oid(stmt->name, true);
+			if (!OidIsValid(nspid))
+				return mg_facts_will_fail(cx);
+			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
+			largest_table(nspid, f);
+			return ic->reindex_largest.found;
+		}
+		case REINDEX_OBJECT_DATABASE:
+			ic->reindex_target = mg::ReindexTarget::Database;
+			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
+					 stmt->name ? quote_identifier(stmt->name) : "");
+			largest_table(InvalidOid, f);
+			return ic->reindex_largest.found;
+		case REINDEX_OBJECT_SYSTEM:
+		default:
+			return false; /* system catalogs only: no CONCURRENTLY form exists */
+	}
+}
+
+/* ------------------------------------------------------------------ CREATE INDEX */
+
+bool
+create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	ic->op = mg::IcOp::CreateIndex;
+	ic->concurrent = stmt->concurrent;
+	ic->if_not_exists = stmt->if_not_exists;
+	ic->unnamed = stmt->idxname == NULL;
+	/* IF NOT EXISTS on a name that is taken: PostgreSQL only says NOTICE and skips. */
+	if (stmt->if_not_exists && stmt->idxname && !cx->main.sim_new)
+	{
+		Oid nspid = get_rel_namespace(cx->main.relid);
+		Oid existing = get_relname_relid(stmt->idxname, nspid);
+		mg::IcIndex ix;
+		if (OidIsValid(existing) && describe_index(existing, &ix))
+		{
+			ic->indexes[0] = ix;
+			ic->n_indexes = 1;
+		}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ ALTER TABLE */
+
+/* "(a, b)" from a list of String column names. */
+void
+cols_text(List *names, char *dst, size_t cap)
+{
+	StringInfoData buf;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '(');
+	ListCell *lc;
+	foreach (lc, names)
+	{
+		if (buf.len > 1)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(strVal(lfirst(lc))));
+	}
+	appendStringInfoChar(&buf, ')');
+	copy_str(dst, cap, buf.data);
+}
+
+/* Whether an index on relid has exactly attnums (in any order) as its leading key columns. */
+bool
+index_leads_with(Oid relid, const AttrNumber *attnums, int n)
+{
+	bool found = false;
+	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+		if (!form->indisvalid || form->indnkeyatts < n || !heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			continue;
+		bool all = true;
+		for (int i = 0; i < n && all; i++)
+		{
+			bool in = false;
+			for (int j = 0; j < n; j++)
+				in = in || form->indkey.values[i] == attnums[j];
+			all = in;
+		}
+		found = all;
+	}
+	systable_endscan(scan);
+	table_close(pgindex, AccessShareLock);
+	return found;
+}
+
+/* A validated CHECK constraint of relid implies that attnum IS NOT NULL, by PostgreSQL's own
+ * implication prover, as ALTER TABLE ... SET NOT NULL decides it. */
+bool
+not_null_proved(Oid relid, AttrNumber attnum)
+{
+	HeapTuple atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	if (!HeapTupleIsValid(atttup))
+		return false;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atttup);
+	Var *var = makeVar(1, attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
+	ReleaseSysCache(atttup);
+	NullTest *nt = makeNode(NullTest);
+	nt->arg = (Expr *) var;
+	nt->nulltesttype = IS_NOT_NULL;
+	nt->argisrow = false;
+	nt->location = -1;
+
+	List *checks = NIL;
+	Relation pgcon = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pgcon, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		bool isnull;
+		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(pgcon), &isnull);
+		if (isnull)
+			continue;
+		Node *expr = (Node *) stringToNode(TextDatumGetCString(bin));
+		expr = eval_const_expressions(NULL, expr);
+		expr = (Node *) canonicalize_qual((Expr *) expr, true);
+		checks = list_concat(checks, make_ands_implicit((Expr *) expr));
+	}
+	systable_endscan(scan);
+	table_close(pgcon, AccessShareLock);
+	return checks != NIL && predicate_implied_by(list_make1(nt), checks, false);
+}
+
+/* The columns of PRIMARY KEY con that PostgreSQL would have to scan for NULLs. */
+void
+pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexid, mg::IcConstraint *c)
+{
+	StringInfoData buf;
+	initStringInfo(&buf);
+	AttrNumber attnums[INDEX_MAX_KEYS];
+	int n = 0;
+	if (OidIsValid(indexid))
+	{
+		HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+			for (int i = 0; i < form->indnkeyatts && n < INDEX_MAX_KEYS; i++)
+				if (form->indkey.values[i] > 0)
+					attnums[n++] = form->indkey.values[i];
+			ReleaseSysCache(tup);
+		}
+	}
+	else
+	{
+		ListCell *lc;
+		foreach (lc, colnames)
+		{
+			AttrNumber a = get_attnum(relid, strVal(lfirst(lc)));
+			if (a != InvalidAttrNumber && n < INDEX_MAX_KEYS)
+				attnums[n++] = a;
+		}
+	}
+	(void) ix;
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnums[i]));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		bool notnull = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
+		char *name = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tup))->attname));
+		ReleaseSysCache(tup);
+		if (notnull || not_null_proved(relid, attnums[i]))
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(name));
+		c->pk_needs_not_null = true;
+	}
+	copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
+}
+
+/* Whether relid has a constraint of contype whose key is exactly the columns named (any order). */
+bool
+has_key_constraint(Oid relid, char contype, List *colnames)
+{
+	int n = list_length(colnames);
+	AttrNumber want[INDEX_MAX_KEYS];
+	int i = 0;
+	ListCell *lc;
+	foreach (lc, colnames)
+	{
+		if (i >= INDEX_MAX_KEYS)
+			return false;
+		want[i] = get_attnum(relid, strVal(lfirst(lc)));
+		if (want[i] == InvalidAttrNumber)
+			return false;
+		i++;
+	}
+	bool found = false;
+	Relation pgcon = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pgcon, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != contype)
+			continue;
+		bool isnull;
+		Datum d = heap_getattr(tup, Anum_pg_constraint_conkey, RelationGetDescr(pgcon), &isnull);
+		if (isnull)
+			continue;
+		ArrayType *arr = DatumGetArrayTypeP(d);
+		int nkeys = ARR_DIMS(arr)[0];
+		int16 *keys = (int16 *) ARR_DATA_PTR(arr);
+		if (nkeys != n)
+			continue;
+		bool all = true;
+		for (int k = 0; k < nkeys && all; k++)
+		{
+			bool in = false;
+			for (int j = 0; j < n; j++)
+				in = in || keys[k] == want[j];
+			all = in;
+		}
+		found = all;
+	}
+	systable_endscan(scan);
+	table_close(pgcon, AccessShareLock);
+	return found;
+}
+
+/* Every leaf partition of relid has the constraint already (find_all_inheritors with NoLock
+ * reads pg_inherits only). */
+bool
+leaves_have_key(Oid relid, char contype, List *colnames)
+{
+	List *all = find_all_inheritors(relid, NoLock, NULL);
+	int leaves = 0;
+	ListCell *lc;
+	foreach (lc, all)
+	{
+		Oid child = lfirst_oid(lc);
+		if (get_rel_relkind(child) != RELKIND_RELATION)
+			continue;
+		leaves++;
+		if (!has_key_constraint(child, contype, colnames))
+			return false;
+	}
+	return leaves > 0;
+}
+
+/* One constraint of ADD CONSTRAINT or inline in ADD COLUMN (colname then). */
+bool
+note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	mg::IcConKind kind;
+	switch (con->contype)
+	{
+		case CONSTR_CHECK: kind = mg::IcConKind::Check; break;
+		case CONSTR_FOREIGN: kind = mg::IcConKind::ForeignKey; break;
+		case CONSTR_UNIQUE: kind = mg::IcConKind::Unique; break;
+		case CONSTR_PRIMARY: kind = mg::IcConKind::PrimaryKey; break;
+		case CONSTR_EXCLUSION: kind = mg::IcConKind::Exclusion; break;
+		default: return true; /* NOT NULL, DEFAULT, ...: the column group's */
+	}
+	if (ic->n_adds >= mg::kIcMaxConstraints)
+		return true;
+	mg::IcConstraint *c = &ic->adds[ic->n_adds++];
+	c->kind = kind;
+	c->not_valid = con->skip_validation;
+	c->on_new_column = col != NULL;
+	c->new_column_default = col != NULL && col->raw_default != NULL;
+	c->using_index = con->indexname != NULL;
+	c->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
+	c->end = -1;
+	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+
+	const bool sim_new = cx->main.sim_new;
+	const Oid relid = cx->main.relid;
+	List *cols = NIL;
+	if (kind == mg::IcConKind::ForeignKey)
+		cols = con->fk_attrs;
+	else if (kind == mg::IcConKind::Unique || kind == mg::IcConKind::PrimaryKey)
+		cols = con->keys;
+	if (cols == NIL && col != NULL)
+		cols = list_make1(makeString(col->colname));
+	if (cols != NIL)
+		cols_text(cols, c->cols_sql, sizeof c->cols_sql);
+
+	if (kind == mg::IcConKind::ForeignKey && con->pktable)
+	{
+		MgRelRef ref;
+		if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+			return mg_facts_will_fail(cx);
+		c->ref_found = true;
+		c->ref_is_self = !sim_new && !ref.sim_new && ref.relid == relid;
+		copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+		/* an index leading with the referencing columns */
+		if (!sim_new && col == NULL)
+		{
+			AttrNumber attnums[INDEX_MAX_KEYS];
+			int n = 0;
+			bool all_old = true;
+			ListCell *lc;
+			foreach (lc, cols)
+			{
+				AttrNumber a = get_attnum(relid, strVal(lfirst(lc)));
+				if (a == InvalidAttrNumber)
+					all_old = false; /* a column added by this statement */
+				else if (n < INDEX_MAX_KEYS)
+					attnums[n++] = a;
+			}
+			c->fk_indexed = all_old && n > 0 &&
+							(index_leads_with(relid, attnums, n) || mg_sim_index_leads_with(relid, cols));
+		}
+	}
+	if (c->using_index && !sim_new)
+	{
+		Oid indexid = get_relname_relid(con->indexname, get_rel_namespace(relid));
+		if (!OidIsValid(indexid) || !describe_index(indexid, &c->index))
+			return mg_facts_will_fail(cx);
+		if (kind == mg::IcConKind::PrimaryKey)
+			pk_nullable_columns(relid, NIL, &c->index, indexid, c);
+	}
+	else if (kind == mg::IcConKind::PrimaryKey && !sim_new && col == NULL)
+		pk_nullable_columns(relid, cols, NULL, InvalidOid, c);
+	if ((kind == mg::IcConKind::Unique || kind == mg::IcConKind::PrimaryKey) && !c->using_index && !sim_new &&
+		col == NULL && cols != NIL && f->rel.relkind == RELKIND_PARTITIONED_TABLE)
+		c->partitions_have_it = leaves_have_key(relid, kind == mg::IcConKind::Unique ? CONSTRAINT_UNIQUE
+																					  : CONSTRAINT_PRIMARY,
+												cols);
+	return true;
+}
+
+bool
+note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	if (cx->main.sim_new || ic->n_drops >= mg::kIcMaxConstraints)
+		return true;
+	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
+	if (!OidIsValid(conid)) /* check(): perhaps added earlier in the text */
+		return cmd->missing_ok || mg_sim_active() ? true : mg_facts_will_fail(cx);
+	HeapTuple tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conid));
+	if (!HeapTupleIsValid(tup))
+		return true;
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+	mg::IcDropConstraint *d = &ic->drops[ic->n_drops++];
+	d->found = true;
+	d->contype = con->contype;
+	Oid confrel = con->confrelid;
+	ReleaseSysCache(tup);
+	copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
+	if (d->contype == CONSTRAINT_FOREIGN && OidIsValid(confrel) && confrel != cx->main.relid)
+		d->ref_found = mg_describe_relation(confrel, &d->ref);
+	return true;
+}
+
+bool
+note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	if (cx->main.sim_new || ic->n_validates >= mg::kIcMaxConstraints)
+		return true;
+	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
+	bool validated = false;
+	if (OidIsValid(conid))
+	{
+		HeapTuple tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conid));
+		if (!HeapTupleIsValid(tup))
+			return true;
+		validated = ((Form_pg_constraint) GETSTRUCT(tup))->convalidated;
+		ReleaseSysCache(tup);
+	}
+	else if (!mg_sim_active())
+		return mg_facts_will_fail(cx);
+	/* else check(): added earlier in the text, NOT VALID */
+	if (validated)
+		return true; /* PostgreSQL has nothing to check */
+	mg::IcValidate *v = &ic->validates[ic->n_validates++];
+	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
+	v->held = (mg::LockLevel) mg_strong_lock_held(cx->main.relid);
+	copy_str(v->held_by, sizeof v->held_by, mg_xact_lock_taker(cx->main.relid));
+	return true;
+}
+
+bool
+alter_table_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->op = mg::IcOp::AlterTable;
+	ic->alter_only = !stmt->relation->inh;
+	ListCell *lc;
+	/* DETACH ... CONCURRENTLY: PostgreSQL checks where it runs before it resolves anything. */
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_DetachPartition && cmd->def && ((PartitionCmd *) cmd->def)->concurrent)
+		{
+			ic->detach_concurrently = true;
+			RangeVar *part = ((PartitionCmd *) cmd->def)->name;
+			copy_str(ic->detach_partition_sql, sizeof ic->detach_partition_sql,
+					 quote_qualified_identifier(part->schemaname, part->relname));
+		}
+	}
+	if (ic->detach_concurrently && (f->in_xact_block || !ic->toplevel))
+	{
+		copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+				 quote_qualified_identifier(stmt->relation->schemaname, stmt->relation->relname));
+		return true;
+	}
+
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+			 quote_qualified_identifier(cx->main.nspname, cx->main.relname));
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		bool ok = true;
+		switch (cmd->subtype)
+		{
+			case AT_AddConstraint:
+				if (cmd->def && IsA(cmd->def, Constraint))
+					ok = note_add(cx, f, (Constraint *) cmd->def, NULL);
+				break;
+			case AT_AddColumn:
+				if (cmd->def && IsA(cmd->def, ColumnDef))
+				{
+					ColumnDef *col = (ColumnDef *) cmd->def;
+					ListCell *cc;
+					foreach (cc, col->constraints)
+						if (ok && IsA(lfirst(cc), Constraint))
+							ok = note_add(cx, f, (Constraint *) lfirst(cc), col);
+				}
+				break;
+			case AT_DropConstraint:
+				ok = note_drop(cx, f, cmd);
+				break;
+			case AT_ValidateConstraint:
+				ok = note_validate(cx, f, cmd);
+				break;
+			default:
+				break;
+		}
+		if (!ok)
+			return false;
+	}
+	/* A FOREIGN KEY written inline in ADD COLUMN is not checked when the new column is all NULL:
+	 * transformAlterTableStmt() skips the check unless some ADD COLUMN of the statement has a
+	 * DEFAULT (or GENERATED) expression, or the statement also adds a table FOREIGN KEY. */
+	bool validates = false;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint) &&
+			((Constraint *) cmd->def)->contype == CONSTR_FOREIGN)
+			validates = true;
+		if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
+		{
+			ColumnDef *col = (ColumnDef *) cmd->def;
+			validates = validates || col->raw_default != NULL;
+			ListCell *cc;
+			foreach (cc, col->constraints)
+			{
+				Constraint *con = (Constraint *) lfirst(cc);
+				if (IsA(con, Constraint) && (con->contype == CONSTR_DEFAULT || con->contype == CONSTR_GENERATED))
+					validates = true;
+			}
+		}
+	}
+	for (int i = 0; i < ic->n_adds; i++)
+		if (ic->adds[i].on_new_column)
+			ic->adds[i].new_column_default = validates;
+	return ic->n_adds > 0 || ic->n_drops > 0 || ic->n_validates > 0;
+}
+
+bool
+alter_table_applies(AlterTableStmt *stmt)
+{
+	if (stmt->objtype != OBJECT_TABLE)
+		return false;
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		switch (cmd->subtype)
+		{
+			case AT_AddConstraint:
+			case AT_AddColumn:
+			case AT_DropConstraint:
+			case AT_ValidateConstraint:
+				return true;
+			case AT_DetachPartition:
+				if (cmd->def && ((PartitionCmd *) cmd->def)->concurrent)
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+} // namespace
+
 bool
 mg_index_group_applies(Node *parsetree)
 {
-	(void) parsetree;
-	return false;
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:
+		case T_ReindexStmt:
+			return true;
+		case T_DropStmt:
+			return ((DropStmt *) parsetree)->removeType == OBJECT_INDEX;
+		case T_AlterTableStmt:
+			return alter_table_applies((AlterTableStmt *) parsetree);
+		default:
+			return false;
+	}
 }
 
 bool
 mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 {
-	(void) parsetree;
-	(void) cx;
-	(void) f;
-	return false;
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->present = true;
+	/* What PreventInTransactionBlock() looks at: a transaction block (BEGIN, or the implicit
+	 * one of a multi-statement string), a subtransaction, a function or DO block. */
+	ic->toplevel = mg_sim_active() || (mg_utility_toplevel && !IsSubTransaction());
+	ic->lock_timeout_ms = LockTimeout;
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt: return create_index_facts((IndexStmt *) parsetree, cx, f);
+		case T_DropStmt: return drop_index_facts((DropStmt *) parsetree, cx, f);
+		case T_ReindexStmt: return reindex_facts((ReindexStmt *) parsetree, cx, f);
+		case T_AlterTableStmt: return alter_table_facts((AlterTableStmt *) parsetree, cx, f);
+		default: return false;
+	}
 }

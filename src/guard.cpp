@@ -157,7 +157,11 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 	Node *parsetree = pstmt->utilityStmt;
 	if ((context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) && mg_may_apply(parsetree) &&
 		!skip_everything())
+	{
+		mg_utility_toplevel = context == PROCESS_UTILITY_TOPLEVEL;
 		inspect_utility(pstmt, queryString);
+		mg_utility_toplevel = true;
+	}
 
 	/* Remember what this statement does to the transaction, for the data-change rules: that
 	 * it ran DDL (a migration), and which strong locks it left behind. Everything needed is

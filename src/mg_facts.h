@@ -67,6 +67,9 @@ bool mg_sim_in_block(void);
 bool mg_sim_not_null_proven(Oid relid, const char *column);
 /* Table group: counts an ALTER TABLE on relid in the simulated block; returns the earlier ones. */
 int mg_sim_note_alter(Oid relid);
+/* An index created earlier in the text on relid leads with these columns (String nodes, any
+ * order): what fk_without_index asks of the simulation. */
+bool mg_sim_index_leads_with(Oid relid, List *colnames);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 
@@ -117,6 +120,11 @@ void mg_collect_dml_facts(QueryDesc *queryDesc, const MgDmlScan *scan, mg::DmlFa
 /* The same from a raw parse tree, for check(): no plan, so the row count of a statement
  * with a condition is unknown (est_rows < 0). False when no rule can apply. */
 bool mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int stmt_len, mg::DmlFacts *out);
+
+/* The utility hook sets this before it judges a statement: false when the statement runs
+ * from a function, DO block or procedure (ProcessUtility's context is not TOPLEVEL), which
+ * PreventInTransactionBlock() refuses for CONCURRENTLY operations (facts_index.cpp). */
+extern bool mg_utility_toplevel;
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);

@@ -73,11 +73,19 @@ struct Sim
 	List *types;      /* char *: unqualified names of types created earlier */
 	List *locks;      /* SimLock *: held until the block ends */
 	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
+	List *indexes;    /* SimIndex *: indexes created earlier (index group) */
 	bool in_block;
 	bool ran_ddl;
 };
 
 Sim *sim = NULL;
+
+/* An index created earlier in the text on a catalog table: its leading key columns. */
+struct SimIndex
+{
+	Oid relid;
+	List *columns; /* char *, in key order; stops at the first expression */
+};
 
 void
 make_key(const char *nsp, const char *name, SimRelKey *key)
@@ -507,7 +515,58 @@ note_not_null_proofs(AlterTableStmt *stmt)
 	}
 }
 
+/* ---- the index group's part (facts_index.cpp reads it through mg_sim_index_leads_with) ---- */
+
+void
+note_index_created(IndexStmt *stmt)
+{
+	MgRelRef ref;
+	if (stmt->whereClause != NULL || !mg_resolve_relation(stmt->relation, &ref) || ref.sim_new)
+		return;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	SimIndex *ix = (SimIndex *) palloc0(sizeof(SimIndex));
+	ix->relid = ref.relid;
+	ListCell *lc;
+	foreach (lc, stmt->indexParams)
+	{
+		IndexElem *ie = (IndexElem *) lfirst(lc);
+		if (ie->name == NULL)
+			break;
+		ix->columns = lappend(ix->columns, pstrdup(ie->name));
+	}
+	sim->indexes = lappend(sim->indexes, ix);
+	MemoryContextSwitchTo(old);
+}
+
 } // namespace
+
+bool
+mg_sim_index_leads_with(Oid relid, List *colnames)
+{
+	if (sim == NULL)
+		return false;
+	int n = list_length(colnames);
+	ListCell *lc;
+	foreach (lc, sim->indexes)
+	{
+		SimIndex *ix = (SimIndex *) lfirst(lc);
+		if (ix->relid != relid || list_length(ix->columns) < n)
+			continue;
+		bool all = true;
+		for (int i = 0; i < n && all; i++)
+		{
+			const char *col = (const char *) list_nth(ix->columns, i);
+			bool in = false;
+			ListCell *cc;
+			foreach (cc, colnames)
+				in = in || strcmp(strVal(lfirst(cc)), col) == 0;
+			all = in;
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
 
 void
 mg_sim_begin(bool in_transaction)
@@ -649,6 +708,9 @@ mg_sim_apply(Node *stmt)
 			break;
 		case T_ViewStmt:
 			note_created(((ViewStmt *) stmt)->view, RELKIND_VIEW);
+			break;
+		case T_IndexStmt:
+			note_index_created((IndexStmt *) stmt);
 			break;
 		case T_DropStmt:
 			note_dropped_objects((DropStmt *) stmt);

@@ -302,6 +302,13 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 						  : std::string(fmt::lock_blocks(LockLevel::Share))) +
 				 ", and every statement that queues behind it waits as well.";
 		std::string safe = sql::with_concurrently(stmt_text(f));
+		if (!safe.empty() && f.ic.present && f.ic.unnamed)
+		{
+			/* the name too, so that the safe statement draws no index_unnamed warning */
+			std::string named = with_index_name(safe, f.index_sql);
+			if (!named.empty())
+				safe = named;
+		}
 		if (safe.empty())
 			safe = "CREATE INDEX CONCURRENTLY " + std::string(f.index_sql) + " ON ...;";
 		hint = "Build the index without blocking writes. CREATE INDEX CONCURRENTLY cannot run inside "

@@ -109,6 +109,10 @@ size_phrase(const RelationFacts &rel)
 	return s;
 }
 
+/* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
+ * stmt is not one (rules_index.cpp). */
+std::string with_index_name(std::string_view stmt, const char *name);
+
 /* The group entry points, in the order evaluate() calls them. */
 void rules_index(const StatementFacts &f, const Policy &p, Sink &sink);
 void rules_column(const StatementFacts &f, const Policy &p, Sink &sink);

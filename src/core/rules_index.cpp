@@ -1,17 +1,763 @@
 /*
- * rules_index.cpp - the index rule group of the rules layer: reads StatementFacts::ic
- * (facts_index.hpp). Each rule is decided here and nowhere else.
+ * rules_index.cpp - the index and constraint rule group of the rules layer: reads
+ * StatementFacts::ic (facts_index.hpp). Each rule is decided here and nowhere else.
  */
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "core/rules_impl.hpp"
+#include "core/sqltext.hpp"
 
 namespace mg::impl {
+
+namespace {
+
+const char kAutocommitNote[] =
+	"Alembic: run it inside `with op.get_context().autocommit_block():`. Django: set atomic = False "
+	"on the migration and put the statement in its own RunSQL.";
+
+/* A table whose size rules judge: existing, shared with other sessions, at or above the threshold. */
+bool
+large(const RelationFacts &rel, const Policy &p)
+{
+	if (!rel.found || rel.is_temp)
+		return false;
+	/* A partitioned parent's size already leaves out partitions created in this transaction. */
+	if (rel.is_new && rel.relkind != 'p')
+		return false;
+	return rel.size_bytes >= p.large_table_threshold;
+}
+
+std::string
+threshold_phrase(const Policy &p)
+{
+	return "at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) + ")";
+}
+
+std::string
+lock_sentence(LockLevel lock)
+{
+	return std::string("That lock ") + fmt::lock_blocks(lock) +
+		   ", and every statement that queues behind it waits as well.";
+}
+
+/* ------------------------------------------------------------------ concurrently_in_transaction */
+
+void
+rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	const bool block = f.in_xact_block;
+	const bool nested = !ic.toplevel;
+	if (!block && !nested)
+		return;
+	std::string what;
+	if (ic.op == IcOp::CreateIndex && ic.concurrent)
+		what = "CREATE INDEX CONCURRENTLY";
+	else if (ic.op == IcOp::DropIndex && ic.concurrent)
+		what = "DROP INDEX CONCURRENTLY";
+	else if (ic.op == IcOp::Reindex && ic.concurrent)
+		what = "REINDEX CONCURRENTLY";
+	else if (ic.op == IcOp::AlterTable && ic.detach_concurrently)
+		what = "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY";
+	else
+		return;
+
+	const std::string where = block ? "inside a transaction block" : "from a function, procedure or DO block";
+	std::string message = what + " cannot run " + where;
+	std::string detail = "Rule concurrently_in_transaction: " + what +
+						 " commits several transactions of its own while it works, so PostgreSQL refuses it "
+						 "anywhere but as a top-level statement of its own: not inside BEGIN ... COMMIT or a "
+						 "migration tool's wrapping transaction, not in a query string of several statements, "
+						 "not in a savepoint, function, procedure or DO block. It would fail before taking any "
+						 "lock; this error says how to run it instead.";
+	std::string hint = "Run the statement on its own, as a top-level statement outside any transaction block:\n  " +
+					   sql::for_hint(stmt_text(f)) + "\n" + kAutocommitNote;
+	if (ic.op == IcOp::CreateIndex && f.rel.found && f.rel.is_new && f.rel.relkind != 'p')
+		hint += "\nThe table was created in this transaction, so nobody else can be waiting on it: the "
+				"plain CREATE INDEX (without CONCURRENTLY) is just as safe here.";
+	if (ic.op == IcOp::AlterTable)
+		hint += "\nIf it is interrupted, finish it with ALTER TABLE " + std::string(ic.alter_table_sql) +
+				" DETACH PARTITION " + ic.detach_partition_sql + " FINALIZE;";
+	const RelationFacts &rel = (ic.op == IcOp::DropIndex || ic.op == IcOp::Reindex) && ic.n_indexes > 0
+								   ? ic.indexes[0].table
+								   : f.rel;
+	sink.add(RuleId::ConcurrentlyInTransaction, rel, LockLevel::ShareUpdateExclusive, -1, message, detail, hint);
+}
+
+/* ------------------------------------------------------------------ drop_index_blocking */
+
+void
+rule_drop_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::DropIndex || ic.concurrent)
+		return;
+	/* Judged by the largest table among the indexes dropped. A partitioned index has no
+	 * CONCURRENTLY form: the drop itself is brief, so with a lock_timeout in effect (the
+	 * hint's own advice) it cannot stall the queue for long, and passes. */
+	const IcIndex *worst = nullptr;
+	for (int i = 0; i < ic.n_indexes; ++i)
+	{
+		const IcIndex &ix = ic.indexes[i];
+		if (ix.partitioned && ic.lock_timeout_ms > 0)
+			continue;
+		if (large(ix.table, p) && (!worst || ix.table.size_bytes > worst->table.size_bytes))
+			worst = &ix;
+	}
+	if (!worst)
+		return;
+
+	const LockLevel lock = LockLevel::AccessExclusive;
+	const std::string table = quoted(worst->table.name);
+	std::string message = "dropping index " + std::string(worst->index_qual) +
+						  " without CONCURRENTLY would lock large table " + table + " against all access";
+	std::string detail = "Rule drop_index_blocking: " + table + " is " + size_phrase(worst->table) + ", " +
+						 threshold_phrase(p) + ". DROP INDEX takes an ACCESS EXCLUSIVE lock on the table" +
+						 (worst->partitioned ? " and on every partition" : "") +
+						 ". It must first wait for every query running on the table, and meanwhile every "
+						 "new query queues behind it. " + lock_sentence(lock);
+	std::string hint;
+	bool any_partitioned = false;
+	std::string safe;
+	for (int i = 0; i < ic.n_indexes; ++i)
+	{
+		const IcIndex &ix = ic.indexes[i];
+		if (ix.partitioned)
+		{
+			any_partitioned = true;
+			continue;
+		}
+		safe += std::string("  DROP INDEX CONCURRENTLY IF EXISTS ") + ix.index_qual + ";\n";
+	}
+	if (!safe.empty())
+		hint = "Drop the index without blocking reads and writes. DROP INDEX CONCURRENTLY drops one index "
+			   "per statement and cannot run inside a transaction block, so run each on its own:\n" +
+			   safe +
+			   (ic.cascade ? "CONCURRENTLY does not support CASCADE: drop what depends on the index first.\n" : "") +
+			   kAutocommitNote;
+	if (any_partitioned)
+	{
+		if (!hint.empty())
+			hint += "\n";
+		hint += "An index on a partitioned table has no CONCURRENTLY form, and its partitions' indexes cannot be "
+				"dropped while they are attached. The drop itself is quick once it has the lock: run it with a "
+				"short lock_timeout, so that it gives up instead of making every query queue behind it, and "
+				"retry on timeout:\n  SET lock_timeout = '2s';\n  " +
+				sql::for_hint(stmt_text(f));
+	}
+	sink.add(RuleId::DropIndexBlocking, worst->table, lock, worst->table.rows, message, detail, hint);
+}
+
+/* ------------------------------------------------------------------ reindex_blocking */
+
+/* REINDEX ... with CONCURRENTLY after INDEX / TABLE / SCHEMA / DATABASE; empty if not found. */
+std::string
+reindex_concurrently(std::string_view stmt)
+{
+	std::vector<sql::Token> toks = sql::tokenize(stmt);
+	int depth = 0;
+	for (const sql::Token &t : toks)
+	{
+		if (t.kind == sql::TokKind::Punct)
+		{
+			char c = stmt[t.begin];
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			continue;
+		}
+		if (depth == 0 && (sql::is_keyword(stmt, t, "index") || sql::is_keyword(stmt, t, "table") ||
+						   sql::is_keyword(stmt, t, "schema") || sql::is_keyword(stmt, t, "database")))
+			return sql::for_hint(sql::splice(stmt, {{t.end, " CONCURRENTLY"}}));
+	}
+	return std::string();
+}
+
+void
+rule_reindex_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::Reindex || ic.concurrent)
+		return;
+	const RelationFacts *rel = nullptr;
+	std::string what;
+	switch (ic.reindex_target)
+	{
+		case ReindexTarget::Index:
+			if (ic.n_indexes < 1 || ic.reindex_has_system)
+				return;
+			rel = &ic.indexes[0].table;
+			what = "rebuilding index " + std::string(ic.reindex_name_sql);
+			break;
+		case ReindexTarget::Table:
+			if (ic.reindex_has_system)
+				return;
+			rel = &f.rel;
+			what = "rebuilding the indexes of " + std::string(ic.reindex_name_sql);
+			break;
+		case ReindexTarget::Schema:
+			rel = &ic.reindex_largest;
+			what = "rebuilding every index in schema " + std::string(ic.reindex_name_sql);
+			break;
+		case ReindexTarget::Database:
+			rel = &ic.reindex_largest;
+			what = "rebuilding every index in the database";
+			break;
+		case ReindexTarget::System:
+			return;
+	}
+	if (!rel || !large(*rel, p))
+		return;
+
+	const std::string table = quoted(rel->name);
+	std::string message = what + " without CONCURRENTLY would block writes on large table " + table +
+						  ", and every query that plans against it";
+	std::string detail = "Rule reindex_blocking: " + table + " is " + size_phrase(*rel) + ", " + threshold_phrase(p) +
+						 (ic.reindex_target == ReindexTarget::Schema || ic.reindex_target == ReindexTarget::Database
+							  ? " (the largest table it covers)"
+							  : "") +
+						 ". A plain REINDEX holds a SHARE lock on the table (it " + fmt::lock_blocks(LockLevel::Share) +
+						 ") and an ACCESS EXCLUSIVE lock on each index it rebuilds, which blocks every query "
+						 "that the planner considers that index for, reads included, until the rebuild ends.";
+	std::string safe = reindex_concurrently(stmt_text(f));
+	std::string hint = "Rebuild the indexes without blocking reads and writes. REINDEX CONCURRENTLY cannot run "
+					   "inside a transaction block, so run it on its own:\n  " +
+					   (safe.empty() ? std::string("REINDEX (CONCURRENTLY) ...;") : safe) + "\n";
+	if (ic.reindex_has_partitioned)
+		hint += "On a partitioned table it rebuilds each partition's indexes, one transaction each "
+				"(PostgreSQL 14 and later).\n";
+	hint += "If it fails or is cancelled, it leaves INVALID copies behind, named like the index with "
+			"_ccnew (or _ccold) at the end; they slow every write until dropped. Find them with\n"
+			"  SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid;\n"
+			"and DROP INDEX CONCURRENTLY each of them before retrying.\n";
+	hint += kAutocommitNote;
+	sink.add(RuleId::ReindexBlocking, *rel, LockLevel::Share, rel->rows, message, detail, hint);
+}
+
+/* ------------------------------------------------------------------ invalid leftovers */
+
+void
+rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	auto report = [&](const IcIndex &ix, const std::string &message, const std::string &what_pg_does,
+					  const std::string &rebuild) {
+		std::string detail = "Rule concurrent_index_invalid_leftover: " + std::string(ix.index_qual) +
+							 " exists but is INVALID (pg_index.indisvalid is false), the leftover of a "
+							 "CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed or was cancelled. " +
+							 what_pg_does +
+							 " An invalid index is never used by queries, yet every write to " + ix.table_sql +
+							 " still maintains it.";
+		std::string hint = "Drop the leftover and build the index again, each statement on its own outside a "
+						   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
+						   std::string(ix.index_qual) + ";\n  " + rebuild +
+						   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n" +
+						   kAutocommitNote;
+		sink.add(RuleId::ConcurrentIndexInvalidLeftover, ix.table, f.lock, ix.table.rows, message, detail, hint);
+	};
+
+	if (ic.op == IcOp::CreateIndex && ic.if_not_exists && ic.n_indexes > 0)
+	{
+		const IcIndex &ix = ic.indexes[0];
+		if (!ix.found || ix.valid || ix.partitioned || ix.table.is_temp)
+			return;
+		report(ix, "index " + std::string(ix.index_qual) + " already exists but is INVALID: IF NOT EXISTS would skip it",
+			   "With IF NOT EXISTS, PostgreSQL only says NOTICE and skips the statement, so the migration "
+			   "\"succeeds\" and the index is still missing.",
+			   sql::for_hint(stmt_text(f)));
+	}
+	if (ic.op == IcOp::AlterTable)
+		for (int i = 0; i < ic.n_adds; ++i)
+		{
+			const IcConstraint &c = ic.adds[i];
+			if (!c.using_index || !c.index.found || c.index.valid || c.index.partitioned)
+				continue;
+			report(c.index, "constraint would use index " + std::string(c.index.index_qual) + ", which is INVALID",
+				   "PostgreSQL refuses to use it, but only after it has taken the ACCESS EXCLUSIVE lock on the "
+				   "table.",
+				   (c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition))
+										  : std::string("CREATE UNIQUE INDEX CONCURRENTLY ... ;  -- its definition "
+														"as pg_get_indexdef() prints it")) +
+					   "\n  " + sql::for_hint(stmt_text(f)));
+		}
+}
+
+/* ------------------------------------------------------------------ index_unnamed */
+
+} // namespace
+
+/* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted after INDEX / CONCURRENTLY. */
+std::string
+with_index_name(std::string_view stmt, const char *name)
+{
+	std::vector<sql::Token> toks = sql::tokenize(stmt);
+	for (size_t i = 0; i < toks.size(); ++i)
+	{
+		if (!sql::is_keyword(stmt, toks[i], "index"))
+			continue;
+		size_t at = toks[i].end;
+		if (i + 1 < toks.size() && sql::is_keyword(stmt, toks[i + 1], "concurrently"))
+			at = toks[i + 1].end;
+		return sql::for_hint(sql::splice(stmt, {{at, std::string(" ") + name}}));
+	}
+	return std::string();
+}
+
+namespace {
+
+void
+rule_index_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::CreateIndex || !ic.unnamed || !f.rel.found || f.rel.is_temp)
+		return;
+	std::string message = "index on " + quoted(f.rel.name) + " has no name";
+	std::string detail = "Rule index_unnamed: PostgreSQL would name it " + std::string(f.index_sql) +
+						 ", a name that depends on the names already taken, so a later migration "
+						 "cannot be written to drop or rebuild it by name, and no IF NOT EXISTS can make "
+						 "the statement safe to rerun.";
+	std::string named = with_index_name(stmt_text(f), f.index_sql);
+	std::string hint = "Name the index explicitly:\n  " +
+					   (named.empty() ? std::string("CREATE INDEX ") + f.index_sql + " ON ...;" : named);
+	sink.add(RuleId::IndexUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint);
+}
+
+/* ------------------------------------------------------------------ constraints */
+
+/* The constraint's own text: from its first keyword to the next comma outside parentheses. */
+std::string
+constraint_text(const StatementFacts &f, const IcConstraint &c)
+{
+	std::string_view s = stmt_text(f);
+	if (c.offset < 0 || static_cast<size_t>(c.offset) >= s.size())
+		return std::string();
+	std::vector<sql::Token> toks = sql::tokenize(s.substr(static_cast<size_t>(c.offset)));
+	std::string_view rest = s.substr(static_cast<size_t>(c.offset));
+	int depth = 0;
+	size_t end = 0;
+	for (const sql::Token &t : toks)
+	{
+		if (t.kind == sql::TokKind::Punct)
+		{
+			char ch = rest[t.begin];
+			if (ch == '(')
+				++depth;
+			else if (ch == ')')
+				--depth;
+			if ((ch == ',' && depth == 0) || ch == ';' || depth < 0)
+				break;
+		}
+		end = t.end;
+	}
+	return std::string(rest.substr(0, end));
+}
+
+/* The name the constraint has, or the one PostgreSQL would give it (constraint_unnamed's). */
+std::string
+constraint_name(const StatementFacts &f, const IcConstraint &c, const char *fallback)
+{
+	if (c.name_sql[0])
+		return c.name_sql;
+	for (int i = 0; i < f.n_unnamed; ++i)
+		if (f.unnamed[i].offset == c.offset)
+			return f.unnamed[i].name_sql;
+	return fallback;
+}
+
+/* "CONSTRAINT name CHECK (...)" as a table constraint, from what the user wrote. */
+std::string
+table_constraint(const StatementFacts &f, const IcConstraint &c, const std::string &name)
+{
+	std::string text = constraint_text(f, c);
+	std::vector<sql::Token> toks = sql::tokenize(text);
+	if (!toks.empty() && sql::is_keyword(text, toks[0], "constraint"))
+	{
+		/* CONSTRAINT name <elem>: keep only the element */
+		text = toks.size() > 2 ? text.substr(toks[2].begin) : std::string();
+		toks = sql::tokenize(text);
+	}
+	/* An inline REFERENCES of ADD COLUMN becomes FOREIGN KEY (col) REFERENCES ... */
+	if (c.kind == IcConKind::ForeignKey && !toks.empty() && sql::is_keyword(text, toks[0], "references"))
+		text = std::string("FOREIGN KEY ") + c.cols_sql + " " + text;
+	return "CONSTRAINT " + name + " " + text;
+}
+
+/* The two-step NOT VALID recipe of CHECK and FOREIGN KEY. */
+std::string
+not_valid_recipe(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *table_sql)
+{
+	std::string r = "Add the constraint without checking the existing rows, then check them in a separate "
+					"transaction, which takes only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on):\n";
+	if (c.on_new_column)
+		r += "  -- first add the column without the constraint\n";
+	const char *only = f.ic.alter_only ? "ONLY " : "";
+	r += std::string("  ALTER TABLE ") + only + table_sql + " ADD " + table_constraint(f, c, name) + " NOT VALID;\n";
+	r += "  COMMIT;  -- or a separate migration\n";
+	r += std::string("  ALTER TABLE ") + only + table_sql + " VALIDATE CONSTRAINT " + name + ";";
+	return r;
+}
+
+void
+rule_check_constraint_validating(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterTable || !large(f.rel, p))
+		return;
+	for (int i = 0; i < ic.n_adds; ++i)
+	{
+		const IcConstraint &c = ic.adds[i];
+		if (c.kind != IcConKind::Check || c.not_valid)
+			continue;
+		const std::string table = quoted(f.rel.name);
+		const std::string name = constraint_name(f, c, "<name>");
+		std::string message = "adding CHECK constraint " + name + " would scan large table " + table +
+							  " while holding a lock that blocks all access";
+		std::string detail = "Rule check_constraint_validating: " + table + " is " + size_phrase(f.rel) + ", " +
+							 threshold_phrase(p) + ". ADD CONSTRAINT ... CHECK reads every row to check it, "
+							 "under the " + fmt::lock_name(f.lock) + " lock this ALTER TABLE takes. " +
+							 lock_sentence(f.lock);
+		std::string hint = not_valid_recipe(f, c, name, ic.alter_table_sql);
+		sink.add(RuleId::CheckConstraintValidating, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	}
+}
+
+/* table_col1_col2_idx, as PostgreSQL would name it; quoted when it needs to be */
+std::string
+fk_index_name(const RelationFacts &rel, const char *cols_sql)
+{
+	std::string_view qual(rel.name);
+	size_t dot = qual.find('.');
+	std::string name(dot == std::string_view::npos ? qual : qual.substr(dot + 1));
+	name += '_';
+	for (const char *c = cols_sql; *c; ++c)
+	{
+		if (*c == '(' || *c == ')' || *c == '"' || *c == ' ')
+			continue;
+		name += *c == ',' ? '_' : *c;
+	}
+	if (name.size() > 59)
+		name.resize(59);
+	name += "_idx";
+	bool plain = true;
+	for (char ch : name)
+		plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+	return plain ? name : "\"" + name + "\"";
+}
+
+void
+rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterTable || !f.rel.found || f.rel.is_temp || (f.rel.is_new && f.rel.relkind != 'p'))
+		return;
+	for (int i = 0; i < ic.n_adds; ++i)
+	{
+		const IcConstraint &c = ic.adds[i];
+		if (c.kind != IcConKind::ForeignKey || c.not_valid)
+			continue;
+		if (c.on_new_column && !c.new_column_default)
+			continue; /* a new column is all NULL: PostgreSQL skips the check (see the facts) */
+		/* judged by the larger of the two tables */
+		const bool ref_counts = c.ref_found && !c.ref_is_self && large(c.ref, p);
+		const RelationFacts &judge = ref_counts && c.ref.size_bytes > f.rel.size_bytes ? c.ref : f.rel;
+		if (!large(judge, p))
+			continue;
+		const std::string table = quoted(f.rel.name);
+		const std::string name = constraint_name(f, c, "<name>");
+		const std::string ref = quoted(c.ref.name);
+		std::string message = "adding foreign key " + name + " would check every row of " + table +
+							  " while blocking writes on " + table + (c.ref_is_self ? "" : " and " + ref);
+		std::string detail = "Rule foreign_key_validating: " + quoted(judge.name) + " is " + size_phrase(judge) +
+							 ", " + threshold_phrase(p) + ". ADD FOREIGN KEY takes a SHARE ROW EXCLUSIVE lock on " +
+							 table + (c.ref_is_self ? "" : " and on the referenced table " + ref) +
+							 " and looks up every existing row before it commits. " +
+							 lock_sentence(LockLevel::ShareRowExclusive);
+		std::string hint;
+		if (f.rel.relkind == 'p')
+			hint = "PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table. Add it to each "
+				   "partition with NOT VALID and VALIDATE it there, each in its own transaction; the "
+				   "constraint added to the parent afterwards takes those over instead of checking again. "
+				   "Run each step with a short lock_timeout (SET lock_timeout = '2s').";
+		else
+		{
+			hint = not_valid_recipe(f, c, name, ic.alter_table_sql);
+			if (!c.fk_indexed && !c.on_new_column && large(f.rel, p))
+				hint += "\nIndex the referencing columns too (first, on its own, outside a transaction block), "
+						"or every DELETE from " + ref + " scans " + table + ":\n  CREATE INDEX CONCURRENTLY " +
+						fk_index_name(f.rel, c.cols_sql) + " ON " + ic.alter_table_sql + " " + c.cols_sql + ";";
+		}
+		sink.add(RuleId::ForeignKeyValidating, judge, LockLevel::ShareRowExclusive, judge.rows, message, detail,
+				 hint);
+	}
+}
+
+/* CREATE UNIQUE INDEX CONCURRENTLY + ADD CONSTRAINT ... USING INDEX */
+std::string
+using_index_recipe(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *kind)
+{
+	const char *t = f.ic.alter_table_sql;
+	std::string r;
+	r += std::string("  CREATE UNIQUE INDEX CONCURRENTLY ") + name + " ON " + t + " " + c.cols_sql + ";\n";
+	r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + name + " " + kind + " USING INDEX " + name + ";";
+	return r;
+}
+
+std::string
+not_null_recipe(const StatementFacts &f, const char *cols)
+{
+	std::string_view qual(f.rel.name);
+	size_t dot = qual.find('.');
+	std::string relname(dot == std::string_view::npos ? qual : qual.substr(dot + 1));
+	/* one CHECK per column, named after it */
+	std::string r;
+	std::string_view s(cols);
+	const char *t = f.ic.alter_table_sql;
+	size_t pos = 0;
+	while (pos < s.size())
+	{
+		size_t comma = s.find(", ", pos);
+		std::string col(s.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+		pos = comma == std::string_view::npos ? s.size() : comma + 2;
+		std::string bare = col;
+		if (bare.size() >= 2 && bare.front() == '"')
+			bare = bare.substr(1, bare.size() - 2);
+		std::string check = relname + "_" + bare;
+		if (check.size() > 54)
+			check.resize(54);
+		check += "_not_null";
+		bool plain = true;
+		for (char ch : check)
+			plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+		if (!plain)
+			check = "\"" + check + "\"";
+		r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " CHECK (" + col +
+			 " IS NOT NULL) NOT VALID;\n";
+		r += std::string("  ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";  -- its own transaction\n";
+		r += std::string("  ALTER TABLE ") + t + " ALTER COLUMN " + col + " SET NOT NULL;  -- no scan: the CHECK proves it\n";
+		r += std::string("  ALTER TABLE ") + t + " DROP CONSTRAINT " + check + ";\n";
+	}
+	return r;
+}
+
+void
+rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterTable || !large(f.rel, p))
+		return;
+	const std::string table = quoted(f.rel.name);
+	const bool partitioned = f.rel.relkind == 'p';
+	for (int i = 0; i < ic.n_adds; ++i)
+	{
+		const IcConstraint &c = ic.adds[i];
+		if (c.kind == IcConKind::Check || c.kind == IcConKind::ForeignKey)
+			continue;
+		const std::string name = constraint_name(f, c, "<name>");
+		if (c.partitions_have_it)
+			continue; /* the partition recipe's last step: attaches, builds nothing */
+		if (c.kind == IcConKind::Unique && !c.using_index)
+		{
+			std::string message = "adding UNIQUE constraint " + name + " would build its index on large table " +
+								  table + " while holding a lock that blocks all access";
+			std::string detail = "Rule unique_constraint_blocking: " + table + " is " + size_phrase(f.rel) + ", " +
+								 threshold_phrase(p) + ". ADD ... UNIQUE builds a unique index over every row "
+								 "under the " + fmt::lock_name(f.lock) + " lock this ALTER TABLE takes. " +
+								 lock_sentence(f.lock);
+			std::string hint;
+			if (partitioned)
+				hint = "A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING INDEX. Give "
+					   "each partition the constraint first, the online way (CREATE UNIQUE INDEX CONCURRENTLY on the "
+					   "partition, then ALTER TABLE <partition> ADD CONSTRAINT ... UNIQUE USING INDEX), then add it to "
+					   "the parent, which attaches the partitions' constraints instead of building new indexes.";
+			else
+				hint = "Build the unique index without blocking writes (outside a transaction block), then attach "
+					   "it as the constraint, which takes a brief lock and no scan. A UNIQUE constraint cannot be "
+					   "NOT VALID:\n" +
+					   using_index_recipe(f, c, name, "UNIQUE") + "\n" + kAutocommitNote;
+			sink.add(RuleId::UniqueConstraintBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+		}
+		else if (c.kind == IcConKind::PrimaryKey && (!c.using_index || c.pk_needs_not_null))
+		{
+			std::string message =
+				c.using_index ? "adding PRIMARY KEY " + name + " would scan large table " + table +
+									" for NULLs in " + c.nullable_cols + " while holding a lock that blocks all access"
+							  : "adding PRIMARY KEY " + name + " would build its index on large table " + table +
+									" while holding a lock that blocks all access";
+			std::string detail = "Rule primary_key_blocking: " + table + " is " + size_phrase(f.rel) + ", " +
+								 threshold_phrase(p) + ". ";
+			if (!c.using_index)
+				detail += "ADD PRIMARY KEY builds a unique index over every row";
+			if (c.pk_needs_not_null)
+				detail += std::string(c.using_index ? "ADD PRIMARY KEY ... USING INDEX" : ", and") + " makes " +
+						  c.nullable_cols + " NOT NULL, which reads every row to look for NULLs (no validated "
+						  "CHECK (... IS NOT NULL) proves it)";
+			detail += ", under the " + std::string(fmt::lock_name(f.lock)) + " lock this ALTER TABLE takes. " +
+					  lock_sentence(f.lock);
+			std::string hint;
+			if (partitioned)
+				hint = "A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING INDEX. Make the "
+					   "key columns NOT NULL through a validated CHECK on each partition, give each partition its "
+					   "primary key the online way (CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
+					   "PRIMARY KEY USING INDEX), then add it to the parent.";
+			else
+			{
+				hint = std::string(c.pk_needs_not_null ? "Make the key columns NOT NULL without a long lock, "
+														 "build the index without blocking writes, then "
+														 "attach it."
+													   : "Build the index without blocking writes, then attach it.") +
+					   " A PRIMARY KEY cannot be NOT VALID:\n";
+				if (c.pk_needs_not_null)
+					hint += not_null_recipe(f, c.nullable_cols);
+				if (c.using_index)
+					hint += "  " + sql::for_hint(stmt_text(f));
+				else
+					hint += using_index_recipe(f, c, name, "PRIMARY KEY");
+				hint += std::string("\n") + kAutocommitNote;
+			}
+			sink.add(RuleId::PrimaryKeyBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+		}
+		else if (c.kind == IcConKind::Exclusion)
+		{
+			std::string message = "adding EXCLUDE constraint " + name + " would build its index on large table " +
+								  table + " while holding a lock that blocks all access";
+			std::string detail = "Rule exclusion_constraint: " + table + " is " + size_phrase(f.rel) + ", " +
+								 threshold_phrase(p) + ". ADD ... EXCLUDE builds its index and checks every pair "
+								 "of conflicting rows under the " + fmt::lock_name(f.lock) +
+								 " lock this ALTER TABLE takes. " + lock_sentence(f.lock);
+			std::string hint = "PostgreSQL has no online way to add an EXCLUDE constraint: no NOT VALID, no "
+							   "CONCURRENTLY, no USING INDEX. Add it in a maintenance window with a lock_timeout "
+							   "(SET lock_timeout = '2s') and expect the table to be unavailable for the build; or "
+							   "create a new table with the constraint, copy the rows in batches and swap names. After review, a "
+							   "superuser can let it through with SET LOCAL migration_guard.mode = 'warn'.";
+			sink.add(RuleId::ExclusionConstraint, f.rel, f.lock, f.rel.rows, message, detail, hint);
+		}
+	}
+}
+
+void
+rule_validate_in_same_transaction(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterTable || !large(f.rel, p))
+		return;
+	for (int i = 0; i < ic.n_validates; ++i)
+	{
+		const IcValidate &v = ic.validates[i];
+		if (v.held < LockLevel::ShareRowExclusive)
+			continue;
+		const std::string table = quoted(f.rel.name);
+		const std::string lock = fmt::lock_name(v.held);
+		std::string message = "validating constraint " + std::string(v.name_sql) + " would scan large table " +
+							  table + " while this transaction holds " + lock + " on it";
+		std::string detail = "Rule validate_in_same_transaction: " + table + " is " + size_phrase(f.rel) + ", " +
+							 threshold_phrase(p) + ". " +
+							 (v.held_by[0] ? "An earlier " + std::string(v.held_by) + " statement"
+										   : std::string("An earlier statement")) +
+							 " in this transaction took " + (lock[0] == 'A' || lock[0] == 'E' ? "an " : "a ") + lock + " lock on it, held until COMMIT, which " +
+							 fmt::lock_blocks(v.held) +
+							 ". VALIDATE CONSTRAINT reads every row, so the lock that NOT VALID kept short is "
+							 "held for the whole scan after all.";
+		std::string hint = "Commit the ADD ... NOT VALID first, then validate in a transaction of its own, where "
+						   "VALIDATE takes only a SHARE UPDATE EXCLUSIVE lock:\n  COMMIT;\n  ALTER TABLE " +
+						   std::string(ic.alter_table_sql) + " VALIDATE CONSTRAINT " + v.name_sql +
+						   ";\nAlembic and Django run each migration in one transaction: put VALIDATE in the next "
+						   "migration.";
+		sink.add(RuleId::ValidateInSameTransaction, f.rel, v.held, f.rel.rows, message, detail, hint);
+	}
+}
+
+const char *
+contype_name(char t)
+{
+	switch (t)
+	{
+		case 'f': return "FOREIGN KEY";
+		case 'u': return "UNIQUE";
+		case 'p': return "PRIMARY KEY";
+		case 'x': return "EXCLUDE";
+		case 't': return "constraint trigger";
+		default: return "CHECK";
+	}
+}
+
+void
+rule_constraint_drop(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterTable || !f.rel.found || f.rel.is_temp || f.rel.is_new)
+		return;
+	for (int i = 0; i < ic.n_drops; ++i)
+	{
+		const IcDropConstraint &d = ic.drops[i];
+		/* Dropping a CHECK loses no data and no guarantee code relies on to find rows; it is also the
+		 * last step of the NOT NULL recipe. */
+		if (!d.found || d.contype == 'c' || d.contype == 'n')
+			continue;
+		const std::string table = quoted(f.rel.name);
+		std::string message = "dropping " + std::string(contype_name(d.contype)) + " constraint " + d.name_sql +
+							  " on " + table + " removes an integrity guarantee";
+		std::string detail = "Rule constraint_drop: once it is gone, PostgreSQL no longer stops rows that break it";
+		if (d.contype == 'u' || d.contype == 'p' || d.contype == 'x')
+			detail += ", and its index goes with it: queries that used the index fall back to other plans";
+		if (d.contype == 'p')
+			detail += "; logical replication uses the primary key as the replica identity by default";
+		if (d.contype == 'f' && d.ref_found)
+			detail += ". Dropping a foreign key also takes an ACCESS EXCLUSIVE lock on the referenced table " +
+					  quoted(d.ref.name) + ", which " + fmt::lock_blocks(LockLevel::AccessExclusive);
+		detail += ". Code that relies on it (ON CONFLICT, joins that assume one match, ON DELETE actions) "
+				  "changes behaviour silently.";
+		std::string hint = "Check that no code or ON CONFLICT clause relies on it, and keep the statement that "
+						   "recreates it at hand. Run it with a short lock_timeout (SET lock_timeout = '2s').";
+		sink.add(RuleId::ConstraintDrop, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	}
+}
+
+void
+rule_fk_without_index(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	/* Only where a scan per DELETE hurts: a small table is scanned in no time. */
+	if (ic.op != IcOp::AlterTable || !large(f.rel, p) || f.rel.relkind == 'p')
+		return;
+	for (int i = 0; i < ic.n_adds; ++i)
+	{
+		const IcConstraint &c = ic.adds[i];
+		if (c.kind != IcConKind::ForeignKey || c.fk_indexed || c.cols_sql[0] == '\0' || !c.ref_found)
+			continue;
+		const std::string table = quoted(f.rel.name);
+		const std::string name = constraint_name(f, c, "<name>");
+		std::string message = "foreign key " + name + " on " + table + " has no index on " + c.cols_sql;
+		std::string detail = "Rule fk_without_index: no valid index of " + table + " leads with " + c.cols_sql +
+							 ". Every DELETE from " + quoted(c.ref.name) + ", and every UPDATE of its key, then scans " +
+							 table + " to find the referencing rows, holding row locks meanwhile; joins on the key "
+							 "get no index either.";
+		std::string hint = std::string("Index the referencing columns first") +
+						   (f.rel.is_new ? ":\n  CREATE INDEX " : ", without blocking writes:\n  CREATE INDEX CONCURRENTLY ") +
+						   fk_index_name(f.rel, c.cols_sql) + " ON " + ic.alter_table_sql + " " + c.cols_sql + ";" +
+						   (f.rel.is_new ? "" : "\n" + std::string(kAutocommitNote));
+		sink.add(RuleId::FkWithoutIndex, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	}
+}
+
+} // namespace
 
 void
 rules_index(const StatementFacts &f, const Policy &p, Sink &sink)
 {
-	(void) f;
-	(void) p;
-	(void) sink;
+	if (!f.ic.present)
+		return;
+	rule_concurrently_in_transaction(f, p, sink);
+	rule_concurrent_index_invalid_leftover(f, p, sink);
+	rule_drop_index_blocking(f, p, sink);
+	rule_reindex_blocking(f, p, sink);
+	rule_check_constraint_validating(f, p, sink);
+	rule_foreign_key_validating(f, p, sink);
+	rule_unique_pk_exclusion(f, p, sink);
+	rule_validate_in_same_transaction(f, p, sink);
+	rule_constraint_drop(f, p, sink);
+	rule_fk_without_index(f, p, sink);
+	rule_index_unnamed(f, p, sink);
 }
 
 } // namespace mg::impl

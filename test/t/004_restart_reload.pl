@@ -25,7 +25,7 @@ sub try_index
 	my ($ret, $out, $err) = $node->psql('postgres',
 		"CREATE INDEX big_t_id_idx ON big_t (id);\n\\echo :LAST_ERROR_SQLSTATE\n"
 		  . "SELECT count(*) FROM pg_indexes WHERE indexname = 'big_t_id_idx';\n"
-		  . "DROP INDEX IF EXISTS big_t_id_idx;",
+		  . "DROP INDEX CONCURRENTLY IF EXISTS big_t_id_idx;",
 		on_error_stop => 0);
 	$out =~ s/\n/ /g;
 	return ($out, $err);
@@ -131,7 +131,7 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM big_t'), '20000', '... and
 (undef, $out, $err) = $node->psql('postgres',
 	"CREATE INDEX CONCURRENTLY big_t_cc_idx ON big_t (id);\n\\echo :LAST_ERROR_SQLSTATE", on_error_stop => 0);
 is($out, '00000', '... while CREATE INDEX CONCURRENTLY on big_t runs');
-$node->safe_psql('postgres', 'DROP INDEX big_t_cc_idx');
+$node->safe_psql('postgres', 'DROP INDEX CONCURRENTLY big_t_cc_idx');
 
 # ---------------------------------------------------------------- a bad mode at start-up
 # The file is read before the library defines its settings, so the bad value cannot stop
