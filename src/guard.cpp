@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "core/rules.hpp"
 #include "mg_facts.h"
 #include "mg_guard.h"
+#include "mg_lock.h"
 #include "pg_compat.h"
 
 #define MG_VERSION "0.1.0"
@@ -158,10 +159,15 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		tag = CreateCommandName(parsetree);
 	}
 
+	/* The lock actions (src/lockwait.cpp): the lock-queue preflight, and lock_timeout for
+	 * the duration of the statement when the session has none. */
+	MgLockAction lock_action;
+	mg_lock_before(parsetree, context != PROCESS_UTILITY_SUBCOMMAND && !skip_everything(), &lock_action);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	mg_lock_after(&lock_action);
 
 	if (!IsTransactionState())
 		return;
@@ -263,6 +269,7 @@ _PG_init(void)
 		"migration: only transactions that have already run DDL (a migration); all: every transaction.",
 		&mg_dml_scope, (int) mg::DmlScope::Migration, dml_scope_options, PGC_SUSET, 0, NULL, NULL, NULL);
 
+	mg_lock_init();
 	MarkGUCPrefixReserved("migration_guard");
 
 	mg_xact_install();

@@ -7,13 +7,24 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(54);
+SELECT plan(61);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
               ARRAY['migration_guard.mode', 'migration_guard.large_table_threshold',
-                    'migration_guard.max_dml_rows', 'migration_guard.dml_scope'],
-              'the guard defines exactly these four settings');
+                    'migration_guard.max_dml_rows', 'migration_guard.dml_scope',
+                    'migration_guard.lock_timeout', 'migration_guard.blocker_age'],
+              'the guard defines exactly these six settings');
+SELECT is((SELECT context || ' ' || vartype || ' ' || unit || ' ' || boot_val || ' ' || min_val || '..' || max_val
+             FROM pg_settings WHERE name = 'migration_guard.lock_timeout'),
+          'superuser integer ms 5000 0..2147483647',
+          'migration_guard.lock_timeout: PGC_SUSET, milliseconds, 5s by default, 0 turns it off');
+SELECT is((SELECT context || ' ' || vartype || ' ' || unit || ' ' || boot_val || ' ' || min_val || '..' || max_val
+             FROM pg_settings WHERE name = 'migration_guard.blocker_age'),
+          'superuser integer ms 5000 -1..2147483647',
+          'migration_guard.blocker_age: PGC_SUSET, milliseconds, 5s by default, -1 turns it off');
+SELECT is(current_setting('migration_guard.lock_timeout') || ' ' || current_setting('migration_guard.blocker_age'),
+          '5s 5s', 'both show as 5s by default');
 SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), 'superuser',
           'migration_guard.max_dml_rows has context superuser (PGC_SUSET)');
 SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), '100000',
@@ -155,6 +166,16 @@ SELECT throws_ok($$SELECT set_config('migration_guard.dml_scope', 'all', false)$
                  'an ordinary role cannot set_config() dml_scope');
 SELECT is(current_setting('migration_guard.max_dml_rows') || ' ' || current_setting('migration_guard.dml_scope'),
           '100000 migration', 'the refused attempts changed neither DML setting');
+SELECT throws_ok('SET migration_guard.lock_timeout = 0', '42501',
+                 'permission denied to set parameter "migration_guard.lock_timeout"',
+                 'an ordinary role cannot SET migration_guard.lock_timeout');
+SELECT throws_ok('SET migration_guard.blocker_age = -1', '42501',
+                 'permission denied to set parameter "migration_guard.blocker_age"',
+                 'an ordinary role cannot SET migration_guard.blocker_age');
+SELECT lives_ok($$SET LOCAL lock_timeout = '2s'$$,
+                'an ordinary role sets its own lock_timeout, which then wins over the injected one');
+SELECT is(current_setting('migration_guard.lock_timeout') || ' ' || current_setting('migration_guard.blocker_age'),
+          '5s 5s', 'the refused attempts changed neither lock setting');
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'the refused attempts changed neither setting');
 RESET ROLE;
