@@ -26,6 +26,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "mb/pg_wchar.h"
@@ -60,6 +61,7 @@ int mg_blocker_age_ms = 5000;
 
 constexpr int kMaxTargets = 8;
 constexpr int kMaxFindings = 4;
+constexpr int kMaxChildren = 1024; /* partitions looked at, beyond which the cost is not worth it */
 
 /* One relation a statement will lock, and how. */
 typedef struct LockTarget
@@ -68,6 +70,7 @@ typedef struct LockTarget
 	LOCKMODE lock;      /* what the statement takes on it */
 	LOCKMODE probe;     /* what to ask the lock manager about (REINDEX TABLE: its indexes' lock) */
 	bool indexes_too;   /* REINDEX TABLE: ACCESS EXCLUSIVE on each index as well */
+	bool recurse;       /* the statement locks its partitions or child tables too */
 } LockTarget;
 
 typedef struct Targets
@@ -77,16 +80,18 @@ typedef struct Targets
 	bool own_xacts;     /* the statement commits transactions of its own: no GUC nest level */
 } Targets;
 
-void
+LockTarget *
 add_target(Targets *ts, Oid relid, LOCKMODE lock, LOCKMODE probe, bool indexes_too)
 {
 	if (!OidIsValid(relid) || ts->n >= kMaxTargets)
-		return;
+		return NULL;
 	LockTarget *t = &ts->t[ts->n++];
 	t->relid = relid;
 	t->lock = lock;
 	t->probe = probe;
 	t->indexes_too = indexes_too;
+	t->recurse = false;
+	return t;
 }
 
 /* Resolves with NoLock; a missing relation adds nothing (PostgreSQL's own error follows). */
@@ -96,10 +101,23 @@ resolve(const RangeVar *rv)
 	return rv ? RangeVarGetRelid(rv, NoLock, true) : InvalidOid;
 }
 
+/* recurse: the command locks the relation's partitions (or inheritance children) as well,
+ * unless ONLY was written. */
 void
-add_rv(Targets *ts, const RangeVar *rv, LOCKMODE lock)
+add_rv(Targets *ts, const RangeVar *rv, LOCKMODE lock, bool recurse = false)
 {
-	add_target(ts, resolve(rv), lock, lock, false);
+	LockTarget *t = add_target(ts, resolve(rv), lock, lock, false);
+	if (t)
+		t->recurse = recurse && rv->inh;
+}
+
+/* Only a partitioned table passes the command on to its partitions (CREATE INDEX, DROP). */
+void
+add_rv_partitioned(Targets *ts, const RangeVar *rv, LOCKMODE lock)
+{
+	LockTarget *t = add_target(ts, resolve(rv), lock, lock, false);
+	if (t)
+		t->recurse = rv->inh && get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE;
 }
 
 /* A DefElem option that is on: "(CONCURRENTLY)", "(FULL)", "(FULL true)". */
@@ -146,14 +164,14 @@ lock_targets(Node *parsetree, Targets *ts)
 		case T_AlterTableStmt:
 		{
 			AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
-			add_rv(ts, stmt->relation, AlterTableGetLockLevel(stmt->cmds));
+			add_rv(ts, stmt->relation, AlterTableGetLockLevel(stmt->cmds), true);
 			break;
 		}
 		case T_IndexStmt:
 		{
 			IndexStmt *stmt = (IndexStmt *) parsetree;
 			if (!stmt->concurrent)
-				add_rv(ts, stmt->relation, ShareLock);
+				add_rv_partitioned(ts, stmt->relation, ShareLock);
 			break;
 		}
 		case T_DropStmt:
@@ -167,7 +185,7 @@ lock_targets(Node *parsetree, Targets *ts)
 				case OBJECT_TABLE:
 				case OBJECT_MATVIEW:
 					foreach (lc, stmt->objects)
-						add_rv(ts, makeRangeVarFromNameList((List *) lfirst(lc)), AccessExclusiveLock);
+						add_rv_partitioned(ts, makeRangeVarFromNameList((List *) lfirst(lc)), AccessExclusiveLock);
 					break;
 				case OBJECT_INDEX:
 					/* DROP INDEX locks the index's table in ACCESS EXCLUSIVE mode */
@@ -193,7 +211,7 @@ lock_targets(Node *parsetree, Targets *ts)
 		{
 			ListCell *lc;
 			foreach (lc, ((TruncateStmt *) parsetree)->relations)
-				add_rv(ts, (RangeVar *) lfirst(lc), AccessExclusiveLock);
+				add_rv(ts, (RangeVar *) lfirst(lc), AccessExclusiveLock, true);
 			break;
 		}
 		case T_CreateTrigStmt:
@@ -241,7 +259,7 @@ lock_targets(Node *parsetree, Targets *ts)
 			foreach (lc, stmt->rels)
 			{
 				VacuumRelation *vr = (VacuumRelation *) lfirst(lc);
-				add_rv(ts, vr->relation, AccessExclusiveLock);
+				add_rv_partitioned(ts, vr->relation, AccessExclusiveLock);
 			}
 			break;
 		}
@@ -259,7 +277,7 @@ lock_targets(Node *parsetree, Targets *ts)
 				break; /* never waits */
 			ListCell *lc;
 			foreach (lc, stmt->relations)
-				add_rv(ts, (RangeVar *) lfirst(lc), stmt->mode);
+				add_rv(ts, (RangeVar *) lfirst(lc), stmt->mode, true);
 			break;
 		}
 		case T_CreatePolicyStmt:
@@ -427,6 +445,11 @@ find_blockers(Oid relid, LOCKMODE mode, mg::LockQueueFacts *lf)
 			}
 			describe_session(b.pid, &b);
 		}
+		bool seen = false;
+		for (int j = 0; j < lf->n_blockers && !seen; j++)
+			seen = !b.prepared && lf->blockers[j].pid == b.pid;
+		if (seen)
+			continue; /* the same session, holding a lock on a partition too */
 		lf->n_blockers_total++;
 		if (lf->n_blockers < mg::kMaxBlockers)
 			lf->blockers[lf->n_blockers++] = b;
@@ -446,6 +469,21 @@ preflight(const LockTarget *t, const char *command, int timeout_ms)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::LockQueueFacts *lf = (mg::LockQueueFacts *) palloc0(sizeof(mg::LockQueueFacts));
 	find_blockers(t->relid, t->probe, lf);
+	if (t->recurse && has_subclass(t->relid))
+	{
+		/* The statement will lock every partition (or child table) too: their holders make
+		 * it queue just the same. pg_inherits is read with NoLock, like everything here. */
+		List *all = find_all_inheritors(t->relid, NoLock, NULL);
+		ListCell *lc;
+		foreach (lc, all)
+		{
+			Oid child = lfirst_oid(lc);
+			if (child == t->relid)
+				continue;
+			if (lf->n_children++ < kMaxChildren)
+				find_blockers(child, t->probe, lf);
+		}
+	}
 	int n = 0;
 	char err[256] = "";
 	mg::Finding *findings = NULL;

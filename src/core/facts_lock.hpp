@@ -31,6 +31,7 @@ struct LockQueueFacts {
 	char rel_sql[kQualBuf];     /* the same, schema-qualified and quoted as SQL */
 	LockLevel lock;             /* the lock the statement needs on it */
 	bool indexes_too;           /* REINDEX TABLE: also ACCESS EXCLUSIVE on each of its indexes */
+	int32_t n_children;         /* partitions or child tables it locks too, whose holders count */
 	char command[32];           /* "ALTER TABLE", "CREATE INDEX", ... */
 	int64_t blocker_age_ms;     /* migration_guard.blocker_age */
 	int32_t lock_timeout_ms;    /* the lock_timeout the statement will run with; 0: none */

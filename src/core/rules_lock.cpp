@@ -50,7 +50,7 @@ describe_blocker(const LockBlocker &b)
 		s += ", user " + std::string(b.user);
 	if (b.application[0])
 		s += ", application " + quoted(b.application);
-	s += ", " + std::string(b.state[0] ? b.state : "state unknown") + ", transaction open for " +
+	s += ", " + std::string(b.state[0] ? b.state : "state not visible") + ", transaction open for " +
 		 age_phrase(b.xact_age_ms);
 	if (b.query[0])
 		s += ", query: " + std::string(b.query);
@@ -85,7 +85,12 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 						 (f.n_blockers_total == 1 ? std::string("One other session holds")
 												  : "These " + std::to_string(f.n_blockers_total) +
 														" other sessions hold") +
-						 " a lock that conflicts with it (migration_guard.blocker_age is " +
+						 " a conflicting lock on it" +
+						 (f.n_children > 0 ? " or on one of the " + std::to_string(f.n_children) +
+												 (f.rel.relkind == 'p' ? " partitions" : " child tables") +
+												 " it locks too"
+										   : std::string()) +
+						 " (migration_guard.blocker_age is " +
 						 age_phrase(f.blocker_age_ms) + "):";
 	for (int i = 0; i < f.n_blockers; i++)
 		detail += "\n  " + describe_blocker(f.blockers[i]);
@@ -97,7 +102,7 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 	/* What ends each kind of holder. pg_cancel_backend() ends the running statement of an
 	 * active session (its transaction then aborts and releases its locks); it does nothing
 	 * to a session that is idle in a transaction. */
-	std::string active_pids, idle_pids, all_pids;
+	std::string active_pids, idle_pids, hidden_pids, all_pids;
 	bool prepared = false;
 	for (int i = 0; i < f.n_blockers; i++)
 	{
@@ -109,10 +114,10 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 		}
 		std::string pid = std::to_string(b.pid);
 		all_pids += (all_pids.empty() ? "" : ", ") + pid;
-		if (std::string(b.state) == "active")
-			active_pids += (active_pids.empty() ? "" : ", ") + pid;
-		else
-			idle_pids += (idle_pids.empty() ? "" : ", ") + pid;
+		std::string &list = std::string(b.state) == "active" ? active_pids
+							: b.state[0] == '\0'                ? hidden_pids
+																 : idle_pids;
+		list += (list.empty() ? "" : ", ") + pid;
 	}
 	std::string hint = refuses ? "Run " + cmd + " again once these transactions have ended: it was refused "
 								 "before it queued for any lock. "
@@ -129,6 +134,9 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 		hint += " A session idle in its transaction (pid " + idle_pids +
 				") ignores pg_cancel_backend(); only its client, idle_in_transaction_session_timeout or "
 				"pg_terminate_backend(), which closes that connection, ends it.";
+	if (!hidden_pids.empty())
+		hint += " The state of pid " + hidden_pids +
+				" is not visible to you: a member of pg_read_all_stats (or of that session's role) can see it.";
 	if (prepared)
 		hint += " A prepared transaction ends only with COMMIT PREPARED or ROLLBACK PREPARED "
 				"(SELECT gid, prepared, owner FROM pg_prepared_xacts;).";

@@ -194,6 +194,35 @@ TEST(LockQueue, WarnModeWarnsAndSaysItWaits)
 	EXPECT_TRUE(q.run().empty());
 }
 
+TEST(LockQueue, HiddenStateIsSaidSo)
+{
+	QueueFixture q;
+	LockBlocker b = blocker(42, 60000, "");
+	std::strcpy(b.query, "<insufficient privilege>");
+	q.add(b);
+	auto out = q.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "state not visible"));
+	EXPECT_TRUE(contains(out[0].hint, "The state of pid 42 is not visible to you"));
+	EXPECT_FALSE(contains(out[0].hint, "ignores pg_cancel_backend"));
+	EXPECT_FALSE(contains(out[0].hint, "SELECT pg_cancel_backend(42)"));
+}
+
+TEST(LockQueue, PartitionsAreCounted)
+{
+	QueueFixture q;
+	q.f.rel.relkind = 'p';
+	q.f.n_children = 3;
+	q.add(blocker(42, 60000, "idle in transaction"));
+	auto out = q.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "holds a conflicting lock on it or on one of the 3 partitions it locks too"));
+	q.f.rel.relkind = 'r';
+	out = q.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "one of the 3 child tables it locks too"));
+}
+
 TEST(LockQueue, IndexesTooForReindexTable)
 {
 	QueueFixture q;
