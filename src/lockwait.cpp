@@ -585,7 +585,7 @@ mg_lock_before(Node *parsetree, bool judge, MgLockAction *act)
 	act->context.arg = act;
 	act->context.previous = error_context_stack;
 	error_context_stack = &act->context;
-	elog(DEBUG1, "migration_guard: lock_timeout = %dms for this %s", mg_lock_timeout_ms, command);
+	elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s", act->timeout, command);
 }
 
 void
