@@ -149,12 +149,34 @@ add_owner_of(Targets *ts, List *objects)
 	}
 }
 
+/* A foreign key takes SHARE ROW EXCLUSIVE on the table it references (to add its triggers
+ * there), whether written as a table constraint or inline on a column. */
+void
+add_referenced(Targets *ts, Node *def)
+{
+	if (def == NULL)
+		return;
+	if (IsA(def, Constraint))
+	{
+		Constraint *con = (Constraint *) def;
+		if (con->contype == CONSTR_FOREIGN && con->pktable)
+			add_rv(ts, con->pktable, ShareRowExclusiveLock);
+	}
+	else if (IsA(def, ColumnDef))
+	{
+		ListCell *lc;
+		foreach (lc, ((ColumnDef *) def)->constraints)
+			add_referenced(ts, (Node *) lfirst(lc));
+	}
+}
+
 /*
  * The relations a statement will lock and the locks it takes on them, as PostgreSQL takes
  * them (ALTER TABLE: AlterTableGetLockLevel; the rest as the command's code does in 15).
- * Only the statement's main relations: an ALTER TABLE ... ADD FOREIGN KEY also locks the
- * referenced table (SHARE ROW EXCLUSIVE), which is the fk_locks_referenced_table rule's
- * business. Statements that take nothing of SHARE or stronger are not listed.
+ * The statement's main relations, and the table a new foreign key references (CREATE TABLE,
+ * ALTER TABLE ADD CONSTRAINT/COLUMN ... REFERENCES). Not the tables that a DROP of a foreign
+ * key's table or column locks. Statements that take nothing of SHARE or stronger are not
+ * listed.
  */
 void
 lock_targets(Node *parsetree, Targets *ts)
@@ -165,6 +187,22 @@ lock_targets(Node *parsetree, Targets *ts)
 		{
 			AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
 			add_rv(ts, stmt->relation, AlterTableGetLockLevel(stmt->cmds), true);
+			ListCell *lc;
+			foreach (lc, stmt->cmds)
+			{
+				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+				if ((cmd->subtype == AT_AddConstraint || cmd->subtype == AT_AddColumn) && cmd->def)
+					add_referenced(ts, cmd->def);
+			}
+			break;
+		}
+		case T_CreateStmt:
+		{
+			ListCell *lc;
+			foreach (lc, ((CreateStmt *) parsetree)->tableElts)
+				add_referenced(ts, (Node *) lfirst(lc));
+			foreach (lc, ((CreateStmt *) parsetree)->constraints)
+				add_referenced(ts, (Node *) lfirst(lc));
 			break;
 		}
 		case T_IndexStmt:
@@ -534,6 +572,7 @@ mg_lock_before(Node *parsetree, bool judge, MgLockAction *act)
 	switch (nodeTag(parsetree))
 	{
 		/* the fast path: only these statements take such locks */
+		case T_CreateStmt:
 		case T_AlterTableStmt:
 		case T_IndexStmt:
 		case T_DropStmt:
@@ -599,6 +638,24 @@ mg_lock_after(MgLockAction *act)
 		error_context_stack = act->context.previous;
 	AtEOXact_GUC(true, act->nestlevel);
 	act->injected = false;
+}
+
+bool
+mg_lock_timeout_in_effect(Node *parsetree)
+{
+	if (LockTimeout > 0)
+		return true;
+	if (mg_lock_timeout_ms <= 0)
+		return false;
+	Targets ts;
+	memset(&ts, 0, sizeof ts);
+	lock_targets(parsetree, &ts);
+	if (ts.own_xacts)
+		return false;
+	for (int i = 0; i < ts.n; i++)
+		if (worth_it(&ts.t[i]))
+			return true;
+	return false;
 }
 
 uint64

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include "nodes/nodes.h"
 #include "storage/lockdefs.h"
 #include "utils/elog.h"
 
@@ -34,6 +35,16 @@ void mg_backstop_init(void);
 /* judge: the guard may look at this statement at all (not off, not a sub-command, ...). */
 void mg_lock_before(Node *parsetree, bool judge, MgLockAction *act);
 void mg_lock_after(MgLockAction *act);
+
+/*
+ * Whether the statement will run with a lock_timeout: the session's own, or the one
+ * mg_lock_before() would inject (migration_guard.lock_timeout, for a statement that needs a
+ * SHARE or stronger lock on an existing, non-temporary relation). For the rule groups whose
+ * lock-queue warnings stay silent when a timeout will be in effect (trigger_ddl,
+ * rls_policy_ddl, fk_locks_referenced_table, lock_table_explicit). Under check() it answers
+ * with the current settings, which is what the migration will meet if it runs here.
+ */
+bool mg_lock_timeout_in_effect(Node *parsetree);
 
 /* Counts the judged utility statements that have completed in this backend: with the
  * statement start time, it tells the backstop which warnings belong to the statement that is
