@@ -634,8 +634,7 @@ mg_lock_after(MgLockAction *act)
 		statement_seq++;
 	if (!act->injected)
 		return;
-	if (error_context_stack == &act->context)
-		error_context_stack = act->context.previous;
+	error_context_stack = act->context.previous; /* as pushed in mg_lock_before */
 	AtEOXact_GUC(true, act->nestlevel);
 	act->injected = false;
 }
