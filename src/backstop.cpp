@@ -134,6 +134,7 @@ mg_backstop(PG_FUNCTION_ARGS)
 	{
 		rf->reason = reason;
 		strlcpy(rf->command, GetCommandTagName(trig->tag), sizeof rf->command);
+		rf->text = mg_lock_statement_text();
 		n = mg::evaluate_rewrite(*rf, policy, findings, kMaxFindings, err, sizeof err);
 	}
 	MemoryContextSwitchTo(old);

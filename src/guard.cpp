@@ -162,7 +162,8 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 	/* The lock actions (src/lockwait.cpp): the lock-queue preflight, and lock_timeout for
 	 * the duration of the statement when the session has none. */
 	MgLockAction lock_action;
-	mg_lock_before(parsetree, context != PROCESS_UTILITY_SUBCOMMAND && !skip_everything(), &lock_action);
+	mg_lock_before(parsetree, context != PROCESS_UTILITY_SUBCOMMAND && !skip_everything(), queryString,
+				   pstmt->stmt_location, pstmt->stmt_len, &lock_action);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else

@@ -57,6 +57,38 @@ namespace {
 
 int mg_lock_timeout_ms = 5000;
 uint64 statement_seq = 0;
+
+/* The running statement's text, for the backstop's hint: copied, since nothing guarantees
+ * that the query string outlives a statement that failed. */
+char statement_text[2048];
+uint64 statement_text_seq = 0;
+bool statement_text_ok = false;
+
+bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void
+note_statement_text(const char *query, int location, int len)
+{
+	statement_text_ok = false;
+	statement_text_seq = statement_seq;
+	if (query == NULL)
+		return;
+	const char *p = query + (location > 0 ? location : 0);
+	size_t n = len > 0 ? (size_t) len : strlen(p);
+	while (n > 0 && is_blank(*p))
+		p++, n--;
+	while (n > 0 && (is_blank(p[n - 1]) || p[n - 1] == ';'))
+		n--;
+	if (n == 0 || n >= sizeof statement_text)
+		return;
+	memcpy(statement_text, p, n);
+	statement_text[n] = '\0';
+	statement_text_ok = true;
+}
 int mg_blocker_age_ms = 5000;
 
 constexpr int kMaxTargets = 8;
@@ -563,12 +595,14 @@ lock_timeout_context(void *arg)
 } // namespace
 
 void
-mg_lock_before(Node *parsetree, bool judge, MgLockAction *act)
+mg_lock_before(Node *parsetree, bool judge, const char *query, int stmt_location, int stmt_len,
+			   MgLockAction *act)
 {
 	memset(act, 0, sizeof *act);
 	if (!judge)
 		return;
 	act->judged = true;
+	note_statement_text(query, stmt_location, stmt_len);
 	switch (nodeTag(parsetree))
 	{
 		/* the fast path: only these statements take such locks */
@@ -661,6 +695,12 @@ uint64
 mg_lock_statement_seq(void)
 {
 	return statement_seq;
+}
+
+const char *
+mg_lock_statement_text(void)
+{
+	return statement_text_ok && statement_text_seq == statement_seq ? statement_text : NULL;
 }
 
 void

@@ -32,8 +32,10 @@ typedef struct MgLockAction
 void mg_lock_init(void);
 void mg_backstop_init(void);
 
-/* judge: the guard may look at this statement at all (not off, not a sub-command, ...). */
-void mg_lock_before(Node *parsetree, bool judge, MgLockAction *act);
+/* judge: the guard may look at this statement at all (not off, not a sub-command, ...).
+ * query, stmt_location, stmt_len: the statement's text, as in its PlannedStmt. */
+void mg_lock_before(Node *parsetree, bool judge, const char *query, int stmt_location, int stmt_len,
+					MgLockAction *act);
 void mg_lock_after(MgLockAction *act);
 
 /*
@@ -50,3 +52,7 @@ bool mg_lock_timeout_in_effect(Node *parsetree);
  * statement start time, it tells the backstop which warnings belong to the statement that is
  * running now. */
 uint64 mg_lock_statement_seq(void);
+
+/* The text of the judged utility statement that is running now (the innermost one), or NULL
+ * when it is not known or too long to keep. */
+const char *mg_lock_statement_text(void);

@@ -45,6 +45,7 @@ struct RewriteFacts {
 	RelationFacts rel;          /* the table being rewritten */
 	int32_t reason;             /* AT_REWRITE_* bits of commands/event_trigger.h */
 	char command[32];           /* "ALTER TABLE", "ALTER TYPE", ... */
+	const char *text;           /* the statement's text, NUL-terminated, without its ';'; null if unknown */
 };
 
 static_assert(std::is_trivially_destructible_v<LockBlocker>);

@@ -187,7 +187,8 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 		"Reach the same result without rewriting the table in place: add a new column (or a new table), "
 		"backfill it in batches, and switch over in a short transaction. If a rewrite of " + name +
 		" is acceptable (a maintenance window), a role allowed to set migration_guard.mode can run it as:\n"
-		"  BEGIN;\n  SET LOCAL migration_guard.mode = 'warn';\n  " + cmd + " ...;\n  COMMIT;";
+		"  BEGIN;\n  SET LOCAL migration_guard.mode = 'warn';\n  " +
+		(f.text && f.text[0] ? std::string(f.text) : cmd + " ...") + ";\n  COMMIT;";
 	sink.add(RuleId::UnexpectedRewrite, f.rel, LockLevel::AccessExclusive, f.rel.rows, message, detail, hint);
 }
 

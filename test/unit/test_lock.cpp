@@ -280,6 +280,19 @@ TEST(UnexpectedRewrite, LargeTableIsRefused)
 	EXPECT_TRUE(contains(out[0].detail, "stopped it before the rewrite began"));
 }
 
+TEST(UnexpectedRewrite, HintRepeatsTheStatement)
+{
+	RewriteFixture r;
+	auto out = r.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.mode = 'warn';\n  ALTER TYPE ...;\n  COMMIT;"));
+	r.f.text = "ALTER TYPE app.t ALTER ATTRIBUTE id TYPE bigint CASCADE";
+	out = r.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.mode = 'warn';\n  ALTER TYPE app.t ALTER ATTRIBUTE id "
+									  "TYPE bigint CASCADE;\n  COMMIT;"));
+}
+
 TEST(UnexpectedRewrite, ThresholdIsInclusive)
 {
 	RewriteFixture r;
