@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(61);
+SELECT plan(65);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
@@ -96,6 +96,15 @@ SELECT throws_ok($$SET migration_guard.max_dml_rows = -5$$, '22023',
 SELECT throws_ok($$SET migration_guard.dml_scope = 'everything'$$, '22023',
                  'invalid value for parameter "migration_guard.dml_scope": "everything"',
                  'dml_scope = everything is rejected with 22023');
+SELECT throws_ok($$SET migration_guard.lock_timeout = '-1'$$, '22023',
+                 '-1 ms is outside the valid range for parameter "migration_guard.lock_timeout" (0 .. 2147483647)',
+                 'lock_timeout = -1 is rejected with 22023 (0 is the way to turn it off)');
+SELECT throws_ok($$SET migration_guard.blocker_age = '-2'$$, '22023',
+                 '-2 ms is outside the valid range for parameter "migration_guard.blocker_age" (-1 .. 2147483647)',
+                 'blocker_age = -2 is rejected with 22023 (-1 is the way to turn it off)');
+SELECT lives_ok($$SET LOCAL migration_guard.lock_timeout = '1min'$$, 'lock_timeout takes time units');
+SELECT is(current_setting('migration_guard.lock_timeout'), '1min', '... and shows them as SHOW does');
+RESET migration_guard.lock_timeout;
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'rejected values leave both settings unchanged');
 
