@@ -33,6 +33,7 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "mg_facts.h"
 #include "mg_guard.h"
 #include "mg_policy.h"
+#include "mg_lock.h"
 #include "pg_compat.h"
 
 #define MG_VERSION "0.1.0"
@@ -177,10 +178,16 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		tag = CreateCommandName(parsetree);
 	}
 
+	/* The lock actions (src/lockwait.cpp): the lock-queue preflight, and lock_timeout for
+	 * the duration of the statement when the session has none. */
+	MgLockAction lock_action;
+	mg_lock_before(parsetree, context != PROCESS_UTILITY_SUBCOMMAND && !skip_everything(), queryString,
+				   pstmt->stmt_location, pstmt->stmt_len, &lock_action);
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	mg_lock_after(&lock_action);
 
 	if (!IsTransactionState())
 		return;
@@ -307,6 +314,7 @@ _PG_init(void)
 	mg_policy_init();
 	mg_events_init();
 
+	mg_lock_init();
 	MarkGUCPrefixReserved("migration_guard");
 
 	mg_xact_install();

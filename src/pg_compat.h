@@ -43,3 +43,19 @@ typedef RelFileNode mg_relfile;
 #else
 #define MG_INVALID_BACKEND InvalidBackendId
 #endif
+
+/* The lock-queue preflight (lockwait.cpp): a backend's status entry by its index in the local
+ * snapshot (renamed in PG 16), and the PGPROC behind a virtual transaction id (a ProcNumber
+ * since PG 17). Only the PG 15 branch is built and tested. */
+#if MG_PG16_GE
+#define mg_local_beentry(i) pgstat_get_local_beentry_by_index(i)
+#else
+#define mg_local_beentry(i) pgstat_fetch_stat_local_beentry(i)
+#endif
+#if MG_PG17_GE
+#define MG_VXID_IS_PREPARED(vxid) ((vxid).procNumber == INVALID_PROC_NUMBER)
+#define mg_vxid_proc(vxid) ProcNumberGetProc((vxid).procNumber)
+#else
+#define MG_VXID_IS_PREPARED(vxid) ((vxid).backendId == InvalidBackendId)
+#define mg_vxid_proc(vxid) BackendIdGetProc((vxid).backendId)
+#endif

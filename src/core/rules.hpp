@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "core/facts_lock.hpp"
 #include "core/types.hpp"
 
 namespace mg {
@@ -41,5 +42,15 @@ int evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, in
 /* The same for one data-changing statement, as its plan describes it (ExecutorStart). */
 int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 				 size_t errlen) noexcept;
+
+/*
+ * The lock group (rules_lock.cpp), called by the hook itself rather than through evaluate():
+ * the sessions a statement would queue behind (lock_queue_blocked), and a rewrite that is
+ * about to happen, seen by the table_rewrite event trigger (unexpected_rewrite).
+ */
+int evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out,
+						char *err, size_t errlen) noexcept;
+int evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
+					 size_t errlen) noexcept;
 
 } // namespace mg

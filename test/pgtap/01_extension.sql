@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(31);
+SELECT plan(36);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -27,8 +27,8 @@ SELECT functions_are('migration_guard',
                            '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
                            '_fk_without_index', '_sequence_last_value', '_column_dependents',
                            '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
-                           '_primary_key_fix', '_events', '_stats', 'reset_stats'],
-                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice, reset_stats and their helpers');
+                           '_primary_key_fix', '_events', '_stats', 'reset_stats', 'backstop'],
+                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
 SELECT views_are('migration_guard', ARRAY['events', 'stats'], 'schema migration_guard has exactly the views events and stats');
 SELECT ok(has_table_privilege('public', 'migration_guard.events', 'SELECT')
           AND has_table_privilege('public', 'migration_guard.stats', 'SELECT'),
@@ -61,8 +61,27 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 23,
-          'the extension owns exactly its twenty-three functions');
+              AND d.deptype = 'e'), 24,
+          'the extension owns exactly its twenty-four functions');
+
+-- the rewrite backstop: an event trigger on table_rewrite, owned by the extension
+SELECT function_returns('migration_guard', 'backstop', '{}'::name[], 'event_trigger',
+                        'backstop() is an event trigger function');
+SELECT is((SELECT p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+                  AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'] AND NOT p.prosecdef
+             FROM pg_proc p WHERE p.oid = 'migration_guard.backstop()'::regprocedure), true,
+          'backstop() is written in C, runs as the invoker, with search_path pinned');
+SELECT is((SELECT evtevent || ' ' || evtenabled::text || ' ' || evtfoid::regprocedure::text
+             FROM pg_event_trigger WHERE evtname = 'migration_guard_backstop'),
+          'table_rewrite O migration_guard.backstop()',
+          'event trigger migration_guard_backstop fires on table_rewrite, enabled, running backstop()');
+SELECT is((SELECT count(*)::int FROM pg_depend d
+            WHERE d.classid = 'pg_event_trigger'::regclass AND d.refclassid = 'pg_extension'::regclass
+              AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
+              AND d.deptype = 'e'), 1,
+          'the extension owns the event trigger (DROP EXTENSION removes it)');
+SELECT throws_ok('SELECT migration_guard.backstop()', '39P03', 'migration_guard.backstop() is an event trigger function',
+                 'backstop() cannot be called directly');
 
 -- what they return
 SELECT is(migration_guard.version(), '0.1.0', 'version() returns 0.1.0');

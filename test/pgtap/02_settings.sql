@@ -7,15 +7,16 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(55);
+SELECT plan(66);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
               ARRAY['migration_guard.mode', 'migration_guard.large_table_threshold',
                     'migration_guard.max_dml_rows', 'migration_guard.dml_scope',
                     'migration_guard.rule_severity', 'migration_guard.override_role',
-                    'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size'],
-              'the guard defines exactly these nine settings');
+                    'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size',
+                    'migration_guard.lock_timeout', 'migration_guard.blocker_age'],
+              'the guard defines exactly these eleven settings');
 SELECT set_eq($$SELECT name::text || '=' || context FROM pg_settings
                  WHERE name IN ('migration_guard.rule_severity', 'migration_guard.override_role',
                                 'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size')$$,
@@ -23,6 +24,16 @@ SELECT set_eq($$SELECT name::text || '=' || context FROM pg_settings
                     'migration_guard.allow=user', 'migration_guard.log_format=superuser',
                     'migration_guard.events_size=postmaster'],
               'policy settings: superuser-only, except allow (checked against override_role) and events_size (at start)');
+SELECT is((SELECT context || ' ' || vartype || ' ' || unit || ' ' || boot_val || ' ' || min_val || '..' || max_val
+             FROM pg_settings WHERE name = 'migration_guard.lock_timeout'),
+          'superuser integer ms 5000 0..2147483647',
+          'migration_guard.lock_timeout: PGC_SUSET, milliseconds, 5s by default, 0 turns it off');
+SELECT is((SELECT context || ' ' || vartype || ' ' || unit || ' ' || boot_val || ' ' || min_val || '..' || max_val
+             FROM pg_settings WHERE name = 'migration_guard.blocker_age'),
+          'superuser integer ms 5000 -1..2147483647',
+          'migration_guard.blocker_age: PGC_SUSET, milliseconds, 5s by default, -1 turns it off');
+SELECT is(current_setting('migration_guard.lock_timeout') || ' ' || current_setting('migration_guard.blocker_age'),
+          '5s 5s', 'both show as 5s by default');
 SELECT is((SELECT context FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), 'superuser',
           'migration_guard.max_dml_rows has context superuser (PGC_SUSET)');
 SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'migration_guard.max_dml_rows'), '100000',
@@ -94,6 +105,15 @@ SELECT throws_ok($$SET migration_guard.max_dml_rows = -5$$, '22023',
 SELECT throws_ok($$SET migration_guard.dml_scope = 'everything'$$, '22023',
                  'invalid value for parameter "migration_guard.dml_scope": "everything"',
                  'dml_scope = everything is rejected with 22023');
+SELECT throws_ok($$SET migration_guard.lock_timeout = '-1'$$, '22023',
+                 '-1 ms is outside the valid range for parameter "migration_guard.lock_timeout" (0 .. 2147483647)',
+                 'lock_timeout = -1 is rejected with 22023 (0 is the way to turn it off)');
+SELECT throws_ok($$SET migration_guard.blocker_age = '-2'$$, '22023',
+                 '-2 ms is outside the valid range for parameter "migration_guard.blocker_age" (-1 .. 2147483647)',
+                 'blocker_age = -2 is rejected with 22023 (-1 is the way to turn it off)');
+SELECT lives_ok($$SET LOCAL migration_guard.lock_timeout = '1min'$$, 'lock_timeout takes time units');
+SELECT is(current_setting('migration_guard.lock_timeout'), '1min', '... and shows them as SHOW does');
+RESET migration_guard.lock_timeout;
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'rejected values leave both settings unchanged');
 
@@ -164,6 +184,16 @@ SELECT throws_ok($$SELECT set_config('migration_guard.dml_scope', 'all', false)$
                  'an ordinary role cannot set_config() dml_scope');
 SELECT is(current_setting('migration_guard.max_dml_rows') || ' ' || current_setting('migration_guard.dml_scope'),
           '100000 migration', 'the refused attempts changed neither DML setting');
+SELECT throws_ok('SET migration_guard.lock_timeout = 0', '42501',
+                 'permission denied to set parameter "migration_guard.lock_timeout"',
+                 'an ordinary role cannot SET migration_guard.lock_timeout');
+SELECT throws_ok('SET migration_guard.blocker_age = -1', '42501',
+                 'permission denied to set parameter "migration_guard.blocker_age"',
+                 'an ordinary role cannot SET migration_guard.blocker_age');
+SELECT lives_ok($$SET LOCAL lock_timeout = '2s'$$,
+                'an ordinary role sets its own lock_timeout, which then wins over the injected one');
+SELECT is(current_setting('migration_guard.lock_timeout') || ' ' || current_setting('migration_guard.blocker_age'),
+          '5s 5s', 'the refused attempts changed neither lock setting');
 SELECT is(current_setting('migration_guard.mode') || ' ' || current_setting('migration_guard.large_table_threshold'),
           'enforce 10MB', 'the refused attempts changed neither setting');
 RESET ROLE;

@@ -1,0 +1,55 @@
+/*
+ * facts_lock.hpp - what the lock group reads: the sessions that hold a lock a statement
+ * would have to wait for (lock_queue_blocked), and a table rewrite that is about to happen
+ * (unexpected_rewrite).
+ *
+ * Filled by src/lockwait.cpp and src/backstop.cpp (L2), read by src/core/rules_lock.cpp (L3).
+ * Trivially destructible and PostgreSQL-free, like everything in types.hpp.
+ */
+#pragma once
+
+#include "core/types_base.hpp"
+
+namespace mg {
+
+/* One session that holds a lock conflicting with the one the statement needs. */
+struct LockBlocker {
+	int32_t pid;                /* 0 for a prepared transaction */
+	bool prepared;              /* a prepared (two-phase) transaction: no session, no age */
+	int64_t xact_age_ms;        /* how long its transaction has been open; < 0: unknown */
+	char user[kNameLen];        /* "" when unknown */
+	char application[kNameLen];
+	char state[32];             /* as pg_stat_activity.state: "active", "idle in transaction", ... */
+	char query[96];             /* its current or last statement, cut short; "" when not visible */
+};
+
+constexpr int kMaxBlockers = 8;
+
+/* The lock-queue preflight of one statement on one relation (src/lockwait.cpp). */
+struct LockQueueFacts {
+	RelationFacts rel;          /* the relation the statement would lock */
+	char rel_sql[kQualBuf];     /* the same, schema-qualified and quoted as SQL */
+	LockLevel lock;             /* the lock the statement needs on it */
+	bool indexes_too;           /* REINDEX TABLE: also ACCESS EXCLUSIVE on each of its indexes */
+	int32_t n_children;         /* partitions or child tables it locks too, whose holders count */
+	char command[32];           /* "ALTER TABLE", "CREATE INDEX", ... */
+	int64_t blocker_age_ms;     /* migration_guard.blocker_age */
+	int32_t lock_timeout_ms;    /* the lock_timeout the statement will run with; 0: none */
+	int32_t n_blockers;         /* in blockers[] */
+	int32_t n_blockers_total;   /* conflicting holders found (blockers[] may be capped) */
+	LockBlocker blockers[kMaxBlockers];
+};
+
+/* A rewrite PostgreSQL is about to do (the table_rewrite event, src/backstop.cpp). */
+struct RewriteFacts {
+	RelationFacts rel;          /* the table being rewritten */
+	int32_t reason;             /* AT_REWRITE_* bits of commands/event_trigger.h */
+	char command[32];           /* "ALTER TABLE", "ALTER TYPE", ... */
+	const char *text;           /* the statement's text, NUL-terminated, without its ';'; null if unknown */
+};
+
+static_assert(std::is_trivially_destructible_v<LockBlocker>);
+static_assert(std::is_trivially_destructible_v<LockQueueFacts>);
+static_assert(std::is_trivially_destructible_v<RewriteFacts>);
+
+} // namespace mg
