@@ -75,14 +75,14 @@ def ddl(statements):
 
 
 def refusal_setup(small_mb, big_mb):
-    # about 100 bytes a row on disk: 10,000 rows a megabyte
+    # 92 bytes a row on disk with its line pointer, 88 rows a page: 11,200 rows a megabyte
     return [
         "CREATE TABLE small_t (id int, a int, pad text);",
-        f"INSERT INTO small_t SELECT g, g, repeat('x', 50) FROM generate_series(1, {small_mb * 10000}) g;",
-        "CREATE TABLE big_t (id int, a int, pad text);",
-        f"INSERT INTO big_t SELECT g, g, repeat('x', 50) FROM generate_series(1, {big_mb * 10000}) g;",
+        f"INSERT INTO small_t SELECT g, g, repeat('x', 50) FROM generate_series(1, {small_mb * 11200}) g;",
+        "CREATE TABLE large_t (id int, a int, pad text);",
+        f"INSERT INTO large_t SELECT g, g, repeat('x', 50) FROM generate_series(1, {big_mb * 11200}) g;",
         "VACUUM ANALYZE small_t;",
-        "VACUUM ANALYZE big_t;",
+        "VACUUM ANALYZE large_t;",
         "CHECKPOINT;",
     ]
 
@@ -205,6 +205,18 @@ def callgrind_total(path):
     raise SystemExit(f"no totals in {path}")
 
 
+def callgrind_inclusive(path, function):
+    """Inclusive instructions of the function whose name contains `function`."""
+    import subprocess
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", "--threshold=100", path],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(.*)", line)
+        if m and function in m.group(2):
+            return int(m.group(1).replace(",", ""))
+    return 0
+
+
 def psql_times(path):
     vals = [float(m.group(1)) for m in re.finditer(r"^Time: ([0-9.]+) ms", open(path).read(), re.M)]
     if not vals:
@@ -239,17 +251,27 @@ def report(env_path, md_path, smoke):
             k, v = line.rstrip("\n").split("=", 1)
             r[k] = v
     g = r.get
-    out = []
-    w = out.append
-    w(f"Recorded {g('date')} by `bash bench/run.sh{' --smoke' if smoke else ''}` at commit `{g('commit')}`.")
-    w("")
-    w(f"**Machine.** {g('machine')}")
-    w("")
+    blocks = {}
+    cur = []
+
+    def w(line):
+        cur.append(line)
+
+    def block(n):
+        """Starts the block of benchmark n; each one is replaced on its own, so that a run of
+        some benchmarks leaves the others' recorded figures alone."""
+        nonlocal cur
+        cur = []
+        blocks[n] = cur
 
     def target(ok):
         return "met" if ok else "**missed**"
 
+    stamp = (f"*Recorded {g('date')} by `bash bench/run.sh{' --smoke' if smoke else ''}` at commit "
+             f"`{g('commit')}`, on {g('machine')}*")
+
     if "b1_vanilla" in r:
+        block(1)
         st = int(g("b1_statements"))
         van = int(g("b1_vanilla"))
         w(f"### 1. Ordinary traffic ({g('b1_desc')})")
@@ -267,6 +289,7 @@ def report(env_path, md_path, smoke):
           f"Target ≤ 1.005×: {target(ratio <= 1.005)} ({ratio:.4f}×).")
         w("")
     if "b2_vanilla" in r:
+        block(2)
         van = int(g("b2_vanilla"))
         gua = int(g("b2_guard"))
         st = int(g("b2_statements"))
@@ -282,22 +305,29 @@ def report(env_path, md_path, smoke):
           f"Target ≤ 1.03×: {target(ratio <= 1.03)} ({ratio:.4f}×).")
         w("")
     if "b3_small" in r:
+        block(3)
         sm = float(g("b3_small"))
         bg = float(g("b3_big"))
         ratio = bg / sm
         w(f"### 3. Refusal cost against table size ({g('b3_desc')})")
         w("")
-        w("| table | size | instructions per refusal | wall time per refusal, median (quartiles) |")
-        w("|---|---:|---:|---:|")
-        for key, name in (("small", "small_t"), ("big", "big_t")):
+        w("| table | size | instructions per refusal | of which the guard's verdict | wall time per refusal, median (quartiles) |")
+        w("|---|---:|---:|---:|---:|")
+        for key, name in (("small", "small_t"), ("big", "large_t")):
             med, q1, q3, n = g(f"b3_{key}_ms").split()
-            w(f"| `{name}` | {g(f'b3_{key}_size')} | {fmt_int(g(f'b3_{key}'))} | {med} ms ({q1}–{q3}), {n} runs |")
+            w(f"| `{name}` | {g(f'b3_{key}_size')} | {fmt_int(g(f'b3_{key}'))} | {fmt_int(g(f'b3_{key}_verdict'))} | "
+              f"{med} ms ({q1}–{q3}), {n} runs |")
+        vratio = float(g("b3_big_verdict")) / float(g("b3_small_verdict"))
         w("")
-        w(f"Ratio big/small: {ratio:.4f}. Target ≤ 1.01×: {target(ratio <= 1.01)}. "
-          f"Wall time is psql's `\\timing` over a Unix socket: the whole round trip of one refused "
-          f"statement, error message included.")
+        w(f"Ratio big/small: {ratio:.4f} for the whole refusal, {vratio:.4f} for the verdict alone. "
+          f"Target ≤ 1.01×: {target(ratio <= 1.01)}. The whole refusal counts the statement from "
+          f"parse to the error's cleanup; the verdict is the guard's `inspect_utility` (facts, rules, "
+          f"message), inclusive. Both differ between the tables by the length of their names, sizes and "
+          f"row counts in the message text, not by what is read. Wall time is psql's `\\timing` over a "
+          f"Unix socket: the round trip of one refused statement, error message included.")
         w("")
     if "b4_pairs" in r:
+        block(4)
         med, lo, hi, guard_s, squawk_s, n = g("b4_pairs").split()
         nmed, nlo, nhi, _, npm_s, _ = g("b4_npm_pairs").split()
         st = int(g("b4_statements"))
@@ -323,7 +353,14 @@ def report(env_path, md_path, smoke):
         w(f"{n} rounds, the order turning round each time. Above 1 means check() is faster. "
           f"Target faster than squawk (native): {target(float(med) > 1)}.")
         w("")
+        if "b4_instructions" in r:
+            ins = int(g("b4_instructions"))
+            w(f"Instructions of one check() call on the whole file, in a single-user backend (callgrind, "
+              f"run minus empty run): {ins:,}, or {ins / st:,.0f} per statement. Unlike the times, this "
+              f"figure repeats exactly: compare it across commits as rules are added.")
+            w("")
     if "b5_select-only" in r:
+        block(5)
         w(f"### 5. pgbench cross-check ({g('b5_desc')})")
         w("")
         w("| mode | vanilla tps, median | guard tps, median | guard/vanilla, median | min | max | pairs |")
@@ -333,17 +370,30 @@ def report(env_path, md_path, smoke):
             w(f"| {mode} | {float(a):,.0f} | {float(b):,.0f} | {float(med):.3f} | {float(lo):.3f} | "
               f"{float(hi):.3f} | {n} |")
         w("")
-    text = "\n".join(out) + "\n"
+    texts = {}
+    for n, lines in blocks.items():
+        # the heading, then when and where it was measured
+        texts[n] = "\n".join([lines[0], "", stamp] + lines[1:]) + "\n"
     if smoke:
-        sys.stdout.write(text)
+        sys.stdout.write("\n".join(texts[n] for n in sorted(texts)))
         return
     md = open(md_path).read()
     begin, end = "<!-- bench/run.sh: begin -->", "<!-- bench/run.sh: end -->"
-    if begin in md and end in md:
-        md = md[: md.index(begin) + len(begin)] + "\n" + text + md[md.index(end):]
-    else:
-        md = md.rstrip("\n") + "\n\n" + begin + "\n" + text + end + "\n"
-    open(md_path, "w").write(md)
+    if begin not in md or end not in md:
+        md = md.rstrip("\n") + "\n\n" + begin + "\n" + end + "\n"
+    head, rest = md.split(begin, 1)
+    section, tail = rest.split(end, 1)
+    for n in sorted(texts):
+        b, e = f"<!-- bench {n} -->", f"<!-- /bench {n} -->"
+        new_block = f"{b}\n{texts[n]}{e}\n"
+        if b in section and e in section:
+            section = section[: section.index(b)] + new_block + section[section.index(e) + len(e) + 1:]
+        else:
+            section = section.rstrip("\n") + "\n" + new_block
+    # keep the blocks in benchmark order
+    found = re.findall(r"(<!-- bench (\d) -->\n.*?<!-- /bench \2 -->\n)", section, re.S)
+    section = "\n" + "\n".join(blk for blk, _ in sorted(found, key=lambda x: x[1]))
+    open(md_path, "w").write(head + begin + section + end + tail)
 
 
 def main():
@@ -351,6 +401,9 @@ def main():
     cmd = a[0]
     if cmd == "callgrind-total":
         print(callgrind_total(a[1]))
+        return
+    if cmd == "callgrind-inclusive":
+        print(callgrind_inclusive(a[1], a[2]))
         return
     if cmd == "psql-times":
         print(psql_times(a[1]))

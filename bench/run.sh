@@ -30,13 +30,13 @@ want() { [[ " $BENCHES " == *" $1 "* ]]; }
 if [ -n "$SMOKE" ]; then
 	ROWS=2000 SELECTS=200 UPDATES=50 INSERTS=50
 	DDL=50
-	SMALL_MB=1 BIG_MB=4 REFUSALS=2
+	SMALL_MB=1 BIG_MB=4 REFUSALS=5
 	ADVISOR=200 ADVISOR_PAIRS=1
 	PGB_SCALE=1 PGB_SECONDS=1 PGB_PAIRS=1
 else
 	ROWS=100000 SELECTS=20000 UPDATES=5000 INSERTS=5000
 	DDL=2000
-	SMALL_MB=1 BIG_MB=200 REFUSALS=20
+	SMALL_MB=1 BIG_MB=200 REFUSALS=50
 	ADVISOR=10000 ADVISOR_PAIRS=${MG_BENCH_ADVISOR_PAIRS:-7}
 	PGB_SCALE=10 PGB_SECONDS=${MG_BENCH_PGB_SECONDS:-10} PGB_PAIRS=${MG_BENCH_PGB_PAIRS:-5}
 fi
@@ -196,9 +196,11 @@ if want 3; then
 	# Both tables are large at 512kB. The cost of one refusal is the difference between a
 	# run with 2R and one with R refusals, divided by R: start-up and shutdown cancel out
 	# exactly, and nothing depends on where callgrind's toggle stands after an ERROR's longjmp.
+	tab_small=small_t tab_big=large_t # names of one length, so that the messages differ little
 	for t in small big; do
-		gen refusal "${t}_t" "$REFUSALS" >"b3/$t.1.sql"
-		gen refusal "${t}_t" $((2 * REFUSALS)) >"b3/$t.2.sql"
+		eval "tab=\$tab_$t"
+		gen refusal "$tab" "$REFUSALS" >"b3/$t.1.sql"
+		gen refusal "$tab" $((2 * REFUSALS)) >"b3/$t.2.sql"
 		mine b3
 		for k in 1 2; do
 			n=$(callgrind b3/data "b3/$t.$k.sql" "b3/$t.$k.out" \
@@ -206,10 +208,13 @@ if want 3; then
 			got=$(grep -c 'Rule create_index_blocking' "b3/$t.$k.out" || true)
 			[ "$got" -eq $((k * REFUSALS)) ] || { echo "expected $((k * REFUSALS)) refusals in b3/$t.$k.out, got $got" >&2; exit 1; }
 			eval "n$k=$n"
+			eval "v$k=$(gen callgrind-inclusive "b3/$t.$k.out.cg" '::inspect_utility(')"
 		done
 		per=$(( (n2 - n1) / REFUSALS ))
-		echo "   ${t}_t: $per instructions per refusal"
+		verdict=$(( (v2 - v1) / REFUSALS ))
+		echo "   $tab: $per instructions per refusal, $verdict in the guard's verdict"
 		put "b3_$t" "$per"
+		put "b3_${t}_verdict" "$verdict"
 	done
 	port=$(free_port 61200)
 	{
@@ -223,8 +228,9 @@ if want 3; then
 	CLUSTERS+=("$W/b3")
 	psql3() { as_test_user "$PG_BIN/psql" -X -q -h "$W/b3" -p "$port" -U postgres -d postgres "$@"; }
 	for t in small big; do
-		put "b3_${t}_size" "$(psql3 -At -c "SELECT pg_size_pretty(pg_table_size('${t}_t'))")"
-		{ echo '\timing on'; gen refusal "${t}_t" $((REFUSALS * 5)); } >"b3/$t.timed.sql"
+		eval "tab=\$tab_$t"
+		put "b3_${t}_size" "$(psql3 -At -c "SELECT pg_size_pretty(pg_table_size('$tab'))")"
+		{ echo '\timing on'; gen refusal "$tab" $((REFUSALS * 5)); } >"b3/$t.timed.sql"
 		mine b3
 		psql3 -f "b3/$t.timed.sql" >"b3/$t.timed.out" 2>&1 || true
 		put "b3_${t}_ms" "$(gen psql-times "b3/$t.timed.out")"
@@ -288,6 +294,12 @@ if want 4; then
 	put b4_pairs "$(gen pairs b4/native.pairs)"
 	put b4_npm_pairs "$(gen pairs b4/npm.pairs)"
 	stop_cluster "$W/b4"
+	# the same call, counted: one check() on the whole file in a single-user backend
+	echo "SELECT count(*) FROM migration_guard.check(pg_read_file('$W/b4/migration.sql'));" >b4/count.sql
+	mine b4
+	n=$(workload b4/data b4/count.sql b4/callgrind -c shared_preload_libraries=migration_guard)
+	echo "   check(): $n instructions in a single-user backend"
+	put b4_instructions "$n"
 	put b4_statements "$ADVISOR"
 	put b4_desc "$ADVISOR generated statements"
 fi
