@@ -5,6 +5,7 @@
 #   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
+#   MG_SUITES=bench bash scripts/test.sh              the benchmarks' smoke mode (not in the default list)
 #
 # As root the throwaway clusters run as the postgres user; otherwise as you, with sudo for
 # apt-get and make install.
@@ -149,6 +150,19 @@ if has tap && ls test/t/*.pl >/dev/null 2>&1; then
 		prove -v -I "$PGXS_DIR/src/test/perl" test/t/*.pl) >"$WORK/tap.log" 2>&1
 	grep -E '^not ok|^Result|Files=|Dubious|Failed' "$WORK/tap.log" | head -50
 	tap_counts "$WORK/tap.log" tap
+fi
+
+# Not in the default list (it takes a minute or two): MG_SUITES=bench. Each of the five
+# benchmarks must run on tiny sizes and print its table; no timing is asserted.
+if has bench; then
+	log "benchmarks, smoke mode (bench/run.sh --smoke)"
+	if MG_NO_BUILD=1 bash bench/run.sh --smoke >"$WORK/bench.log" 2>&1; then
+		ok=$(grep -cE '^### [1-5]\. ' "$WORK/bench.log")
+		count bench "$ok" $((5 - ok))
+	else
+		tail -20 "$WORK/bench.log"
+		count bench 0 1
+	fi
 fi
 
 echo
