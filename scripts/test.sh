@@ -2,7 +2,7 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap integration
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap integration fuzz
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #
@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap integration}
+SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap integration fuzz}
 passed=0
 failed=0
 problems=()
@@ -157,6 +157,18 @@ if has integration; then
 		count "$tool" "$ok" "$bad"
 	done
 	(cd "$WORK" && stop_cluster "$WORK/integ")
+fi
+
+# The short fuzz run (test/fuzz/run.sh starts its own cluster; the long run and its results
+# are in test/fuzz/RESULTS.md).
+if has fuzz; then
+	log "fuzzing, short run: check() fuzzer and sqlsmith (test/fuzz/run.sh)"
+	bash test/fuzz/run.sh >"$WORK/fuzz.log" 2>&1
+	grep -E '^(ok|not ok) [0-9]|^check_fuzz:|^CRASH|^queries:|^refusals|^fuzz:' "$WORK/fuzz.log"
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/fuzz.log")
+	bad=$(grep -cE '^not ok [0-9]+' "$WORK/fuzz.log")
+	grep -q '^fuzz: PASS' "$WORK/fuzz.log" || bad=$((bad > 0 ? bad : 1))
+	count fuzz "$ok" "$bad"
 fi
 
 if has tap && ls test/t/*.pl >/dev/null 2>&1; then
