@@ -12,6 +12,8 @@ PGXS_DIR=$PG_ROOT/usr/lib/postgresql/$PG_MAJOR/lib/pgxs
 MG_PACKAGES=(
 	make g++ "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR"
 	"postgresql-$PG_MAJOR-pgtap" pgtap libgtest-dev libipc-run-perl
+	# integration tests (Alembic, Django), fuzzing (sqlsmith, the check() fuzzer), scripts/valgrind.sh
+	python3-alembic python3-sqlalchemy python3-psycopg2 python3-django sqlsmith valgrind
 )
 
 log() { printf '\n== %s\n' "$*"; }

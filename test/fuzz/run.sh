@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Fuzzes migration_guard against a throwaway cluster: sqlsmith's random queries through the hooks,
+# and mutated migration texts through check() and the hooks (check_fuzz.py). Crash-freedom is
+# judged from the postmaster log: no server process may end by a signal.
+#
+#   bash test/fuzz/run.sh                           the short run (CI): 2000 check() inputs, 1000 sqlsmith queries
+#   MG_FUZZ_CHECK=100000 MG_FUZZ_SQLSMITH=20000 bash test/fuzz/run.sh    the long run
+#
+#   MG_PG_ROOT     the PostgreSQL installation to use, with migration_guard installed (as for scripts/test.sh)
+#   MG_FUZZ_SEED   seed of both fuzzers (default 1); the same seed gives the same check() inputs
+#   MG_KEEP=1      keep the scratch directory (server log, sqlsmith output, saved crash inputs)
+#
+# The last line reads "fuzz: PASS" or "fuzz: FAIL (...)"; the exit status follows it. Lines
+# starting with "ok"/"not ok" are for scripts/test.sh. Results of the long run are recorded in
+# test/fuzz/RESULTS.md.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+. scripts/lib.sh
+
+N_CHECK=${MG_FUZZ_CHECK:-2000}
+N_SMITH=${MG_FUZZ_SQLSMITH:-1000}
+SEED=${MG_FUZZ_SEED:-1}
+
+WORK=$(make_workdir)
+mkdir -p "$WORK/c" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/c"
+cp -r test/fuzz "$WORK/fuzz" && cp -r sql "$WORK/sql" && mkdir -p "$WORK/test" && mv "$WORK/fuzz" "$WORK/test/fuzz"
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
+port=$(free_port 59432)
+cleanup() {
+	(cd "$WORK" && stop_cluster "$WORK/c")
+	if [ -n "${MG_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# Everything is logged at the default levels; restart_after_crash stays on so that a crash
+# shows up in the log (and as a lost connection) and the run goes on.
+(cd "$WORK" && start_cluster "$WORK/c" "$port" <<EOF
+log_min_messages = warning
+log_min_error_statement = panic
+max_connections = 20
+EOF
+)
+psql_su() { as_test_user "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK/c" -p "$port" -U postgres "$@"; }
+
+log "setting up the fuzz databases"
+psql_su -d postgres >"$WORK/setup.log" 2>&1 <<'EOF' || { cat "$WORK/setup.log"; echo "fuzz: FAIL (set-up)"; exit 1; }
+CREATE DATABASE mg_fuzz ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+CREATE DATABASE mg_fuzz_ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+CREATE ROLE mg_fuzz_exec LOGIN;
+CREATE ROLE mg_fuzz_smith LOGIN;
+-- Low enough that every table of schema.sql is large, so the rules fire and build messages.
+ALTER DATABASE mg_fuzz SET migration_guard.large_table_threshold = '8kB';
+ALTER DATABASE mg_fuzz_ascii SET migration_guard.large_table_threshold = '8kB';
+ALTER DATABASE mg_fuzz SET migration_guard.mode = 'enforce';
+ALTER DATABASE mg_fuzz_ascii SET migration_guard.mode = 'enforce';
+-- Every data change is judged, and most count as large.
+ALTER DATABASE mg_fuzz SET migration_guard.dml_scope = 'all';
+ALTER DATABASE mg_fuzz SET migration_guard.max_dml_rows = 100;
+REVOKE TEMPORARY ON DATABASE mg_fuzz FROM PUBLIC;
+EOF
+for db in mg_fuzz mg_fuzz_ascii; do
+	# The schema's own statements must be allowed: load it with the guard off for this session.
+	psql_su -d "$db" >>"$WORK/setup.log" 2>&1 <<EOF || { cat "$WORK/setup.log"; echo "fuzz: FAIL (set-up)"; exit 1; }
+SET migration_guard.mode = 'off';
+\i $WORK/test/fuzz/schema.sql
+CREATE EXTENSION migration_guard;
+-- sqlsmith's role may read and change the data, the exec role only read it; neither can
+-- create anything, so the statements they run cannot damage the fuzz schema.
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO mg_fuzz_exec, mg_fuzz_smith;
+GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO mg_fuzz_smith;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mg_fuzz_smith;
+EOF
+done
+
+status=0
+summary=()
+started=$(date +%s)
+
+log "check() fuzzer: $N_CHECK inputs, seed $SEED"
+dsn="host=$WORK/c port=$port user=postgres"
+(cd "$WORK" && as_test_user /usr/bin/python3 test/fuzz/check_fuzz.py --inputs "$N_CHECK" --seed "$SEED" \
+	--dsn "$dsn dbname=mg_fuzz" --ascii-dsn "$dsn dbname=mg_fuzz_ascii" \
+	--exec-dsn "host=$WORK/c port=$port user=mg_fuzz_exec dbname=mg_fuzz" \
+	--crash-dir "$WORK/crashes") >"$WORK/check_fuzz.log" 2>&1
+rc=$?
+grep -vE '^ +[0-9]+ inputs' "$WORK/check_fuzz.log" | tail -8
+tail -1 "$WORK/check_fuzz.log" | grep -q 'PASS$' && [ "$rc" -eq 0 ] && echo "ok 1 - check() fuzzer" ||
+	{ echo "not ok 1 - check() fuzzer"; status=1; summary+=("check() fuzzer"); }
+
+log "sqlsmith: $N_SMITH queries, seed $SEED"
+(cd "$WORK" && as_test_user timeout 7200 sqlsmith --verbose --exclude-catalog --seed="$SEED" --max-queries="$N_SMITH" \
+	--target="host=$WORK/c port=$port user=mg_fuzz_smith dbname=mg_fuzz") >"$WORK/sqlsmith.log" 2>&1
+rc=$?
+tr '\r' '\n' <"$WORK/sqlsmith.log" | grep -E '^queries:|^error rate:' | tail -2
+# sqlsmith exits 0 after --max-queries; a broken connection (a crash) makes it exit 1 at once.
+if [ "$rc" -eq 0 ]; then echo "ok 2 - sqlsmith ran $N_SMITH queries"; else
+	echo "not ok 2 - sqlsmith ran $N_SMITH queries (exit status $rc)"; tail -5 "$WORK/sqlsmith.log"; status=1; summary+=("sqlsmith"); fi
+
+# The verdict that matters: no server process ended by a signal (a crash, an abort, an
+# assertion), for either fuzzer.
+signals=$(grep -cE 'terminated by signal|was terminated by exception|server process .* exited with exit code [^01]' "$WORK/c/server.log")
+grep -E 'terminated by signal|exited with exit code [^01]' "$WORK/c/server.log" | head -5
+if [ "$signals" -eq 0 ]; then echo "ok 3 - no server process terminated by a signal"; else
+	echo "not ok 3 - $signals server processes terminated by a signal"; status=1; summary+=("signals"); fi
+echo "refusals by the hooks in the server log (both fuzzers): $(grep -oE 'DETAIL:  Rule [a-z_]+' "$WORK/c/server.log" | sed 's/DETAIL:  Rule //' | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
+warnings=$(grep -c 'migration_guard could not check this statement' "$WORK/c/server.log")
+echo "guard's own failures (WARNING 'could not check this statement'): $warnings"
+echo "elapsed: $(( $(date +%s) - started )) s"
+
+if [ "$status" -eq 0 ]; then echo "fuzz: PASS"; else echo "fuzz: FAIL (${summary[*]})"; fi
+exit "$status"

@@ -1,0 +1,100 @@
+# Shared by test/integration/*/run.sh. Sourced, not run.
+#
+# Each runner writes a transcript of what the migration tool printed and what the database
+# looked like, compares it with test/integration/expected/<name>.out, and prints TAP-like lines:
+# "ok N - ...", "not ok N - ..." (with an explanation as "# " lines), "not ok N - ... # TODO why"
+# for a known gap that does not count as a failure, and a last line "# passed P failed F todo T".
+
+n=0
+passed=0
+failed=0
+todo=0
+
+ok() { # description
+	n=$((n + 1))
+	passed=$((passed + 1))
+	echo "ok $n - $1"
+}
+
+# Not in a pipeline: the counters must stay in this shell. Give the explanation on stdin.
+not_ok() { # description [todo-reason]
+	n=$((n + 1))
+	if [ -n "${2:-}" ]; then
+		todo=$((todo + 1))
+		echo "not ok $n - $1 # TODO $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $1"
+	fi
+	sed 's/^/# /'
+}
+
+check() { # description status [todo-reason]: ok when status is 0
+	if [ "$2" -eq 0 ]; then
+		if [ -n "${3:-}" ]; then
+			# A TODO that now passes: say so, so that the marker gets removed.
+			ok "$1 # TODO passes now, remove the marker: $3"
+		else
+			ok "$1"
+		fi
+	else
+		not_ok "$1" "${3:-}" </dev/null
+	fi
+}
+
+say() { echo "$*" >>"$OUT"; }
+
+# Runs a migration tool; what it printed goes to the transcript $OUT, with a Python traceback
+# cut down to the final exception's text (the server's message, DETAIL and HINT), and its exit
+# status after it. The full output stays in the log file. Returns the tool's exit status.
+run_tool() { # title logfile command...
+	local title=$1 logf=$2 status
+	shift 2
+	"$@" >"$logf" 2>&1
+	status=$?
+	{
+		echo "\$ $title"
+		/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/tool_output.py" "$logf"
+		echo "(exit status $status)"
+	} >>"$OUT"
+	return "$status"
+}
+
+# psql as the administrator: quiet, unaligned, stop on the first error.
+sql() { # database, then psql arguments
+	local db=$1
+	shift
+	psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"
+}
+
+# Everything a failed migration must leave as it was: the schema (pg_dump), the tool's own
+# bookkeeping table and a checksum of every user table's rows.
+snapshot() { # database bookkeeping-table user-table...
+	local db=$1 book=$2 t
+	shift 2
+	pg_dump --schema-only --no-owner --no-privileges -d "$db" |
+		grep -v -e '^--' -e '^$' -e '^SET ' -e 'pg_catalog.set_config' -e '^\\restrict ' -e '^\\unrestrict '
+	echo "-- $book:"
+	sql "$db" -c "SELECT * FROM $book ORDER BY 1"
+	for t in "$@"; do
+		echo "-- rows of $t:"
+		sql "$db" -c "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM $t t"
+	done
+}
+
+# Compares the transcript with the expected file, or rewrites the expected file (--regen).
+compare_transcript() { # transcript expected regen
+	if [ -n "$3" ]; then
+		cp "$1" "$2"
+		ok "transcript written to $2 (--regen): inspect it before committing"
+	elif diff -u "$2" "$1" >"$1.diff"; then
+		ok "transcript matches $(basename "$2")"
+	else
+		not_ok "transcript matches $(basename "$2")" <"$1.diff"
+	fi
+}
+
+finish() {
+	echo "# passed $passed failed $failed todo $todo"
+	[ "$failed" -eq 0 ]
+}

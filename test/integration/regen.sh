@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Rewrites test/integration/expected/{alembic,django}.out from a run against the installed
+# migration_guard (MG_PG_ROOT as for scripts/test.sh), on a throwaway cluster.
+#
+#   MG_PG_ROOT=/tmp/pgroot-x bash test/integration/regen.sh
+#
+# Needed whenever a rule changes what the drafts draw (a new rule, a changed message). When a
+# rule named in a TODO_<draft> line of alembic/run.sh or django/run.sh has landed, delete that
+# line first. Then read the diff of the expected files line by line before committing them.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+. scripts/lib.sh
+
+WORK=$(make_workdir)
+cp -r test/integration "$WORK/integration"
+mkdir -p "$WORK/c"
+[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
+trap '(cd "$WORK" && stop_cluster "$WORK/c"); rm -rf "$WORK"' EXIT
+port=$(free_port 58532)
+(cd "$WORK" && start_cluster "$WORK/c" "$port" </dev/null)
+status=0
+for tool in alembic django; do
+	(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" PGUSER=postgres \
+		bash "integration/$tool/run.sh" --regen "$port" "$WORK/c") || status=1
+	cp "$WORK/integration/expected/$tool.out" "$ROOT/test/integration/expected/$tool.out"
+done
+git -C "$ROOT" diff --stat -- test/integration/expected
+exit "$status"
