@@ -186,7 +186,7 @@ batch_rows(const Policy &p)
  * else a statement to repeat. */
 std::string
 backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
-		 const char *only_null)
+		 const char *only_null, bool may_be_null = false)
 {
 	const ColumnFacts &c = f.col;
 	const std::string n = std::to_string(batch_rows(p));
@@ -208,10 +208,12 @@ backfill(const StatementFacts &f, const Policy &p, const std::string &column, co
 	/* ctid names a row within one table only: across partitions or inheritance children the
 	 * pair (tableoid, ctid) does */
 	const bool several = f.rel.relkind == 'p' || c.n_children > 0;
+	/* rows whose new value is NULL anyway are left out, or the loop would never end */
+	const std::string todo = column + " IS NULL" + (may_be_null ? " AND (" + expr + ") IS NOT NULL" : "");
 	const std::string pick = several ? "(tableoid, ctid) IN (SELECT tableoid, ctid FROM " + std::string(c.table_sql) +
-										   " WHERE " + column + " IS NULL LIMIT " + n + ")"
+										   " WHERE " + todo + " LIMIT " + n + ")"
 									 : "ctid = ANY (ARRAY(SELECT ctid FROM " + std::string(c.table_sql) + " WHERE " +
-										   column + " IS NULL LIMIT " + n + "))";
+										   todo + " LIMIT " + n + "))";
 	return "Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
 		   " has no single-column primary key to batch on): run this, committing after each run, "
 		   "until it updates no row:\n  UPDATE " + c.table_sql + " SET " + column + " = " + expr + " WHERE " + pick +
@@ -347,7 +349,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 				   "      RETURN NEW;\n"
 				   "  END $fill$;\n"
 				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr) +
+				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr, true) +
 				   "\nThe column stays an ordinary column: PostgreSQL cannot turn it into a generated one "
 				   "later without a rewrite.";
 			if (f.server_version_num >= 180000)
@@ -514,7 +516,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 			"      RETURN NEW;\n"
 			"  END $sync$;\n"
 			"  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-			fn + "();\n" + backfill(f, p, tmp, conv, nullptr) +
+			fn + "();\n" + backfill(f, p, tmp, conv, nullptr, true) +
 			"\nThen recreate the column's indexes and constraints on " + tmp +
 			" (CREATE INDEX CONCURRENTLY, constraints NOT VALID then VALIDATE), and swap:\n"
 			"  BEGIN;\n"
@@ -539,9 +541,9 @@ breaking_applies(const StatementFacts &f)
 }
 
 void
-rule_breaking(const StatementFacts &f, const ColumnAction &a, Sink &sink)
+rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (!breaking_applies(f))
+	if (!breaking_applies(f) || a.swap_step)
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -572,14 +574,34 @@ rule_breaking(const StatementFacts &f, const ColumnAction &a, Sink &sink)
 			detail = "Rule rename_column: every running version of the application that names " + quoted(a.column_name) +
 					 " fails from the moment the rename commits until it is deployed with the new name. " +
 					 brief_lock;
-			hint = "Rename in steps that old and new code both survive: add the new column, keep both in "
-				   "step with a trigger, backfill, move the code to " + std::string(a.new_name) +
+		{
+			const std::string type = a.type_sql[0] ? std::string(a.type_sql) : "<type of " + std::string(a.column) + ">";
+			const std::string fn = derived_name(f.col, a, "rename");
+			hint = "Rename in steps that old and new code both survive: add the new column, keep the two in "
+				   "step with a trigger, fill it, move the code to " + std::string(a.new_name) +
 				   ", then drop the old column:\n"
-				   "  ALTER TABLE " + t + " ADD COLUMN " + a.new_name + " <type of " + a.column + ">;\n"
-				   "  -- trigger copying " + a.column + " to " + a.new_name + ", batched backfill, deploy, then:\n"
+				   "  ALTER TABLE " + t + " ADD COLUMN " + a.new_name + " " + type + ";\n"
+				   "  CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $sync$\n"
+				   "  BEGIN\n"
+				   "      IF TG_OP = 'INSERT' THEN\n"
+				   "          IF NEW." + a.new_name + " IS NULL THEN NEW." + a.new_name + " := NEW." + a.column +
+				   "; ELSE NEW." + a.column + " := NEW." + a.new_name + "; END IF;\n"
+				   "      ELSIF NEW." + a.column + " IS DISTINCT FROM OLD." + a.column + " THEN\n"
+				   "          NEW." + a.new_name + " := NEW." + a.column + ";\n"
+				   "      ELSE\n"
+				   "          NEW." + a.column + " := NEW." + a.new_name + ";\n"
+				   "      END IF;\n"
+				   "      RETURN NEW;\n"
+				   "  END $sync$;\n"
+				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
+				   fn + "();\n" +
+				   backfill(f, p, a.new_name, a.column, nullptr, true) + "\n"
+				   "Deploy code that uses " + a.new_name + ", then:\n"
+				   "  DROP TRIGGER " + fn + " ON " + t + ";\n"
 				   "  ALTER TABLE " + t + " DROP COLUMN " + a.column + ";\n"
 				   "Or, if the application reads through a view, rename the column and recreate the view "
 				   "with the old name as an alias in the same transaction.";
+		}
 			break;
 		case ColumnOp::DropNotNull:
 			rule = RuleId::DropNotNull;
@@ -770,7 +792,7 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 			case ColumnOp::DropColumn:
 			case ColumnOp::RenameColumn:
 			case ColumnOp::DropNotNull:
-				rule_breaking(f, a, sink);
+				rule_breaking(f, p, a, sink);
 				break;
 		}
 	}

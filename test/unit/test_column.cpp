@@ -318,3 +318,17 @@ TEST(ColumnRules, WarnModeTurnsErrorsIntoWarnings)
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_EQ(out[0].severity, Severity::Warning);
 }
+
+TEST(ColumnRules, TheSwapOfExpandContractDrawsNoBreakingChangeWarning)
+{
+	ColFixture t;
+	ColumnAction &r = t.action(ColumnOp::RenameColumn, "c");
+	std::strcpy(r.new_name, "c_old");
+	r.swap_step = true;
+	t.action(ColumnOp::DropColumn, "c_old").swap_step = true;
+	EXPECT_TRUE(t.run().empty());
+	t.actions[0].swap_step = false;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::RenameColumn);
+}
