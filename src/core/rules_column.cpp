@@ -523,6 +523,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 			"  ALTER TABLE " + t + " RENAME COLUMN " + a.column + " TO " + old + ";\n"
 			"  ALTER TABLE " + t + " RENAME COLUMN " + tmp + " TO " + a.column + ";\n"
 			"  DROP TRIGGER " + fn + " ON " + t + ";\n"
+			"  DROP FUNCTION " + fn + "();\n"
 			"  COMMIT;\n"
 			"Views, foreign keys and code that use " + a.column + " must follow; drop " + old +
 			" once nothing reads it.";
@@ -598,6 +599,7 @@ rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, S
 				   backfill(f, p, a.new_name, a.column, nullptr, true) + "\n"
 				   "Deploy code that uses " + a.new_name + ", then:\n"
 				   "  DROP TRIGGER " + fn + " ON " + t + ";\n"
+				   "  DROP FUNCTION " + fn + "();\n"
 				   "  ALTER TABLE " + t + " DROP COLUMN " + a.column + ";\n"
 				   "Or, if the application reads through a view, rename the column and recreate the view "
 				   "with the old name as an alias in the same transaction.";
