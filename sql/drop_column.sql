@@ -50,7 +50,8 @@ BEGIN
     ALTER TABLE dcol.big DROP COLUMN f;
 END $$;
 SELECT change();
--- PostgreSQL's own error
+-- PostgreSQL's own errors
+ALTER TABLE parted_1 DROP COLUMN id;
 ALTER TABLE big DROP COLUMN no_such_column;
 \set VERBOSITY default
 

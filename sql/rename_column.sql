@@ -50,7 +50,8 @@ BEGIN
     ALTER TABLE rcol.big RENAME COLUMN f TO f3;
 END $$;
 SELECT change();
--- PostgreSQL's own error
+-- PostgreSQL's own errors
+ALTER TABLE parted_1 RENAME COLUMN id TO id3;
 ALTER TABLE big RENAME COLUMN no_such_column TO x;
 \set VERBOSITY default
 

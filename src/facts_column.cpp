@@ -690,6 +690,11 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 	ColumnDef *def = (ColumnDef *) cmd->def;
 	if (!ref->sim_new && SearchSysCacheExistsAttName(ref->relid, def->colname))
 		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
+	/* PostgreSQL refuses these itself: a column added to a partition, or to a parent with
+	 * inheritance children under ONLY ("column must be added to child tables too") */
+	if (!ref->sim_new && (get_rel_relispartition(ref->relid) ||
+						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
+		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
 	note_type(col, notes, def, column_in_pk(def, NIL));
 	if (a == NULL)
@@ -928,12 +933,15 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 				AttrNumber attnum = att->attnum;
 				bool notnull = att->attnotnull;
+				bool inherited = att->attinhcount > 0;
 				Oid typid = att->atttypid;
 				int32 typmod = att->atttypmod;
 				Oid coll = att->attcollation;
 				ReleaseSysCache(tup);
 				if (attnum <= 0)
 					return mg_facts_will_fail(cx); /* a system column */
+				if (op == mg::ColumnOp::DropColumn && inherited)
+					return mg_facts_will_fail(cx); /* "cannot drop inherited column" */
 				if (op == mg::ColumnOp::DropNotNull && (!notnull || bms_is_member(attnum, pk_cols)))
 				{
 					if (bms_is_member(attnum, pk_cols))
@@ -992,8 +1000,16 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		Bitmapset *pk_cols = NULL;
 		primary_key(ref->relid, col, &pk_cols);
 	}
-	if (!ref->sim_new && !SearchSysCacheExistsAttName(ref->relid, stmt->subname))
-		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	if (!ref->sim_new)
+	{
+		HeapTuple tup = SearchSysCacheAttName(ref->relid, stmt->subname);
+		if (!HeapTupleIsValid(tup))
+			return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+		bool inherited = ((Form_pg_attribute) GETSTRUCT(tup))->attinhcount > 0;
+		ReleaseSysCache(tup);
+		if (inherited)
+			return mg_facts_will_fail(cx); /* "cannot rename inherited column" */
+	}
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
 	if (a == NULL)
 		return true;
