@@ -92,6 +92,7 @@ ALTER TABLE small ALTER COLUMN k TYPE bigint;
 CREATE TABLE wide (id bigint PRIMARY KEY, k int);
 INSERT INTO wide SELECT g, g FROM generate_series(1, 5000) g;
 ALTER TABLE wide ALTER COLUMN k TYPE bigint;
+SET lock_timeout = '5s';
 ALTER TABLE act.wide ADD COLUMN k_new bigint;
 CREATE FUNCTION wide_k_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
   BEGIN
@@ -124,6 +125,7 @@ DROP TRIGGER wide_k_sync ON act.wide;
 DROP FUNCTION wide_k_sync();
 COMMIT;
 ALTER TABLE act.wide DROP COLUMN k_old;
+RESET lock_timeout;
 SELECT format_type(a.atttypid, a.atttypmod) AS k_type,
        (SELECT count(*) FROM wide WHERE k IS DISTINCT FROM id) AS mismatches
   FROM pg_attribute a WHERE a.attrelid = 'wide'::regclass AND a.attname = 'k';

@@ -253,6 +253,10 @@ add_plain(const StatementFacts &f, const ColumnAction &a, const std::string &typ
 	return "  ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";\n";
 }
 
+/* Recipes that create triggers on a busy table start with this: the trigger DDL takes a lock
+ * that blocks writes, and must not queue behind a long transaction. */
+constexpr char kLockTimeout[] = "  SET lock_timeout = '5s';\n";
+
 /* ---------------------------------------------------------------- ADD COLUMN rules */
 
 void
@@ -342,7 +346,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 			const std::string fn = derived_name(f.col, a, "fill");
 			hint = "Add a plain column (metadata only), keep it computed for new and changed rows with a "
 				   "trigger, and fill the existing rows in batches:\n" +
-				   add_plain(f, a, a.type_sql) + "  CREATE FUNCTION " + fn +
+				   std::string(kLockTimeout) + add_plain(f, a, a.type_sql) + "  CREATE FUNCTION " + fn +
 				   "() RETURNS trigger LANGUAGE plpgsql AS $fill$\n"
 				   "  BEGIN\n"
 				   "      NEW." + a.column + " := (SELECT " + expr + " FROM (SELECT NEW.*) AS row_values);\n"
@@ -509,7 +513,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	hint += "Change the type with expand and contract, which is real work but never blocks for long: add "
 			"a new column, keep it in step with a trigger, fill it in batches, then swap the names in one "
 			"short transaction.\n" +
-			std::string("  ALTER TABLE ") + t + " ADD COLUMN " + tmp + " " + a.type_sql + ";\n"
+			std::string(kLockTimeout) + "  ALTER TABLE " + t + " ADD COLUMN " + tmp + " " + a.type_sql + ";\n"
 			"  CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $sync$\n"
 			"  BEGIN\n"
 			"      NEW." + tmp + " := (SELECT " + conv + " FROM (SELECT NEW.*) AS row_values);\n"
@@ -580,8 +584,8 @@ rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, S
 			const std::string fn = derived_name(f.col, a, "rename");
 			hint = "Rename in steps that old and new code both survive: add the new column, keep the two in "
 				   "step with a trigger, fill it, move the code to " + std::string(a.new_name) +
-				   ", then drop the old column:\n"
-				   "  ALTER TABLE " + t + " ADD COLUMN " + a.new_name + " " + type + ";\n"
+				   ", then drop the old column:\n" +
+				   std::string(kLockTimeout) + "  ALTER TABLE " + t + " ADD COLUMN " + a.new_name + " " + type + ";\n"
 				   "  CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $sync$\n"
 				   "  BEGIN\n"
 				   "      IF TG_OP = 'INSERT' THEN\n"
