@@ -20,6 +20,7 @@ ALTER TABLE big ADD COLUMN total numeric GENERATED ALWAYS AS (price * qty) STORE
 ALTER TABLE big ADD COLUMN a int, ADD COLUMN twice bigint GENERATED ALWAYS AS (id * 2) STORED;
 
 -- allowed: the recipe of the hint, as printed: the trigger computes new and changed rows
+SET lock_timeout = '5s';
 ALTER TABLE asg.big ADD COLUMN total numeric;
 CREATE FUNCTION big_total_fill() RETURNS trigger LANGUAGE plpgsql AS $fill$
   BEGIN
@@ -27,6 +28,7 @@ CREATE FUNCTION big_total_fill() RETURNS trigger LANGUAGE plpgsql AS $fill$
       RETURN NEW;
   END $fill$;
 CREATE TRIGGER big_total_fill BEFORE INSERT OR UPDATE ON asg.big FOR EACH ROW EXECUTE FUNCTION big_total_fill();
+RESET lock_timeout;
 INSERT INTO big (id, price, qty) VALUES (10001, 3, 4);
 UPDATE big SET qty = 3 WHERE id = 1;
 SELECT id, total FROM big WHERE id IN (1, 2, 10001) ORDER BY id;

@@ -112,6 +112,8 @@ ALTER TABLE big ADD COLUMN bad int DEFAULT 'not a number';
 ALTER TABLE big ADD COLUMN c int DEFAULT random();
 ALTER TABLE big ADD COLUMN IF NOT EXISTS c int DEFAULT random();
 ALTER TABLE no_such_table ADD COLUMN bad int DEFAULT random();
+ALTER TABLE ONLY inh_parent ADD COLUMN bad uuid DEFAULT gen_random_uuid();
+ALTER TABLE parted_1 ADD COLUMN bad uuid DEFAULT gen_random_uuid();
 
 -- warn mode: the same finding as a WARNING, and the column is added
 SET migration_guard.mode = warn;

@@ -87,6 +87,49 @@ RESET migration_guard.mode;
 -- allowed: small table
 ALTER TABLE small ALTER COLUMN k TYPE bigint;
 
+-- allowed: the expand/contract recipe of the hint, every step as printed, draws nothing and
+-- converts the column
+CREATE TABLE wide (id bigint PRIMARY KEY, k int);
+INSERT INTO wide SELECT g, g FROM generate_series(1, 5000) g;
+ALTER TABLE wide ALTER COLUMN k TYPE bigint;
+SET lock_timeout = '5s';
+ALTER TABLE act.wide ADD COLUMN k_new bigint;
+CREATE FUNCTION wide_k_sync() RETURNS trigger LANGUAGE plpgsql AS $sync$
+  BEGIN
+      NEW.k_new := (SELECT k::bigint FROM (SELECT NEW.*) AS row_values);
+      RETURN NEW;
+  END $sync$;
+CREATE TRIGGER wide_k_sync BEFORE INSERT OR UPDATE ON act.wide FOR EACH ROW EXECUTE FUNCTION wide_k_sync();
+DO $batch$
+DECLARE
+    batch_start bigint := (SELECT id FROM act.wide ORDER BY id LIMIT 1);
+    batch_end bigint;
+BEGIN
+    WHILE batch_start IS NOT NULL LOOP
+        SELECT id INTO batch_end FROM (
+            SELECT id FROM act.wide WHERE id >= batch_start
+             ORDER BY id LIMIT 10000) AS next_batch
+         ORDER BY id DESC LIMIT 1;
+        UPDATE act.wide SET k_new = k::bigint
+         WHERE act.wide.id BETWEEN batch_start AND batch_end;
+        COMMIT;
+        PERFORM pg_sleep(0.1);
+        batch_start := (SELECT id FROM act.wide WHERE id > batch_end ORDER BY id LIMIT 1);
+    END LOOP;
+END
+$batch$;
+BEGIN;
+ALTER TABLE act.wide RENAME COLUMN k TO k_old;
+ALTER TABLE act.wide RENAME COLUMN k_new TO k;
+DROP TRIGGER wide_k_sync ON act.wide;
+DROP FUNCTION wide_k_sync();
+COMMIT;
+ALTER TABLE act.wide DROP COLUMN k_old;
+RESET lock_timeout;
+SELECT format_type(a.atttypid, a.atttypmod) AS k_type,
+       (SELECT count(*) FROM wide WHERE k IS DISTINCT FROM id) AS mismatches
+  FROM pg_attribute a WHERE a.attrelid = 'wide'::regclass AND a.attname = 'k';
+
 -- edge: a table created in this transaction
 BEGIN;
 CREATE TABLE fresh (id int);
@@ -119,6 +162,9 @@ SELECT widen();
 ALTER TABLE big ALTER COLUMN no_such_column TYPE bigint;
 ALTER TABLE big ALTER COLUMN k TYPE no_such_type;
 ALTER TABLE big ALTER COLUMN k TYPE point;
+-- ... and a column a view depends on: PostgreSQL refuses the type change itself
+CREATE VIEW big_k AS SELECT k FROM big;
+ALTER TABLE big ALTER COLUMN k TYPE numeric;
 \set VERBOSITY default
 
 -- check(): the same verdicts

@@ -19,6 +19,16 @@ ALTER TABLE big DROP COLUMN IF EXISTS c, DROP COLUMN d;
 -- nothing to say
 ALTER TABLE big DROP COLUMN IF EXISTS no_such_column;
 
+-- nothing to say either: the last step of the expand/contract recipe, once the new column
+-- has taken the name
+ALTER TABLE big ADD COLUMN e_old int;
+ALTER TABLE big DROP COLUMN e_old;
+-- ... but a column merely named *_old is warned about as any other
+\set VERBOSITY terse
+ALTER TABLE big ADD COLUMN x_old int;
+ALTER TABLE big DROP COLUMN x_old;
+\set VERBOSITY default
+
 -- edge: a table created in this transaction, and a temporary table: nobody else uses them
 BEGIN;
 CREATE TABLE fresh (id int, c int NOT NULL);
@@ -40,7 +50,8 @@ BEGIN
     ALTER TABLE dcol.big DROP COLUMN f;
 END $$;
 SELECT change();
--- PostgreSQL's own error
+-- PostgreSQL's own errors
+ALTER TABLE parted_1 DROP COLUMN id;
 ALTER TABLE big DROP COLUMN no_such_column;
 \set VERBOSITY default
 

@@ -19,6 +19,16 @@ ALTER TABLE big RENAME d TO d2;
 -- nothing to say
 ALTER TABLE big RENAME COLUMN c TO c;
 
+-- nothing to say either: the swap of the expand/contract recipe (alter_column_type_rewrite's
+-- hint), where the old name stays in use
+ALTER TABLE big ADD COLUMN e_new bigint;
+ALTER TABLE big RENAME COLUMN e TO e_old;
+ALTER TABLE big RENAME COLUMN e_new TO e;
+-- ... but a column merely named *_old or *_new is warned about as any other
+\set VERBOSITY terse
+ALTER TABLE big RENAME COLUMN e_old TO e_new;
+\set VERBOSITY default
+
 -- edge: a table created in this transaction, and a temporary table: nobody else uses them
 BEGIN;
 CREATE TABLE fresh (id int, c int NOT NULL);
@@ -40,7 +50,8 @@ BEGIN
     ALTER TABLE rcol.big RENAME COLUMN f TO f3;
 END $$;
 SELECT change();
--- PostgreSQL's own error
+-- PostgreSQL's own errors
+ALTER TABLE parted_1 RENAME COLUMN id TO id3;
 ALTER TABLE big RENAME COLUMN no_such_column TO x;
 \set VERBOSITY default
 

@@ -27,6 +27,10 @@ extern "C" {
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_opclass.h"
@@ -602,6 +606,48 @@ tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
 	}
 }
 
+/* ---------------------------------------------------------------- the swap of expand/contract */
+
+bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* name + suffix, as a column name (cut to NAMEDATALEN - 1 like every name) */
+bool
+column_exists_with_suffix(Oid relid, const char *name, const char *suffix)
+{
+	char buf[NAMEDATALEN];
+	snprintf(buf, sizeof buf, "%s%s", name, suffix);
+	return SearchSysCacheExistsAttName(relid, buf);
+}
+
+/* RENAME c TO c_old while c_new exists, or RENAME c_new TO c. */
+bool
+is_swap_rename(Oid relid, const char *oldname, const char *newname)
+{
+	char buf[NAMEDATALEN];
+	snprintf(buf, sizeof buf, "%s_old", oldname);
+	if (strcmp(newname, buf) == 0 && column_exists_with_suffix(relid, oldname, "_new"))
+		return true;
+	snprintf(buf, sizeof buf, "%s_new", newname);
+	return strcmp(oldname, buf) == 0;
+}
+
+/* DROP c_old while c exists. */
+bool
+is_swap_drop(Oid relid, const char *name)
+{
+	if (!ends_with(name, "_old"))
+		return false;
+	char base[NAMEDATALEN];
+	strlcpy(base, name, sizeof base);
+	base[strlen(name) - 4] = '\0';
+	return SearchSysCacheExistsAttName(relid, base);
+}
+
 /* ---------------------------------------------------------------- ALTER TABLE */
 
 bool
@@ -644,6 +690,11 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 	ColumnDef *def = (ColumnDef *) cmd->def;
 	if (!ref->sim_new && SearchSysCacheExistsAttName(ref->relid, def->colname))
 		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
+	/* PostgreSQL refuses these itself: a column added to a partition, or to a parent with
+	 * inheritance children under ONLY ("column must be added to child tables too") */
+	if (!ref->sim_new && (get_rel_relispartition(ref->relid) ||
+						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
+		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
 	note_type(col, notes, def, column_in_pk(def, NIL));
 	if (a == NULL)
@@ -731,6 +782,33 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 	return true;
 }
 
+/*
+ * Whether a view or rule, a policy or a trigger depends on the column: ATExecAlterColumnType
+ * then refuses the type change itself ("cannot alter type of a column used by a view or
+ * rule", ...), after taking its lock. Read from pg_depend, catalog lock only.
+ */
+bool
+column_type_change_refused(Oid relid, AttrNumber attnum)
+{
+	Relation pg_depend = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[3];
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum((int32) attnum));
+	SysScanDesc scan = systable_beginscan(pg_depend, DependReferenceIndexId, true, NULL, 3, key);
+	bool refused = false;
+	HeapTuple tup;
+	while (!refused && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		refused = dep->classid == RewriteRelationId || dep->classid == PolicyRelationId ||
+				  dep->classid == TriggerRelationId;
+	}
+	systable_endscan(scan);
+	table_close(pg_depend, AccessShareLock);
+	return refused;
+}
+
 /* ALTER COLUMN TYPE: whether the table is rewritten, else which indexes are rebuilt. */
 bool
 alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterTableStmt *stmt, MgFactsCx *cx,
@@ -762,6 +840,8 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	if (inhcount > 0)
 		return mg_facts_will_fail(cx);
 	if (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)
+		return mg_facts_will_fail(cx);
+	if (column_type_change_refused(ref->relid, args.attnum))
 		return mg_facts_will_fail(cx);
 
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AlterType, cmd->name);
@@ -853,12 +933,15 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 				AttrNumber attnum = att->attnum;
 				bool notnull = att->attnotnull;
+				bool inherited = att->attinhcount > 0;
 				Oid typid = att->atttypid;
 				int32 typmod = att->atttypmod;
 				Oid coll = att->attcollation;
 				ReleaseSysCache(tup);
 				if (attnum <= 0)
 					return mg_facts_will_fail(cx); /* a system column */
+				if (op == mg::ColumnOp::DropColumn && inherited)
+					return mg_facts_will_fail(cx); /* "cannot drop inherited column" */
 				if (op == mg::ColumnOp::DropNotNull && (!notnull || bms_is_member(attnum, pk_cols)))
 				{
 					if (bms_is_member(attnum, pk_cols))
@@ -866,6 +949,8 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 					break; /* already nullable: nothing happens */
 				}
 				mg::ColumnAction *a = new_action(col, op, cmd->name);
+				if (a && op == mg::ColumnOp::DropColumn)
+					a->swap_step = is_swap_drop(ref->relid, cmd->name);
 				if (a && op == mg::ColumnOp::SetNotNull)
 				{
 					a->already_not_null = notnull;
@@ -910,11 +995,36 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		return false;
 	const MgRelRef *ref = &cx->main;
 	set_table(col, ref);
-	if (!ref->sim_new && !SearchSysCacheExistsAttName(ref->relid, stmt->subname))
-		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	if (!ref->sim_new)
+	{
+		Bitmapset *pk_cols = NULL;
+		primary_key(ref->relid, col, &pk_cols);
+	}
+	if (!ref->sim_new)
+	{
+		HeapTuple tup = SearchSysCacheAttName(ref->relid, stmt->subname);
+		if (!HeapTupleIsValid(tup))
+			return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+		bool inherited = ((Form_pg_attribute) GETSTRUCT(tup))->attinhcount > 0;
+		ReleaseSysCache(tup);
+		if (inherited)
+			return mg_facts_will_fail(cx); /* "cannot rename inherited column" */
+	}
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
-	if (a)
-		copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	if (a == NULL)
+		return true;
+	copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	if (!ref->sim_new)
+	{
+		a->swap_step = is_swap_rename(ref->relid, stmt->subname, stmt->newname);
+		HeapTuple tup = SearchSysCacheAttName(ref->relid, stmt->subname);
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+			copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(att->atttypid, att->atttypmod));
+			ReleaseSysCache(tup);
+		}
+	}
 	return true;
 }
 

@@ -58,6 +58,11 @@ struct ColumnAction {
 
 	/* RENAME COLUMN */
 	char new_name[kIdentBuf];
+
+	/* DROP COLUMN, RENAME COLUMN: a step of the expand/contract swap that the guard itself
+	 * recommends (RENAME c TO c_old while c_new exists, RENAME c_new TO c, DROP c_old while c
+	 * exists): no breaking-change warning */
+	bool swap_step;
 };
 
 /* A column of CREATE TABLE or ADD COLUMN whose type is usually a mistake. */

@@ -1,0 +1,334 @@
+/* Unit tests of the column rule group (src/core/rules_column.cpp), without a server. */
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/rules.hpp"
+
+using namespace mg;
+
+namespace {
+
+constexpr int64_t kMB = 1024 * 1024;
+
+struct ColFixture
+{
+	StatementFacts f{};
+	std::string text;
+	std::vector<ColumnAction> actions;
+	std::vector<ColumnTypeNote> notes;
+	Policy policy{Mode::Enforce, 10 * kMB};
+
+	ColFixture()
+	{
+		alter("ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()", 50 * kMB);
+	}
+
+	void alter(const std::string &sql, int64_t size)
+	{
+		text = sql;
+		f = StatementFacts{};
+		f.kind = StmtKind::AlterTable;
+		f.text = text.c_str();
+		f.text_len = static_cast<int32_t>(text.size());
+		f.lock = LockLevel::AccessExclusive;
+		f.rel.found = true;
+		f.rel.relkind = 'r';
+		f.rel.size_bytes = size;
+		f.rel.rows = 1000000;
+		f.rel.rows_from_stats = true;
+		f.server_version_num = 150000;
+		std::strcpy(f.rel.name, "public.orders");
+		f.col.present = true;
+		std::strcpy(f.col.table_sql, "public.orders");
+		std::strcpy(f.col.relname, "orders");
+		std::strcpy(f.col.key_sql, "id");
+		std::strcpy(f.col.key_type, "bigint");
+		f.col.tree_bytes = size;
+		f.col.tree_rows = f.rel.rows;
+		actions.clear();
+		notes.clear();
+	}
+
+	ColumnAction &action(ColumnOp op, const char *column)
+	{
+		actions.push_back(ColumnAction{});
+		ColumnAction &a = actions.back();
+		a.op = op;
+		a.judged = true;
+		a.default_offset = -1;
+		std::strcpy(a.column, column);
+		std::strcpy(a.column_name, column);
+		return a;
+	}
+
+	void note(TypeNote n, const char *column, const char *type)
+	{
+		notes.push_back(ColumnTypeNote{});
+		notes.back().note = n;
+		std::strcpy(notes.back().column, column);
+		std::strcpy(notes.back().column_name, column);
+		std::strcpy(notes.back().type_sql, type);
+	}
+
+	std::vector<Finding> run()
+	{
+		f.col.actions = actions.data();
+		f.col.n_actions = static_cast<int32_t>(actions.size());
+		f.col.notes = notes.data();
+		f.col.n_notes = static_cast<int32_t>(notes.size());
+		std::vector<Finding> out(12);
+		char err[128] = "";
+		int n = evaluate(f, policy, out.data(), static_cast<int>(out.size()), err, sizeof err);
+		EXPECT_GE(n, 0) << err;
+		out.resize(n < 0 ? 0 : n);
+		return out;
+	}
+};
+
+bool
+has(const char *haystack, const std::string &needle)
+{
+	return std::string(haystack).find(needle) != std::string::npos;
+}
+
+} // namespace
+
+TEST(ColumnRules, VolatileDefaultOnLargeTableIsRefusedWithTheDefaultInTheHint)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AddColumn, "token");
+	a.rewrite_kind = AddRewrite::VolatileDefault;
+	a.has_default = true;
+	std::strcpy(a.type_sql, "uuid");
+	a.default_offset = static_cast<int32_t>(t.text.find("gen_random_uuid"));
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnVolatileDefault);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_TRUE(has(out[0].hint, "ALTER TABLE public.orders ALTER COLUMN token SET DEFAULT gen_random_uuid();"));
+	EXPECT_TRUE(has(out[0].hint, "DO $batch$"));
+	EXPECT_TRUE(has(out[0].detail, "Rule add_column_volatile_default: "));
+}
+
+TEST(ColumnRules, SizeRulesLeaveSmallNewAndTemporaryTablesAlone)
+{
+	for (int variant = 0; variant < 3; ++variant)
+	{
+		ColFixture t;
+		t.alter("ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+				variant == 0 ? 1 * kMB : 50 * kMB);
+		if (variant == 1)
+			t.f.rel.is_new = true;
+		if (variant == 2)
+			t.f.rel.is_temp = true;
+		t.action(ColumnOp::AddColumn, "token").rewrite_kind = AddRewrite::VolatileDefault;
+		t.action(ColumnOp::AlterType, "c").rewrite = true;
+		t.action(ColumnOp::SetNotNull, "d");
+		EXPECT_TRUE(t.run().empty()) << "variant " << variant;
+	}
+}
+
+TEST(ColumnRules, NewPartitionedParentStillCountsItsOlderPartitions)
+{
+	ColFixture t;
+	t.f.rel.relkind = 'p';
+	t.f.rel.is_new = true;
+	t.action(ColumnOp::AlterType, "c").rewrite = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::AlterColumnTypeRewrite);
+}
+
+TEST(ColumnRules, InheritanceChildrenCountTowardsTheSize)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ALTER COLUMN c TYPE bigint", 1 * kMB);
+	t.f.col.tree_bytes = 30 * kMB;
+	t.f.col.n_children = 2;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.rewrite = true;
+	std::strcpy(a.old_type, "integer");
+	std::strcpy(a.type_sql, "bigint");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].detail, "counting its 2 inheritance children"));
+	EXPECT_EQ(out[0].size_bytes, 30 * kMB);
+}
+
+TEST(ColumnRules, TypeChangeWithoutRewriteOrIndexRebuildIsAllowed)
+{
+	ColFixture t;
+	t.action(ColumnOp::AlterType, "c"); /* judged, no rewrite, no index rebuilt */
+	t.action(ColumnOp::AlterType, "d").judged = false;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, IndexRebuildWithoutRewriteIsRefused)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.n_indexes_rebuilt = 1;
+	std::strcpy(a.index_rebuilt, "public.orders_c_idx");
+	std::strcpy(a.old_type, "text");
+	std::strcpy(a.type_sql, "text");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].message, "would rebuild index public.orders_c_idx"));
+	EXPECT_TRUE(has(out[0].message, "with another collation"));
+}
+
+TEST(ColumnRules, TimeZoneNoteOnlyWhenTheZoneIsTheReason)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "ts");
+	a.rewrite = true;
+	a.tz_dependent = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].hint, "SET TimeZone = 'UTC'"));
+}
+
+TEST(ColumnRules, SetNotNullImpliedOrAlreadyNotNullIsSilent)
+{
+	ColFixture t;
+	t.action(ColumnOp::SetNotNull, "a").implied_by_check = true;
+	t.action(ColumnOp::SetNotNull, "b").already_not_null = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, SetNotNullHintFollowsTheServerVersion)
+{
+	ColFixture t;
+	t.action(ColumnOp::SetNotNull, "c");
+	auto out15 = t.run();
+	ASSERT_EQ(out15.size(), 1u);
+	EXPECT_TRUE(has(out15[0].hint, "CHECK (c IS NOT NULL) NOT VALID"));
+	EXPECT_TRUE(has(out15[0].hint, "DROP CONSTRAINT orders_c_not_null"));
+	t.f.server_version_num = 180000;
+	auto out18 = t.run();
+	ASSERT_EQ(out18.size(), 1u);
+	EXPECT_TRUE(has(out18[0].hint, "ADD CONSTRAINT orders_c_not_null NOT NULL c NOT VALID"));
+	EXPECT_FALSE(has(out18[0].hint, "CHECK ("));
+}
+
+TEST(ColumnRules, RequiredColumnOnlyOnATableWithRows)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ADD COLUMN owner bigint NOT NULL", 8192);
+	ColumnAction &a = t.action(ColumnOp::AddColumn, "owner");
+	a.not_null = true;
+	std::strcpy(a.type_sql, "bigint");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u); /* small, still refused: whatever the size */
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnRequired);
+	t.f.rel.rows = 0;
+	t.f.col.tree_rows = 0;
+	EXPECT_TRUE(t.run().empty());
+	t.f.rel.rows = 10;
+	t.f.col.tree_rows = 10;
+	t.actions[0].has_default = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, BreakingChangesWarnWhateverTheSize)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders DROP COLUMN c", 8192);
+	t.action(ColumnOp::DropColumn, "c");
+	t.action(ColumnOp::DropNotNull, "d");
+	std::strcpy(t.action(ColumnOp::RenameColumn, "e").new_name, "e2");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 3u);
+	EXPECT_EQ(out[0].rule, RuleId::DropColumn);
+	EXPECT_EQ(out[1].rule, RuleId::DropNotNull);
+	EXPECT_EQ(out[2].rule, RuleId::RenameColumn);
+	for (const Finding &x : out)
+		EXPECT_EQ(x.severity, Severity::Warning);
+	t.f.rel.is_new = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, JsonHasItsOwnRuleAndTypeChoiceListsTheRest)
+{
+	ColFixture t;
+	t.f.kind = StmtKind::CreateTable;
+	t.note(TypeNote::Json, "body", "json");
+	t.note(TypeNote::Timestamp, "at", "timestamp without time zone");
+	t.note(TypeNote::IntKey, "id", "integer");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 2u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnJson);
+	EXPECT_EQ(out[1].rule, RuleId::TypeChoice);
+	EXPECT_FALSE(has(out[1].message, "\"body\""));
+	EXPECT_TRUE(has(out[1].message, "\"at\" (timestamp without time zone), \"id\" (integer)"));
+
+	/* add_column_json switched off: type_choice lists json too */
+	t.policy.rule_severity[static_cast<int>(RuleId::AddColumnJson)] = severity_setting(Severity::Off);
+	out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].message, "\"body\" (json)"));
+}
+
+TEST(ColumnRules, IdentifierTooLongReadsTheTextAndCutsAtACharacterBoundary)
+{
+	ColFixture t;
+	/* 62 ASCII bytes then a 2-byte character: 64 bytes, cut to 62 */
+	std::string name = std::string(62, 'a') + "\xC3\xA9";
+	t.text = "CREATE TABLE \"" + name + "\" (id bigint, short_name int)";
+	t.f.kind = StmtKind::CreateTable;
+	t.f.text = t.text.c_str();
+	t.f.text_len = static_cast<int32_t>(t.text.size());
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::IdentifierTooLong);
+	EXPECT_TRUE(has(out[0].detail, name + " -> " + std::string(62, 'a') + "\n") ||
+				has(out[0].detail, name + " -> " + std::string(62, 'a')));
+
+	std::string ok = "CREATE TABLE t (" + std::string(63, 'b') + " int)";
+	t.text = ok;
+	t.f.text = t.text.c_str();
+	t.f.text_len = static_cast<int32_t>(t.text.size());
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, ManySubcommandsAreJudgedTogether)
+{
+	ColFixture t;
+	t.action(ColumnOp::AddColumn, "a").rewrite_kind = AddRewrite::Identity;
+	t.action(ColumnOp::AlterType, "b").rewrite = true;
+	t.action(ColumnOp::SetNotNull, "c");
+	t.action(ColumnOp::DropColumn, "d");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 4u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnSerialOrIdentity);
+	EXPECT_EQ(out[1].rule, RuleId::AlterColumnTypeRewrite);
+	EXPECT_EQ(out[2].rule, RuleId::SetNotNullScan);
+	EXPECT_EQ(out[3].rule, RuleId::DropColumn);
+}
+
+TEST(ColumnRules, WarnModeTurnsErrorsIntoWarnings)
+{
+	ColFixture t;
+	t.policy.mode = Mode::Warn;
+	t.action(ColumnOp::AlterType, "b").rewrite = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+}
+
+TEST(ColumnRules, TheSwapOfExpandContractDrawsNoBreakingChangeWarning)
+{
+	ColFixture t;
+	ColumnAction &r = t.action(ColumnOp::RenameColumn, "c");
+	std::strcpy(r.new_name, "c_old");
+	r.swap_step = true;
+	t.action(ColumnOp::DropColumn, "c_old").swap_step = true;
+	EXPECT_TRUE(t.run().empty());
+	t.actions[0].swap_step = false;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::RenameColumn);
+}
