@@ -414,7 +414,8 @@ state_name(BackendState s)
 	return "";
 }
 
-/* The statement text as pg_stat_activity would show it, on one line and cut short. */
+/* The statement text as pg_stat_activity would show it, on one line (runs of white space
+ * become one space) and cut short, with "..." when cut. */
 void
 copy_query(char *dst, size_t cap, const char *raw)
 {
@@ -422,26 +423,30 @@ copy_query(char *dst, size_t cap, const char *raw)
 	if (raw == NULL || raw[0] == '\0')
 		return;
 	char *clipped = pgstat_clip_activity(raw);
+	size_t limit = cap - 4; /* room for "..." and the terminator */
 	size_t j = 0;
-	bool space = false;
-	for (const char *p = clipped; *p && j + 1 < cap; p++)
+	bool space = false, cut = false;
+	for (const char *p = clipped; *p; p++)
 	{
-		bool ws = *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t';
-		if (ws)
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
 		{
 			space = j > 0;
 			continue;
 		}
-		if (space && j + 2 < cap)
+		if (j + (space ? 2 : 1) > limit)
+		{
+			cut = true;
+			break;
+		}
+		if (space)
 			dst[j++] = ' ';
 		space = false;
 		dst[j++] = *p;
 	}
 	dst[j] = '\0';
-	size_t limit = cap - 4;
-	if (strlen(clipped) > j || j > limit)
+	if (cut)
 	{
-		int keep = pg_mbcliplen(dst, (int) j, (int) Min(j, limit));
+		int keep = pg_mbcliplen(dst, (int) j, (int) j); /* never half a character */
 		strlcpy(dst + keep, "...", cap - keep);
 	}
 	pfree(clipped);
