@@ -385,8 +385,23 @@ lock_targets(Node *parsetree, Targets *ts)
 	}
 }
 
+/* This transaction already holds mode, or a stronger one, on relid: from SHARE up, a
+ * stronger mode conflicts with everything the weaker one does, so the request cannot wait. */
+bool
+already_held(Oid relid, LOCKMODE mode)
+{
+	if (mg_sim_active())
+		return false;
+	LOCKTAG tag;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (int m = AccessExclusiveLock; m >= mode; m--)
+		if (mg_lock_held_by_me(&tag, m))
+			return true;
+	return false;
+}
+
 /* The lock blocks ordinary writes (and so, queued, everything behind it), on a relation
- * that other sessions can see. */
+ * that other sessions can see, and the statement may have to wait for it. */
 bool
 worth_it(const LockTarget *t)
 {
@@ -395,7 +410,11 @@ worth_it(const LockTarget *t)
 	char persistence = get_rel_persistence(t->relid);
 	if (persistence == '\0' || persistence == RELPERSISTENCE_TEMP)
 		return false; /* gone, or nobody else's concern */
-	return !mg_rel_is_new(t->relid);
+	if (mg_rel_is_new(t->relid))
+		return false;
+	/* A second ALTER TABLE on the same table in one migration: nothing left to wait for.
+	 * (REINDEX TABLE also needs its indexes, which this does not look at.) */
+	return t->indexes_too || !already_held(t->relid, t->lock);
 }
 
 const char *
