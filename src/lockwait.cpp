@@ -698,21 +698,18 @@ mg_lock_after(MgLockAction *act)
 }
 
 bool
-mg_lock_timeout_in_effect(Node *parsetree)
+mg_lock_wait_bounded(Node *parsetree)
 {
 	if (LockTimeout > 0)
 		return true;
-	if (mg_lock_timeout_ms <= 0)
-		return false;
 	Targets ts;
 	memset(&ts, 0, sizeof ts);
 	lock_targets(parsetree, &ts);
-	if (ts.own_xacts)
-		return false;
+	bool injected = mg_lock_timeout_ms > 0 && !ts.own_xacts;
 	for (int i = 0; i < ts.n; i++)
 		if (worth_it(&ts.t[i]))
-			return true;
-	return false;
+			return injected; /* it may wait: bounded only by the injected timeout */
+	return true; /* nothing it could queue for */
 }
 
 uint64
