@@ -385,8 +385,23 @@ lock_targets(Node *parsetree, Targets *ts)
 	}
 }
 
+/* This transaction already holds mode, or a stronger one, on relid: from SHARE up, a
+ * stronger mode conflicts with everything the weaker one does, so the request cannot wait. */
+bool
+already_held(Oid relid, LOCKMODE mode)
+{
+	if (mg_sim_active())
+		return false;
+	LOCKTAG tag;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (int m = AccessExclusiveLock; m >= mode; m--)
+		if (mg_lock_held_by_me(&tag, m))
+			return true;
+	return false;
+}
+
 /* The lock blocks ordinary writes (and so, queued, everything behind it), on a relation
- * that other sessions can see. */
+ * that other sessions can see, and the statement may have to wait for it. */
 bool
 worth_it(const LockTarget *t)
 {
@@ -395,7 +410,11 @@ worth_it(const LockTarget *t)
 	char persistence = get_rel_persistence(t->relid);
 	if (persistence == '\0' || persistence == RELPERSISTENCE_TEMP)
 		return false; /* gone, or nobody else's concern */
-	return !mg_rel_is_new(t->relid);
+	if (mg_rel_is_new(t->relid))
+		return false;
+	/* A second ALTER TABLE on the same table in one migration: nothing left to wait for.
+	 * (REINDEX TABLE also needs its indexes, which this does not look at.) */
+	return t->indexes_too || !already_held(t->relid, t->lock);
 }
 
 const char *
@@ -414,7 +433,8 @@ state_name(BackendState s)
 	return "";
 }
 
-/* The statement text as pg_stat_activity would show it, on one line and cut short. */
+/* The statement text as pg_stat_activity would show it, on one line (runs of white space
+ * become one space) and cut short, with "..." when cut. */
 void
 copy_query(char *dst, size_t cap, const char *raw)
 {
@@ -422,26 +442,30 @@ copy_query(char *dst, size_t cap, const char *raw)
 	if (raw == NULL || raw[0] == '\0')
 		return;
 	char *clipped = pgstat_clip_activity(raw);
+	size_t limit = cap - 4; /* room for "..." and the terminator */
 	size_t j = 0;
-	bool space = false;
-	for (const char *p = clipped; *p && j + 1 < cap; p++)
+	bool space = false, cut = false;
+	for (const char *p = clipped; *p; p++)
 	{
-		bool ws = *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t';
-		if (ws)
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
 		{
 			space = j > 0;
 			continue;
 		}
-		if (space && j + 2 < cap)
+		if (j + (space ? 2 : 1) > limit)
+		{
+			cut = true;
+			break;
+		}
+		if (space)
 			dst[j++] = ' ';
 		space = false;
 		dst[j++] = *p;
 	}
 	dst[j] = '\0';
-	size_t limit = cap - 4;
-	if (strlen(clipped) > j || j > limit)
+	if (cut)
 	{
-		int keep = pg_mbcliplen(dst, (int) j, (int) Min(j, limit));
+		int keep = pg_mbcliplen(dst, (int) j, (int) j); /* never half a character */
 		strlcpy(dst + keep, "...", cap - keep);
 	}
 	pfree(clipped);
@@ -678,21 +702,18 @@ mg_lock_after(MgLockAction *act)
 }
 
 bool
-mg_lock_timeout_in_effect(Node *parsetree)
+mg_lock_wait_bounded(Node *parsetree)
 {
 	if (LockTimeout > 0)
 		return true;
-	if (mg_lock_timeout_ms <= 0)
-		return false;
 	Targets ts;
 	memset(&ts, 0, sizeof ts);
 	lock_targets(parsetree, &ts);
-	if (ts.own_xacts)
-		return false;
+	bool injected = mg_lock_timeout_ms > 0 && !ts.own_xacts;
 	for (int i = 0; i < ts.n; i++)
 		if (worth_it(&ts.t[i]))
-			return true;
-	return false;
+			return injected; /* it may wait: bounded only by the injected timeout */
+	return true; /* nothing it could queue for */
 }
 
 uint64

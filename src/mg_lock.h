@@ -39,14 +39,15 @@ void mg_lock_before(Node *parsetree, bool judge, const char *query, int stmt_loc
 void mg_lock_after(MgLockAction *act);
 
 /*
- * Whether the statement will run with a lock_timeout: the session's own, or the one
- * mg_lock_before() would inject (migration_guard.lock_timeout, for a statement that needs a
- * SHARE or stronger lock on an existing, non-temporary relation). For the rule groups whose
- * lock-queue warnings stay silent when a timeout will be in effect (trigger_ddl,
- * rls_policy_ddl, fk_locks_referenced_table, lock_table_explicit). Under check() it answers
- * with the current settings, which is what the migration will meet if it runs here.
+ * Whether the statement's wait in the lock queue is bounded: it runs with a lock_timeout (the
+ * session's own, or the one mg_lock_before() injects), or it needs no lock of SHARE or
+ * stronger that it could queue for (none at all, or only on tables created in this
+ * transaction, temporary tables, or locks its transaction already holds). For the rules whose
+ * lock-queue warnings stay silent when a lock_timeout will be in effect (the noise policy:
+ * trigger_ddl, rls_policy_ddl, fk_locks_referenced_table, lock_table_explicit). Under check()
+ * it answers with the current settings, which the migration will meet if it runs here.
  */
-bool mg_lock_timeout_in_effect(Node *parsetree);
+bool mg_lock_wait_bounded(Node *parsetree);
 
 /* Counts the judged utility statements that have completed in this backend: with the
  * statement start time, it tells the backstop which warnings belong to the statement that is
