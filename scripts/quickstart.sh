@@ -214,11 +214,11 @@ SQL
 demo app_migrator 'WARNING: .*block writes' <<'SQL'
 CREATE INDEX orders_amount_idx ON orders (amount);
 SQL
-demo postgres 'create_index_blocking \| warned' <<'SQL'
+demo postgres 'create_index_blocking +\| warned' <<'SQL'
 SELECT usename, rule, action, relation, pg_size_pretty(table_size) AS size FROM migration_guard.events
  WHERE datname = 'demo' ORDER BY event_id DESC LIMIT 3;
 SELECT rule, refused, warned, overridden FROM migration_guard.stats WHERE refused + warned + overridden > 0;
-DROP INDEX orders_amount_idx;
+DROP INDEX CONCURRENTLY orders_amount_idx;
 SQL
 printf '%s\n' "b) The team decides unnamed constraints only deserve a warning here: one rule, tuned." \
 	"c) Then enforce: the DBA drops the database's warn mode."
