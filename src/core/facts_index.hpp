@@ -13,7 +13,7 @@
 namespace mg {
 
 /* Which statement the group is looking at. */
-enum class IcOp : uint8_t { None, CreateIndex, DropIndex, Reindex, AlterTable };
+enum class IcOp : uint8_t { None, CreateIndex, DropIndex, Reindex, AlterTable, AlterDomain, CreateTable };
 
 /* What REINDEX names. */
 enum class ReindexTarget : uint8_t { Index, Table, Schema, Database, System };
@@ -80,6 +80,16 @@ struct IcValidate {
 	char held_by[64];           /* the statement that took it, e.g. "ALTER TABLE" */
 };
 
+/* An existing valid index that makes a new one redundant. */
+struct IcRedundant {
+	bool found;
+	bool identical;             /* the same key columns; false: the new one is a left prefix */
+	bool unique;                /* the existing index is unique */
+	bool backs_constraint;      /* a PRIMARY KEY / UNIQUE / EXCLUDE constraint owns it */
+	char index_qual[kQualBuf];
+	char definition[512];       /* pg_get_indexdef */
+};
+
 constexpr int kIcMaxIndexes = 8;
 constexpr int kIcMaxConstraints = 8;
 
@@ -116,6 +126,18 @@ struct IndexConstraintFacts {
 	int32_t n_drops;
 	IcValidate validates[kIcMaxConstraints];
 	int32_t n_validates;
+	bool lock_timeout_in_effect; /* the session's lock_timeout, or migration_guard.lock_timeout
+								  * where that setting exists, is above 0 */
+	/* CREATE INDEX: an existing index that already serves */
+	IcRedundant redundant;
+	/* ALTER DOMAIN */
+	bool domain_set_not_null;   /* SET NOT NULL */
+	bool domain_add_check;      /* ADD CONSTRAINT ... CHECK without NOT VALID */
+	char domain_sql[kQualBuf];  /* the domain, quoted as SQL */
+	char domain_name[kNameLen]; /* its bare name, for generated constraint names */
+	char domain_con_sql[kIdentBuf]; /* ADD CONSTRAINT: its name, or the one PostgreSQL generates */
+	RelationFacts domain_largest; /* the largest table with a column of the domain */
+	int32_t domain_tables;      /* tables with a column of it (derived domains included) */
 	bool detach_concurrently;   /* DETACH PARTITION ... CONCURRENTLY */
 	bool detach_finalize;       /* DETACH PARTITION ... FINALIZE */
 	char detach_partition_sql[kQualBuf];
