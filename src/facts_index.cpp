@@ -1053,6 +1053,7 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	/* What PreventInTransactionBlock() looks at: a transaction block (BEGIN, or the implicit
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
 	ic->toplevel = mg_sim_active() || (mg_utility_toplevel && !IsSubTransaction());
+	ic->in_pipeline = !mg_sim_active() && (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
 	ic->lock_timeout_ms = LockTimeout;
 	ic->lock_timeout_in_effect = lock_timeout_in_effect();
 	switch (nodeTag(parsetree))

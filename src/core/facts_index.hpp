@@ -100,6 +100,8 @@ struct IndexConstraintFacts {
 	bool toplevel;              /* run as a top-level statement (not from a function, DO or
 								 * a subtransaction); with in_xact_block, what
 								 * PreventInTransactionBlock() tests */
+	bool in_pipeline;           /* an extended-protocol pipeline has run a statement in this
+								 * transaction (XACT_FLAGS_PIPELINING): an implicit block too */
 	int32_t lock_timeout_ms;    /* the session's lock_timeout; 0: none */
 	bool if_exists;             /* DROP INDEX IF EXISTS */
 	bool cascade;               /* DROP ... CASCADE */

@@ -51,7 +51,7 @@ rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &
 	const IndexConstraintFacts &ic = f.ic;
 	const bool block = f.in_xact_block;
 	const bool nested = !ic.toplevel;
-	if (!block && !nested)
+	if (!block && !nested && !ic.in_pipeline)
 		return;
 	std::string what;
 	if (ic.op == IcOp::CreateIndex && ic.concurrent)
@@ -65,13 +65,15 @@ rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &
 	else
 		return;
 
-	const std::string where = block ? "inside a transaction block" : "from a function, procedure or DO block";
+	const std::string where = block    ? "inside a transaction block"
+							  : nested ? "from a function, procedure or DO block"
+									   : "within a pipeline";
 	std::string message = what + " cannot run " + where;
 	std::string detail = "Rule concurrently_in_transaction: " + what +
 						 " commits several transactions of its own while it works, so PostgreSQL refuses it "
 						 "anywhere but as a top-level statement of its own: not inside BEGIN ... COMMIT or a "
-						 "migration tool's wrapping transaction, not in a query string of several statements, "
-						 "not in a savepoint, function, procedure or DO block. It would fail before taking any "
+						 "migration tool's wrapping transaction, not in a query string of several statements or "
+						 "an extended-protocol pipeline, not in a savepoint, function, procedure or DO block. It would fail before taking any "
 						 "lock; this error says how to run it instead.";
 	std::string hint = "Run the statement on its own, as a top-level statement outside any transaction block:\n  " +
 					   sql::for_hint(stmt_text(f)) + "\n" + kAutocommitNote;

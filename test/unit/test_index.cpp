@@ -188,6 +188,11 @@ TEST(ConcurrentlyInTransaction, RefusedInABlockOrAFunctionWhateverTheSize)
 	auto out = t.run();
 	ASSERT_TRUE(t.find(out, RuleId::ConcurrentlyInTransaction));
 	EXPECT_TRUE(contains(t.find(out, RuleId::ConcurrentlyInTransaction)->message, "from a function"));
+	t.f.ic.toplevel = true;
+	t.f.ic.in_pipeline = true;
+	out = t.run();
+	ASSERT_TRUE(t.find(out, RuleId::ConcurrentlyInTransaction));
+	EXPECT_TRUE(contains(t.find(out, RuleId::ConcurrentlyInTransaction)->message, "within a pipeline"));
 }
 
 TEST(InvalidLeftover, IfNotExistsOnAnInvalidIndexIsRefused)
