@@ -37,7 +37,6 @@ extern "C" {
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 }
 
@@ -65,6 +64,86 @@ qualified_sql(Oid relid, char *dst, size_t cap)
 
 /* ------------------------------------------------------------------ indexes */
 
+/*
+ * CREATE [UNIQUE] INDEX name ON table USING am (cols) [INCLUDE (cols)] for a plain index (key
+ * columns only, default operator classes, collations and ordering, no predicate), from the
+ * catalog alone. pg_get_indexdef() is not used: its deparse context opens the table with
+ * AccessShareLock, and the guard must not wait behind a lock on a user table. False (and an
+ * empty string) for anything it cannot render exactly.
+ */
+bool
+plain_index_definition(Oid indexid, char *dst, size_t cap)
+{
+	dst[0] = '\0';
+	HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+	bool ok = heap_attisnull(tup, Anum_pg_index_indexprs, NULL) && heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	Oid table = form->indrelid;
+	bool unique = form->indisunique;
+	int nkey = form->indnkeyatts, natts = form->indnatts;
+	AttrNumber atts[INDEX_MAX_KEYS];
+	for (int i = 0; i < natts && i < INDEX_MAX_KEYS; i++)
+		atts[i] = form->indkey.values[i];
+	bool isnull;
+	oidvector *indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull));
+	oidvector *indcoll = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull));
+	int2vector *indopt = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indoption, &isnull));
+	Oid classes[INDEX_MAX_KEYS], colls[INDEX_MAX_KEYS];
+	int16 opts[INDEX_MAX_KEYS];
+	for (int i = 0; i < nkey && i < INDEX_MAX_KEYS; i++)
+	{
+		classes[i] = indclass->values[i];
+		colls[i] = indcoll->values[i];
+		opts[i] = indopt->values[i];
+	}
+	ReleaseSysCache(tup);
+	if (!ok || natts > INDEX_MAX_KEYS)
+		return false;
+
+	HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(ctup))
+		return false;
+	Oid amid = ((Form_pg_class) GETSTRUCT(ctup))->relam;
+	char *name = pstrdup(NameStr(((Form_pg_class) GETSTRUCT(ctup))->relname));
+	ReleaseSysCache(ctup);
+
+	StringInfoData buf;
+	initStringInfo(&buf);
+	char table_sql[NAMEDATALEN * 2 + 8];
+	qualified_sql(table, table_sql, sizeof table_sql);
+	char *am = get_am_name(amid);
+	appendStringInfo(&buf, "CREATE %sINDEX %s ON %s USING %s (", unique ? "UNIQUE " : "", quote_identifier(name),
+					 table_sql, am ? am : "btree");
+	for (int i = 0; i < natts; i++)
+	{
+		if (atts[i] <= 0)
+			return false;
+		if (i < nkey)
+		{
+			Oid atttype, attcoll;
+			int32 typmod;
+			get_atttypetypmodcoll(table, atts[i], &atttype, &typmod, &attcoll);
+			if (opts[i] != 0 || colls[i] != attcoll || classes[i] != GetDefaultOpClass(atttype, amid))
+				return false;
+		}
+		if (i == nkey)
+			appendStringInfoString(&buf, ") INCLUDE (");
+		else if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		char *col = get_attname(table, atts[i], true);
+		if (col == NULL)
+			return false;
+		appendStringInfoString(&buf, quote_identifier(col));
+	}
+	appendStringInfoChar(&buf, ')');
+	if ((size_t) buf.len >= cap)
+		return false;
+	copy_str(dst, cap, buf.data);
+	return true;
+}
+
 /* Describes index indexid and its table; false if it is not an index. */
 bool
 describe_index(Oid indexid, mg::IcIndex *ix)
@@ -86,12 +165,7 @@ describe_index(Oid indexid, mg::IcIndex *ix)
 	qualified_sql(indexid, ix->index_qual, sizeof ix->index_qual);
 	qualified_sql(table, ix->table_sql, sizeof ix->table_sql);
 	if (!ix->valid && kind == RELKIND_INDEX)
-	{
-		/* catalog reads only, like psql's \d */
-		char *def = pg_get_indexdef_string(indexid);
-		if (def && strlen(def) < sizeof ix->definition)
-			copy_str(ix->definition, sizeof ix->definition, def);
-	}
+		(void) plain_index_definition(indexid, ix->definition, sizeof ix->definition);
 	Oid con = get_index_constraint(indexid);
 	if (OidIsValid(con))
 	{
@@ -506,9 +580,7 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 	out->found = true;
 	out->backs_constraint = OidIsValid(get_index_constraint(found));
 	qualified_sql(found, out->index_qual, sizeof out->index_qual);
-	char *def = pg_get_indexdef_string(found);
-	if (def && strlen(def) < sizeof out->definition)
-		copy_str(out->definition, sizeof out->definition, def);
+	(void) plain_index_definition(found, out->definition, sizeof out->definition);
 }
 
 /* ------------------------------------------------------------------ CREATE INDEX */

@@ -28,7 +28,8 @@ struct IcIndex {
 	char constraint_sql[kIdentBuf]; /* that constraint's name, quoted */
 	char index_qual[kQualBuf];  /* schema-qualified, quoted */
 	char table_sql[kQualBuf];   /* its table, schema-qualified and quoted */
-	char definition[512];       /* CREATE INDEX statement that rebuilds it (pg_get_indexdef); "" if longer */
+	char definition[512];       /* CREATE INDEX statement that rebuilds it, for a plain index
+								 * (columns, default opclasses); "" otherwise */
 	RelationFacts table;        /* the table it belongs to */
 };
 
@@ -87,7 +88,7 @@ struct IcRedundant {
 	bool unique;                /* the existing index is unique */
 	bool backs_constraint;      /* a PRIMARY KEY / UNIQUE / EXCLUDE constraint owns it */
 	char index_qual[kQualBuf];
-	char definition[512];       /* pg_get_indexdef */
+	char definition[512];       /* its CREATE INDEX statement; "" if not a plain one */
 };
 
 constexpr int kIcMaxIndexes = 8;

@@ -251,11 +251,17 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 							 what_pg_does +
 							 " An invalid index is never used by queries, yet every write to " + ix.table_sql +
 							 " still maintains it.";
-		std::string hint = "Drop the leftover and build the index again, each statement on its own outside a "
-						   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
-						   std::string(ix.index_qual) + ";\n  " + rebuild +
-						   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n" +
-						   kAutocommitNote;
+		std::string hint;
+		if (!rebuild.empty())
+			hint = "Drop the leftover and build the index again, each statement on its own outside a "
+				   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
+				   std::string(ix.index_qual) + ";\n  " + rebuild +
+				   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n";
+		else
+			hint = "Rebuild it in place, on its own outside a transaction block, then run the statement again:\n"
+				   "  REINDEX INDEX CONCURRENTLY " + std::string(ix.index_qual) + ";\n  " +
+				   sql::for_hint(stmt_text(f)) + "\n";
+		hint += kAutocommitNote;
 		sink.add(RuleId::ConcurrentIndexInvalidLeftover, ix.table, f.lock, ix.table.rows, message, detail, hint);
 	};
 
@@ -278,10 +284,9 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 			report(c.index, "constraint would use index " + std::string(c.index.index_qual) + ", which is INVALID",
 				   "PostgreSQL refuses to use it, but only after it has taken the ACCESS EXCLUSIVE lock on the "
 				   "table.",
-				   (c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition))
-										  : std::string("CREATE UNIQUE INDEX CONCURRENTLY ... ;  -- its definition "
-														"as pg_get_indexdef() prints it")) +
-					   "\n  " + sql::for_hint(stmt_text(f)));
+				   c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition)) + "\n  " +
+											   sql::for_hint(stmt_text(f))
+										 : std::string());
 		}
 }
 
