@@ -36,7 +36,7 @@ SELECT count(*) AS findings FROM migration_guard.check($$
 CREATE INDEX CONCURRENTLY big_c_idx ON big (c);
 ALTER TABLE big ADD CONSTRAINT big_c_fkey FOREIGN KEY (c) REFERENCES p(id) NOT VALID;
 ALTER TABLE big VALIDATE CONSTRAINT big_c_fkey;
-CREATE INDEX p_id_idx ON p (id);
+CREATE INDEX p_id_brin ON p USING brin (id);
 UPDATE big SET c = 0 WHERE id = 1;
 $$);
 

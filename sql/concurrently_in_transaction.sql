@@ -17,7 +17,7 @@ CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-0
 -- refused whatever the size, inside BEGIN ... COMMIT: each CONCURRENTLY statement
 BEGIN;
 \set VERBOSITY verbose
-CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 \set VERBOSITY default
 ROLLBACK;
 BEGIN;
@@ -35,11 +35,11 @@ SAVEPOINT s1;
 CREATE UNIQUE INDEX CONCURRENTLY t_c_key ON t (c);
 ROLLBACK;
 -- ... in a query string of several statements (an implicit transaction block)
-SELECT 1 \; CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+SELECT 1 \; CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 -- ... from a function, a DO block and a procedure
 CREATE FUNCTION build() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    CREATE INDEX CONCURRENTLY t_c2_idx ON cit.t (c);
+    CREATE INDEX CONCURRENTLY t_c2_idx ON cit.t (c, id);
 END $$;
 SELECT build();
 DO $$ BEGIN REINDEX TABLE CONCURRENTLY cit.t; END $$;
@@ -55,14 +55,14 @@ CREATE INDEX CONCURRENTLY fresh_c_idx ON fresh (c);
 ROLLBACK;
 
 -- allowed: the same statements on their own
-CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 REINDEX INDEX CONCURRENTLY t_c2_idx;
 DROP INDEX CONCURRENTLY t_c2_idx;
 ALTER TABLE m DETACH PARTITION m_2024 CONCURRENTLY;
 ALTER TABLE m ATTACH PARTITION m_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 -- allowed: the plain forms inside a transaction block (other rules judge them by size)
 BEGIN;
-CREATE INDEX t_c3_idx ON t (c);
+CREATE INDEX t_c3_idx ON t (c, id);
 DROP INDEX t_c3_idx;
 ALTER TABLE m DETACH PARTITION m_2024;
 ROLLBACK;
@@ -75,16 +75,16 @@ ROLLBACK;
 -- warn: PostgreSQL refuses it all the same, after the WARNING
 SET migration_guard.mode = warn;
 BEGIN;
-CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 ROLLBACK;
 RESET migration_guard.mode;
 
 -- check() gives the same verdict: in a block of the text, or with in_transaction
 SELECT statement_no, rule, severity, relation, lock_mode
   FROM migration_guard.check($$
-CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 BEGIN;
-CREATE INDEX CONCURRENTLY t_c2_idx ON t (c);
+CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 DROP INDEX CONCURRENTLY t_c_idx;
 COMMIT;
 REINDEX TABLE CONCURRENTLY t;

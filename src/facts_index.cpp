@@ -14,6 +14,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
+#include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -22,6 +23,11 @@ extern "C" {
 #include "catalog/pg_inherits.h"
 #include "utils/array.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_type.h"
+#include "parser/parse_type.h"
+#include "utils/guc.h"
 #include "commands/defrem.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -31,11 +37,11 @@ extern "C" {
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 }
 
 #include "facts_impl.h"
+#include "mg_lock.h"
 #include "pg_compat.h"
 
 /* Set by the utility hook before it judges a statement: the statement runs at top level. */
@@ -59,6 +65,86 @@ qualified_sql(Oid relid, char *dst, size_t cap)
 
 /* ------------------------------------------------------------------ indexes */
 
+/*
+ * CREATE [UNIQUE] INDEX name ON table USING am (cols) [INCLUDE (cols)] for a plain index (key
+ * columns only, default operator classes, collations and ordering, no predicate), from the
+ * catalog alone. pg_get_indexdef() is not used: its deparse context opens the table with
+ * AccessShareLock, and the guard must not wait behind a lock on a user table. False (and an
+ * empty string) for anything it cannot render exactly.
+ */
+bool
+plain_index_definition(Oid indexid, char *dst, size_t cap)
+{
+	dst[0] = '\0';
+	HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+	bool ok = heap_attisnull(tup, Anum_pg_index_indexprs, NULL) && heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	Oid table = form->indrelid;
+	bool unique = form->indisunique;
+	int nkey = form->indnkeyatts, natts = form->indnatts;
+	AttrNumber atts[INDEX_MAX_KEYS];
+	for (int i = 0; i < natts && i < INDEX_MAX_KEYS; i++)
+		atts[i] = form->indkey.values[i];
+	bool isnull;
+	oidvector *indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull));
+	oidvector *indcoll = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull));
+	int2vector *indopt = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indoption, &isnull));
+	Oid classes[INDEX_MAX_KEYS], colls[INDEX_MAX_KEYS];
+	int16 opts[INDEX_MAX_KEYS];
+	for (int i = 0; i < nkey && i < INDEX_MAX_KEYS; i++)
+	{
+		classes[i] = indclass->values[i];
+		colls[i] = indcoll->values[i];
+		opts[i] = indopt->values[i];
+	}
+	ReleaseSysCache(tup);
+	if (!ok || natts > INDEX_MAX_KEYS)
+		return false;
+
+	HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(ctup))
+		return false;
+	Oid amid = ((Form_pg_class) GETSTRUCT(ctup))->relam;
+	char *name = pstrdup(NameStr(((Form_pg_class) GETSTRUCT(ctup))->relname));
+	ReleaseSysCache(ctup);
+
+	StringInfoData buf;
+	initStringInfo(&buf);
+	char table_sql[NAMEDATALEN * 2 + 8];
+	qualified_sql(table, table_sql, sizeof table_sql);
+	char *am = get_am_name(amid);
+	appendStringInfo(&buf, "CREATE %sINDEX %s ON %s USING %s (", unique ? "UNIQUE " : "", quote_identifier(name),
+					 table_sql, am ? am : "btree");
+	for (int i = 0; i < natts; i++)
+	{
+		if (atts[i] <= 0)
+			return false;
+		if (i < nkey)
+		{
+			Oid atttype, attcoll;
+			int32 typmod;
+			get_atttypetypmodcoll(table, atts[i], &atttype, &typmod, &attcoll);
+			if (opts[i] != 0 || colls[i] != attcoll || classes[i] != GetDefaultOpClass(atttype, amid))
+				return false;
+		}
+		if (i == nkey)
+			appendStringInfoString(&buf, ") INCLUDE (");
+		else if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		char *col = get_attname(table, atts[i], true);
+		if (col == NULL)
+			return false;
+		appendStringInfoString(&buf, quote_identifier(col));
+	}
+	appendStringInfoChar(&buf, ')');
+	if ((size_t) buf.len >= cap)
+		return false;
+	copy_str(dst, cap, buf.data);
+	return true;
+}
+
 /* Describes index indexid and its table; false if it is not an index. */
 bool
 describe_index(Oid indexid, mg::IcIndex *ix)
@@ -80,12 +166,7 @@ describe_index(Oid indexid, mg::IcIndex *ix)
 	qualified_sql(indexid, ix->index_qual, sizeof ix->index_qual);
 	qualified_sql(table, ix->table_sql, sizeof ix->table_sql);
 	if (!ix->valid && kind == RELKIND_INDEX)
-	{
-		/* catalog reads only, like psql's \d */
-		char *def = pg_get_indexdef_string(indexid);
-		if (def && strlen(def) < sizeof ix->definition)
-			copy_str(ix->definition, sizeof ix->definition, def);
-	}
+		(void) plain_index_definition(indexid, ix->definition, sizeof ix->definition);
 	Oid con = get_index_constraint(indexid);
 	if (OidIsValid(con))
 	{
@@ -256,6 +337,238 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	}
 }
 
+/* ------------------------------------------------------------------ ALTER DOMAIN */
+
+/* Tables with a column of domain typid, and of the domains derived from it (pg_depend, as
+ * get_rels_with_domain() walks it, without opening any table). */
+void
+domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
+{
+	if (depth > 8)
+		return;
+	Relation dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(TypeRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(typid));
+	SysScanDesc scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
+	HeapTuple tup;
+	List *derived = NIL;
+	List *rels = NIL;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+		if (d->classid == RelationRelationId && d->objsubid > 0)
+			rels = list_append_unique_oid(rels, d->objid);
+		else if (d->classid == TypeRelationId && get_typtype(d->objid) == TYPTYPE_DOMAIN)
+			derived = lappend_oid(derived, d->objid);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+
+	ListCell *lc;
+	foreach (lc, rels)
+	{
+		Oid relid = lfirst_oid(lc);
+		char kind = get_rel_relkind(relid);
+		if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW)
+			continue; /* views and composite types hold no rows; partitions count themselves */
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(relid, &rel))
+			continue;
+		ic->domain_tables++;
+		if (rel.is_temp || rel.is_new)
+			continue;
+		if (!ic->domain_largest.found || rel.size_bytes > ic->domain_largest.size_bytes)
+			ic->domain_largest = rel;
+	}
+	foreach (lc, derived)
+		domain_users(lfirst_oid(lc), ic, depth + 1);
+}
+
+bool
+alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->op = mg::IcOp::AlterDomain;
+	TypeName *tn = makeTypeNameFromNameList(stmt->typeName);
+	Oid typid = LookupTypeNameOid(NULL, tn, true);
+	if (!OidIsValid(typid))
+		return mg_sim_type_created(tn) ? false : mg_facts_will_fail(cx);
+	if (get_typtype(typid) != TYPTYPE_DOMAIN)
+		return mg_facts_will_fail(cx); /* "is not a domain" */
+	if (stmt->subtype == 'O')
+		ic->domain_set_not_null = true;
+	else if (stmt->subtype == 'C' && stmt->def && IsA(stmt->def, Constraint) &&
+			 ((Constraint *) stmt->def)->contype == CONSTR_CHECK && !((Constraint *) stmt->def)->skip_validation)
+		ic->domain_add_check = true;
+	else
+		return false;
+	HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_type typ = (Form_pg_type) GETSTRUCT(tup);
+	bool already_not_null = typ->typnotnull;
+	Oid typnsp = typ->typnamespace;
+	char *nsp = get_namespace_name(typ->typnamespace);
+	copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
+	copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
+	ReleaseSysCache(tup);
+	if (ic->domain_set_not_null && already_not_null)
+		return false; /* PostgreSQL has nothing to check */
+	if (ic->domain_add_check)
+	{
+		/* an unnamed domain CHECK is named as domainAddConstraint() names it */
+		Constraint *con = (Constraint *) stmt->def;
+		const char *conname = con->conname;
+		if (conname == NULL)
+			conname = ChooseConstraintName(ic->domain_name, NULL, "check", typnsp, NIL);
+		copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
+	}
+	domain_users(typid, ic, 0);
+	return ic->domain_largest.found;
+}
+
+/* ------------------------------------------------------------------ CREATE TABLE ... REFERENCES */
+
+void
+note_create_fk(mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
+{
+	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL || ic->n_adds >= mg::kIcMaxConstraints)
+		return;
+	if (strcmp(con->pktable->relname, self->relname) == 0 &&
+		(con->pktable->schemaname == NULL || self->schemaname == NULL ||
+		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
+		return; /* references the table being created */
+	mg::IcConstraint *c = &ic->adds[ic->n_adds];
+	memset(c, 0, sizeof *c);
+	MgRelRef ref;
+	if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+		return;
+	ic->n_adds++;
+	c->kind = mg::IcConKind::ForeignKey;
+	c->ref_found = true;
+	c->offset = -1;
+	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+	copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+}
+
+bool
+create_table_fk_facts(CreateStmt *stmt, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	ic->op = mg::IcOp::CreateTable;
+	if (f->rel.is_temp)
+		return false;
+	ListCell *lc;
+	foreach (lc, stmt->tableElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, ColumnDef))
+		{
+			ListCell *cc;
+			foreach (cc, ((ColumnDef *) elt)->constraints)
+				if (IsA(lfirst(cc), Constraint))
+					note_create_fk(ic, (Constraint *) lfirst(cc), stmt->relation);
+		}
+		else if (IsA(elt, Constraint))
+			note_create_fk(ic, (Constraint *) elt, stmt->relation);
+	}
+	return ic->n_adds > 0;
+}
+
+/* ------------------------------------------------------------------ index_redundant */
+
+/* The attribute numbers of a plain new index (columns only, default opclass, collation and
+ * ordering, no predicate); false when it is anything fancier, which is not judged. */
+bool
+plain_index_columns(IndexStmt *stmt, Oid relid, AttrNumber *attnums, int *n)
+{
+	if (stmt->whereClause != NULL || stmt->indexIncludingParams != NIL || stmt->excludeOpNames != NIL ||
+		stmt->nulls_not_distinct)
+		return false;
+	*n = 0;
+	ListCell *lc;
+	foreach (lc, stmt->indexParams)
+	{
+		IndexElem *ie = (IndexElem *) lfirst(lc);
+		if (ie->name == NULL || ie->opclass != NIL || ie->collation != NIL || ie->ordering != SORTBY_DEFAULT ||
+			ie->nulls_ordering != SORTBY_NULLS_DEFAULT || *n >= INDEX_MAX_KEYS)
+			return false;
+		AttrNumber a = get_attnum(relid, ie->name);
+		if (a == InvalidAttrNumber)
+			return false;
+		attnums[(*n)++] = a;
+	}
+	return *n > 0;
+}
+
+/* An existing valid index of relid, of access method amid, that serves every lookup the new
+ * one would: its leading key columns are exactly the new columns, in order, with default
+ * opclasses, collations and ordering and no predicate or expressions. */
+void
+find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int n, mg::IcRedundant *out)
+{
+	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	Oid found = InvalidOid;
+	while (!OidIsValid(found) && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+		if (!form->indisvalid || !form->indisready || form->indnkeyatts < n ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+			continue;
+		/* a new UNIQUE index is redundant only next to a unique one on exactly its columns */
+		if (unique && (!form->indisunique || form->indnkeyatts != n))
+			continue;
+		HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(form->indexrelid));
+		if (!HeapTupleIsValid(ctup))
+			continue;
+		Oid relam = ((Form_pg_class) GETSTRUCT(ctup))->relam;
+		ReleaseSysCache(ctup);
+		if (relam != amid)
+			continue;
+		bool isnull;
+		Datum d_class = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(pgindex), &isnull);
+		oidvector *indclass = (oidvector *) DatumGetPointer(d_class);
+		Datum d_coll = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(pgindex), &isnull);
+		oidvector *indcoll = (oidvector *) DatumGetPointer(d_coll);
+		Datum d_opt = heap_getattr(tup, Anum_pg_index_indoption, RelationGetDescr(pgindex), &isnull);
+		int2vector *indoption = (int2vector *) DatumGetPointer(d_opt);
+		bool match = true;
+		for (int i = 0; i < n && match; i++)
+		{
+			AttrNumber a = form->indkey.values[i];
+			if (a != attnums[i] || indoption->values[i] != 0)
+			{
+				match = false;
+				break;
+			}
+			Oid atttype, attcoll;
+			int32 typmod;
+			get_atttypetypmodcoll(relid, a, &atttype, &typmod, &attcoll);
+			match = indclass->values[i] == GetDefaultOpClass(atttype, amid) && indcoll->values[i] == attcoll;
+		}
+		if (match)
+		{
+			found = form->indexrelid;
+			out->identical = form->indnkeyatts == n;
+			out->unique = form->indisunique;
+		}
+	}
+	systable_endscan(scan);
+	table_close(pgindex, AccessShareLock);
+	if (!OidIsValid(found))
+		return;
+	out->found = true;
+	out->backs_constraint = OidIsValid(get_index_constraint(found));
+	qualified_sql(found, out->index_qual, sizeof out->index_qual);
+	(void) plain_index_definition(found, out->definition, sizeof out->definition);
+}
+
 /* ------------------------------------------------------------------ CREATE INDEX */
 
 bool
@@ -268,6 +581,16 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	ic->concurrent = stmt->concurrent;
 	ic->if_not_exists = stmt->if_not_exists;
 	ic->unnamed = stmt->idxname == NULL;
+	AttrNumber attnums[INDEX_MAX_KEYS];
+	int n = 0;
+	/* A new UNIQUE index is left alone: it is usually a step towards ADD CONSTRAINT ... USING
+	 * INDEX (the guard's own recipe for PRIMARY KEY and UNIQUE), whatever else exists. */
+	if (!stmt->unique && !cx->main.sim_new && plain_index_columns(stmt, cx->main.relid, attnums, &n))
+	{
+		Oid amid = get_index_am_oid(stmt->accessMethod ? stmt->accessMethod : DEFAULT_INDEX_TYPE, true);
+		if (OidIsValid(amid))
+			find_redundant(cx->main.relid, amid, stmt->unique, attnums, n, &ic->redundant);
+	}
 	/* IF NOT EXISTS on a name that is taken: PostgreSQL only says NOTICE and skips. */
 	if (stmt->if_not_exists && stmt->idxname && !cx->main.sim_new)
 	{
@@ -318,6 +641,13 @@ index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
 		if (!form->indisvalid || form->indnkeyatts < n || !heap_attisnull(tup, Anum_pg_index_indpred, NULL))
 			continue;
+		HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(form->indexrelid));
+		if (!HeapTupleIsValid(ctup))
+			continue;
+		bool btree = ((Form_pg_class) GETSTRUCT(ctup))->relam == BTREE_AM_OID;
+		ReleaseSysCache(ctup);
+		if (!btree)
+			continue; /* the RI lookups are equality searches a btree serves */
 		bool all = true;
 		for (int i = 0; i < n && all; i++)
 		{
@@ -764,6 +1094,10 @@ mg_index_group_applies(Node *parsetree)
 			return ((DropStmt *) parsetree)->removeType == OBJECT_INDEX;
 		case T_AlterTableStmt:
 			return alter_table_applies((AlterTableStmt *) parsetree);
+		case T_AlterDomainStmt:
+			return ((AlterDomainStmt *) parsetree)->subtype == 'O' || ((AlterDomainStmt *) parsetree)->subtype == 'C';
+		case T_CreateStmt:
+			return true;
 		default:
 			return false;
 	}
@@ -777,13 +1111,18 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	/* What PreventInTransactionBlock() looks at: a transaction block (BEGIN, or the implicit
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
 	ic->toplevel = mg_sim_active() || (mg_utility_toplevel && !IsSubTransaction());
+	ic->in_pipeline = !mg_sim_active() && (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
 	ic->lock_timeout_ms = LockTimeout;
+	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
+	ic->lock_timeout_in_effect = mg_lock_wait_bounded(parsetree);
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt: return create_index_facts((IndexStmt *) parsetree, cx, f);
 		case T_DropStmt: return drop_index_facts((DropStmt *) parsetree, cx, f);
 		case T_ReindexStmt: return reindex_facts((ReindexStmt *) parsetree, cx, f);
 		case T_AlterTableStmt: return alter_table_facts((AlterTableStmt *) parsetree, cx, f);
+		case T_AlterDomainStmt: return alter_domain_facts((AlterDomainStmt *) parsetree, cx, f);
+		case T_CreateStmt: return create_table_fk_facts((CreateStmt *) parsetree, f);
 		default: return false;
 	}
 }

@@ -13,7 +13,7 @@
 namespace mg {
 
 /* Which statement the group is looking at. */
-enum class IcOp : uint8_t { None, CreateIndex, DropIndex, Reindex, AlterTable };
+enum class IcOp : uint8_t { None, CreateIndex, DropIndex, Reindex, AlterTable, AlterDomain, CreateTable };
 
 /* What REINDEX names. */
 enum class ReindexTarget : uint8_t { Index, Table, Schema, Database, System };
@@ -28,7 +28,8 @@ struct IcIndex {
 	char constraint_sql[kIdentBuf]; /* that constraint's name, quoted */
 	char index_qual[kQualBuf];  /* schema-qualified, quoted */
 	char table_sql[kQualBuf];   /* its table, schema-qualified and quoted */
-	char definition[512];       /* CREATE INDEX statement that rebuilds it (pg_get_indexdef); "" if longer */
+	char definition[512];       /* CREATE INDEX statement that rebuilds it, for a plain index
+								 * (columns, default opclasses); "" otherwise */
 	RelationFacts table;        /* the table it belongs to */
 };
 
@@ -80,6 +81,16 @@ struct IcValidate {
 	char held_by[64];           /* the statement that took it, e.g. "ALTER TABLE" */
 };
 
+/* An existing valid index that makes a new one redundant. */
+struct IcRedundant {
+	bool found;
+	bool identical;             /* the same key columns; false: the new one is a left prefix */
+	bool unique;                /* the existing index is unique */
+	bool backs_constraint;      /* a PRIMARY KEY / UNIQUE / EXCLUDE constraint owns it */
+	char index_qual[kQualBuf];
+	char definition[512];       /* its CREATE INDEX statement; "" if not a plain one */
+};
+
 constexpr int kIcMaxIndexes = 8;
 constexpr int kIcMaxConstraints = 8;
 
@@ -90,6 +101,8 @@ struct IndexConstraintFacts {
 	bool toplevel;              /* run as a top-level statement (not from a function, DO or
 								 * a subtransaction); with in_xact_block, what
 								 * PreventInTransactionBlock() tests */
+	bool in_pipeline;           /* an extended-protocol pipeline has run a statement in this
+								 * transaction (XACT_FLAGS_PIPELINING): an implicit block too */
 	int32_t lock_timeout_ms;    /* the session's lock_timeout; 0: none */
 	bool if_exists;             /* DROP INDEX IF EXISTS */
 	bool cascade;               /* DROP ... CASCADE */
@@ -116,6 +129,18 @@ struct IndexConstraintFacts {
 	int32_t n_drops;
 	IcValidate validates[kIcMaxConstraints];
 	int32_t n_validates;
+	bool lock_timeout_in_effect; /* the session's lock_timeout, or migration_guard.lock_timeout
+								  * where that setting exists, is above 0 */
+	/* CREATE INDEX: an existing index that already serves */
+	IcRedundant redundant;
+	/* ALTER DOMAIN */
+	bool domain_set_not_null;   /* SET NOT NULL */
+	bool domain_add_check;      /* ADD CONSTRAINT ... CHECK without NOT VALID */
+	char domain_sql[kQualBuf];  /* the domain, quoted as SQL */
+	char domain_name[kNameLen]; /* its bare name, for generated constraint names */
+	char domain_con_sql[kIdentBuf]; /* ADD CONSTRAINT: its name, or the one PostgreSQL generates */
+	RelationFacts domain_largest; /* the largest table with a column of the domain */
+	int32_t domain_tables;      /* tables with a column of it (derived domains included) */
 	bool detach_concurrently;   /* DETACH PARTITION ... CONCURRENTLY */
 	bool detach_finalize;       /* DETACH PARTITION ... FINALIZE */
 	char detach_partition_sql[kQualBuf];

@@ -51,7 +51,7 @@ rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &
 	const IndexConstraintFacts &ic = f.ic;
 	const bool block = f.in_xact_block;
 	const bool nested = !ic.toplevel;
-	if (!block && !nested)
+	if (!block && !nested && !ic.in_pipeline)
 		return;
 	std::string what;
 	if (ic.op == IcOp::CreateIndex && ic.concurrent)
@@ -65,13 +65,15 @@ rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &
 	else
 		return;
 
-	const std::string where = block ? "inside a transaction block" : "from a function, procedure or DO block";
+	const std::string where = block    ? "inside a transaction block"
+							  : nested ? "from a function, procedure or DO block"
+									   : "within a pipeline";
 	std::string message = what + " cannot run " + where;
 	std::string detail = "Rule concurrently_in_transaction: " + what +
 						 " commits several transactions of its own while it works, so PostgreSQL refuses it "
 						 "anywhere but as a top-level statement of its own: not inside BEGIN ... COMMIT or a "
-						 "migration tool's wrapping transaction, not in a query string of several statements, "
-						 "not in a savepoint, function, procedure or DO block. It would fail before taking any "
+						 "migration tool's wrapping transaction, not in a query string of several statements or "
+						 "an extended-protocol pipeline, not in a savepoint, function, procedure or DO block. It would fail before taking any "
 						 "lock; this error says how to run it instead.";
 	std::string hint = "Run the statement on its own, as a top-level statement outside any transaction block:\n  " +
 					   sql::for_hint(stmt_text(f)) + "\n" + kAutocommitNote;
@@ -249,11 +251,17 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 							 what_pg_does +
 							 " An invalid index is never used by queries, yet every write to " + ix.table_sql +
 							 " still maintains it.";
-		std::string hint = "Drop the leftover and build the index again, each statement on its own outside a "
-						   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
-						   std::string(ix.index_qual) + ";\n  " + rebuild +
-						   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n" +
-						   kAutocommitNote;
+		std::string hint;
+		if (!rebuild.empty())
+			hint = "Drop the leftover and build the index again, each statement on its own outside a "
+				   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
+				   std::string(ix.index_qual) + ";\n  " + rebuild +
+				   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n";
+		else
+			hint = "Rebuild it in place, on its own outside a transaction block, then run the statement again:\n"
+				   "  REINDEX INDEX CONCURRENTLY " + std::string(ix.index_qual) + ";\n  " +
+				   sql::for_hint(stmt_text(f)) + "\n";
+		hint += kAutocommitNote;
 		sink.add(RuleId::ConcurrentIndexInvalidLeftover, ix.table, f.lock, ix.table.rows, message, detail, hint);
 	};
 
@@ -276,10 +284,9 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 			report(c.index, "constraint would use index " + std::string(c.index.index_qual) + ", which is INVALID",
 				   "PostgreSQL refuses to use it, but only after it has taken the ACCESS EXCLUSIVE lock on the "
 				   "table.",
-				   (c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition))
-										  : std::string("CREATE UNIQUE INDEX CONCURRENTLY ... ;  -- its definition "
-														"as pg_get_indexdef() prints it")) +
-					   "\n  " + sql::for_hint(stmt_text(f)));
+				   c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition)) + "\n  " +
+											   sql::for_hint(stmt_text(f))
+										 : std::string());
 		}
 }
 
@@ -702,9 +709,6 @@ rule_constraint_drop(const StatementFacts &f, const Policy &, Sink &sink)
 			detail += ", and its index goes with it: queries that used the index fall back to other plans";
 		if (d.contype == 'p')
 			detail += "; logical replication uses the primary key as the replica identity by default";
-		if (d.contype == 'f' && d.ref_found)
-			detail += ". Dropping a foreign key also takes an ACCESS EXCLUSIVE lock on the referenced table " +
-					  quoted(d.ref.name) + ", which " + fmt::lock_blocks(LockLevel::AccessExclusive);
 		detail += ". Code that relies on it (ON CONFLICT, joins that assume one match, ON DELETE actions) "
 				  "changes behaviour silently.";
 		std::string hint = "Check that no code or ON CONFLICT clause relies on it, and keep the statement that "
@@ -740,6 +744,140 @@ rule_fk_without_index(const StatementFacts &f, const Policy &p, Sink &sink)
 	}
 }
 
+
+/* ------------------------------------------------------------------ fk_locks_referenced_table */
+
+void
+rule_fk_locks_referenced_table(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	/* Its only remedy is a lock_timeout: silent when one will be in effect (noise policy). */
+	if ((ic.op != IcOp::AlterTable && ic.op != IcOp::CreateTable) || ic.lock_timeout_in_effect || f.rel.is_temp)
+		return;
+	const std::string table = quoted(f.rel.name);
+	auto shared = [](const RelationFacts &r) { return r.found && !r.is_new && !r.is_temp; };
+	for (int i = 0; i < ic.n_adds; ++i)
+	{
+		const IcConstraint &c = ic.adds[i];
+		if (c.kind != IcConKind::ForeignKey || !c.ref_found || c.ref_is_self || !shared(c.ref))
+			continue;
+		const std::string ref = quoted(c.ref.name);
+		std::string message = (c.name_sql[0] ? "adding foreign key " + std::string(c.name_sql) + " to "
+											 : std::string("adding a foreign key to ")) +
+							  table + " locks the referenced table " + ref + " too";
+		std::string detail = "Rule fk_locks_referenced_table: adding a foreign key takes a SHARE ROW EXCLUSIVE lock on " +
+							 ref + ", to install the triggers that check it (even with NOT VALID). That lock " +
+							 fmt::lock_blocks(LockLevel::ShareRowExclusive) + ". It is brief, but it must wait for "
+							 "every transaction that has written to " + ref + ", and every statement that queues "
+							 "behind it waits as well: an outage on a table this migration does not name.";
+		std::string hint = "Bound the wait, and retry on timeout rather than queue:\n  SET lock_timeout = '2s';\n  " +
+						   sql::for_hint(stmt_text(f)) +
+						   "\nWith a lock_timeout in effect (the session's, or migration_guard.lock_timeout) this "
+						   "warning is not given.";
+		sink.add(RuleId::FkLocksReferencedTable, c.ref, LockLevel::ShareRowExclusive, c.ref.rows, message, detail, hint);
+	}
+	if (ic.op != IcOp::AlterTable)
+		return;
+	for (int i = 0; i < ic.n_drops; ++i)
+	{
+		const IcDropConstraint &d = ic.drops[i];
+		if (d.contype != 'f' || !d.ref_found || !shared(d.ref))
+			continue;
+		const std::string ref = quoted(d.ref.name);
+		std::string message = "dropping foreign key " + std::string(d.name_sql) + " of " + table +
+							  " locks the referenced table " + ref + " against all access";
+		std::string detail = "Rule fk_locks_referenced_table: dropping a foreign key removes its triggers from " + ref +
+							 ", which takes an ACCESS EXCLUSIVE lock on it. That lock " +
+							 fmt::lock_blocks(LockLevel::AccessExclusive) + ". It is brief, but it must wait for "
+							 "every query running on " + ref + ", and every statement that queues behind it "
+							 "waits as well.";
+		std::string hint = "Bound the wait, and retry on timeout rather than queue:\n  SET lock_timeout = '2s';\n  " +
+						   sql::for_hint(stmt_text(f)) +
+						   "\nWith a lock_timeout in effect (the session's, or migration_guard.lock_timeout) this "
+						   "warning is not given.";
+		sink.add(RuleId::FkLocksReferencedTable, d.ref, LockLevel::AccessExclusive, d.ref.rows, message, detail, hint);
+	}
+}
+
+/* ------------------------------------------------------------------ index_redundant */
+
+void
+rule_index_redundant(const StatementFacts &f, const Policy &, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::CreateIndex || !ic.redundant.found || !f.rel.found || f.rel.is_temp || ic.n_indexes > 0)
+		return;
+	const IcRedundant &r = ic.redundant;
+	const std::string table = quoted(f.rel.name);
+	std::string message = r.identical ? "index " + std::string(f.index_sql) + " would duplicate index " + r.index_qual +
+											" on " + table
+									  : "index " + std::string(f.index_sql) + " is covered by index " + r.index_qual +
+											" on " + table;
+	std::string detail = "Rule index_redundant: " + std::string(r.index_qual) +
+						 (r.definition[0] ? " (" + std::string(r.definition) + ")" : std::string()) + " is valid and " +
+						 (r.identical ? "has the same key columns" : "starts with the same key columns, in the same order") +
+						 ", with the same operator classes, collations and ordering, so it serves every lookup the "
+						 "new index would. A second index costs its build, disk space, and time on every INSERT "
+						 "and on every UPDATE of its columns.";
+	std::string hint = "Leave this statement out: " + std::string(r.index_qual) + " already does the job.";
+	if (r.backs_constraint)
+		hint += " It belongs to a constraint, so it stays as long as the constraint does.";
+	else if (f.rel.relkind != 'p')
+		hint += " To replace it with a different definition, build the new index CONCURRENTLY first, then "
+				"drop the old one on its own:\n  DROP INDEX CONCURRENTLY " +
+				std::string(r.index_qual) + ";";
+	sink.add(RuleId::IndexRedundant, f.rel, f.lock, f.rel.rows, message, detail, hint);
+}
+
+/* ------------------------------------------------------------------ domain_constraint */
+
+void
+rule_domain_constraint(const StatementFacts &f, const Policy &p, Sink &sink)
+{
+	const IndexConstraintFacts &ic = f.ic;
+	if (ic.op != IcOp::AlterDomain || (!ic.domain_add_check && !ic.domain_set_not_null) ||
+		!large(ic.domain_largest, p))
+		return;
+	const RelationFacts &big = ic.domain_largest;
+	const std::string domain = ic.domain_sql;
+	const std::string what = ic.domain_set_not_null ? "making domain " + domain + " NOT NULL"
+													: "adding a CHECK constraint to domain " + domain;
+	std::string message = what + " would scan every table that uses it while blocking writes, large table " +
+						  quoted(big.name) + " among them";
+	std::string detail = "Rule domain_constraint: " + std::to_string(ic.domain_tables) + " table" +
+						 (ic.domain_tables == 1 ? " has" : "s have") + " a column of " + domain + "; the largest, " +
+						 quoted(big.name) + ", is " + size_phrase(big) + ", " + threshold_phrase(p) +
+						 ". PostgreSQL checks every row of each under a SHARE lock held until the transaction "
+						 "ends. That lock " + fmt::lock_blocks(LockLevel::Share) + ".";
+	std::string hint;
+	std::string name = std::string(ic.domain_name) + (ic.domain_set_not_null ? "_not_null" : "_check");
+	bool plain = true;
+	for (char ch : name)
+		plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+	if (!plain)
+		name = "\"" + name + "\"";
+	std::string add;
+	if (ic.domain_set_not_null)
+		add = "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + name + " CHECK (VALUE IS NOT NULL) NOT VALID;";
+	else
+	{
+		std::string stmt = sql::for_hint(stmt_text(f));
+		if (!stmt.empty() && stmt.back() == ';')
+			stmt.pop_back();
+		add = stmt + " NOT VALID;";
+	}
+	hint = "Add the constraint without checking existing rows (new and updated rows are checked at once), and "
+		   "check the old ones later:\n  " +
+		   add + "\n  -- later, in a quiet period and its own transaction:\n  ALTER DOMAIN " + domain +
+		   " VALIDATE CONSTRAINT <constraint name>;\n"
+		   "Unlike a table's, a domain's VALIDATE still takes SHARE on every table that uses it while it "
+		   "scans. Where writes must never stop, put the rule on each table instead (ALTER TABLE ... ADD "
+		   "CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT, which blocks no writes).";
+	const std::string con = ic.domain_set_not_null ? name : std::string(ic.domain_con_sql);
+	hint.replace(hint.find("<constraint name>"), std::string("<constraint name>").size(), con);
+	sink.add(RuleId::DomainConstraint, big, LockLevel::Share, big.rows, message, detail, hint);
+}
+
 } // namespace
 
 void
@@ -758,6 +896,9 @@ rules_index(const StatementFacts &f, const Policy &p, Sink &sink)
 	rule_constraint_drop(f, p, sink);
 	rule_fk_without_index(f, p, sink);
 	rule_index_unnamed(f, p, sink);
+	rule_index_redundant(f, p, sink);
+	rule_fk_locks_referenced_table(f, p, sink);
+	rule_domain_constraint(f, p, sink);
 }
 
 } // namespace mg::impl
