@@ -30,6 +30,12 @@ ALTER TABLE t SET ACCESS METHOD heap2;
 -- one statement, several subcommands: every finding, under the statement's one lock
 ALTER TABLE t SET UNLOGGED, SET TABLESPACE rw_space;
 
+-- ALTER INDEX ... SET TABLESPACE copies the index under ACCESS EXCLUSIVE on it
+SELECT pg_size_pretty(pg_relation_size('t_pkey')) AS index_size;
+ALTER INDEX t_pkey SET TABLESPACE rw_space;
+ALTER INDEX t_pkey SET TABLESPACE pg_default;   -- already there
+ALTER INDEX no_such_index SET TABLESPACE rw_space;
+
 -- allowed: what would not rewrite anything
 ALTER TABLE t SET LOGGED;                 -- already logged
 ALTER TABLE u SET UNLOGGED;               -- already unlogged
@@ -78,6 +84,7 @@ ALTER TABLE t SET UNLOGGED;
 ALTER TABLE t SET TABLESPACE rw_space;
 ALTER TABLE t SET ACCESS METHOD heap2;
 ALTER TABLE t SET LOGGED;
+ALTER INDEX t_pkey SET TABLESPACE rw_space;
 CREATE TABLE t2 AS SELECT * FROM t;
 ALTER TABLE t2 SET UNLOGGED;
 $$);

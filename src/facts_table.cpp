@@ -14,6 +14,7 @@ extern "C" {
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/heap.h"
+#include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
@@ -593,9 +594,47 @@ stands_alone(AlterTableCmd *cmd)
 
 /* ---------------------------------------------------------------- ALTER TABLE */
 
+/* ALTER INDEX ... SET TABLESPACE: the index is copied under ACCESS EXCLUSIVE on the index. */
+bool
+alter_index_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	AlterTableCmd *cmd = list_length(stmt->cmds) == 1 ? (AlterTableCmd *) linitial(stmt->cmds) : NULL;
+	if (cmd == NULL || cmd->subtype != AT_SetTableSpace)
+		return false;
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	const MgRelRef &ref = cx->main;
+	Oid target = get_tablespace_oid(cmd->name, true);
+	if (!OidIsValid(target))
+		return mg_facts_will_fail(cx);
+	if (!OidIsValid(ref.relid) || f->rel.relkind != RELKIND_INDEX)
+		return false; /* a partitioned index has no storage of its own */
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(ref.relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Oid tablespace = ((Form_pg_class) GETSTRUCT(tup))->reltablespace;
+	ReleaseSysCache(tup);
+	if (target == tablespace || (target == MyDatabaseTableSpace && tablespace == InvalidOid))
+		return false;
+	mg::TblItem *it = add_item(f, mg::TblOp::SetTablespace);
+	it->rel = f->rel;
+	it->kind = 'i';
+	it->lock = mg::LockLevel::AccessExclusive;
+	set_table_sql(it, &ref);
+	strlcpy(it->arg, quote_identifier(cmd->name), sizeof it->arg);
+	Oid table = IndexGetRelation(ref.relid, true);
+	char *tname = OidIsValid(table) ? get_rel_name(table) : NULL;
+	char *tnsp = OidIsValid(table) ? get_namespace_name(get_rel_namespace(table)) : NULL;
+	if (tname && tnsp)
+		snprintf(it->arg2, sizeof it->arg2, "%s.%s", tnsp, tname);
+	return true;
+}
+
 bool
 alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	if (stmt->objtype == OBJECT_INDEX)
+		return alter_index_facts(stmt, cx, f);
 	if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_MATVIEW)
 		return false;
 	if (!mg_facts_main_relation(cx, stmt->relation, f))
@@ -743,6 +782,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			case AT_DetachPartition:
 			{
 				PartitionCmd *pc = (PartitionCmd *) cmd->def;
+				if (f->rel.relkind != RELKIND_PARTITIONED_TABLE)
+					return mg_facts_will_fail(cx); /* "table is not partitioned" */
 				MgRelRef pref;
 				mg::RelationFacts prel;
 				if (!mg_resolve_and_describe(pc->name, &pref, &prel))
@@ -758,6 +799,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				break;
 			}
 			case AT_AttachPartition:
+				if (f->rel.relkind != RELKIND_PARTITIONED_TABLE)
+					return mg_facts_will_fail(cx); /* "table is not partitioned" */
 				if (!attach_facts((PartitionCmd *) cmd->def, cx, f))
 					return false;
 				break;

@@ -89,6 +89,25 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 		}
 		case TblOp::SetTablespace:
 			rule = RuleId::RewriteSetTablespace;
+			if (it.kind == 'i')
+			{
+				const std::string table = it.arg2[0] ? quoted(it.arg2) : std::string("its table");
+				std::string imessage = std::string("SET TABLESPACE ") + it.arg + " would copy large index " + name +
+									  " under an ACCESS EXCLUSIVE lock";
+				std::string idetail = "Rule rewrite_set_tablespace: " + name + " is " + fmt::size(it.rel.size_bytes) +
+									 ", " + threshold(p) + ". ALTER INDEX ... SET TABLESPACE copies every block of "
+									 "it while it holds an ACCESS EXCLUSIVE lock on the index; every query that "
+									 "plans on " + table + " needs that index's lock, so reads and writes of " +
+									 table + " wait for the whole copy.";
+				std::string ihint = std::string("Build a copy in the new tablespace without blocking, then swap:\n"
+											   "  CREATE INDEX CONCURRENTLY ... TABLESPACE ") + it.arg +
+								   ";  -- the definition that SELECT pg_get_indexdef('" + it.table_sql +
+								   "'::regclass); prints, under a new name\n  DROP INDEX CONCURRENTLY " + it.table_sql +
+								   ";\n  ALTER INDEX <new name> RENAME TO <old name>;\nEach statement on its own, "
+								   "outside a transaction block.";
+				sink.add(rule, it.rel, LockLevel::AccessExclusive, -1, imessage, idetail, ihint);
+				return;
+			}
 			what = std::string("SET TABLESPACE ") + it.arg;
 			how = "copies every block of it and of its TOAST table to the new tablespace";
 			hint = std::string("Move it online with pg_repack, which copies the table and takes ACCESS "
