@@ -947,7 +947,26 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (!OidIsValid(ref.relid))
 			continue;
 		if (rv->inh)
-			relids = list_concat_unique_oid(relids, find_all_inheritors(ref.relid, NoLock, NULL));
+		{
+			List *family = find_all_inheritors(ref.relid, NoLock, NULL);
+			relids = list_concat_unique_oid(relids, family);
+			/* traditional inheritance: the children are emptied too, so they count (a
+			 * partitioned table's size already sums its partitions) */
+			if (it && it->rel.relkind == RELKIND_RELATION && list_length(family) > 1)
+			{
+				ListCell *fc;
+				for_each_from(fc, family, 1)
+				{
+					mg::RelationFacts child;
+					memset(&child, 0, sizeof child);
+					if (!mg_describe_relation(lfirst_oid(fc), &child) || child.is_new || child.is_temp)
+						continue;
+					it->rel.size_bytes += child.size_bytes;
+					it->rel.rows += child.rows;
+					it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
+				}
+			}
+		}
 		else
 			relids = list_append_unique_oid(relids, ref.relid);
 	}
@@ -1127,6 +1146,11 @@ rename_facts(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				return stmt->missing_ok ? false : mg_facts_will_fail(cx);
 			if (it == NULL)
 				return false;
+			if (strchr("rpvmf", it->rel.relkind) == NULL || it->rel.relkind == '\0')
+			{
+				f->tbl.n_items--; /* an index or sequence renamed through ALTER TABLE: not a table */
+				return false;
+			}
 			it->lock = mg::LockLevel::AccessExclusive;
 			it->kind = it->rel.relkind;
 			strlcpy(it->arg, quote_identifier(stmt->newname), sizeof it->arg);
