@@ -36,6 +36,16 @@ ALTER INDEX t_pkey SET TABLESPACE rw_space;
 ALTER INDEX t_pkey SET TABLESPACE pg_default;   -- already there
 ALTER INDEX no_such_index SET TABLESPACE rw_space;
 
+-- ALTER TABLE ALL IN TABLESPACE: judged by the largest table it would move (OWNED BY keeps
+-- other tests' tables out of this one)
+CREATE ROLE regress_mg_rw_owner;
+ALTER TABLE t OWNER TO regress_mg_rw_owner;
+ALTER TABLE ALL IN TABLESPACE pg_default OWNED BY regress_mg_rw_owner SET TABLESPACE rw_space;
+ALTER TABLE ALL IN TABLESPACE pg_default OWNED BY pg_database_owner SET TABLESPACE rw_space;
+ALTER TABLE ALL IN TABLESPACE rw_space SET TABLESPACE pg_default;  -- nothing in it yet
+ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
+ALTER TABLE ALL IN TABLESPACE no_such_space SET TABLESPACE rw_space;
+
 -- allowed: what would not rewrite anything
 ALTER TABLE t SET LOGGED;                 -- already logged
 ALTER TABLE u SET UNLOGGED;               -- already unlogged
@@ -99,3 +109,4 @@ RESET search_path;
 DROP SCHEMA rw CASCADE;
 DROP ACCESS METHOD heap2;
 DROP TABLESPACE rw_space;
+DROP ROLE regress_mg_rw_owner;

@@ -31,6 +31,9 @@ extern "C" {
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
 #include "commands/tablespace.h"
+#include "commands/user.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_tablespace.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -830,6 +833,73 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	return t->n_items > 0;
 }
 
+/* ---------------------------------------------------------------- ALTER ... ALL IN TABLESPACE */
+
+/* The relations AlterTableMoveAll() would move, read from pg_class without opening any: the
+ * largest (older, not temporary) into the item, with how many and their total size. */
+bool
+move_all_facts(AlterTableMoveAllStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	Oid orig = get_tablespace_oid(stmt->orig_tablespacename, true);
+	Oid target = get_tablespace_oid(stmt->new_tablespacename, true);
+	if (!OidIsValid(orig) || !OidIsValid(target) || orig == GLOBALTABLESPACE_OID || target == GLOBALTABLESPACE_OID)
+		return mg_facts_will_fail(cx);
+	if (orig == MyDatabaseTableSpace)
+		orig = InvalidOid; /* relations in the database default record 0 */
+	if (target == MyDatabaseTableSpace)
+		target = InvalidOid;
+	if (orig == target)
+		return false; /* PostgreSQL does nothing */
+	char want1, want2;
+	switch (stmt->objtype)
+	{
+		case OBJECT_TABLE: want1 = RELKIND_RELATION; want2 = RELKIND_RELATION; break; /* a partitioned
+																			   * table has no storage */
+		case OBJECT_INDEX: want1 = RELKIND_INDEX; want2 = RELKIND_INDEX; break;
+		case OBJECT_MATVIEW: want1 = RELKIND_MATVIEW; want2 = RELKIND_MATVIEW; break;
+		default: return false;
+	}
+	List *owners = stmt->roles != NIL ? roleSpecsToIds(stmt->roles) : NIL;
+
+	mg::TblItem *it = add_item(f, mg::TblOp::SetTablespace);
+	it->kind = 'a';
+	it->lock = mg::LockLevel::AccessExclusive;
+	strlcpy(it->arg, quote_identifier(stmt->new_tablespacename), sizeof it->arg);
+	strlcpy(it->arg2, quote_identifier(stmt->orig_tablespacename), sizeof it->arg2);
+	Relation cat = table_open(RelationRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+		if (cls->reltablespace != orig || (cls->relkind != want1 && cls->relkind != want2) || cls->relisshared ||
+			cls->relnamespace == PG_CATALOG_NAMESPACE || cls->relnamespace == PG_TOAST_NAMESPACE ||
+			isAnyTempNamespace(cls->relnamespace) || (owners != NIL && !list_member_oid(owners, cls->relowner)))
+			continue;
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new || rel.is_temp)
+			continue;
+		it->count++;
+		it->bytes += rel.size_bytes;
+		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)
+		{
+			it->rel = rel;
+			strlcpy(it->table_sql, quote_qualified_identifier(get_namespace_name(cls->relnamespace),
+															  NameStr(cls->relname)),
+					sizeof it->table_sql);
+		}
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	if (it->count == 0)
+	{
+		f->tbl.n_items--;
+		return false;
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------------- other statements */
 
 bool
@@ -1331,6 +1401,7 @@ mg_table_group_applies(Node *parsetree)
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt:
+		case T_AlterTableMoveAllStmt:
 		case T_ClusterStmt:
 		case T_RefreshMatViewStmt:
 		case T_TruncateStmt:
@@ -1365,6 +1436,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt: return alter_facts((AlterTableStmt *) parsetree, cx, f);
+		case T_AlterTableMoveAllStmt: return move_all_facts((AlterTableMoveAllStmt *) parsetree, cx, f);
 		case T_VacuumStmt: return vacuum_facts((VacuumStmt *) parsetree, cx, f);
 		case T_ClusterStmt: return cluster_facts((ClusterStmt *) parsetree, cx, f);
 		case T_RefreshMatViewStmt: return refresh_facts((RefreshMatViewStmt *) parsetree, cx, f);

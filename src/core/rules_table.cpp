@@ -89,6 +89,23 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 		}
 		case TblOp::SetTablespace:
 			rule = RuleId::RewriteSetTablespace;
+			if (it.kind == 'a')
+			{
+				std::string amessage = std::string("ALL IN TABLESPACE ") + it.arg2 + " SET TABLESPACE " + it.arg +
+									   " would copy " + std::to_string(it.count) +
+									   (it.count == 1 ? " relation" : " relations") + " (" + fmt::size(it.bytes) +
+									   "), the largest " + name + ", each under an ACCESS EXCLUSIVE lock";
+				std::string adetail = "Rule rewrite_set_tablespace: the largest, " + name + ", is " +
+									  size_phrase(it.rel) + ", " + threshold(p) +
+									  ". Each relation is copied block by block while it holds an ACCESS EXCLUSIVE lock, "
+									  "which " + fmt::lock_blocks(LockLevel::AccessExclusive) +
+									  ", and every lock taken is held until the transaction ends.";
+				std::string ahint = std::string("Move the tables one at a time, online, with pg_repack (ACCESS EXCLUSIVE "
+												"only for each final swap), starting with the largest:\n  pg_repack --table=") +
+									it.table_sql + " --tablespace=" + it.arg + " --moveidx";
+				sink.add(rule, it.rel, LockLevel::AccessExclusive, it.rel.rows, amessage, adetail, ahint);
+				return;
+			}
 			if (it.kind == 'i')
 			{
 				const std::string table = it.arg2[0] ? quoted(it.arg2) : std::string("its table");
