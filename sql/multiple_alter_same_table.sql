@@ -69,6 +69,7 @@ ALTER TABLE scratch SET (autovacuum_enabled = false);
 
 -- ctas_large_source: a large source copied in one transaction
 CREATE TABLE copy1 AS SELECT * FROM t;
+CREATE TABLE copy1b AS SELECT id FROM t WITH DATA;
 SELECT t.id, t.pad INTO copy2 FROM t JOIN loaded USING (id);
 CREATE MATERIALIZED VIEW mv AS SELECT id FROM loaded WHERE id IN (SELECT id FROM t);
 -- allowed: WITH NO DATA (the hint's first step), a small source, a temporary target

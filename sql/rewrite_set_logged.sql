@@ -46,6 +46,11 @@ ALTER TABLE ALL IN TABLESPACE rw_space SET TABLESPACE pg_default;  -- nothing in
 ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
 ALTER TABLE ALL IN TABLESPACE no_such_space SET TABLESPACE rw_space;
 
+-- quoted, mixed-case names stay valid SQL in the recipe
+CREATE TABLE "Event Log" (id int, pad text);
+INSERT INTO "Event Log" SELECT g, repeat('e', 20) FROM generate_series(1, 5000) g;
+ALTER TABLE "Event Log" SET UNLOGGED;
+
 -- allowed: what would not rewrite anything
 ALTER TABLE t SET LOGGED;                 -- already logged
 ALTER TABLE u SET UNLOGGED;               -- already unlogged

@@ -815,6 +815,10 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			it->rel = f->rel;
 			it->lock = mg::LockLevel::None; /* the statement's: filled in by L3 from f->lock */
 			set_table_sql(it, &ref);
+			/* the rewrite recipes build <table>_new beside it */
+			char newname[NAMEDATALEN * 2];
+			snprintf(newname, sizeof newname, "%s_new", ref.relname);
+			strlcpy(it->arg3, quote_qualified_identifier(ref.nspname, newname), sizeof it->arg3);
 		}
 	}
 
@@ -1159,6 +1163,9 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				{
 					it->lock = mg::LockLevel::AccessExclusive;
 					it->flag = stmt->behavior == DROP_CASCADE;
+					char deprecated[NAMEDATALEN * 2];
+					snprintf(deprecated, sizeof deprecated, "%s_deprecated", ref.relname);
+					strlcpy(it->arg, quote_identifier(deprecated), sizeof it->arg);
 				}
 			}
 			return f->tbl.n_items > 0;

@@ -7,6 +7,7 @@
  * LOCK TABLE, REPLICA IDENTITY) stay silent on new and temporary tables and whenever a
  * lock_timeout will be in effect, since a timeout is their whole remedy.
  */
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,7 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 				  (logged ? " and writes all of it to WAL (and so to every replica)" : "");
 			hint = std::string("There is no online form of ") + what +
 				   ". Build the new table beside the old one and move to it:\n"
-				   "  CREATE " + (logged ? "" : "UNLOGGED ") + "TABLE " + it.table_sql + "_new (LIKE " +
+				   "  CREATE " + (logged ? "" : "UNLOGGED ") + "TABLE " + it.arg3 + " (LIKE " +
 				   it.table_sql + " INCLUDING ALL);\n"
 				   "Copy the rows over in batches (INSERT INTO ... SELECT ... WHERE <key range>, one "
 				   "transaction each), keep it current with a trigger, then swap the names in one short "
@@ -139,7 +140,7 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 			how = "rewrites every row into the new access method's format";
 			hint = std::string("There is no online form of SET ACCESS METHOD. Build the new table beside "
 							   "the old one and move to it:\n  CREATE TABLE ") +
-				   it.table_sql + "_new (LIKE " + it.table_sql + " INCLUDING ALL) USING " + it.arg +
+				   it.arg3 + " (LIKE " + it.table_sql + " INCLUDING ALL) USING " + it.arg +
 				   ";\nCopy the rows over in batches (INSERT INTO ... SELECT ... WHERE <key range>, one "
 				   "transaction each), keep it current with a trigger, then swap the names in one short "
 				   "transaction with ALTER TABLE ... RENAME TO.";
@@ -441,7 +442,7 @@ rule_drop_table(const StatementFacts &, const Policy &, const TblItem &it, Sink 
 						 (it.flag ? "; CASCADE also drops the views and foreign keys that depend on it" : "") +
 						 ". Code that still reads or writes it fails from then on.";
 	std::string hint = std::string("Keep the data until nothing uses it: rename it now and drop it in a later "
-								   "migration,\n  ALTER TABLE ") + it.table_sql + " RENAME TO <old name>_deprecated;\n"
+								   "migration,\n  ALTER TABLE ") + it.table_sql + " RENAME TO " + it.arg + ";\n"
 					   "or keep a copy first:\n  pg_dump --table=" + it.table_sql + " --format=custom --file=<file>";
 	sink.add(RuleId::DropTable, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 }
@@ -712,6 +713,16 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 	{
 		std::string stmt = sql::for_hint(stmt_text(f));
 		stmt.pop_back(); /* the semicolon */
+		/* an explicit WITH DATA at the end gives way to WITH NO DATA */
+		std::string tail = stmt.size() >= 9 ? stmt.substr(stmt.size() - 9) : std::string();
+		for (char &c : tail)
+			c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+		if (tail == "WITH DATA")
+		{
+			stmt.resize(stmt.size() - 9);
+			while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.back())))
+				stmt.pop_back();
+		}
 		if (it.kind == 't')
 			hint = "Create the table empty, then fill it in batches, one transaction each:\n  " + stmt +
 				   " WITH NO DATA;\n  INSERT INTO " + std::string(it.arg) + " SELECT ... WHERE <key range>;  -- repeat per range";

@@ -67,7 +67,8 @@ contains(const char *haystack, const std::string &needle)
 TEST(TableRules, RewriteRefusesLargeAndSparesNewTemporaryAndSmall)
 {
 	TableFixture t;
-	t.item(TblOp::SetUnlogged, "ALTER TABLE orders SET UNLOGGED", 20 * kMB);
+	TblItem &it = t.item(TblOp::SetUnlogged, "ALTER TABLE orders SET UNLOGGED", 20 * kMB);
+	std::strcpy(it.arg3, "public.orders_new");
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_EQ(out[0].rule, RuleId::RewriteSetLogged);
