@@ -20,7 +20,7 @@ ALTER TABLE t ADD COLUMN a int;
 \set VERBOSITY verbose
 ALTER TABLE t ADD COLUMN b int;
 \set VERBOSITY default
-ALTER TABLE t ALTER COLUMN a SET DEFAULT 0;
+ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
 ROLLBACK;
 -- allowed: one statement with several actions; separate transactions; other tables
 BEGIN;
@@ -36,6 +36,11 @@ BEGIN;
 ALTER TABLE t ALTER COLUMN pad SET NOT NULL;
 ALTER TABLE t DROP CONSTRAINT t_pad_nn;
 COMMIT;
+-- allowed: a new column, then its default for new rows in a statement of its own
+BEGIN;
+ALTER TABLE t ADD COLUMN created timestamptz;
+ALTER TABLE t ALTER COLUMN created SET DEFAULT now();
+ROLLBACK;
 -- allowed: after ROLLBACK TO SAVEPOINT the earlier ALTER (and its lock) is gone
 BEGIN;
 SAVEPOINT s1;

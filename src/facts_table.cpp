@@ -586,6 +586,7 @@ stands_alone(AlterTableCmd *cmd)
 		case AT_DropConstraint:
 		case AT_ValidateConstraint:
 		case AT_SetNotNull:
+		case AT_ColumnDefault: /* the add-column recipes set the default for new rows on its own */
 		case AT_AttachPartition:
 		case AT_DetachPartition:
 		case AT_DetachPartitionFinalize:
