@@ -65,6 +65,8 @@ bool mg_sim_ran_ddl(void);
 bool mg_sim_in_block(void);
 /* Table group: counts an ALTER TABLE on relid in the simulated block; returns the earlier ones. */
 int mg_sim_note_alter(Oid relid);
+/* Table group: CREATE POLICY statements on relid earlier in the text. */
+int mg_sim_policies(Oid relid);
 
 /* ---- lock-free size (relsize.cpp) ---- */
 

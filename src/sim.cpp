@@ -73,6 +73,7 @@ struct Sim
 	List *types;      /* char *: unqualified names of types created earlier */
 	List *locks;      /* SimLock *: held until the block ends */
 	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
+	List *policies;   /* table group: Oid of the table of each CREATE POLICY earlier in the text */
 	bool in_block;
 	bool ran_ddl;
 };
@@ -406,6 +407,19 @@ transaction_stmt(TransactionStmt *stmt)
 	}
 }
 
+/* Table group: a CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it
+ * is not taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
+void
+sim_note_policy(CreatePolicyStmt *stmt)
+{
+	MgRelRef ref;
+	if (!mg_resolve_relation(stmt->table, &ref) || ref.sim_new)
+		return;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	sim->policies = lappend_oid(sim->policies, ref.relid);
+	MemoryContextSwitchTo(old);
+}
+
 } // namespace
 
 void
@@ -552,6 +566,9 @@ mg_sim_apply(Node *stmt)
 		case T_DropStmt:
 			note_dropped_objects((DropStmt *) stmt);
 			break;
+		case T_CreatePolicyStmt:
+			sim_note_policy((CreatePolicyStmt *) stmt); /* table group */
+			break;
 		case T_RenameStmt:
 		{
 			RenameStmt *rs = (RenameStmt *) stmt;
@@ -598,4 +615,17 @@ mg_sim_note_alter(Oid relid)
 	sim->alters = lappend_oid(sim->alters, relid);
 	MemoryContextSwitchTo(old);
 	return before;
+}
+
+/* Table group: CREATE POLICY statements on relid earlier in the text check() reads. */
+int
+mg_sim_policies(Oid relid)
+{
+	if (sim == NULL)
+		return 0;
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, sim->policies)
+		n += lfirst_oid(lc) == relid;
+	return n;
 }
