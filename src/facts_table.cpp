@@ -1080,10 +1080,14 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them) */
+			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them); only whole
+			 * lines that fit the item's buffer */
 			added++;
-			appendStringInfo(&list, "%s\t%s\t%lld\t%.0f\n", rel.name, quote_qualified_identifier(nsp, name),
-							 (long long) rel.size_bytes, rel.rows);
+			char line[sizeof(((mg::TblItem *) 0)->list)];
+			int len = snprintf(line, sizeof line, "%s\t%s\t%lld\t%.0f\n", rel.name,
+							   quote_qualified_identifier(nsp, name), (long long) rel.size_bytes, rel.rows);
+			if (len > 0 && list.len + len < (int) sizeof line)
+				appendStringInfoString(&list, line);
 		}
 	}
 	first->count = added;

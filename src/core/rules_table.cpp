@@ -8,6 +8,7 @@
  * lock_timeout will be in effect, since a timeout is their whole remedy.
  */
 #include <cctype>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -350,8 +351,10 @@ cascaded(const TblItem &it)
 		size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
 		if (t1 == std::string::npos || t2 == std::string::npos || t3 == std::string::npos)
 			continue;
+		/* strtoll/strtod: nothing here may throw on a malformed field */
 		out.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1),
-					   std::stoll(line.substr(t2 + 1, t3 - t2 - 1)), std::stod(line.substr(t3 + 1))});
+					   std::strtoll(line.substr(t2 + 1, t3 - t2 - 1).c_str(), nullptr, 10),
+					   std::strtod(line.substr(t3 + 1).c_str(), nullptr)});
 	}
 	return out;
 }
@@ -371,6 +374,9 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 			list += quoted(more[i].name.c_str()) + " (" + fmt::size(more[i].bytes) + ", " + fmt::rows(more[i].rows) + ")";
 			sql += ", " + more[i].sql;
 		}
+		const bool cut = static_cast<int>(more.size()) < it.count;
+		if (cut)
+			list += " and " + std::to_string(it.count - static_cast<int>(more.size())) + " more";
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)
@@ -384,8 +390,11 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 							 ". Each of them is emptied for good and locked with " +
 							 lock_phrase(LockLevel::AccessExclusive) + ", until COMMIT.";
 		std::string hint = "Name every table you mean to empty, so that the statement says what it does (without "
-						   "CASCADE, PostgreSQL refuses if a table left out still references one being emptied):\n"
-						   "  TRUNCATE " + tables + sql + ";";
+						   "CASCADE, PostgreSQL refuses if a table left out still references one being emptied)";
+		if (cut)
+			hint += ". It reaches too many tables to list here; these are the first:\n  " + tables + sql;
+		else
+			hint += ":\n  TRUNCATE " + tables + sql + ";";
 		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 	}
 	if (!large(it.rel, p))

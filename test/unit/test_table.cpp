@@ -222,3 +222,17 @@ TEST(TableRules, DropTableSparesEmptyNewAndTemporaryTables)
 	it.rel.is_new = true;
 	EXPECT_TRUE(t.run().empty());
 }
+
+TEST(TableRules, TruncateCascadeListCutShortStaysValid)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::Truncate, "TRUNCATE orders CASCADE", 8192);
+	it.flag = true;
+	it.count = 40; /* more than the list holds */
+	std::strcpy(it.list, "public.a\tpublic.a\t8192\t1\npublic.b\tpublic.b\t\t\n");
+	auto out = t.run(); /* a malformed field never throws */
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "and 38 more"));
+	EXPECT_FALSE(contains(out[0].hint, "TRUNCATE "));
+	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.a, public.b"));
+}
