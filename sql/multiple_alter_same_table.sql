@@ -71,6 +71,9 @@ ALTER TABLE t RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE t SET (autovacuum_enabled = true, autovacuum_vacuum_scale_factor = 0.01);
 CREATE TEMP TABLE scratch (id int);
 ALTER TABLE scratch SET (autovacuum_enabled = false);
+-- a partitioned table takes no storage parameters: PostgreSQL's own error
+CREATE TABLE avparted (id int) PARTITION BY RANGE (id);
+ALTER TABLE avparted SET (autovacuum_enabled = false);
 
 -- ctas_large_source: a large source copied in one transaction
 CREATE TABLE copy1 AS SELECT * FROM t;

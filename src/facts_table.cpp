@@ -712,6 +712,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			}
 			case AT_SetRelOptions:
 			{
+				if (f->rel.relkind == RELKIND_PARTITIONED_TABLE)
+					break; /* PostgreSQL 15 takes no storage parameters for it, and says so */
 				ListCell *oc;
 				foreach (oc, (List *) cmd->def)
 				{
