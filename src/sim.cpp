@@ -68,12 +68,12 @@ struct Sim
 {
 	MemoryContext cxt;
 	HTAB *rels;       /* SimRel, by schema and name */
+	List *policies;   /* table group: Oid of the table of each CREATE POLICY earlier in the text */
 	List *undo;       /* SimUndo *, most recent first, while in a block */
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
 	List *locks;      /* SimLock *: held until the block ends */
 	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
-	List *policies;   /* table group: Oid of the table of each CREATE POLICY earlier in the text */
 	bool in_block;
 	bool ran_ddl;
 };
@@ -169,6 +169,19 @@ fill_sim_ref(const SimRel *r, MgRelRef *out)
 	out->nspid = out->is_temp ? InvalidOid : get_namespace_oid(r->key.nsp, true);
 	strlcpy(out->nspname, r->key.nsp, sizeof out->nspname);
 	strlcpy(out->relname, r->key.name, sizeof out->relname);
+}
+
+/* Table group: a CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it
+ * is not taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
+void
+sim_note_policy(CreatePolicyStmt *stmt)
+{
+	MgRelRef ref;
+	if (!mg_resolve_relation(stmt->table, &ref) || ref.sim_new)
+		return;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	sim->policies = lappend_oid(sim->policies, ref.relid);
+	MemoryContextSwitchTo(old);
 }
 
 /* A catalog relation: true unless the simulation has dropped its name. */
@@ -407,19 +420,6 @@ transaction_stmt(TransactionStmt *stmt)
 	}
 }
 
-/* Table group: a CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it
- * is not taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
-void
-sim_note_policy(CreatePolicyStmt *stmt)
-{
-	MgRelRef ref;
-	if (!mg_resolve_relation(stmt->table, &ref) || ref.sim_new)
-		return;
-	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-	sim->policies = lappend_oid(sim->policies, ref.relid);
-	MemoryContextSwitchTo(old);
-}
-
 } // namespace
 
 void
@@ -490,6 +490,19 @@ bool
 mg_sim_type_created(const TypeName *tn)
 {
 	return sim != NULL && tn != NULL && in_list(sim->types, last_name(tn->names));
+}
+
+/* Table group: CREATE POLICY statements on relid earlier in the text check() reads. */
+int
+mg_sim_policies(Oid relid)
+{
+	if (sim == NULL)
+		return 0;
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, sim->policies)
+		n += lfirst_oid(lc) == relid;
+	return n;
 }
 
 int
@@ -615,17 +628,4 @@ mg_sim_note_alter(Oid relid)
 	sim->alters = lappend_oid(sim->alters, relid);
 	MemoryContextSwitchTo(old);
 	return before;
-}
-
-/* Table group: CREATE POLICY statements on relid earlier in the text check() reads. */
-int
-mg_sim_policies(Oid relid)
-{
-	if (sim == NULL)
-		return 0;
-	int n = 0;
-	ListCell *lc;
-	foreach (lc, sim->policies)
-		n += lfirst_oid(lc) == relid;
-	return n;
 }
