@@ -20,7 +20,7 @@ ALTER TABLE t ADD COLUMN a int;
 \set VERBOSITY verbose
 ALTER TABLE t ADD COLUMN b int;
 \set VERBOSITY default
-ALTER TABLE t ALTER COLUMN a SET DEFAULT 0;
+ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;
 ROLLBACK;
 -- allowed: one statement with several actions; separate transactions; other tables
 BEGIN;
@@ -36,6 +36,11 @@ BEGIN;
 ALTER TABLE t ALTER COLUMN pad SET NOT NULL;
 ALTER TABLE t DROP CONSTRAINT t_pad_nn;
 COMMIT;
+-- allowed: a new column, then its default for new rows in a statement of its own
+BEGIN;
+ALTER TABLE t ADD COLUMN created timestamptz;
+ALTER TABLE t ALTER COLUMN created SET DEFAULT now();
+ROLLBACK;
 -- allowed: after ROLLBACK TO SAVEPOINT the earlier ALTER (and its lock) is gone
 BEGIN;
 SAVEPOINT s1;
@@ -66,9 +71,13 @@ ALTER TABLE t RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE t SET (autovacuum_enabled = true, autovacuum_vacuum_scale_factor = 0.01);
 CREATE TEMP TABLE scratch (id int);
 ALTER TABLE scratch SET (autovacuum_enabled = false);
+-- a partitioned table takes no storage parameters: PostgreSQL's own error
+CREATE TABLE avparted (id int) PARTITION BY RANGE (id);
+ALTER TABLE avparted SET (autovacuum_enabled = false);
 
 -- ctas_large_source: a large source copied in one transaction
 CREATE TABLE copy1 AS SELECT * FROM t;
+CREATE TABLE copy1b AS SELECT id FROM t WITH DATA;
 SELECT t.id, t.pad INTO copy2 FROM t JOIN loaded USING (id);
 CREATE MATERIALIZED VIEW mv AS SELECT id FROM loaded WHERE id IN (SELECT id FROM t);
 -- allowed: WITH NO DATA (the hint's first step), a small source, a temporary target

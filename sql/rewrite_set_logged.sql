@@ -30,6 +30,27 @@ ALTER TABLE t SET ACCESS METHOD heap2;
 -- one statement, several subcommands: every finding, under the statement's one lock
 ALTER TABLE t SET UNLOGGED, SET TABLESPACE rw_space;
 
+-- ALTER INDEX ... SET TABLESPACE copies the index under ACCESS EXCLUSIVE on it
+SELECT pg_size_pretty(pg_relation_size('t_pkey')) AS index_size;
+ALTER INDEX t_pkey SET TABLESPACE rw_space;
+ALTER INDEX t_pkey SET TABLESPACE pg_default;   -- already there
+ALTER INDEX no_such_index SET TABLESPACE rw_space;
+
+-- ALTER TABLE ALL IN TABLESPACE: judged by the largest table it would move (OWNED BY keeps
+-- other tests' tables out of this one)
+CREATE ROLE regress_mg_rw_owner;
+ALTER TABLE t OWNER TO regress_mg_rw_owner;
+ALTER TABLE ALL IN TABLESPACE pg_default OWNED BY regress_mg_rw_owner SET TABLESPACE rw_space;
+ALTER TABLE ALL IN TABLESPACE pg_default OWNED BY pg_database_owner SET TABLESPACE rw_space;
+ALTER TABLE ALL IN TABLESPACE rw_space SET TABLESPACE pg_default;  -- nothing in it yet
+ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
+ALTER TABLE ALL IN TABLESPACE no_such_space SET TABLESPACE rw_space;
+
+-- quoted, mixed-case names stay valid SQL in the recipe
+CREATE TABLE "Event Log" (id int, pad text);
+INSERT INTO "Event Log" SELECT g, repeat('e', 20) FROM generate_series(1, 5000) g;
+ALTER TABLE "Event Log" SET UNLOGGED;
+
 -- allowed: what would not rewrite anything
 ALTER TABLE t SET LOGGED;                 -- already logged
 ALTER TABLE u SET UNLOGGED;               -- already unlogged
@@ -78,6 +99,7 @@ ALTER TABLE t SET UNLOGGED;
 ALTER TABLE t SET TABLESPACE rw_space;
 ALTER TABLE t SET ACCESS METHOD heap2;
 ALTER TABLE t SET LOGGED;
+ALTER INDEX t_pkey SET TABLESPACE rw_space;
 CREATE TABLE t2 AS SELECT * FROM t;
 ALTER TABLE t2 SET UNLOGGED;
 $$);
@@ -92,3 +114,4 @@ RESET search_path;
 DROP SCHEMA rw CASCADE;
 DROP ACCESS METHOD heap2;
 DROP TABLESPACE rw_space;
+DROP ROLE regress_mg_rw_owner;

@@ -91,6 +91,16 @@ DROP TRIGGER no_such_trigger ON no_such_table;
 DROP TRIGGER IF EXISTS no_such_trigger ON no_such_table;
 CREATE POLICY p ON no_such_table USING (true);
 
+-- check(): policies created earlier in the text count, so the recipe's ENABLE draws nothing
+-- (check() sees the calling session's lock_timeout, not a SET inside the text)
+CREATE TABLE r (id int);
+SET lock_timeout = '2s';
+SELECT count(*) AS findings FROM migration_guard.check($$
+CREATE POLICY r_all ON r USING (true);
+ALTER TABLE r ENABLE ROW LEVEL SECURITY;
+$$);
+SELECT statement_no, rule, message FROM migration_guard.check('ALTER TABLE r ENABLE ROW LEVEL SECURITY');
+SET lock_timeout = 0;
 -- check() gives the same verdicts
 SELECT statement_no, rule, severity, relation, lock_mode
   FROM migration_guard.check($$

@@ -50,6 +50,13 @@ CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10000);
 INSERT INTO parted SELECT g, repeat('p', 20) FROM generate_series(1, 5000) g;
 TRUNCATE parted;
 
+-- traditional inheritance: TRUNCATE of the parent empties its children too, and they count
+CREATE TABLE logs (id int, pad text);
+CREATE TABLE logs_2024 () INHERITS (logs);
+INSERT INTO logs_2024 SELECT g, repeat('l', 20) FROM generate_series(1, 5000) g;
+TRUNCATE logs;
+TRUNCATE ONLY logs;
+
 -- inside a function
 CREATE FUNCTION reset_all() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

@@ -14,6 +14,7 @@ extern "C" {
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/heap.h"
+#include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
@@ -30,6 +31,9 @@ extern "C" {
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
 #include "commands/tablespace.h"
+#include "commands/user.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_tablespace.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -120,7 +124,7 @@ count_policies(Oid relid)
 		n++;
 	systable_endscan(scan);
 	table_close(cat, AccessShareLock);
-	return n;
+	return n + mg_sim_policies(relid); /* check(): the ones its text created earlier */
 }
 
 bool
@@ -582,6 +586,7 @@ stands_alone(AlterTableCmd *cmd)
 		case AT_DropConstraint:
 		case AT_ValidateConstraint:
 		case AT_SetNotNull:
+		case AT_ColumnDefault: /* the add-column recipes set the default for new rows on its own */
 		case AT_AttachPartition:
 		case AT_DetachPartition:
 		case AT_DetachPartitionFinalize:
@@ -593,9 +598,47 @@ stands_alone(AlterTableCmd *cmd)
 
 /* ---------------------------------------------------------------- ALTER TABLE */
 
+/* ALTER INDEX ... SET TABLESPACE: the index is copied under ACCESS EXCLUSIVE on the index. */
+bool
+alter_index_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	AlterTableCmd *cmd = list_length(stmt->cmds) == 1 ? (AlterTableCmd *) linitial(stmt->cmds) : NULL;
+	if (cmd == NULL || cmd->subtype != AT_SetTableSpace)
+		return false;
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	const MgRelRef &ref = cx->main;
+	Oid target = get_tablespace_oid(cmd->name, true);
+	if (!OidIsValid(target))
+		return mg_facts_will_fail(cx);
+	if (!OidIsValid(ref.relid) || f->rel.relkind != RELKIND_INDEX)
+		return false; /* a partitioned index has no storage of its own */
+	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(ref.relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Oid tablespace = ((Form_pg_class) GETSTRUCT(tup))->reltablespace;
+	ReleaseSysCache(tup);
+	if (target == tablespace || (target == MyDatabaseTableSpace && tablespace == InvalidOid))
+		return false;
+	mg::TblItem *it = add_item(f, mg::TblOp::SetTablespace);
+	it->rel = f->rel;
+	it->kind = 'i';
+	it->lock = mg::LockLevel::AccessExclusive;
+	set_table_sql(it, &ref);
+	strlcpy(it->arg, quote_identifier(cmd->name), sizeof it->arg);
+	Oid table = IndexGetRelation(ref.relid, true);
+	char *tname = OidIsValid(table) ? get_rel_name(table) : NULL;
+	char *tnsp = OidIsValid(table) ? get_namespace_name(get_rel_namespace(table)) : NULL;
+	if (tname && tnsp)
+		snprintf(it->arg2, sizeof it->arg2, "%s.%s", tnsp, tname);
+	return true;
+}
+
 bool
 alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	if (stmt->objtype == OBJECT_INDEX)
+		return alter_index_facts(stmt, cx, f);
 	if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_MATVIEW)
 		return false;
 	if (!mg_facts_main_relation(cx, stmt->relation, f))
@@ -669,6 +712,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			}
 			case AT_SetRelOptions:
 			{
+				if (f->rel.relkind == RELKIND_PARTITIONED_TABLE)
+					break; /* PostgreSQL 15 takes no storage parameters for it, and says so */
 				ListCell *oc;
 				foreach (oc, (List *) cmd->def)
 				{
@@ -743,6 +788,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			case AT_DetachPartition:
 			{
 				PartitionCmd *pc = (PartitionCmd *) cmd->def;
+				if (f->rel.relkind != RELKIND_PARTITIONED_TABLE)
+					return mg_facts_will_fail(cx); /* "table is not partitioned" */
 				MgRelRef pref;
 				mg::RelationFacts prel;
 				if (!mg_resolve_and_describe(pc->name, &pref, &prel))
@@ -758,6 +805,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				break;
 			}
 			case AT_AttachPartition:
+				if (f->rel.relkind != RELKIND_PARTITIONED_TABLE)
+					return mg_facts_will_fail(cx); /* "table is not partitioned" */
 				if (!attach_facts((PartitionCmd *) cmd->def, cx, f))
 					return false;
 				break;
@@ -769,6 +818,10 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			it->rel = f->rel;
 			it->lock = mg::LockLevel::None; /* the statement's: filled in by L3 from f->lock */
 			set_table_sql(it, &ref);
+			/* the rewrite recipes build <table>_new beside it */
+			char newname[NAMEDATALEN * 2];
+			snprintf(newname, sizeof newname, "%s_new", ref.relname);
+			strlcpy(it->arg3, quote_qualified_identifier(ref.nspname, newname), sizeof it->arg3);
 		}
 	}
 
@@ -785,6 +838,73 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		}
 	}
 	return t->n_items > 0;
+}
+
+/* ---------------------------------------------------------------- ALTER ... ALL IN TABLESPACE */
+
+/* The relations AlterTableMoveAll() would move, read from pg_class without opening any: the
+ * largest (older, not temporary) into the item, with how many and their total size. */
+bool
+move_all_facts(AlterTableMoveAllStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	Oid orig = get_tablespace_oid(stmt->orig_tablespacename, true);
+	Oid target = get_tablespace_oid(stmt->new_tablespacename, true);
+	if (!OidIsValid(orig) || !OidIsValid(target) || orig == GLOBALTABLESPACE_OID || target == GLOBALTABLESPACE_OID)
+		return mg_facts_will_fail(cx);
+	if (orig == MyDatabaseTableSpace)
+		orig = InvalidOid; /* relations in the database default record 0 */
+	if (target == MyDatabaseTableSpace)
+		target = InvalidOid;
+	if (orig == target)
+		return false; /* PostgreSQL does nothing */
+	char want1, want2;
+	switch (stmt->objtype)
+	{
+		case OBJECT_TABLE: want1 = RELKIND_RELATION; want2 = RELKIND_RELATION; break; /* a partitioned
+																			   * table has no storage */
+		case OBJECT_INDEX: want1 = RELKIND_INDEX; want2 = RELKIND_INDEX; break;
+		case OBJECT_MATVIEW: want1 = RELKIND_MATVIEW; want2 = RELKIND_MATVIEW; break;
+		default: return false;
+	}
+	List *owners = stmt->roles != NIL ? roleSpecsToIds(stmt->roles) : NIL;
+
+	mg::TblItem *it = add_item(f, mg::TblOp::SetTablespace);
+	it->kind = 'a';
+	it->lock = mg::LockLevel::AccessExclusive;
+	strlcpy(it->arg, quote_identifier(stmt->new_tablespacename), sizeof it->arg);
+	strlcpy(it->arg2, quote_identifier(stmt->orig_tablespacename), sizeof it->arg2);
+	Relation cat = table_open(RelationRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+		if (cls->reltablespace != orig || (cls->relkind != want1 && cls->relkind != want2) || cls->relisshared ||
+			cls->relnamespace == PG_CATALOG_NAMESPACE || cls->relnamespace == PG_TOAST_NAMESPACE ||
+			isAnyTempNamespace(cls->relnamespace) || (owners != NIL && !list_member_oid(owners, cls->relowner)))
+			continue;
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new || rel.is_temp)
+			continue;
+		it->count++;
+		it->bytes += rel.size_bytes;
+		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)
+		{
+			it->rel = rel;
+			strlcpy(it->table_sql, quote_qualified_identifier(get_namespace_name(cls->relnamespace),
+															  NameStr(cls->relname)),
+					sizeof it->table_sql);
+		}
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	if (it->count == 0)
+	{
+		f->tbl.n_items--;
+		return false;
+	}
+	return true;
 }
 
 /* ---------------------------------------------------------------- other statements */
@@ -904,7 +1024,26 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (!OidIsValid(ref.relid))
 			continue;
 		if (rv->inh)
-			relids = list_concat_unique_oid(relids, find_all_inheritors(ref.relid, NoLock, NULL));
+		{
+			List *family = find_all_inheritors(ref.relid, NoLock, NULL);
+			relids = list_concat_unique_oid(relids, family);
+			/* traditional inheritance: the children are emptied too, so they count (a
+			 * partitioned table's size already sums its partitions) */
+			if (it && it->rel.relkind == RELKIND_RELATION && list_length(family) > 1)
+			{
+				ListCell *fc;
+				for_each_from(fc, family, 1)
+				{
+					mg::RelationFacts child;
+					memset(&child, 0, sizeof child);
+					if (!mg_describe_relation(lfirst_oid(fc), &child) || child.is_new || child.is_temp)
+						continue;
+					it->rel.size_bytes += child.size_bytes;
+					it->rel.rows += child.rows;
+					it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
+				}
+			}
+		}
 		else
 			relids = list_append_unique_oid(relids, ref.relid);
 	}
@@ -943,10 +1082,14 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them) */
+			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them); only whole
+			 * lines that fit the item's buffer */
 			added++;
-			appendStringInfo(&list, "%s\t%s\t%lld\t%.0f\n", rel.name, quote_qualified_identifier(nsp, name),
-							 (long long) rel.size_bytes, rel.rows);
+			char line[sizeof(((mg::TblItem *) 0)->list)];
+			int len = snprintf(line, sizeof line, "%s\t%s\t%lld\t%.0f\n", rel.name,
+							   quote_qualified_identifier(nsp, name), (long long) rel.size_bytes, rel.rows);
+			if (len > 0 && list.len + len < (int) sizeof line)
+				appendStringInfoString(&list, line);
 		}
 	}
 	first->count = added;
@@ -1027,6 +1170,9 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				{
 					it->lock = mg::LockLevel::AccessExclusive;
 					it->flag = stmt->behavior == DROP_CASCADE;
+					char deprecated[NAMEDATALEN * 2];
+					snprintf(deprecated, sizeof deprecated, "%s_deprecated", ref.relname);
+					strlcpy(it->arg, quote_identifier(deprecated), sizeof it->arg);
 				}
 			}
 			return f->tbl.n_items > 0;
@@ -1084,6 +1230,11 @@ rename_facts(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				return stmt->missing_ok ? false : mg_facts_will_fail(cx);
 			if (it == NULL)
 				return false;
+			if (strchr("rpvmf", it->rel.relkind) == NULL || it->rel.relkind == '\0')
+			{
+				f->tbl.n_items--; /* an index or sequence renamed through ALTER TABLE: not a table */
+				return false;
+			}
 			it->lock = mg::LockLevel::AccessExclusive;
 			it->kind = it->rel.relkind;
 			strlcpy(it->arg, quote_identifier(stmt->newname), sizeof it->arg);
@@ -1264,6 +1415,7 @@ mg_table_group_applies(Node *parsetree)
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt:
+		case T_AlterTableMoveAllStmt:
 		case T_ClusterStmt:
 		case T_RefreshMatViewStmt:
 		case T_TruncateStmt:
@@ -1298,6 +1450,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt: return alter_facts((AlterTableStmt *) parsetree, cx, f);
+		case T_AlterTableMoveAllStmt: return move_all_facts((AlterTableMoveAllStmt *) parsetree, cx, f);
 		case T_VacuumStmt: return vacuum_facts((VacuumStmt *) parsetree, cx, f);
 		case T_ClusterStmt: return cluster_facts((ClusterStmt *) parsetree, cx, f);
 		case T_RefreshMatViewStmt: return refresh_facts((RefreshMatViewStmt *) parsetree, cx, f);

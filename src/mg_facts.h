@@ -60,6 +60,8 @@ bool mg_sim_type_created(const TypeName *tn);
 /* Only while active: the simulated counterparts of the live state below. */
 int mg_sim_lock_held(Oid relid, const char **tag);
 bool mg_sim_has_locks(void);
+/* Table group: CREATE POLICY statements on relid earlier in the text. */
+int mg_sim_policies(Oid relid);
 bool mg_sim_ran_ddl(void);
 /* Inside BEGIN ... COMMIT of the text (or the in_transaction wrapper). */
 bool mg_sim_in_block(void);

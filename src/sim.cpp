@@ -68,6 +68,7 @@ struct Sim
 {
 	MemoryContext cxt;
 	HTAB *rels;       /* SimRel, by schema and name */
+	List *policies;   /* table group: Oid of the table of each CREATE POLICY earlier in the text */
 	List *undo;       /* SimUndo *, most recent first, while in a block */
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
@@ -176,6 +177,19 @@ fill_sim_ref(const SimRel *r, MgRelRef *out)
 	out->nspid = out->is_temp ? InvalidOid : get_namespace_oid(r->key.nsp, true);
 	strlcpy(out->nspname, r->key.nsp, sizeof out->nspname);
 	strlcpy(out->relname, r->key.name, sizeof out->relname);
+}
+
+/* Table group: a CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it
+ * is not taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
+void
+sim_note_policy(CreatePolicyStmt *stmt)
+{
+	MgRelRef ref;
+	if (!mg_resolve_relation(stmt->table, &ref) || ref.sim_new)
+		return;
+	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
+	sim->policies = lappend_oid(sim->policies, ref.relid);
+	MemoryContextSwitchTo(old);
 }
 
 /* A catalog relation: true unless the simulation has dropped its name. */
@@ -638,6 +652,19 @@ mg_sim_type_created(const TypeName *tn)
 	return sim != NULL && tn != NULL && in_list(sim->types, last_name(tn->names));
 }
 
+/* Table group: CREATE POLICY statements on relid earlier in the text check() reads. */
+int
+mg_sim_policies(Oid relid)
+{
+	if (sim == NULL)
+		return 0;
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, sim->policies)
+		n += lfirst_oid(lc) == relid;
+	return n;
+}
+
 int
 mg_sim_lock_held(Oid relid, const char **tag)
 {
@@ -714,6 +741,9 @@ mg_sim_apply(Node *stmt)
 			break;
 		case T_DropStmt:
 			note_dropped_objects((DropStmt *) stmt);
+			break;
+		case T_CreatePolicyStmt:
+			sim_note_policy((CreatePolicyStmt *) stmt); /* table group */
 			break;
 		case T_RenameStmt:
 		{

@@ -7,6 +7,8 @@
  * LOCK TABLE, REPLICA IDENTITY) stay silent on new and temporary tables and whenever a
  * lock_timeout will be in effect, since a timeout is their whole remedy.
  */
+#include <cctype>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -80,7 +82,7 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 				  (logged ? " and writes all of it to WAL (and so to every replica)" : "");
 			hint = std::string("There is no online form of ") + what +
 				   ". Build the new table beside the old one and move to it:\n"
-				   "  CREATE " + (logged ? "" : "UNLOGGED ") + "TABLE " + it.table_sql + "_new (LIKE " +
+				   "  CREATE " + (logged ? "" : "UNLOGGED ") + "TABLE " + it.arg3 + " (LIKE " +
 				   it.table_sql + " INCLUDING ALL);\n"
 				   "Copy the rows over in batches (INSERT INTO ... SELECT ... WHERE <key range>, one "
 				   "transaction each), keep it current with a trigger, then swap the names in one short "
@@ -89,6 +91,42 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 		}
 		case TblOp::SetTablespace:
 			rule = RuleId::RewriteSetTablespace;
+			if (it.kind == 'a')
+			{
+				std::string amessage = std::string("ALL IN TABLESPACE ") + it.arg2 + " SET TABLESPACE " + it.arg +
+									   " would copy " + std::to_string(it.count) +
+									   (it.count == 1 ? " relation" : " relations") + " (" + fmt::size(it.bytes) +
+									   "), the largest " + name + ", each under an ACCESS EXCLUSIVE lock";
+				std::string adetail = "Rule rewrite_set_tablespace: the largest, " + name + ", is " +
+									  size_phrase(it.rel) + ", " + threshold(p) +
+									  ". Each relation is copied block by block while it holds an ACCESS EXCLUSIVE lock, "
+									  "which " + fmt::lock_blocks(LockLevel::AccessExclusive) +
+									  ", and every lock taken is held until the transaction ends.";
+				std::string ahint = std::string("Move the tables one at a time, online, with pg_repack (ACCESS EXCLUSIVE "
+												"only for each final swap), starting with the largest:\n  pg_repack --table=") +
+									it.table_sql + " --tablespace=" + it.arg + " --moveidx";
+				sink.add(rule, it.rel, LockLevel::AccessExclusive, it.rel.rows, amessage, adetail, ahint);
+				return;
+			}
+			if (it.kind == 'i')
+			{
+				const std::string table = it.arg2[0] ? quoted(it.arg2) : std::string("its table");
+				std::string imessage = std::string("SET TABLESPACE ") + it.arg + " would copy large index " + name +
+									  " under an ACCESS EXCLUSIVE lock";
+				std::string idetail = "Rule rewrite_set_tablespace: " + name + " is " + fmt::size(it.rel.size_bytes) +
+									 ", " + threshold(p) + ". ALTER INDEX ... SET TABLESPACE copies every block of "
+									 "it while it holds an ACCESS EXCLUSIVE lock on the index; every query that "
+									 "plans on " + table + " needs that index's lock, so reads and writes of " +
+									 table + " wait for the whole copy.";
+				std::string ihint = std::string("Build a copy in the new tablespace without blocking, then swap:\n"
+											   "  CREATE INDEX CONCURRENTLY ... TABLESPACE ") + it.arg +
+								   ";  -- the definition that SELECT pg_get_indexdef('" + it.table_sql +
+								   "'::regclass); prints, under a new name\n  DROP INDEX CONCURRENTLY " + it.table_sql +
+								   ";\n  ALTER INDEX <new name> RENAME TO <old name>;\nEach statement on its own, "
+								   "outside a transaction block.";
+				sink.add(rule, it.rel, LockLevel::AccessExclusive, -1, imessage, idetail, ihint);
+				return;
+			}
 			what = std::string("SET TABLESPACE ") + it.arg;
 			how = "copies every block of it and of its TOAST table to the new tablespace";
 			hint = std::string("Move it online with pg_repack, which copies the table and takes ACCESS "
@@ -103,7 +141,7 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 			how = "rewrites every row into the new access method's format";
 			hint = std::string("There is no online form of SET ACCESS METHOD. Build the new table beside "
 							   "the old one and move to it:\n  CREATE TABLE ") +
-				   it.table_sql + "_new (LIKE " + it.table_sql + " INCLUDING ALL) USING " + it.arg +
+				   it.arg3 + " (LIKE " + it.table_sql + " INCLUDING ALL) USING " + it.arg +
 				   ";\nCopy the rows over in batches (INSERT INTO ... SELECT ... WHERE <key range>, one "
 				   "transaction each), keep it current with a trigger, then swap the names in one short "
 				   "transaction with ALTER TABLE ... RENAME TO.";
@@ -313,8 +351,10 @@ cascaded(const TblItem &it)
 		size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
 		if (t1 == std::string::npos || t2 == std::string::npos || t3 == std::string::npos)
 			continue;
+		/* strtoll/strtod: nothing here may throw on a malformed field */
 		out.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1),
-					   std::stoll(line.substr(t2 + 1, t3 - t2 - 1)), std::stod(line.substr(t3 + 1))});
+					   std::strtoll(line.substr(t2 + 1, t3 - t2 - 1).c_str(), nullptr, 10),
+					   std::strtod(line.substr(t3 + 1).c_str(), nullptr)});
 	}
 	return out;
 }
@@ -334,6 +374,9 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 			list += quoted(more[i].name.c_str()) + " (" + fmt::size(more[i].bytes) + ", " + fmt::rows(more[i].rows) + ")";
 			sql += ", " + more[i].sql;
 		}
+		const bool cut = static_cast<int>(more.size()) < it.count;
+		if (cut)
+			list += " and " + std::to_string(it.count - static_cast<int>(more.size())) + " more";
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)
@@ -347,8 +390,11 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 							 ". Each of them is emptied for good and locked with " +
 							 lock_phrase(LockLevel::AccessExclusive) + ", until COMMIT.";
 		std::string hint = "Name every table you mean to empty, so that the statement says what it does (without "
-						   "CASCADE, PostgreSQL refuses if a table left out still references one being emptied):\n"
-						   "  TRUNCATE " + tables + sql + ";";
+						   "CASCADE, PostgreSQL refuses if a table left out still references one being emptied)";
+		if (cut)
+			hint += ". It reaches too many tables to list here; these are the first:\n  " + tables + sql;
+		else
+			hint += ":\n  TRUNCATE " + tables + sql + ";";
 		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 	}
 	if (!large(it.rel, p))
@@ -405,7 +451,7 @@ rule_drop_table(const StatementFacts &, const Policy &, const TblItem &it, Sink 
 						 (it.flag ? "; CASCADE also drops the views and foreign keys that depend on it" : "") +
 						 ". Code that still reads or writes it fails from then on.";
 	std::string hint = std::string("Keep the data until nothing uses it: rename it now and drop it in a later "
-								   "migration,\n  ALTER TABLE ") + it.table_sql + " RENAME TO <old name>_deprecated;\n"
+								   "migration,\n  ALTER TABLE ") + it.table_sql + " RENAME TO " + it.arg + ";\n"
 					   "or keep a copy first:\n  pg_dump --table=" + it.table_sql + " --format=custom --file=<file>";
 	sink.add(RuleId::DropTable, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 }
@@ -676,6 +722,16 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 	{
 		std::string stmt = sql::for_hint(stmt_text(f));
 		stmt.pop_back(); /* the semicolon */
+		/* an explicit WITH DATA at the end gives way to WITH NO DATA */
+		std::string tail = stmt.size() >= 9 ? stmt.substr(stmt.size() - 9) : std::string();
+		for (char &c : tail)
+			c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+		if (tail == "WITH DATA")
+		{
+			stmt.resize(stmt.size() - 9);
+			while (!stmt.empty() && std::isspace(static_cast<unsigned char>(stmt.back())))
+				stmt.pop_back();
+		}
 		if (it.kind == 't')
 			hint = "Create the table empty, then fill it in batches, one transaction each:\n  " + stmt +
 				   " WITH NO DATA;\n  INSERT INTO " + std::string(it.arg) + " SELECT ... WHERE <key range>;  -- repeat per range";

@@ -67,7 +67,8 @@ contains(const char *haystack, const std::string &needle)
 TEST(TableRules, RewriteRefusesLargeAndSparesNewTemporaryAndSmall)
 {
 	TableFixture t;
-	t.item(TblOp::SetUnlogged, "ALTER TABLE orders SET UNLOGGED", 20 * kMB);
+	TblItem &it = t.item(TblOp::SetUnlogged, "ALTER TABLE orders SET UNLOGGED", 20 * kMB);
+	std::strcpy(it.arg3, "public.orders_new");
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_EQ(out[0].rule, RuleId::RewriteSetLogged);
@@ -220,4 +221,18 @@ TEST(TableRules, DropTableSparesEmptyNewAndTemporaryTables)
 	it.rel.size_bytes = 16384;
 	it.rel.is_new = true;
 	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(TableRules, TruncateCascadeListCutShortStaysValid)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::Truncate, "TRUNCATE orders CASCADE", 8192);
+	it.flag = true;
+	it.count = 40; /* more than the list holds */
+	std::strcpy(it.list, "public.a\tpublic.a\t8192\t1\npublic.b\tpublic.b\t\t\n");
+	auto out = t.run(); /* a malformed field never throws */
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "and 38 more"));
+	EXPECT_FALSE(contains(out[0].hint, "TRUNCATE "));
+	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.a, public.b"));
 }
