@@ -9,6 +9,8 @@
 extern "C" {
 #include "postgres.h"
 
+#include "access/transam.h"
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -55,6 +57,7 @@ extern "C" {
 }
 
 #include "facts_impl.h"
+#include "mg_lock.h"
 #include "pg_compat.h"
 
 namespace {
@@ -99,16 +102,6 @@ add_rel_item(mg::StatementFacts *f, mg::TblOp op, const RangeVar *rv, MgRelRef *
 	return it;
 }
 
-/* Whether a lock_timeout will be in effect for the statement: the session's own, or the one
- * migration_guard.lock_timeout injects (when that setting exists and is not 0). */
-bool
-lock_timeout_in_effect(void)
-{
-	if (LockTimeout > 0)
-		return true;
-	const char *injected = GetConfigOption("migration_guard.lock_timeout", true, false);
-	return injected != NULL && atoi(injected) > 0;
-}
 
 int
 count_policies(Oid relid)
@@ -1382,6 +1375,9 @@ ctas_facts(Node *query, IntoClause *into, char kind, mg::StatementFacts *f)
 	ListCell *lc;
 	foreach (lc, w.relids)
 	{
+		/* System catalogs are small and their readers never queue behind a copy of them. */
+		if (lfirst_oid(lc) < FirstNormalObjectId)
+			continue;
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
 		if (!mg_describe_relation(lfirst_oid(lc), &rel))
@@ -1446,7 +1442,8 @@ bool
 mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	f->tbl.present = true;
-	f->tbl.lock_timeout_set = lock_timeout_in_effect();
+	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
+	f->tbl.lock_timeout_set = mg_lock_wait_bounded(parsetree);
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt: return alter_facts((AlterTableStmt *) parsetree, cx, f);
