@@ -191,8 +191,9 @@ BEGIN
     || E'\n$check$;'
     || E'\nDROP TRIGGER %7$I ON %1$s;'
     || E'\nDROP FUNCTION %5$s();'
-    || E'\nALTER TABLE %1$s DROP COLUMN %2$I;'
+    || E'\nALTER TABLE %1$s RENAME COLUMN %2$I TO %14$I;'
     || E'\nALTER TABLE %1$s RENAME COLUMN %3$I TO %2$I;'
+    || E'\nALTER TABLE %1$s DROP COLUMN %14$I;'
     || E'\nCOMMIT;',
     tab,                                            -- 1
     col,                                            -- 2
@@ -207,7 +208,9 @@ BEGIN
          ELSE ':' || coalesce(E'\n' || moves, '') END,  -- 10
     not_null_steps,                                        -- 11
     col,                                            -- 12
-    new_col);                                       -- 13
+    new_col,                                        -- 13
+    migration_guard._clip_name(col, 59) || '_old'); -- 14: the swap's names are the guard's own
+                                                    -- recipe's, so that following it draws nothing
   RETURN result;
 END
 $$;
