@@ -42,6 +42,22 @@ BEGIN
 END $$;
 SELECT drop_key();
 
+-- allowed: the swap step of a replacement, as schema_advice's foreign key fix runs it (a
+-- validated <name>_new takes the dropped constraint's place); while <name>_new is only
+-- NOT VALID, the drop still loses a guarantee and is reported
+CREATE TABLE owners (id int CONSTRAINT owners_pkey PRIMARY KEY);
+CREATE TABLE pets (id int, owner_id int CONSTRAINT pets_owner_fk REFERENCES owners (id));
+ALTER TABLE pets ADD CONSTRAINT pets_owner_fk_new FOREIGN KEY (owner_id) REFERENCES owners (id)
+  ON DELETE RESTRICT NOT VALID;
+BEGIN;
+ALTER TABLE pets DROP CONSTRAINT pets_owner_fk;
+ROLLBACK;
+ALTER TABLE pets VALIDATE CONSTRAINT pets_owner_fk_new;
+BEGIN;
+ALTER TABLE pets DROP CONSTRAINT pets_owner_fk;
+ALTER TABLE pets RENAME CONSTRAINT pets_owner_fk_new TO pets_owner_fk;
+COMMIT;
+
 -- PostgreSQL's own errors come through untouched
 ALTER TABLE orders DROP CONSTRAINT no_such_constraint;
 

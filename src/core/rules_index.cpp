@@ -699,8 +699,8 @@ rule_constraint_drop(const StatementFacts &f, const Policy &, Sink &sink)
 		const IcDropConstraint &d = ic.drops[i];
 		/* Dropping a CHECK loses no data and no guarantee code relies on to find rows; it is also the
 		 * last step of the NOT NULL recipe. */
-		if (!d.found || d.contype == 'c' || d.contype == 'n')
-			continue;
+		if (!d.found || d.contype == 'c' || d.contype == 'n' || d.replaced)
+			continue; /* a validated <name>_new takes its place: the swap step of a fix */
 		const std::string table = quoted(f.rel.name);
 		std::string message = "dropping " + std::string(contype_name(d.contype)) + " constraint " + d.name_sql +
 							  " on " + table + " removes an integrity guarantee";
