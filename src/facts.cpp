@@ -7,21 +7,28 @@
 extern "C" {
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_inherits.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "lib/stringinfo.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_target.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -47,6 +54,65 @@ mg_relation_display_name(const char *nsp, const char *relname, char *out, size_t
 {
 	/* Unquoted: messages quote it as a whole (L3's quoted() doubles any quote inside). */
 	snprintf(out, cap, "%s.%s", nsp, relname);
+}
+
+List *
+mg_validated_check_quals(Oid relid, int *n_checks)
+{
+	List *out = NIL;
+	int n = 0;
+	Relation cat = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		bool isnull;
+		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(cat), &isnull);
+		if (isnull)
+			continue;
+		/* as ALTER TABLE prepares them for the prover */
+		Node *expr = (Node *) stringToNode(TextDatumGetCString(bin));
+		expr = eval_const_expressions(NULL, expr);
+		expr = (Node *) canonicalize_qual((Expr *) expr, true);
+		out = list_concat(out, make_ands_implicit((Expr *) expr));
+		n++;
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	if (n_checks)
+		*n_checks = n;
+	return out;
+}
+
+Node *
+mg_not_null_test(AttrNumber attnum, Oid typid, int32 typmod, Oid collid)
+{
+	NullTest *nt = makeNode(NullTest);
+	nt->arg = (Expr *) makeVar(1, attnum, typid, typmod, collid, 0);
+	nt->nulltesttype = IS_NOT_NULL;
+	nt->argisrow = false;
+	nt->location = -1;
+	return (Node *) nt;
+}
+
+bool
+mg_not_null_implied(Oid relid, AttrNumber attnum)
+{
+	HeapTuple atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	if (!HeapTupleIsValid(atttup))
+		return false;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atttup);
+	Node *test = mg_not_null_test(attnum, att->atttypid, att->atttypmod, att->attcollation);
+	ReleaseSysCache(atttup);
+	List *have = mg_validated_check_quals(relid, NULL);
+	/* weak implication, as ALTER TABLE's ConstraintImpliedByRelConstraint(): a CHECK is
+	 * satisfied by NULL, so what is proven is "not false" */
+	return have != NIL && predicate_implied_by(list_make1(test), have, true);
 }
 
 bool

@@ -369,44 +369,6 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 
 /* ---------------------------------------------------------------- SET NOT NULL */
 
-/*
- * NotNullImpliedByRelConstraints: do the table's validated CHECK constraints imply
- * "col IS NOT NULL"? Read from pg_constraint (catalog lock only), with the same
- * simplification and the same weak implication test as ALTER TABLE.
- */
-bool
-not_null_implied(Oid relid, AttrNumber attnum, Oid typid, int32 typmod, Oid coll)
-{
-	NullTest *nt = makeNode(NullTest);
-	nt->arg = (Expr *) makeVar(1, attnum, typid, typmod, coll, 0);
-	nt->nulltesttype = IS_NOT_NULL;
-	nt->argisrow = false;
-	nt->location = -1;
-
-	List *exist = NIL;
-	Relation pg_constraint = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_constraint, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
-			continue;
-		bool isnull;
-		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(pg_constraint), &isnull);
-		if (isnull)
-			continue;
-		Node *cexpr = (Node *) stringToNode(TextDatumGetCString(bin));
-		cexpr = eval_const_expressions(NULL, cexpr);
-		cexpr = (Node *) canonicalize_qual((Expr *) cexpr, true);
-		exist = list_concat(exist, make_ands_implicit((Expr *) cexpr));
-	}
-	systable_endscan(scan);
-	table_close(pg_constraint, AccessShareLock);
-	return exist != NIL && predicate_implied_by(list_make1(nt), exist, true);
-}
 
 /* ---------------------------------------------------------------- shared */
 
@@ -934,9 +896,6 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				AttrNumber attnum = att->attnum;
 				bool notnull = att->attnotnull;
 				bool inherited = att->attinhcount > 0;
-				Oid typid = att->atttypid;
-				int32 typmod = att->atttypmod;
-				Oid coll = att->attcollation;
 				ReleaseSysCache(tup);
 				if (attnum <= 0)
 					return mg_facts_will_fail(cx); /* a system column */
@@ -956,7 +915,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 					a->already_not_null = notnull;
 					a->implied_by_check = !notnull && judge &&
 										  (mg_sim_not_null_proven(ref->relid, cmd->name) ||
-										   not_null_implied(ref->relid, attnum, typid, typmod, coll));
+										   mg_not_null_implied(ref->relid, attnum));
 				}
 				break;
 			}

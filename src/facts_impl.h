@@ -37,6 +37,15 @@ bool mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFact
 void mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual,
 					  size_t qual_cap);
 
+/* The validated CHECK constraints of relid as one implicit-AND list, prepared as ALTER TABLE
+ * prepares them for PostgreSQL's implication prover (read from pg_constraint, which is a
+ * catalog: the table itself is not locked). *n_checks (may be NULL): how many constraints. */
+List *mg_validated_check_quals(Oid relid, int *n_checks);
+/* attnum IS NOT NULL, as a qual over varno 1. */
+Node *mg_not_null_test(AttrNumber attnum, Oid typid, int32 typmod, Oid collid);
+/* Whether the validated CHECKs of relid prove attnum IS NOT NULL, as SET NOT NULL decides. */
+bool mg_not_null_implied(Oid relid, AttrNumber attnum);
+
 /*
  * The rule groups' L2 entry points. *_applies: the cheap test on the node tag and fields
  * alone (no catalog access), part of the hook's fast path. *_facts: fills the group's part of

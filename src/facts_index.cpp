@@ -663,47 +663,6 @@ index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 	return found;
 }
 
-/* A validated CHECK constraint of relid implies that attnum IS NOT NULL, by PostgreSQL's own
- * implication prover, as ALTER TABLE ... SET NOT NULL decides it. */
-bool
-not_null_proved(Oid relid, AttrNumber attnum)
-{
-	HeapTuple atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
-	if (!HeapTupleIsValid(atttup))
-		return false;
-	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atttup);
-	Var *var = makeVar(1, attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
-	ReleaseSysCache(atttup);
-	NullTest *nt = makeNode(NullTest);
-	nt->arg = (Expr *) var;
-	nt->nulltesttype = IS_NOT_NULL;
-	nt->argisrow = false;
-	nt->location = -1;
-
-	List *checks = NIL;
-	Relation pgcon = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pgcon, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
-			continue;
-		bool isnull;
-		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(pgcon), &isnull);
-		if (isnull)
-			continue;
-		Node *expr = (Node *) stringToNode(TextDatumGetCString(bin));
-		expr = eval_const_expressions(NULL, expr);
-		expr = (Node *) canonicalize_qual((Expr *) expr, true);
-		checks = list_concat(checks, make_ands_implicit((Expr *) expr));
-	}
-	systable_endscan(scan);
-	table_close(pgcon, AccessShareLock);
-	return checks != NIL && predicate_implied_by(list_make1(nt), checks, false);
-}
 
 /* The columns of PRIMARY KEY con that PostgreSQL would have to scan for NULLs. */
 void
@@ -744,7 +703,7 @@ pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexi
 		bool notnull = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
 		char *name = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tup))->attname));
 		ReleaseSysCache(tup);
-		if (notnull || not_null_proved(relid, attnums[i]))
+		if (notnull || mg_not_null_implied(relid, attnums[i]))
 			continue;
 		if (buf.len > 0)
 			appendStringInfoString(&buf, ", ");

@@ -381,30 +381,7 @@ bound_constraint(Oid parent, Oid part, PartitionBoundSpec *bound, char *check_sq
 List *
 validated_constraints(Oid relid, int *n_checks)
 {
-	List *out = NIL;
-	*n_checks = 0;
-	Relation cat = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
-			continue;
-		bool isnull;
-		Datum bin = heap_getattr(tup, Anum_pg_constraint_conbin, RelationGetDescr(cat), &isnull);
-		if (isnull)
-			continue;
-		Node *expr = (Node *) stringToNode(TextDatumGetCString(bin));
-		expr = eval_const_expressions(NULL, expr);
-		expr = (Node *) canonicalize_qual((Expr *) expr, true);
-		out = list_concat(out, make_ands_implicit((Expr *) expr));
-		(*n_checks)++;
-	}
-	systable_endscan(scan);
-	table_close(cat, AccessShareLock);
+	List *out = mg_validated_check_quals(relid, n_checks);
 
 	HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	int natts = 0;
@@ -421,12 +398,7 @@ validated_constraints(Oid relid, int *n_checks)
 		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atup);
 		if (att->attnotnull && !att->attisdropped)
 		{
-			NullTest *nt = makeNode(NullTest);
-			nt->arg = (Expr *) makeVar(1, a, att->atttypid, att->atttypmod, att->attcollation, 0);
-			nt->nulltesttype = IS_NOT_NULL;
-			nt->argisrow = false;
-			nt->location = -1;
-			out = lappend(out, nt);
+			out = lappend(out, mg_not_null_test(a, att->atttypid, att->atttypmod, att->attcollation));
 		}
 		ReleaseSysCache(atup);
 	}
