@@ -104,6 +104,13 @@ SET LOCAL migration_guard.mode = 'off';
 ALTER TYPE pt ALTER ATTRIBUTE id TYPE bigint CASCADE;
 ROLLBACK;
 
+-- the hint's override: the rewrite goes ahead, with the reason in the audit log and the events
+BEGIN;
+SET LOCAL migration_guard.allow = 'unexpected_rewrite: typed tables rewritten in the 02:00 window, CHG-77';
+ALTER TYPE pt ALTER ATTRIBUTE id TYPE bigint CASCADE;
+SELECT rule, action, reason FROM migration_guard.events ORDER BY event_id DESC LIMIT 1;
+ROLLBACK;
+
 -- a superuser can switch the backstop off (and on) without touching the rules
 BEGIN;
 ALTER EVENT TRIGGER migration_guard_backstop DISABLE;

@@ -578,33 +578,6 @@ effective_severity(RuleId id, const Policy &policy) noexcept
 	return s;
 }
 
-namespace {
-
-/* The exception boundary of the rules layer: runs the rules, never lets anything escape. */
-template <typename Rules>
-int
-guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules) noexcept
-{
-	try
-	{
-		if (policy.mode == Mode::Off)
-			return 0;
-		Sink sink(policy, out, max_out);
-		rules(sink);
-		return sink.count();
-	}
-	catch (const std::exception &e)
-	{
-		std::snprintf(err, errlen, "%s", e.what());
-	}
-	catch (...)
-	{
-		std::snprintf(err, errlen, "unknown exception");
-	}
-	return -1;
-}
-
-} // namespace
 
 int
 evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,

@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -112,6 +113,30 @@ size_phrase(const RelationFacts &rel)
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
  * stmt is not one (rules_index.cpp). */
 std::string with_index_name(std::string_view stmt, const char *name);
+
+/* The exception boundary of the rules layer: runs the rules, never lets anything escape. */
+template <typename Rules>
+int
+guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules) noexcept
+{
+	try
+	{
+		if (policy.mode == Mode::Off)
+			return 0;
+		Sink sink(policy, out, max_out);
+		rules(sink);
+		return sink.count();
+	}
+	catch (const std::exception &e)
+	{
+		std::snprintf(err, errlen, "%s", e.what());
+	}
+	catch (...)
+	{
+		std::snprintf(err, errlen, "unknown exception");
+	}
+	return -1;
+}
 
 /* The group entry points, in the order evaluate() calls them. */
 void rules_index(const StatementFacts &f, const Policy &p, Sink &sink);

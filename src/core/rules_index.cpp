@@ -636,7 +636,8 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 							   "CONCURRENTLY, no USING INDEX. Add it in a maintenance window with a lock_timeout "
 							   "(SET lock_timeout = '2s') and expect the table to be unavailable for the build; or "
 							   "create a new table with the constraint, copy the rows in batches and swap names. After review, a "
-							   "superuser can let it through with SET LOCAL migration_guard.mode = 'warn'.";
+							   "role that may override rules can let it through with SET LOCAL migration_guard.allow = "
+							   "'exclusion_constraint: <reason>'.";
 			sink.add(RuleId::ExclusionConstraint, f.rel, f.lock, f.rel.rows, message, detail, hint);
 		}
 	}

@@ -186,34 +186,11 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 	std::string hint =
 		"Reach the same result without rewriting the table in place: add a new column (or a new table), "
 		"backfill it in batches, and switch over in a short transaction. If a rewrite of " + name +
-		" is acceptable (a maintenance window), a role allowed to set migration_guard.mode can run it as:\n"
-		"  BEGIN;\n  SET LOCAL migration_guard.mode = 'warn';\n  " +
+		" is acceptable (a maintenance window), a role that may override rules (migration_guard.override_role) "
+		"can let it through, with the reason, for one transaction:\n"
+		"  BEGIN;\n  SET LOCAL migration_guard.allow = 'unexpected_rewrite: <why this rewrite is acceptable now>';\n  " +
 		(f.text && f.text[0] ? std::string(f.text) : cmd + " ...") + ";\n  COMMIT;";
 	sink.add(RuleId::UnexpectedRewrite, f.rel, LockLevel::AccessExclusive, f.rel.rows, message, detail, hint);
-}
-
-/* The exception boundary of this group's entry points. */
-template <typename Rules>
-int
-lock_guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules) noexcept
-{
-	try
-	{
-		if (policy.mode == Mode::Off)
-			return 0;
-		Sink sink(policy, out, max_out);
-		rules(sink);
-		return sink.count();
-	}
-	catch (const std::exception &e)
-	{
-		std::snprintf(err, errlen, "%s", e.what());
-	}
-	catch (...)
-	{
-		std::snprintf(err, errlen, "unknown exception");
-	}
-	return -1;
 }
 
 } // namespace impl
@@ -222,7 +199,7 @@ int
 evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 					size_t errlen) noexcept
 {
-	return impl::lock_guarded(policy, out, max_out, err, errlen,
+	return impl::guarded(policy, out, max_out, err, errlen,
 							  [&](impl::Sink &sink) { impl::rule_lock_queue_blocked(facts, policy, sink); });
 }
 
@@ -230,7 +207,7 @@ int
 evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 				 size_t errlen) noexcept
 {
-	return impl::lock_guarded(policy, out, max_out, err, errlen,
+	return impl::guarded(policy, out, max_out, err, errlen,
 							  [&](impl::Sink &sink) { impl::rule_unexpected_rewrite(facts, policy, sink); });
 }
 

@@ -285,11 +285,11 @@ TEST(UnexpectedRewrite, HintRepeatsTheStatement)
 	RewriteFixture r;
 	auto out = r.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.mode = 'warn';\n  ALTER TYPE ...;\n  COMMIT;"));
+	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.allow = 'unexpected_rewrite: <why this rewrite is acceptable now>';\n  ALTER TYPE ...;\n  COMMIT;"));
 	r.f.text = "ALTER TYPE app.t ALTER ATTRIBUTE id TYPE bigint CASCADE";
 	out = r.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.mode = 'warn';\n  ALTER TYPE app.t ALTER ATTRIBUTE id "
+	EXPECT_TRUE(contains(out[0].hint, "SET LOCAL migration_guard.allow = 'unexpected_rewrite: <why this rewrite is acceptable now>';\n  ALTER TYPE app.t ALTER ATTRIBUTE id "
 									  "TYPE bigint CASCADE;\n  COMMIT;"));
 }
 
