@@ -44,11 +44,12 @@ segment_bytes(const char *path, int64 segno)
 	char buf[MAXPGPATH];
 	struct stat st;
 
-	if (segno == 0)
-		strlcpy(buf, path, sizeof buf);
-	else
+	if (segno > 0)
+	{
 		snprintf(buf, sizeof buf, "%s.%lld", path, (long long) segno);
-	if (stat(buf, &st) < 0)
+		path = buf;
+	}
+	if (stat(path, &st) < 0)
 		return 0; /* missing (or unreadable): counts as empty, as a dropped file would */
 	return (int64) st.st_size;
 }
@@ -106,16 +107,34 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 	mg_relfile rf;
 	MG_RELFILE_SET(rf, spc, db, filenode);
 
+	/* One path built by PostgreSQL; the other forks' files are named <main>_<fork>
+	 * (relpath.c), so their paths are that one plus a suffix. */
+	char *main_path = mg_relpath(rf, backend, MAIN_FORKNUM);
+	size_t main_len = strlen(main_path);
+	char path[MAXPGPATH];
 	int64 total = 0;
 	for (int fork = 0; fork <= MAX_FORKNUM; fork++)
 	{
-		char *path = mg_relpath(rf, backend, (ForkNumber) fork);
-		int64 bytes = fork_bytes(path);
-		pfree(path);
+		const char *p = main_path;
+		if (fork != MAIN_FORKNUM)
+		{
+			/* Only an unlogged relation has an init fork: don't stat() what cannot exist. */
+			if (fork == INIT_FORKNUM && cls->relpersistence != RELPERSISTENCE_UNLOGGED)
+				continue;
+			size_t name_len = strlen(forkNames[fork]);
+			if (main_len + 1 + name_len >= sizeof path)
+				continue;
+			memcpy(path, main_path, main_len);
+			path[main_len] = '_';
+			memcpy(path + main_len + 1, forkNames[fork], name_len + 1);
+			p = path;
+		}
+		int64 bytes = fork_bytes(p);
 		if (fork == MAIN_FORKNUM && main_bytes)
 			*main_bytes = bytes;
 		total += bytes;
 	}
+	pfree(main_path);
 	return total;
 }
 
