@@ -260,6 +260,8 @@ def main():
     ap.add_argument("--sample", type=int, default=500)
     ap.add_argument("--max-growth-mb", type=int, default=64)
     ap.add_argument("--crash-dir", default="fuzz_crashes")
+    ap.add_argument("--show-contexts", action="store_true",
+                    help="at each sample, print the check() backend's largest memory contexts")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -323,6 +325,12 @@ def main():
                 c.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts")
                 ctx = int(c.fetchone()[0])
             samples.append((i + 1, rss_kb(utf8.pid), ctx))
+            if args.show_contexts:
+                with utf8.conn.cursor() as c:
+                    c.execute("SELECT name, coalesce(ident, ''), parent, total_bytes FROM pg_backend_memory_contexts"
+                              " ORDER BY total_bytes DESC LIMIT 6")
+                    for row in c.fetchall():
+                        print("    context %s %s (in %s): %d bytes" % row, flush=True)
             print("%7d inputs, %5.0f s, %d crashes, check() backend RSS %d kB, memory contexts %d kB"
                   % (i + 1, time.time() - t0, crashes, samples[-1][1], ctx // 1024), flush=True)
 
