@@ -30,6 +30,7 @@ import os
 import random
 import re
 import sys
+import threading
 import time
 
 import psycopg2
@@ -206,9 +207,21 @@ class Session:
                 time.sleep(1)  # the server may be restarting after a crash
         raise SystemExit("cannot reconnect to " + self.dsn)
 
-    def run(self, query):
-        """Returns (outcome, sqlstate): ok, error (PostgreSQL refused it: fine) or crash."""
+    def run(self, query, deadline=None):
+        """Returns (outcome, sqlstate): ok, error (PostgreSQL refused it: fine) or crash.
+        With a deadline (seconds), the query is cancelled when it runs longer: statement_timeout
+        applies to each statement of a multi-statement text, not to the whole text."""
         self.rows = []
+        timer = threading.Timer(deadline, self.conn.cancel) if deadline else None
+        if timer:
+            timer.start()
+        try:
+            return self._run(query)
+        finally:
+            if timer:
+                timer.cancel()
+
+    def _run(self, query):
         try:
             self.rows = []
             with self.conn.cursor() as c:
@@ -260,6 +273,8 @@ def main():
     ap.add_argument("--sample", type=int, default=500)
     ap.add_argument("--max-growth-mb", type=int, default=64)
     ap.add_argument("--crash-dir", default="fuzz_crashes")
+    ap.add_argument("--show-contexts", action="store_true",
+                    help="at each sample, print the check() backend's largest memory contexts")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -307,7 +322,7 @@ def main():
             print("CRASH in check() on input %d (%s), saved" % (i, name), flush=True)
 
         if execs and is_utf8(text) and len(text) < (2 << 20) and i % args.exec_every == 0:
-            outcome, _ = execs.run(b"BEGIN;\n" + text + b"\n;ROLLBACK;")
+            outcome, _ = execs.run(b"BEGIN;\n" + text + b"\n;ROLLBACK;", deadline=10)
             if outcome == "ok":
                 execs.run(b"ROLLBACK")  # the input may have left a transaction block open
             exec_counts[outcome] += 1
@@ -323,6 +338,12 @@ def main():
                 c.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts")
                 ctx = int(c.fetchone()[0])
             samples.append((i + 1, rss_kb(utf8.pid), ctx))
+            if args.show_contexts:
+                with utf8.conn.cursor() as c:
+                    c.execute("SELECT name, coalesce(ident, ''), parent, total_bytes FROM pg_backend_memory_contexts"
+                              " ORDER BY total_bytes DESC LIMIT 6")
+                    for row in c.fetchall():
+                        print("    context %s %s (in %s): %d bytes" % row, flush=True)
             print("%7d inputs, %5.0f s, %d crashes, check() backend RSS %d kB, memory contexts %d kB"
                   % (i + 1, time.time() - t0, crashes, samples[-1][1], ctx // 1024), flush=True)
 

@@ -103,7 +103,7 @@ signals=$(grep -cE 'terminated by signal|was terminated by exception|server proc
 grep -E 'terminated by signal|exited with exit code [^01]' "$WORK/c/server.log" | head -5
 if [ "$signals" -eq 0 ]; then echo "ok 3 - no server process terminated by a signal"; else
 	echo "not ok 3 - $signals server processes terminated by a signal"; status=1; summary+=("signals"); fi
-echo "refusals by the hooks in the server log (both fuzzers): $(grep -oE 'DETAIL:  Rule [a-z_]+' "$WORK/c/server.log" | sed 's/DETAIL:  Rule //' | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
+echo "findings the hooks reported in the server log, errors and warnings (both fuzzers): $(grep -oE 'DETAIL:  Rule [a-z_]+' "$WORK/c/server.log" | sed 's/DETAIL:  Rule //' | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
 warnings=$(grep -c 'migration_guard could not check this statement' "$WORK/c/server.log")
 echo "guard's own failures (WARNING 'could not check this statement'): $warnings"
 echo "elapsed: $(( $(date +%s) - started )) s"

@@ -115,6 +115,13 @@ for step in "${STEPS[@]}"; do
 	fresh_project
 	say ""
 	say "== unsafe draft $draft, on top of $prev"
+	if [ -n "$todo_reason" ]; then
+		# What the tool prints for a TODO draft depends on whether its rule has landed, so it
+		# stays out of the compared transcript (it is in $T/todo_$draft).
+		say "(left out while it is a TODO: $todo_reason)"
+		MAIN_OUT=$OUT
+		OUT=$T/todo_$draft
+	fi
 	alembic upgrade "$prev" >/dev/null
 	check "$draft: the safe migrations up to $prev apply" $?
 	snapshot "$DB" alembic_version users orders >"$T/before_$draft" 2>&1
@@ -136,6 +143,8 @@ for step in "${STEPS[@]}"; do
 		# The draft ran: take it back with its own downgrade, so that the story can go on.
 		alembic downgrade "$prev" >/dev/null
 	fi
+	OUT=${MAIN_OUT:-$OUT}
+	MAIN_OUT=
 done
 
 # --- the safe migrations ------------------------------------------------------------------------
