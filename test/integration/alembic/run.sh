@@ -106,7 +106,6 @@ STEPS=(
 	"3_volatile_default r04 add_column_volatile_default"
 	"4_backfill_with_alter r04 backfill_under_exclusive_lock"
 )
-TODO_3_volatile_default="rule add_column_volatile_default lands with the column rules (issue 3)"
 
 for step in "${STEPS[@]}"; do
 	read -r draft prev rule <<<"$step"

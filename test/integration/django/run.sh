@@ -107,7 +107,6 @@ STEPS=(
 	"2_unnamed_check 0002 constraint_unnamed"
 	"3_validating_check 0003 check_constraint_validating"
 )
-TODO_3_validating_check="rule check_constraint_validating lands with the constraint rules (issue 3)"
 
 for step in "${STEPS[@]}"; do
 	read -r draft prev rule <<<"$step"
