@@ -202,7 +202,8 @@ judge_utility(Node *stmt, const char *text, int loc, int len, const mg::Policy &
 {
 	if (out->n < 0 || !mg_may_apply(stmt))
 		return;
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
 	if (!mg_collect_facts(stmt, text, loc, len, facts))
 		return;
 	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,

@@ -411,6 +411,7 @@ note_type(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, ColumnDef *def, bool 
 	if (def->typeName == NULL || col->n_notes >= kMaxNotes)
 		return;
 	mg::ColumnTypeNote *n = &notes[col->n_notes];
+	memset(n, 0, sizeof *n); /* start() leaves the slots unzeroed */
 	copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
 	copy_str(n->column_name, sizeof n->column_name, def->colname);
 	if (is_serial_name(def->typeName))
@@ -463,8 +464,11 @@ start(mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = &f->col;
 	col->present = true;
-	col->actions = (mg::ColumnAction *) palloc0(sizeof(mg::ColumnAction) * kMaxActions);
-	col->notes = (mg::ColumnTypeNote *) palloc0(sizeof(mg::ColumnTypeNote) * kMaxNotes);
+	/* Not zeroed here: new_action() and note_type() zero each slot as they take it, and the
+	 * rules read only the first n_actions / n_notes. Zeroing all 32 + 32 slots (83 kB) cost
+	 * more than the rest of the group's work on a small table. */
+	col->actions = (mg::ColumnAction *) palloc(sizeof(mg::ColumnAction) * kMaxActions);
+	col->notes = (mg::ColumnTypeNote *) palloc(sizeof(mg::ColumnTypeNote) * kMaxNotes);
 	return col;
 }
 
@@ -474,6 +478,7 @@ new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
 	if (col->n_actions >= kMaxActions)
 		return NULL;
 	mg::ColumnAction *a = const_cast<mg::ColumnAction *>(&col->actions[col->n_actions++]);
+	memset(a, 0, sizeof *a);
 	a->op = op;
 	a->default_offset = -1;
 	a->judged = true;

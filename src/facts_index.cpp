@@ -803,6 +803,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	if (ic->n_adds >= mg::kIcMaxConstraints)
 		return true;
 	mg::IcConstraint *c = &ic->adds[ic->n_adds++];
+	memset(c, 0, sizeof *c); /* mg_collect_facts() leaves the slots unzeroed */
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
 	c->on_new_column = col != NULL;
@@ -883,6 +884,7 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		return true;
 	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
 	mg::IcDropConstraint *d = &ic->drops[ic->n_drops++];
+	memset(d, 0, sizeof *d); /* mg_collect_facts() leaves the slots unzeroed */
 	d->found = true;
 	d->contype = con->contype;
 	Oid confrel = con->confrelid;
@@ -930,6 +932,7 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	if (validated)
 		return true; /* PostgreSQL has nothing to check */
 	mg::IcValidate *v = &ic->validates[ic->n_validates++];
+	memset(v, 0, sizeof *v); /* mg_collect_facts() leaves the slots unzeroed */
 	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
 	v->held = (mg::LockLevel) mg_strong_lock_held(cx->main.relid);
 	copy_str(v->held_by, sizeof v->held_by, mg_xact_lock_taker(cx->main.relid));
