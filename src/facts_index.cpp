@@ -524,6 +524,13 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 		/* a new UNIQUE index is redundant only next to a unique one on exactly its columns */
 		if (unique && (!form->indisunique || form->indnkeyatts != n))
 			continue;
+		/* the key columns and their ordering, from this tuple, before any lookup: most of a
+		 * table's indexes fail here (a cold pg_class entry costs more than the whole test) */
+		bool same_keys = true;
+		for (int i = 0; i < n && same_keys; i++)
+			same_keys = form->indkey.values[i] == attnums[i];
+		if (!same_keys)
+			continue;
 		HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(form->indexrelid));
 		if (!HeapTupleIsValid(ctup))
 			continue;
