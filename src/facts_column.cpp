@@ -838,6 +838,16 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 }
 
 bool
+only_add_column(AlterTableStmt *stmt)
+{
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+		if (((AlterTableCmd *) lfirst(lc))->subtype != AT_AddColumn)
+			return false;
+	return true;
+}
+
+bool
 alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (stmt->objtype != OBJECT_TABLE || !mg_facts_main_relation(cx, stmt->relation, f))
@@ -850,14 +860,19 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
 	col->only = !stmt->relation->inh;
 	set_table(col, ref);
+	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
+	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 	Bitmapset *pk_cols = NULL;
 	if (!ref->sim_new)
 	{
-		primary_key(ref->relid, col, &pk_cols);
+		/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql).
+		 * Of the actions ADD COLUMN makes, only add_column_rewrite gives a backfill, and only
+		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
+		 * in this transaction needs no key. */
+		if (judge || !only_add_column(stmt))
+			primary_key(ref->relid, col, &pk_cols);
 		tree_size(ref->relid, stmt->relation->inh, f);
 	}
-	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
-	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
