@@ -239,7 +239,8 @@ judge(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, 
 		judge_utility(stmt, text, loc, len, policy, out);
 	else
 	{
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
 		if (mg_collect_raw_dml_facts(stmt, text, loc, len, facts))
 			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
 									  sizeof out->err);
