@@ -9,6 +9,7 @@
   bench.py advisor-setup                the tables the advisor workload names
   bench.py advisor STATEMENTS           the migration file for check() and squawk
   bench.py callgrind-total FILE         instructions counted in a callgrind output file
+  bench.py callgrind-inclusive FILE NAME...  summed inclusive instructions of those functions
   bench.py psql-times FILE              median and quartiles of psql's "Time: x ms" lines
   bench.py pairs FILE                   median, min and max of the ratios of paired figures
   bench.py report RESULTS.env RESULTS.md [--smoke]
@@ -205,16 +206,23 @@ def callgrind_total(path):
     raise SystemExit(f"no totals in {path}")
 
 
-def callgrind_inclusive(path, function):
-    """Inclusive instructions of the function whose name contains `function`."""
+def callgrind_inclusive(path, functions):
+    """Sum of the inclusive instructions of the functions whose names contain each of
+    `functions` (the first match of each). A name that matches nothing is an error, not a 0:
+    a function the compiler inlined, or one renamed, must not pass for a free one."""
     import subprocess
     out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", "--threshold=100", path],
                          capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(.*)", line)
-        if m and function in m.group(2):
-            return int(m.group(1).replace(",", ""))
-    return 0
+    total = 0
+    for function in functions:
+        for line in out.splitlines():
+            m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(.*)", line)
+            if m and function in m.group(2):
+                total += int(m.group(1).replace(",", ""))
+                break
+        else:
+            raise SystemExit(f"no function named like {function!r} in {path}")
+    return total
 
 
 def psql_times(path):
@@ -321,8 +329,8 @@ def report(env_path, md_path, smoke):
         w("")
         w(f"Ratio big/small: {ratio:.4f} for the whole refusal, {vratio:.4f} for the verdict alone. "
           f"Target ≤ 1.01×: {target(ratio <= 1.01)}. The whole refusal counts the statement from "
-          f"parse to the error's cleanup; the verdict is the guard's `inspect_utility` (facts, rules, "
-          f"message), inclusive. Both differ between the tables by the length of their names, sizes and "
+          f"parse to the error's cleanup; the verdict is what the guard's facts, rules and message "
+          f"cost (`mg_collect_facts`, `mg::evaluate`, `mg_report_statement_findings`, inclusive). Both differ between the tables by the length of their names, sizes and "
           f"row counts in the message text, not by what is read. Wall time is psql's `\\timing` over a "
           f"Unix socket: the round trip of one refused statement, error message included.")
         w("")
@@ -403,7 +411,7 @@ def main():
         print(callgrind_total(a[1]))
         return
     if cmd == "callgrind-inclusive":
-        print(callgrind_inclusive(a[1], a[2]))
+        print(callgrind_inclusive(a[1], a[2:]))
         return
     if cmd == "psql-times":
         print(psql_times(a[1]))

@@ -202,7 +202,8 @@ judge_utility(Node *stmt, const char *text, int loc, int len, const mg::Policy &
 {
 	if (out->n < 0 || !mg_may_apply(stmt))
 		return;
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
 	if (!mg_collect_facts(stmt, text, loc, len, facts))
 		return;
 	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
@@ -238,7 +239,8 @@ judge(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, 
 		judge_utility(stmt, text, loc, len, policy, out);
 	else
 	{
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc0(sizeof(mg::DmlFacts));
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
 		if (mg_collect_raw_dml_facts(stmt, text, loc, len, facts))
 			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
 									  sizeof out->err);

@@ -524,6 +524,13 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 		/* a new UNIQUE index is redundant only next to a unique one on exactly its columns */
 		if (unique && (!form->indisunique || form->indnkeyatts != n))
 			continue;
+		/* the key columns and their ordering, from this tuple, before any lookup: most of a
+		 * table's indexes fail here (a cold pg_class entry costs more than the whole test) */
+		bool same_keys = true;
+		for (int i = 0; i < n && same_keys; i++)
+			same_keys = form->indkey.values[i] == attnums[i];
+		if (!same_keys)
+			continue;
 		HeapTuple ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(form->indexrelid));
 		if (!HeapTupleIsValid(ctup))
 			continue;
@@ -803,6 +810,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	if (ic->n_adds >= mg::kIcMaxConstraints)
 		return true;
 	mg::IcConstraint *c = &ic->adds[ic->n_adds++];
+	memset(c, 0, sizeof *c); /* mg_collect_facts() leaves the slots unzeroed */
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
 	c->on_new_column = col != NULL;
@@ -883,6 +891,7 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		return true;
 	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
 	mg::IcDropConstraint *d = &ic->drops[ic->n_drops++];
+	memset(d, 0, sizeof *d); /* mg_collect_facts() leaves the slots unzeroed */
 	d->found = true;
 	d->contype = con->contype;
 	Oid confrel = con->confrelid;
@@ -930,6 +939,7 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	if (validated)
 		return true; /* PostgreSQL has nothing to check */
 	mg::IcValidate *v = &ic->validates[ic->n_validates++];
+	memset(v, 0, sizeof *v); /* mg_collect_facts() leaves the slots unzeroed */
 	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
 	v->held = (mg::LockLevel) mg_strong_lock_held(cx->main.relid);
 	copy_str(v->held_by, sizeof v->held_by, mg_xact_lock_taker(cx->main.relid));

@@ -108,7 +108,8 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc0(sizeof(mg::StatementFacts));
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
 	if (mg_collect_facts(pstmt->utilityStmt, queryString, pstmt->stmt_location, pstmt->stmt_len, facts))
 	{
 		mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * kMaxFindings);

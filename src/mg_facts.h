@@ -53,6 +53,9 @@ bool mg_relation_name_taken(const char *nsp, const char *relname);
 void mg_sim_begin(bool in_transaction);
 void mg_sim_end(void);
 bool mg_sim_active(void);
+/* relsize.cpp's cache of leaf sizes for one check() call (it executes nothing, so a size
+ * read once stands for the whole text); NULL when check() is not running. */
+struct HTAB *mg_sim_size_cache(void);
 /* Records what a statement of the text would do (after it has been judged). */
 void mg_sim_apply(Node *stmt);
 bool mg_sim_schema_created(const char *nsp);

@@ -24,6 +24,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/bufpage.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relmapper.h"
@@ -191,7 +192,7 @@ density_from_width(Oid relid, int natts)
 
 /* One relation with storage: its table size and row estimate. */
 bool
-leaf_size(Oid relid, MgRelSize *out)
+read_leaf_size(Oid relid, MgRelSize *out)
 {
 	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -219,6 +220,52 @@ leaf_size(Oid relid, MgRelSize *out)
 		out->rows += density_from_width(relid, natts) * pages;
 		out->rows_from_stats = false;
 	}
+	return true;
+}
+
+/* What read_leaf_size() adds for one relation, kept for the rest of a check() call. */
+struct LeafSize
+{
+	Oid relid; /* hash key */
+	bool found;
+	int64 bytes;
+	double rows;
+	bool rows_from_stats;
+	int32 n_leaves;
+};
+static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_size_cache() declares");
+
+/*
+ * read_leaf_size(), once per relation in a check() call: the advisor judges thousands of
+ * statements on the same few tables, and reading one size takes a pg_index scan for the
+ * TOAST index, besides stat() of every file. The live hooks always read afresh.
+ */
+bool
+leaf_size(Oid relid, MgRelSize *out)
+{
+	HTAB *cache = mg_sim_size_cache();
+	if (cache == NULL)
+		return read_leaf_size(relid, out);
+	LeafSize *e = (LeafSize *) hash_search(cache, &relid, HASH_FIND, NULL);
+	if (e == NULL)
+	{
+		/* read first, enter after: an error while reading leaves no half-made entry */
+		MgRelSize one = {0, 0, true, 0};
+		bool found = read_leaf_size(relid, &one);
+		e = (LeafSize *) hash_search(cache, &relid, HASH_ENTER, NULL);
+		e->found = found;
+		e->bytes = one.bytes;
+		e->rows = one.rows;
+		e->rows_from_stats = one.rows_from_stats;
+		e->n_leaves = one.n_leaves;
+	}
+	if (!e->found)
+		return false;
+	out->bytes += e->bytes;
+	out->n_leaves += e->n_leaves;
+	out->rows += e->rows;
+	if (!e->rows_from_stats)
+		out->rows_from_stats = false;
 	return true;
 }
 

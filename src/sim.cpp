@@ -75,6 +75,7 @@ struct Sim
 	List *locks;      /* SimLock *: held until the block ends */
 	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
 	List *indexes;    /* SimIndex *: indexes created earlier (index group) */
+	HTAB *sizes;      /* relsize.cpp's, made on first use (mg_sim_size_cache) */
 	bool in_block;
 	bool ran_ddl;
 };
@@ -612,6 +613,22 @@ bool
 mg_sim_active(void)
 {
 	return sim != NULL;
+}
+
+HTAB *
+mg_sim_size_cache(void)
+{
+	if (sim == NULL)
+		return NULL;
+	if (sim->sizes == NULL)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = 64; /* relsize.cpp's entry, checked there */
+		ctl.hcxt = sim->cxt;
+		sim->sizes = hash_create("migration_guard check sizes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	return sim->sizes;
 }
 
 bool
