@@ -98,3 +98,41 @@ finish() {
 	echo "# passed $passed failed $failed todo $todo"
 	[ "$failed" -eq 0 ]
 }
+
+# The scratch directory ($T, with the transcript $OUT) and the throwaway database $DB, with the
+# guard in enforce mode and a 64kB threshold so that a few thousand rows make a table large.
+# Both are removed at exit unless MG_KEEP is set. PROJECT_FILES: what fresh_project copies.
+start_run() { # database
+	DB=$1
+	T=$(mktemp -d "${TMPDIR:-/tmp}/$DB.XXXXXX") || exit 2
+	OUT=$T/transcript
+	trap end_run EXIT
+	sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+	if ! sql postgres >"$T/setup.log" 2>&1 <<EOF; then
+CREATE DATABASE $DB ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+ALTER DATABASE $DB SET migration_guard.mode = 'enforce';
+ALTER DATABASE $DB SET migration_guard.large_table_threshold = '64kB';
+EOF
+		not_ok "set-up" <"$T/setup.log"
+		finish
+		exit 1
+	fi
+}
+
+end_run() {
+	if [ -n "${MG_KEEP:-}" ]; then
+		echo "# kept $T and the database $DB"
+	else
+		sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+		rm -rf "$T"
+	fi
+}
+
+# A fresh copy of the project, so that unsafe drafts can be laid over it and taken away again.
+fresh_project() {
+	rm -rf "$T/project"
+	mkdir "$T/project"
+	local f
+	for f in "${PROJECT_FILES[@]}"; do cp -r "$HERE/$f" "$T/project/"; done
+	find "$T/project" -name __pycache__ -prune -exec rm -rf {} +
+}

@@ -40,25 +40,7 @@ export PGCLIENTENCODING=UTF8
 DB=mg_alembic
 export MG_DATABASE_URL="postgresql+psycopg2://$PGUSER@/$DB?host=$PGHOST&port=$PGPORT"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mg_alembic.XXXXXX") || exit 2
-OUT=$T/transcript
-cleanup() {
-	if [ -n "${MG_KEEP:-}" ]; then
-		echo "# kept $T and the database $DB"
-	else
-		sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-
-# A fresh copy of the project, so that unsafe drafts can be laid over it and taken away again.
-fresh_project() {
-	rm -rf "$T/project"
-	mkdir "$T/project"
-	cp -r "$HERE/alembic.ini" "$HERE/models.py" "$HERE/migrations" "$T/project/"
-	find "$T/project" -name __pycache__ -prune -exec rm -rf {} +
-}
+PROJECT_FILES=(alembic.ini models.py migrations)
 
 # Runs alembic in the project (output in the transcript, see run_tool in lib.sh).
 alembic() {
@@ -68,16 +50,7 @@ alembic() {
 
 # --- set-up -------------------------------------------------------------------------------------
 
-sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-if ! sql postgres >"$T/setup.log" 2>&1 <<EOF; then
-CREATE DATABASE $DB ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
-ALTER DATABASE $DB SET migration_guard.mode = 'enforce';
-ALTER DATABASE $DB SET migration_guard.large_table_threshold = '64kB';
-EOF
-	not_ok "set-up" <"$T/setup.log"
-	finish
-	exit 1
-fi
+start_run "$DB"
 /usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2' 2>"$T/import.log" ||
 	{ not_ok "Debian's python3-alembic, python3-sqlalchemy and python3-psycopg2 are installed" <"$T/import.log"; finish; exit 1; }
 

@@ -42,25 +42,7 @@ DB=mg_django
 export MG_DB_NAME=$DB
 BOOK="(SELECT app, name FROM django_migrations) AS applied"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mg_django.XXXXXX") || exit 2
-OUT=$T/transcript
-cleanup() {
-	if [ -n "${MG_KEEP:-}" ]; then
-		echo "# kept $T and the database $DB"
-	else
-		sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-
-# A fresh copy of the project, so that unsafe drafts can be laid over it and taken away again.
-fresh_project() {
-	rm -rf "$T/project"
-	mkdir "$T/project"
-	cp -r "$HERE/manage.py" "$HERE/mgsite" "$HERE/shop" "$T/project/"
-	find "$T/project" -name __pycache__ -prune -exec rm -rf {} +
-}
+PROJECT_FILES=(manage.py mgsite shop)
 
 # Runs manage.py in the project (output in the transcript, see run_tool in lib.sh).
 manage() {
@@ -70,16 +52,7 @@ manage() {
 
 # --- set-up -------------------------------------------------------------------------------------
 
-sql postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-if ! sql postgres >"$T/setup.log" 2>&1 <<EOF; then
-CREATE DATABASE $DB ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
-ALTER DATABASE $DB SET migration_guard.mode = 'enforce';
-ALTER DATABASE $DB SET migration_guard.large_table_threshold = '64kB';
-EOF
-	not_ok "set-up" <"$T/setup.log"
-	finish
-	exit 1
-fi
+start_run "$DB"
 /usr/bin/python3 -c 'import django, psycopg2' 2>"$T/import.log" ||
 	{ not_ok "Debian's python3-django and python3-psycopg2 are installed" <"$T/import.log"; finish; exit 1; }
 
