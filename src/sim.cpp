@@ -76,6 +76,7 @@ struct Sim
 	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
 	List *indexes;    /* SimIndex *: indexes created earlier (index group) */
 	HTAB *sizes;      /* relsize.cpp's, made on first use (mg_sim_size_cache) */
+	List *not_nulls;  /* SimNotNull *: column group's NOT NULL proofs (note_not_null_proofs) */
 	bool in_block;
 	bool ran_ddl;
 };
@@ -433,7 +434,7 @@ transaction_stmt(TransactionStmt *stmt)
  * Column group (facts_column.cpp): the NOT NULL proofs the text builds. A CHECK (c IS NOT NULL)
  * that the text adds validated, or adds NOT VALID and validates later, lets a later
  * SET NOT NULL skip its scan, as PostgreSQL would once those statements have run. Kept in
- * sim->cxt; owner tells whether the list belongs to the current simulation.
+ * sim->not_nulls, in sim->cxt: they live and die with the simulation of one check() call.
  * ------------------------------------------------------------------------------------- */
 
 struct SimNotNull
@@ -443,20 +444,6 @@ struct SimNotNull
 	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
 	bool validated;
 };
-
-List *sim_not_nulls = NIL;
-const Sim *sim_not_nulls_owner = NULL;
-
-List **
-not_null_list(void)
-{
-	if (sim_not_nulls_owner != sim)
-	{
-		sim_not_nulls = NIL;
-		sim_not_nulls_owner = sim;
-	}
-	return &sim_not_nulls;
-}
 
 /* The column that "col IS NOT NULL" tests, in expr or one of its top-level AND arms. */
 const char *
@@ -492,7 +479,7 @@ note_not_null_proofs(AlterTableStmt *stmt)
 	MgRelRef ref;
 	if (stmt->objtype != OBJECT_TABLE || !mg_resolve_relation(stmt->relation, &ref) || ref.sim_new)
 		return;
-	List **list = not_null_list();
+	List **list = &sim->not_nulls;
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
 	{
@@ -801,7 +788,7 @@ mg_sim_not_null_proven(Oid relid, const char *column)
 	if (sim == NULL)
 		return false;
 	ListCell *lc;
-	foreach (lc, *not_null_list())
+	foreach (lc, sim->not_nulls)
 	{
 		SimNotNull *nn = (SimNotNull *) lfirst(lc);
 		if (nn->relid == relid && nn->validated && strcmp(nn->column, column) == 0)
