@@ -6,7 +6,7 @@
 
 MODULE_big = migration_guard
 EXTENSION  = migration_guard
-# The install script is assembled from sql/install/*.sql, in name order, so that each part
+# The install script is assembled from sql/*.sql, in name order, so that each part
 # (core, advisor, index and schema advice) stays a file of its own.
 EXT_VERSION = 0.1.0
 DATA_built  = migration_guard--$(EXT_VERSION).sql
@@ -14,19 +14,21 @@ DATA_built  = migration_guard--$(EXT_VERSION).sql
 SCRIPTS     = bin/migration_guard_check
 PGFILEDESC = "migration_guard - refuse lock-heavy migrations before they lock"
 
+# The layers are folders: src/pg (L1, PostgreSQL entry points), src/facts (L2, facts),
+# src/state (transaction state, live and simulated), src/core (L3, PostgreSQL-free rules).
 CORE_SRCS = $(wildcard src/core/*.cpp)
-PG_SRCS   = $(wildcard src/*.cpp)
+PG_SRCS   = $(wildcard src/pg/*.cpp src/facts/*.cpp src/state/*.cpp)
 OBJS      = $(PG_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
 PG_CPPFLAGS += -Isrc
 PG_CXXFLAGS += -std=c++17 -Wno-register -Wall -Wextra -Wno-unused-parameter -Wshadow
 SHLIB_LINK  += -lstdc++
 
-# pg_regress tests live in top-level sql/ and expected/; isolation specs in test/specs.
-REGRESS        = $(sort $(filter-out hook_chaining,$(basename $(notdir $(wildcard sql/*.sql)))))
-REGRESS_OPTS   = --temp-instance=./tmp_check --temp-config=test/conf/guard.conf
-ISOLATION      = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso --temp-config=test/conf/guard.conf
+# pg_regress tests live in test/regress/{sql,expected}; isolation specs in test/isolation/{specs,expected}.
+REGRESS        = $(sort $(filter-out hook_chaining,$(basename $(notdir $(wildcard test/regress/sql/*.sql)))))
+REGRESS_OPTS   = --inputdir=test/regress --temp-instance=./tmp_check --temp-config=test/conf/guard.conf
+ISOLATION      = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=./tmp_check_iso --temp-config=test/conf/guard.conf
 
 # A guard gains nothing from JIT inlining, and PGXS's bitcode rule would drop our C++ flags.
 override with_llvm = no
@@ -40,8 +42,8 @@ ifneq ($(filter $(PG_MAJOR),15 16 17 18),$(PG_MAJOR))
 $(error migration_guard supports PostgreSQL 15 to 18; $(PG_CONFIG) reports $(PG_MAJOR))
 endif
 
-migration_guard--$(EXT_VERSION).sql: $(sort $(wildcard sql/install/*.sql))
-	{ printf '/* migration_guard $(EXT_VERSION), assembled from sql/install/ */\n'; \
+migration_guard--$(EXT_VERSION).sql: $(sort $(wildcard sql/*.sql))
+	{ printf '/* migration_guard $(EXT_VERSION), assembled from sql/ */\n'; \
 	  printf '\\echo Use "CREATE EXTENSION migration_guard" to load this file. \\quit\n'; \
 	  for f in $^; do printf '\n/* ---- %s ---- */\n' "$$f"; cat "$$f"; done; } > $@
 
@@ -62,7 +64,7 @@ unit: test/unit/mg_unit_tests
 	./test/unit/mg_unit_tests
 
 format:
-	clang-format -i src/*.cpp src/*.h src/core/*.cpp src/core/*.hpp test/unit/*.cpp
+	clang-format -i src/*/*.cpp src/*/*.h src/core/*.hpp test/unit/*.cpp
 
 lint:
 	clang-tidy src/core/*.cpp -- -std=c++17 -Isrc

@@ -79,10 +79,11 @@ stop_cluster() {
 	as_test_user "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# A free TCP port number for a cluster's socket name.
+# A free TCP port number for a cluster's socket name, at or above $1 plus MG_PORT_OFFSET (set
+# it differently in checkouts that test side by side, so that they never race for one port).
 free_port() {
 	local p
-	for p in $(seq "${1:-55432}" 65000); do
+	for p in $(seq "$(( ${1:-55432} + ${MG_PORT_OFFSET:-0} ))" 65000); do
 		[ -e "/tmp/.s.PGSQL.$p" ] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
 	done

@@ -31,7 +31,7 @@ if [ -z "${MG_NO_BUILD:-}" ]; then
 fi
 
 WORK=$(make_workdir)
-cp -r sql expected test bin "$WORK/"
+cp -r sql test bin "$WORK/"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
 trap '[ -n "${MG_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -61,26 +61,26 @@ if has unit; then
 	count unit "$ok" "$bad"
 fi
 
-REGRESS_TESTS=$(cd sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)
+REGRESS_TESTS=$(cd test/regress/sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)
 
 if has regress; then
 	log "regression tests (pg_regress): $(echo $REGRESS_TESTS)"
 	(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/regress/pg_regress" \
 		--temp-instance="$WORK/tmp_regress" --temp-config="$WORK/test/conf/guard.conf" \
-		--inputdir=. --outputdir="$WORK/out_regress" --bindir="$PG_BIN" \
+		--inputdir="$WORK/test/regress" --outputdir="$WORK/out_regress" --bindir="$PG_BIN" \
 		$REGRESS_TESTS) >"$WORK/regress.log" 2>&1
 	cat "$WORK/regress.log" | grep -E '\.\.\. |tests|error' || true
 	regress_counts "$WORK/regress.log" regress
 	show_diffs "$WORK/out_regress/regression.diffs"
 fi
 
-if has chaining && [ -f sql/hook_chaining.sql ]; then
+if has chaining && [ -f test/regress/sql/hook_chaining.sql ]; then
 	for conf in test/conf/chain_*.conf; do
 		name=$(basename "$conf" .conf)
 		log "hook chaining with $(grep shared_preload_libraries "$conf")"
 		(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/regress/pg_regress" \
 			--temp-instance="$WORK/tmp_$name" --temp-config="$WORK/$conf" \
-			--inputdir=. --outputdir="$WORK/out_$name" --bindir="$PG_BIN" \
+			--inputdir="$WORK/test/regress" --outputdir="$WORK/out_$name" --bindir="$PG_BIN" \
 			hook_chaining) >"$WORK/$name.log" 2>&1
 		grep -E '\.\.\. ' "$WORK/$name.log" || cat "$WORK/$name.log"
 		regress_counts "$WORK/$name.log" "$name"
@@ -88,12 +88,12 @@ if has chaining && [ -f sql/hook_chaining.sql ]; then
 	done
 fi
 
-if has isolation && ls test/specs/*.spec >/dev/null 2>&1; then
-	SPECS=$(cd test/specs && ls *.spec | sed 's/\.spec$//')
+if has isolation && ls test/isolation/specs/*.spec >/dev/null 2>&1; then
+	SPECS=$(cd test/isolation/specs && ls *.spec | sed 's/\.spec$//')
 	log "isolation tests: $(echo $SPECS)"
 	(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
 		--temp-instance="$WORK/tmp_iso" --temp-config="$WORK/test/conf/guard.conf" \
-		--inputdir="$WORK/test" --outputdir="$WORK/out_iso" --bindir="$PG_BIN" \
+		--inputdir="$WORK/test/isolation" --outputdir="$WORK/out_iso" --bindir="$PG_BIN" \
 		$SPECS) >"$WORK/isolation.log" 2>&1
 	grep -E '\.\.\. |tests' "$WORK/isolation.log" || cat "$WORK/isolation.log"
 	regress_counts "$WORK/isolation.log" isolation

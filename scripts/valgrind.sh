@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the regress suite (sql/*.sql) with every server process under valgrind memcheck and
+# Runs the regress suite (test/regress/sql/*.sql) with every server process under valgrind memcheck and
 # reports the errors, separating those with a frame in migration_guard's code.
 #
 #   bash scripts/valgrind.sh                 every regress test
@@ -37,7 +37,7 @@ make -s -j2 PG_CONFIG="$PG_BIN/pg_config" >/dev/null || exit 2
 as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null || exit 2
 
 WORK=$(make_workdir)
-cp -r sql expected test "$WORK/"
+cp -r sql test "$WORK/"
 mkdir -p "$WORK/vg"
 cp scripts/valgrind.supp "$WORK/vg.supp"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
@@ -62,12 +62,12 @@ exec valgrind --quiet --tool=memcheck --trace-children=no --num-callers=40 \\
 EOF
 chmod 755 "$PG_BIN/postgres"
 
-TESTS=${*:-$(cd sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)}
+TESTS=${*:-$(cd test/regress/sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)}
 log "regress tests under valgrind: $(echo $TESTS)"
 start=$(date +%s)
 (cd "$WORK" && as_test_user env PGCTLTIMEOUT=900 "$PGXS_DIR/src/test/regress/pg_regress" \
 	--temp-instance="$WORK/tmp_regress" --temp-config="$WORK/test/conf/guard.conf" \
-	--inputdir=. --outputdir="$WORK/out_regress" --bindir="$PG_BIN" \
+	--inputdir="$WORK/test/regress" --outputdir="$WORK/out_regress" --bindir="$PG_BIN" \
 	$TESTS) >"$WORK/regress.log" 2>&1
 end=$(date +%s)
 grep -E '\.\.\. |tests' "$WORK/regress.log"

@@ -8,7 +8,7 @@
 
 test/fuzz/run.sh sets up the databases (schema.sql, the extension, a low threshold) and runs it.
 
-Inputs are built from the regress corpus (every statement of sql/*.sql, and whole files) and
+Inputs are built from the regress corpus (every statement of test/regress/sql/*.sql, and whole files) and
 from test/fuzz/statements.sql (every statement kind of PostgreSQL's grammar), then mutated:
 byte replacements and bit flips, truncation, splices of two inputs, inserted SQL tokens,
 repeated slices, deep nesting (up to 200000 levels), statements of about 1 MB, invalid UTF-8
@@ -52,7 +52,7 @@ TOKENS = [
 
 def load_corpus():
     stmts, files = [], []
-    for path in sorted(glob.glob(os.path.join(ROOT, "sql", "*.sql"))):
+    for path in sorted(glob.glob(os.path.join(ROOT, "test", "regress", "sql", "*.sql"))):
         text = open(path, "rb").read()
         files.append(text)
         for part in re.split(rb";[ \t]*\n", text):

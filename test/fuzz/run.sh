@@ -24,7 +24,7 @@ SEED=${MG_FUZZ_SEED:-1}
 
 WORK=$(make_workdir)
 mkdir -p "$WORK/c" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/c"
-cp -r test/fuzz "$WORK/fuzz" && cp -r sql "$WORK/sql" && mkdir -p "$WORK/test" && mv "$WORK/fuzz" "$WORK/test/fuzz"
+mkdir -p "$WORK/test/regress" && cp -r test/fuzz "$WORK/test/fuzz" && cp -r test/regress/sql "$WORK/test/regress/sql"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
 port=$(free_port 59432)
 cleanup() {

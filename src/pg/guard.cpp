@@ -30,11 +30,11 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 }
 
 #include "core/rules.hpp"
-#include "mg_facts.h"
-#include "mg_guard.h"
-#include "mg_policy.h"
-#include "mg_lock.h"
-#include "pg_compat.h"
+#include "facts/facts.h"
+#include "pg/guard.h"
+#include "pg/policy.h"
+#include "pg/lock.h"
+#include "pg/compat.h"
 
 #define MG_VERSION "0.1.0"
 

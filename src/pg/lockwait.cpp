@@ -48,10 +48,10 @@ extern "C" {
 }
 
 #include "core/rules.hpp"
-#include "mg_facts.h"
-#include "mg_guard.h"
-#include "mg_lock.h"
-#include "pg_compat.h"
+#include "facts/facts.h"
+#include "pg/guard.h"
+#include "pg/lock.h"
+#include "pg/compat.h"
 
 namespace {
 

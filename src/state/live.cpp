@@ -17,7 +17,7 @@ extern "C" {
 #include "utils/memutils.h"
 }
 
-#include "mg_facts.h"
+#include "facts/facts.h"
 
 namespace {
 

@@ -32,9 +32,9 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include "facts_impl.h"
-#include "mg_facts.h"
-#include "pg_compat.h"
+#include "facts/impl.h"
+#include "facts/facts.h"
+#include "pg/compat.h"
 
 namespace {
 

@@ -31,8 +31,8 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include "mg_facts.h"
-#include "pg_compat.h"
+#include "facts/facts.h"
+#include "pg/compat.h"
 
 namespace {
 

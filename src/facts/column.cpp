@@ -56,8 +56,8 @@ extern "C" {
 #include "utils/typcache.h"
 }
 
-#include "facts_impl.h"
-#include "pg_compat.h"
+#include "facts/impl.h"
+#include "pg/compat.h"
 
 namespace {
 

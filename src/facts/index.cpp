@@ -40,9 +40,9 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include "facts_impl.h"
-#include "mg_lock.h"
-#include "pg_compat.h"
+#include "facts/impl.h"
+#include "pg/lock.h"
+#include "pg/compat.h"
 
 /* Set by the utility hook before it judges a statement: the statement runs at top level. */
 bool mg_utility_toplevel = true;

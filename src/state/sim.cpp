@@ -24,7 +24,7 @@ extern "C" {
 #include "utils/memutils.h"
 }
 
-#include "mg_facts.h"
+#include "facts/facts.h"
 
 namespace {
 

@@ -25,8 +25,8 @@ extern "C" {
 #include "utils/lsyscache.h"
 }
 
-#include "mg_facts.h"
-#include "pg_compat.h"
+#include "facts/facts.h"
+#include "pg/compat.h"
 
 namespace {
 

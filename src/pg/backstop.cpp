@@ -29,10 +29,10 @@ PG_FUNCTION_INFO_V1(mg_backstop);
 }
 
 #include "core/rules.hpp"
-#include "mg_facts.h"
-#include "mg_guard.h"
-#include "mg_lock.h"
-#include "pg_compat.h"
+#include "facts/facts.h"
+#include "pg/guard.h"
+#include "pg/lock.h"
+#include "pg/compat.h"
 
 /* rules_lock.cpp names the reasons by these bits. */
 static_assert(AT_REWRITE_ALTER_PERSISTENCE == 0x01 && AT_REWRITE_DEFAULT_VAL == 0x02 &&

@@ -13,7 +13,7 @@
 
 #include "nodes/parsenodes.h"
 
-#include "mg_facts.h"
+#include "facts/facts.h"
 
 typedef struct MgFactsCx
 {

@@ -35,8 +35,8 @@ extern "C" {
 #include "core/format.hpp"
 #include "core/policy.hpp"
 #include "core/rules.hpp"
-#include "mg_guard.h"
-#include "mg_policy.h"
+#include "pg/guard.h"
+#include "pg/policy.h"
 
 namespace {
 

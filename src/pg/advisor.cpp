@@ -26,8 +26,8 @@ PG_FUNCTION_INFO_V1(mg_check);
 #include "core/format.hpp"
 #include "core/rules.hpp"
 #include "core/sqltext.hpp"
-#include "mg_facts.h"
-#include "mg_guard.h"
+#include "facts/facts.h"
+#include "pg/guard.h"
 
 Datum
 mg_rules(PG_FUNCTION_ARGS)

@@ -56,9 +56,9 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include "facts_impl.h"
-#include "mg_lock.h"
-#include "pg_compat.h"
+#include "facts/impl.h"
+#include "pg/lock.h"
+#include "pg/compat.h"
 
 namespace {
 

@@ -34,7 +34,7 @@ PG_FUNCTION_INFO_V1(mg_reset_stats);
 
 #include "core/policy.hpp"
 #include "core/rules.hpp"
-#include "mg_policy.h"
+#include "pg/policy.h"
 
 namespace {
 
