@@ -1,4 +1,4 @@
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 #include <cstdio>
 #include <cstring>

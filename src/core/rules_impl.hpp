@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "core/format.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 #include "core/no_postgres.hpp"
 

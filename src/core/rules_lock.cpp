@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/format.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "core/rules_impl.hpp"
 
 #include "core/no_postgres.hpp"

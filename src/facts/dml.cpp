@@ -7,26 +7,9 @@
  * that changes every row, one the planner expects to touch more than max_dml_rows rows, one
  * on a table this backend holds a strong lock on) goes on to mg_collect_dml_facts().
  */
-extern "C" {
-#include "postgres.h"
-
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_index.h"
-#include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "parser/parsetree.h"
-#include "storage/lock.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 

@@ -4,37 +4,10 @@
  * syscache: the guard never takes or waits for a lock on a user table. C-style code only:
  * every local is trivially destructible, since any call here may ereport.
  */
-extern "C" {
-#include "postgres.h"
-
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_inherits.h"
-#include "commands/defrem.h"
-#include "commands/tablecmds.h"
-#include "lib/stringinfo.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_target.h"
-#include "parser/parse_type.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/impl.h"
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 

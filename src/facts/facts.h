@@ -7,10 +7,9 @@
  */
 #pragma once
 
-#include "executor/execdesc.h"
-#include "nodes/plannodes.h"
+#include "pg/prelude.h"
 
-#include "core/types.hpp"
+#include "core/api.hpp"
 
 /* ---- relations created by this transaction (xact.cpp) ---- */
 

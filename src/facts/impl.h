@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "nodes/parsenodes.h"
+#include "pg/prelude.h"
 
 #include "facts/facts.h"
 

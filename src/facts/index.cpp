@@ -5,44 +5,10 @@
  * pg_constraint and pg_class (catalogs, AccessShareLock at most), never by opening a user
  * table or index. C-style code only, since any call here may ereport.
  */
-extern "C" {
-#include "postgres.h"
-
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/catalog.h"
-#include "catalog/dependency.h"
-#include "catalog/index.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "utils/array.h"
-#include "catalog/pg_namespace.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_type.h"
-#include "parser/parse_type.h"
-#include "utils/guc.h"
-#include "commands/defrem.h"
-#include "nodes/makefuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "storage/proc.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/impl.h"
 #include "pg/lock.h"
-#include "pg/compat.h"
 
 /* Set by the utility hook before it judges a statement: the statement runs at top level. */
 bool mg_utility_toplevel = true;

@@ -7,32 +7,11 @@
  * so a galloping search finds the last non-full segment in O(log segments) calls: the cost
  * of a verdict hardly grows with the table.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
 #include <sys/stat.h>
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_tablespace_d.h"
-#include "common/relpath.h"
-#include "miscadmin.h"
-#include "storage/bufpage.h"
-#include "utils/fmgroids.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relmapper.h"
-#include "utils/syscache.h"
-}
-
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 

@@ -6,59 +6,10 @@
  * Catalogs (pg_constraint, pg_index, pg_policy, pg_class) are read with AccessShareLock on
  * the catalog itself, never on the user table they describe.
  */
-extern "C" {
-#include "postgres.h"
-
-#include "access/transam.h"
-
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/heap.h"
-#include "catalog/index.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/partition.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_enum.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_partitioned_table.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_publication.h"
-#include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
-#include "commands/defrem.h"
-#include "commands/tablespace.h"
-#include "commands/user.h"
-#include "catalog/pg_namespace.h"
-#include "catalog/pg_tablespace.h"
-#include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_coerce.h"
-#include "parser/parse_expr.h"
-#include "parser/parse_node.h"
-#include "catalog/pg_type.h"
-#include "parser/parse_type.h"
-#include "storage/proc.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/impl.h"
 #include "pg/lock.h"
-#include "pg/compat.h"
 
 namespace {
 

@@ -3,29 +3,16 @@
  * catalog; migration_guard.check() judges a migration text with the same facts and rules
  * code as the hooks, against a simulated transaction, without executing anything.
  */
+#include "pg/prelude.h"
+
 extern "C" {
-#include "postgres.h"
-
-#include "access/xact.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "parser/parser.h"
-#include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/tuplestore.h"
-
 PGDLLEXPORT Datum mg_rules(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum mg_check(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(mg_rules);
 PG_FUNCTION_INFO_V1(mg_check);
 }
 
-#include "core/format.hpp"
-#include "core/rules.hpp"
-#include "core/sqltext.hpp"
+#include "core/api.hpp"
 #include "facts/facts.h"
 #include "pg/guard.h"
 

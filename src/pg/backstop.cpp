@@ -10,29 +10,17 @@
  *
  * C-style code only: every local is trivially destructible, since any call here may ereport.
  */
+#include "pg/prelude.h"
+
 extern "C" {
-#include "postgres.h"
-
-#include "access/parallel.h"
-#include "access/xact.h"
-#include "commands/event_trigger.h"
-#include "commands/extension.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "tcop/cmdtag.h"
-#include "utils/fmgrprotos.h"
-#include "utils/elog.h"
-#include "utils/memutils.h"
-
 PGDLLEXPORT Datum mg_backstop(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(mg_backstop);
 }
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "facts/facts.h"
 #include "pg/guard.h"
 #include "pg/lock.h"
-#include "pg/compat.h"
 
 /* rules_lock.cpp names the reasons by these bits. */
 static_assert(AT_REWRITE_ALTER_PERSISTENCE == 0x01 && AT_REWRITE_DEFAULT_VAL == 0x02 &&

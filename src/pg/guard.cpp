@@ -5,23 +5,10 @@
  * Boundary rules (docs/architecture.md): only trivially destructible locals here, the rules
  * layer is called through its noexcept API, and ereport runs after every C++ object is gone.
  */
+#include "pg/prelude.h"
+
 extern "C" {
-#include "postgres.h"
-
-#include "access/parallel.h"
-#include "access/xact.h"
-#include "commands/extension.h"
-#include "executor/executor.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "storage/lockdefs.h"
-#include "tcop/utility.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/memutils.h"
-
 PG_MODULE_MAGIC;
-
 PGDLLEXPORT void _PG_init(void);
 PGDLLEXPORT Datum mg_version(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum mg_table_size(PG_FUNCTION_ARGS);
@@ -29,12 +16,11 @@ PG_FUNCTION_INFO_V1(mg_version);
 PG_FUNCTION_INFO_V1(mg_table_size);
 }
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "facts/facts.h"
 #include "pg/guard.h"
 #include "pg/policy.h"
 #include "pg/lock.h"
-#include "pg/compat.h"
 
 #define MG_VERSION "0.1.0"
 

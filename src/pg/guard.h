@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "core/types.hpp"
+#include "core/api.hpp"
 
 /* The SQLSTATE of every refusal: class MG (implementation-defined), "migration guard". */
 #define ERRCODE_MG_REFUSED MAKE_SQLSTATE('M', 'G', '0', '0', '1')

@@ -12,9 +12,7 @@
  */
 #pragma once
 
-#include "nodes/nodes.h"
-#include "storage/lockdefs.h"
-#include "utils/elog.h"
+#include "pg/prelude.h"
 
 typedef struct MgLockAction
 {

@@ -18,40 +18,12 @@
  *
  * C-style code only: every local is trivially destructible, since any call here may ereport.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/xact.h"
-#include "catalog/index.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_authid.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
-#include "commands/defrem.h"
-#include "commands/tablecmds.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "nodes/parsenodes.h"
-#include "pgstat.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
-#include "storage/sinvaladt.h"
-#include "tcop/utility.h"
-#include "utils/acl.h"
-#include "utils/backend_status.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/timestamp.h"
-}
-
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "facts/facts.h"
 #include "pg/guard.h"
 #include "pg/lock.h"
-#include "pg/compat.h"
 
 namespace {
 

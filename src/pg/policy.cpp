@@ -14,27 +14,9 @@
  * Whether a finding is overridden is decided here, at the moment it would be raised; every
  * override that lets a statement through leaves an audit line in the server log.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/pg_authid.h"
-#include "commands/dbcommands.h"
-#include "common/ip.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/backend_status.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/json.h"
-#include "utils/lsyscache.h"
-}
-
-#include "core/format.hpp"
-#include "core/policy.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "pg/guard.h"
 #include "pg/policy.h"
 

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "core/types.hpp"
+#include "core/api.hpp"
 
 /* What the guard did with a finding. */
 typedef enum MgAction

@@ -7,15 +7,7 @@
  * without a lock) answers this, so the relations are recorded as they are created, through
  * object_access_hook, and forgotten when the subtransaction that created them aborts.
  */
-extern "C" {
-#include "postgres.h"
-
-#include "access/xact.h"
-#include "catalog/objectaccess.h"
-#include "catalog/pg_class.h"
-#include "utils/hsearch.h"
-#include "utils/memutils.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/facts.h"
 

@@ -9,20 +9,7 @@
  * DDL through the functions below instead of the live transaction, so the hooks and the
  * advisor share every other line of L2 and all of L3. C-style code only.
  */
-extern "C" {
-#include "postgres.h"
-
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/tablecmds.h"
-#include "nodes/makefuncs.h"
-#include "nodes/parsenodes.h"
-#include "storage/lockdefs.h"
-#include "tcop/utility.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-}
+#include "pg/prelude.h"
 
 #include "facts/facts.h"
 

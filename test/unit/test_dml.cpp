@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/batching.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 

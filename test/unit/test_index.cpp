@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
