@@ -2,7 +2,7 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap integration fuzz
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: boundary unit regress chaining isolation pgtap cli tap integration fuzz
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #   MG_SUITES=bench bash scripts/test.sh              the benchmarks' smoke mode (not in the default list)
@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap integration fuzz}
+SUITES=${MG_SUITES:-boundary unit regress chaining isolation pgtap cli tap integration fuzz}
 passed=0
 failed=0
 problems=()
@@ -49,6 +49,17 @@ regress_counts() { # logfile suite
 show_diffs() {
 	for f in "$@"; do [ -s "$f" ] && { echo "---- $f"; head -c 20000 "$f"; }; done
 }
+
+# The layering and the C++/PostgreSQL boundary, checked on the source (scripts/check_boundary.py).
+if has boundary; then
+	log "boundary check (layers, includes, no C++ objects with destructors in PostgreSQL-facing code)"
+	/usr/bin/python3 scripts/check_boundary.py src >"$WORK/boundary.log" 2>&1
+	cat "$WORK/boundary.log"
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/boundary.log")
+	bad=$(grep -cE '^not ok [0-9]+' "$WORK/boundary.log")
+	grep -qE '^# passed [0-9]+ failed 0$' "$WORK/boundary.log" || bad=$((bad > 0 ? bad : 1))
+	count boundary "$ok" "$bad"
+fi
 
 if has unit; then
 	log "unit tests (GoogleTest, rules layer)"

@@ -39,6 +39,32 @@ const RuleInfo *rule_by_name(const char *name) noexcept;
 /* "error", "warning", "off" */
 const char *severity_name(Severity s) noexcept;
 
+/*
+ * The lock group's decisions about the lock queue (rules_lock.cpp), for the hook's lock
+ * actions and for the noise policy of the rules that warn about a wait.
+ *
+ * lock_may_queue: the statement may have to wait for this lock while others queue behind it:
+ * a lock of SHARE or stronger (it conflicts with ordinary writes), on a relation other
+ * sessions can see (not temporary, not created by this transaction), that the transaction
+ * does not already hold at least as strongly.
+ *
+ * decide_lock_timeout: whether the guard injects migration_guard.lock_timeout (guard_ms) for
+ * the statement: when some lock may queue, the session has no lock_timeout of its own
+ * (session_ms 0), the statement runs in this transaction (not own_xacts), never waits
+ * (nowait: LOCK ... NOWAIT), and no parallel operation is under way.
+ */
+bool lock_may_queue(const LockTargetFacts &t) noexcept;
+LockTimeoutDecision decide_lock_timeout(bool any_may_queue, bool own_xacts, bool nowait, int32_t session_ms,
+										int32_t guard_ms, bool parallel_mode) noexcept;
+/* The lock-queue preflight runs at all (migration_guard.blocker_age is not -1). */
+bool lock_queue_check_enabled(int32_t blocker_age_ms) noexcept;
+
+/* The ALTER TABLE subcommand kinds (alter_kind_bit mask) that could have shared a statement
+ * with another ALTER TABLE: the ones multiple_alter_same_table counts. The steps that the
+ * guard's own recipes run as statements of their own (VALIDATE, SET NOT NULL, DROP
+ * CONSTRAINT, a column default, ATTACH/DETACH PARTITION) never count. */
+uint32_t combinable_alter_kinds() noexcept;
+
 /* The severity a finding of this rule gets under the policy. */
 Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 

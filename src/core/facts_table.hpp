@@ -53,7 +53,8 @@ enum class TblOp : uint8_t {
 						 * last label now */
 	CreateTableAs,      /* CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW; rel: the
 						 * largest source table; count: source tables; bytes: their total size */
-	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones */
+	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones
+						 * with combinable kinds; kinds: this statement's (alter_kind_bit mask) */
 };
 
 struct TblItem {
@@ -64,6 +65,7 @@ struct TblItem {
 	char kind;
 	int32_t count;
 	int64_t bytes;
+	uint32_t kinds;
 	char table_sql[kQualBuf]; /* rel as SQL: schema-qualified and quoted */
 	char arg[kQualBuf];       /* see TblOp */
 	char arg2[kQualBuf];

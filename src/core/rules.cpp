@@ -564,6 +564,14 @@ severity_name(Severity s) noexcept
 	return "off";
 }
 
+uint32_t
+combinable_alter_kinds() noexcept
+{
+	return alter_kind_bit(AlterKind::AddColumn) | alter_kind_bit(AlterKind::DropColumn) |
+		   alter_kind_bit(AlterKind::AlterColumnType) | alter_kind_bit(AlterKind::DropNotNull) |
+		   alter_kind_bit(AlterKind::AddConstraint) | alter_kind_bit(AlterKind::Other);
+}
+
 Severity
 effective_severity(RuleId id, const Policy &policy) noexcept
 {

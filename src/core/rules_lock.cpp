@@ -168,6 +168,11 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 {
 	if (!f.rel.found || f.rel.is_new || f.rel.is_temp)
 		return;
+	/* In warn mode (or with a rule set to warning), a rule that saw this statement coming has
+	 * already warned about the table: the backstop does not say it twice. */
+	for (bool warned : f.warned_by)
+		if (warned)
+			return;
 	if (f.rel.size_bytes < p.large_table_threshold)
 		return;
 	const std::string name = quoted(f.rel.name);
@@ -194,6 +199,32 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace impl
+
+bool
+lock_may_queue(const LockTargetFacts &t) noexcept
+{
+	return t.mode >= LockLevel::Share && !t.missing && !t.is_temp && !t.is_new && t.held < t.mode;
+}
+
+LockTimeoutDecision
+decide_lock_timeout(bool any_may_queue, bool own_xacts, bool nowait, int32_t session_ms, int32_t guard_ms,
+					bool parallel_mode) noexcept
+{
+	LockTimeoutDecision d{};
+	bool queues = any_may_queue && !nowait;
+	d.inject = queues && session_ms == 0 && guard_ms > 0 && !own_xacts && !parallel_mode;
+	d.timeout_ms = d.inject ? guard_ms : session_ms;
+	/* bounded by the session's own timeout, by the one the guard injects, or by having
+	 * nothing to queue for */
+	d.wait_bounded = session_ms > 0 || !queues || (guard_ms > 0 && !own_xacts);
+	return d;
+}
+
+bool
+lock_queue_check_enabled(int32_t blocker_age_ms) noexcept
+{
+	return blocker_age_ms >= 0;
+}
 
 int
 evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,

@@ -749,6 +749,8 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 void
 rule_multiple_alter(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
 {
+	if ((it.kinds & combinable_alter_kinds()) == 0 || it.count == 0)
+		return; /* only recipe steps, which run as statements of their own; or the first */
 	const std::string name = quoted(it.rel.name);
 	const int nth = it.count + 1;
 	std::string message = "this is ALTER TABLE number " + std::to_string(nth) + " on " + name + " in this transaction";

@@ -118,6 +118,24 @@ enum class StmtKind : uint8_t { Other, CreateIndex, CreateTable, AlterTable };
 
 enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion };
 
+/* The kinds of ALTER TABLE subcommand, as bits of a mask (alter_kind_bit): what the
+ * transaction state remembers of each ALTER TABLE, for multiple_alter_same_table. */
+enum class AlterKind : uint8_t {
+	AddColumn,
+	DropColumn,
+	AlterColumnType,
+	SetNotNull,
+	DropNotNull,
+	ColumnDefault,
+	AddConstraint,
+	DropConstraint,
+	ValidateConstraint,
+	AttachPartition,
+	DetachPartition,
+	Other,
+};
+constexpr uint32_t alter_kind_bit(AlterKind k) { return 1u << static_cast<unsigned>(k); }
+
 /* The table a statement would lock, as read from the catalog without locking it. */
 struct RelationFacts {
 	bool found;

@@ -509,7 +509,7 @@ domain_condition(Oid typid, char *out, size_t cap)
 
 /* The table's size plus, when PostgreSQL recurses (no ONLY), every inheritance child's. */
 void
-tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
+tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = &f->col;
 	col->tree_bytes = f->rel.size_bytes;
@@ -524,7 +524,7 @@ tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
 		if (child == relid)
 			continue;
 		MgRelSize sz;
-		if (mg_relation_size(child, true, &sz))
+		if (mg_relation_size(st, child, true, &sz))
 		{
 			col->tree_bytes += sz.bytes;
 			col->tree_rows += sz.rows;
@@ -831,7 +831,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		 * in this transaction needs no key. */
 		if (judge || !only_add_column(stmt))
 			primary_key(ref->relid, col, &pk_cols);
-		tree_size(ref->relid, stmt->relation->inh, f);
+		tree_size(cx->st, ref->relid, stmt->relation->inh, f);
 	}
 
 	ListCell *lc;
@@ -894,7 +894,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				{
 					a->already_not_null = notnull;
 					a->implied_by_check = !notnull && judge &&
-										  (mg_sim_not_null_proven(ref->relid, cmd->name) ||
+										  (mg_state_not_null_proven(cx->st, ref->relid, cmd->name) ||
 										   mg_not_null_implied(ref->relid, attnum));
 				}
 				break;

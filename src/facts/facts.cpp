@@ -89,7 +89,7 @@ mg_not_null_implied(Oid relid, AttrNumber attnum)
 }
 
 bool
-mg_describe_relation(Oid relid, mg::RelationFacts *rel)
+mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 {
 	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -102,10 +102,10 @@ mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 	ReleaseSysCache(tup);
 
 	rel->found = true;
-	rel->is_new = mg_rel_is_new(relid);
+	rel->is_new = mg_state_rel_is_new(st, relid);
 
 	MgRelSize sz;
-	if (!mg_relation_size(relid, true, &sz))
+	if (!mg_relation_size(st, relid, true, &sz))
 		return false;
 	rel->size_bytes = sz.bytes;
 	rel->rows = sz.rows;
@@ -131,16 +131,16 @@ describe_sim_relation(const MgRelRef *ref, mg::RelationFacts *rel)
 
 /* Resolves rv and describes it: a catalog relation or one the simulation created. */
 bool
-resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
 {
-	if (!mg_resolve_relation(rv, ref))
+	if (!mg_state_resolve(st, rv, ref))
 		return false;
 	if (ref->sim_new)
 	{
 		describe_sim_relation(ref, rel);
 		return true;
 	}
-	if (!mg_describe_relation(ref->relid, rel))
+	if (!mg_describe_relation(st, ref->relid, rel))
 		return false;
 	ref->nspid = get_rel_namespace(ref->relid);
 	char *nsp = get_namespace_name(ref->nspid);
@@ -441,7 +441,7 @@ is_serial_type(const TypeName *tn)
 
 /* self: the table a CREATE TABLE creates, which its own foreign keys may reference. */
 bool
-constraint_will_fail(Constraint *con, const RangeVar *self)
+constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
 {
 	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
 		return false;
@@ -450,18 +450,18 @@ constraint_will_fail(Constraint *con, const RangeVar *self)
 		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
 		return false;
 	MgRelRef ref;
-	return !mg_resolve_relation(con->pktable, &ref);
+	return !mg_state_resolve(st, con->pktable, &ref);
 }
 
 bool
-column_will_fail(ColumnDef *col, const RangeVar *self)
+column_will_fail(const MgState *st, ColumnDef *col, const RangeVar *self)
 {
 	if (col->typeName && !is_serial_type(col->typeName) &&
-		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_sim_type_created(col->typeName))
+		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_type_created(st, col->typeName))
 		return true;
 	ListCell *lc;
 	foreach (lc, col->constraints)
-		if (IsA(lfirst(lc), Constraint) && constraint_will_fail((Constraint *) lfirst(lc), self))
+		if (IsA(lfirst(lc), Constraint) && constraint_will_fail(st, (Constraint *) lfirst(lc), self))
 			return true;
 	return false;
 }
@@ -498,7 +498,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	if (rv->schemaname)
 	{
 		nspid = get_namespace_oid(rv->schemaname, true);
-		if (!OidIsValid(nspid) && !mg_sim_schema_created(rv->schemaname))
+		if (!OidIsValid(nspid) && !mg_state_schema_created(fcx->st, rv->schemaname))
 			return mg_facts_will_fail(fcx); /* PostgreSQL reports the missing schema */
 		nsp = rv->schemaname;
 	}
@@ -507,7 +507,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		nspid = RangeVarGetCreationNamespace(rv);
 		nsp = get_namespace_name(nspid);
 	}
-	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
+	if (nsp == NULL || mg_state_name_taken(fcx->st, nsp, rv->relname))
 		return mg_facts_will_fail(fcx); /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
 	mg_relation_display_name(nsp, rv->relname, f->rel.name, sizeof f->rel.name);
 
@@ -519,13 +519,13 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		Node *elt = (Node *) lfirst(lc);
 		if (IsA(elt, ColumnDef))
 		{
-			if (column_will_fail((ColumnDef *) elt, rv))
+			if (column_will_fail(fcx->st, (ColumnDef *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) elt);
 		}
 		else if (IsA(elt, Constraint))
 		{
-			if (constraint_will_fail((Constraint *) elt, rv))
+			if (constraint_will_fail(fcx->st, (Constraint *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) elt, NULL);
 		}
@@ -561,13 +561,13 @@ alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
 		{
-			if (constraint_will_fail((Constraint *) cmd->def, NULL))
+			if (constraint_will_fail(fcx->st, (Constraint *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) cmd->def, NULL);
 		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
-			if (column_will_fail((ColumnDef *) cmd->def, NULL))
+			if (column_will_fail(fcx->st, (ColumnDef *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
@@ -607,38 +607,6 @@ zero_facts(mg::StatementFacts *f)
 
 } // namespace
 
-int
-mg_statement_relations(Node *parsetree, Oid *out, int max)
-{
-	List *rvs = NIL;
-	switch (nodeTag(parsetree))
-	{
-		case T_AlterTableStmt: rvs = list_make1(((AlterTableStmt *) parsetree)->relation); break;
-		case T_IndexStmt: rvs = list_make1(((IndexStmt *) parsetree)->relation); break;
-		case T_LockStmt: rvs = ((LockStmt *) parsetree)->relations; break;
-		case T_TruncateStmt: rvs = ((TruncateStmt *) parsetree)->relations; break;
-		case T_CreateTrigStmt: rvs = list_make1(((CreateTrigStmt *) parsetree)->relation); break;
-		case T_RenameStmt:
-			if (((RenameStmt *) parsetree)->relation)
-				rvs = list_make1(((RenameStmt *) parsetree)->relation);
-			break;
-		case T_CreatePolicyStmt: rvs = list_make1(((CreatePolicyStmt *) parsetree)->table); break;
-		case T_RuleStmt: rvs = list_make1(((RuleStmt *) parsetree)->relation); break;
-		default: break;
-	}
-	int n = 0;
-	ListCell *lc;
-	foreach (lc, rvs)
-	{
-		if (n >= max)
-			break;
-		MgRelRef ref;
-		if (mg_resolve_relation((RangeVar *) lfirst(lc), &ref) && !ref.sim_new)
-			out[n++] = ref.relid;
-	}
-	return n;
-}
-
 bool
 mg_may_apply(Node *parsetree)
 {
@@ -667,7 +635,7 @@ mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f)
 	if (!cx->main_done)
 	{
 		cx->main_done = true;
-		cx->main_found = resolve_and_describe(rv, &cx->main, &f->rel);
+		cx->main_found = resolve_and_describe(cx->st, rv, &cx->main, &f->rel);
 		if (!cx->main_found)
 			cx->pg_will_fail = true; /* a missing relation: PostgreSQL's own error, or IF EXISTS */
 	}
@@ -675,9 +643,9 @@ mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f)
 }
 
 bool
-mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+mg_resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
 {
-	return resolve_and_describe(rv, ref, rel);
+	return resolve_and_describe(st, rv, ref, rel);
 }
 
 void
@@ -687,26 +655,34 @@ mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_ca
 }
 
 bool
-mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt_len,
-				 mg::StatementFacts *f)
+mg_type_created(const MgState *st, const TypeName *tn)
 {
+	return tn != NULL && tn->names != NIL && mg_state_type_created(st, strVal(llast(tn->names)));
+}
+
+bool
+mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
+{
+	Node *parsetree = in->stmt;
 	zero_facts(f);
 	f->kind = mg::StmtKind::Other;
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
 	 * "to the end of the string"; only then is the rest measured. */
-	int loc = stmt_location > 0 ? stmt_location : 0;
-	if (query)
+	int loc = in->stmt_location > 0 ? in->stmt_location : 0;
+	if (in->query)
 	{
-		f->text = query + loc;
-		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+		f->text = in->query + loc;
+		f->text_len = in->stmt_len > 0 ? in->stmt_len : (int) strlen(f->text);
 	}
-	f->in_xact_block = mg_sim_active() ? mg_sim_in_block() : IsTransactionBlock();
-	f->xact_ran_ddl = mg_sim_active() ? mg_sim_ran_ddl() : mg_xact_ran_ddl();
+	f->in_xact_block = mg_state_in_block(in->st);
+	f->xact_ran_ddl = mg_state_ran_ddl(in->st);
 	f->server_version_num = PG_VERSION_NUM;
 
 	MgFactsCx cx;
 	memset(&cx, 0, sizeof cx);
+	cx.in = in;
+	cx.st = in->st;
 	cx.parsetree = parsetree;
 	cx.stmt_location = loc;
 

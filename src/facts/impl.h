@@ -17,6 +17,8 @@
 
 typedef struct MgFactsCx
 {
+	const MgStmtInput *in; /* the statement and what L1 knows about it */
+	const MgState *st;     /* in->st */
 	Node *parsetree;
 	int stmt_location; /* of the statement in the source text; subtract from parser locations */
 	bool pg_will_fail; /* PostgreSQL will refuse the statement on its own: judge nothing */
@@ -32,7 +34,9 @@ bool mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFact
 bool mg_facts_will_fail(MgFactsCx *cx);
 
 /* Any other relation (a referenced table, a partition): resolved with NoLock and described. */
-bool mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+bool mg_resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+/* A type that check()'s text created earlier (the catalog does not have it yet). */
+bool mg_type_created(const MgState *st, const TypeName *tn);
 /* name quoted as an identifier, and nsp.name quoted, each cut to its buffer. */
 void mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual,
 					  size_t qual_cap);

@@ -8,10 +8,6 @@
 #include "pg/prelude.h"
 
 #include "facts/impl.h"
-#include "pg/lock.h"
-
-/* Set by the utility hook before it judges a statement: the statement runs at top level. */
-bool mg_utility_toplevel = true;
 
 namespace {
 
@@ -113,7 +109,7 @@ plain_index_definition(Oid indexid, char *dst, size_t cap)
 
 /* Describes index indexid and its table; false if it is not an index. */
 bool
-describe_index(Oid indexid, mg::IcIndex *ix)
+describe_index(const MgState *st, Oid indexid, mg::IcIndex *ix)
 {
 	memset(ix, 0, sizeof *ix);
 	char kind = get_rel_relkind(indexid);
@@ -140,15 +136,15 @@ describe_index(Oid indexid, mg::IcIndex *ix)
 		char *conname = get_constraint_name(con);
 		copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
 	}
-	return mg_describe_relation(table, &ix->table);
+	return mg_describe_relation(st, table, &ix->table);
 }
 
 /* The index rv names, if it names one (in the live catalog: check() does not track indexes). */
 Oid
-lookup_index(const RangeVar *rv)
+lookup_index(const MgState *st, const RangeVar *rv)
 {
 	MgRelRef ref;
-	if (!mg_resolve_relation(rv, &ref) || ref.sim_new)
+	if (!mg_state_resolve(st, rv, &ref) || ref.sim_new)
 		return InvalidOid;
 	return ref.relid;
 }
@@ -170,7 +166,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	foreach (lc, stmt->objects)
 	{
 		RangeVar *rv = makeRangeVarFromNameList((List *) lfirst(lc));
-		Oid indexid = lookup_index(rv);
+		Oid indexid = lookup_index(cx->st, rv);
 		if (!OidIsValid(indexid))
 		{
 			if (stmt->missing_ok)
@@ -178,7 +174,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			return mg_facts_will_fail(cx); /* PostgreSQL reports the missing index */
 		}
 		mg::IcIndex ix;
-		if (!describe_index(indexid, &ix))
+		if (!describe_index(cx->st, indexid, &ix))
 			return mg_facts_will_fail(cx); /* "is not an index" */
 		/* An index a constraint owns, or one attached to a partitioned index, cannot be
 		 * dropped on its own: PostgreSQL says so and names the way. */
@@ -210,7 +206,7 @@ reindex_concurrently(ReindexStmt *stmt)
 /* The largest ordinary table or materialized view in namespace nspid (any user namespace
  * when nspid is invalid), read from pg_class; sizes come from stat(), no lock taken. */
 void
-largest_table(Oid nspid, mg::StatementFacts *f)
+largest_table(const MgState *st, Oid nspid, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	Relation pgclass = table_open(RelationRelationId, AccessShareLock);
@@ -238,7 +234,7 @@ largest_table(Oid nspid, mg::StatementFacts *f)
 		}
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new)
+		if (!mg_describe_relation(st, cls->oid, &rel) || rel.is_new)
 			continue;
 		if (!ic->reindex_largest.found || rel.size_bytes > ic->reindex_largest.size_bytes)
 			ic->reindex_largest = rel;
@@ -258,9 +254,9 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		case REINDEX_OBJECT_INDEX:
 		{
 			ic->reindex_target = mg::ReindexTarget::Index;
-			Oid indexid = lookup_index(stmt->relation);
+			Oid indexid = lookup_index(cx->st, stmt->relation);
 			mg::IcIndex ix;
-			if (!OidIsValid(indexid) || !describe_index(indexid, &ix))
+			if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &ix))
 				return mg_facts_will_fail(cx);
 			ic->indexes[0] = ix;
 			ic->n_indexes = 1;
@@ -288,14 +284,14 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			if (!OidIsValid(nspid))
 				return mg_facts_will_fail(cx);
 			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
-			largest_table(nspid, f);
+			largest_table(cx->st, nspid, f);
 			return ic->reindex_largest.found;
 		}
 		case REINDEX_OBJECT_DATABASE:
 			ic->reindex_target = mg::ReindexTarget::Database;
 			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
 					 stmt->name ? quote_identifier(stmt->name) : "");
-			largest_table(InvalidOid, f);
+			largest_table(cx->st, InvalidOid, f);
 			return ic->reindex_largest.found;
 		case REINDEX_OBJECT_SYSTEM:
 		default:
@@ -308,7 +304,7 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 /* Tables with a column of domain typid, and of the domains derived from it (pg_depend, as
  * get_rels_with_domain() walks it, without opening any table). */
 void
-domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
+domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int depth)
 {
 	if (depth > 8)
 		return;
@@ -340,7 +336,7 @@ domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
 			continue; /* views and composite types hold no rows; partitions count themselves */
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(relid, &rel))
+		if (!mg_describe_relation(st, relid, &rel))
 			continue;
 		ic->domain_tables++;
 		if (rel.is_temp || rel.is_new)
@@ -349,7 +345,7 @@ domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
 			ic->domain_largest = rel;
 	}
 	foreach (lc, derived)
-		domain_users(lfirst_oid(lc), ic, depth + 1);
+		domain_users(st, lfirst_oid(lc), ic, depth + 1);
 }
 
 bool
@@ -360,7 +356,7 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	TypeName *tn = makeTypeNameFromNameList(stmt->typeName);
 	Oid typid = LookupTypeNameOid(NULL, tn, true);
 	if (!OidIsValid(typid))
-		return mg_sim_type_created(tn) ? false : mg_facts_will_fail(cx);
+		return mg_type_created(cx->st, tn) ? false : mg_facts_will_fail(cx);
 	if (get_typtype(typid) != TYPTYPE_DOMAIN)
 		return mg_facts_will_fail(cx); /* "is not a domain" */
 	if (stmt->subtype == 'O')
@@ -391,14 +387,14 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			conname = ChooseConstraintName(ic->domain_name, NULL, "check", typnsp, NIL);
 		copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
 	}
-	domain_users(typid, ic, 0);
+	domain_users(cx->st, typid, ic, 0);
 	return ic->domain_largest.found;
 }
 
 /* ------------------------------------------------------------------ CREATE TABLE ... REFERENCES */
 
 void
-note_create_fk(mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
+note_create_fk(const MgState *st, mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
 {
 	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL || ic->n_adds >= mg::kIcMaxConstraints)
 		return;
@@ -409,7 +405,7 @@ note_create_fk(mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *se
 	mg::IcConstraint *c = &ic->adds[ic->n_adds];
 	memset(c, 0, sizeof *c);
 	MgRelRef ref;
-	if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+	if (!mg_resolve_and_describe(st, con->pktable, &ref, &c->ref))
 		return;
 	ic->n_adds++;
 	c->kind = mg::IcConKind::ForeignKey;
@@ -420,7 +416,7 @@ note_create_fk(mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *se
 }
 
 bool
-create_table_fk_facts(CreateStmt *stmt, mg::StatementFacts *f)
+create_table_fk_facts(const MgState *st, CreateStmt *stmt, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::CreateTable;
@@ -435,10 +431,10 @@ create_table_fk_facts(CreateStmt *stmt, mg::StatementFacts *f)
 			ListCell *cc;
 			foreach (cc, ((ColumnDef *) elt)->constraints)
 				if (IsA(lfirst(cc), Constraint))
-					note_create_fk(ic, (Constraint *) lfirst(cc), stmt->relation);
+					note_create_fk(st, ic, (Constraint *) lfirst(cc), stmt->relation);
 		}
 		else if (IsA(elt, Constraint))
-			note_create_fk(ic, (Constraint *) elt, stmt->relation);
+			note_create_fk(st, ic, (Constraint *) elt, stmt->relation);
 	}
 	return ic->n_adds > 0;
 }
@@ -570,7 +566,7 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		Oid nspid = get_rel_namespace(cx->main.relid);
 		Oid existing = get_relname_relid(stmt->idxname, nspid);
 		mg::IcIndex ix;
-		if (OidIsValid(existing) && describe_index(existing, &ix))
+		if (OidIsValid(existing) && describe_index(cx->st, existing, &ix))
 		{
 			ic->indexes[0] = ix;
 			ic->n_indexes = 1;
@@ -801,7 +797,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	if (kind == mg::IcConKind::ForeignKey && con->pktable)
 	{
 		MgRelRef ref;
-		if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+		if (!mg_resolve_and_describe(cx->st, con->pktable, &ref, &c->ref))
 			return mg_facts_will_fail(cx);
 		c->ref_found = true;
 		c->ref_is_self = !sim_new && !ref.sim_new && ref.relid == relid;
@@ -822,13 +818,13 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 					attnums[n++] = a;
 			}
 			c->fk_indexed = all_old && n > 0 &&
-							(index_leads_with(relid, attnums, n) || mg_sim_index_leads_with(relid, cols));
+							(index_leads_with(relid, attnums, n) || mg_state_index_leads_with(cx->st, relid, cols));
 		}
 	}
 	if (c->using_index && !sim_new)
 	{
 		Oid indexid = get_relname_relid(con->indexname, get_rel_namespace(relid));
-		if (!OidIsValid(indexid) || !describe_index(indexid, &c->index))
+		if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &c->index))
 			return mg_facts_will_fail(cx);
 		if (kind == mg::IcConKind::PrimaryKey)
 			pk_nullable_columns(relid, NIL, &c->index, indexid, c);
@@ -851,7 +847,9 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		return true;
 	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
 	if (!OidIsValid(conid)) /* check(): perhaps added earlier in the text */
-		return cmd->missing_ok || mg_sim_active() ? true : mg_facts_will_fail(cx);
+		return cmd->missing_ok || mg_state_constraint_added(cx->st, cx->main.relid, cmd->name, NULL)
+				   ? true
+				   : mg_facts_will_fail(cx);
 	HeapTuple tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conid));
 	if (!HeapTupleIsValid(tup))
 		return true;
@@ -879,7 +877,7 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		}
 	}
 	if (d->contype == CONSTRAINT_FOREIGN && OidIsValid(confrel) && confrel != cx->main.relid)
-		d->ref_found = mg_describe_relation(confrel, &d->ref);
+		d->ref_found = mg_describe_relation(cx->st, confrel, &d->ref);
 	return true;
 }
 
@@ -899,16 +897,16 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		validated = ((Form_pg_constraint) GETSTRUCT(tup))->convalidated;
 		ReleaseSysCache(tup);
 	}
-	else if (!mg_sim_active())
-		return mg_facts_will_fail(cx);
-	/* else check(): added earlier in the text, NOT VALID */
+	else if (!mg_state_constraint_added(cx->st, cx->main.relid, cmd->name, &validated))
+		return mg_facts_will_fail(cx); /* PostgreSQL reports the missing constraint */
 	if (validated)
 		return true; /* PostgreSQL has nothing to check */
 	mg::IcValidate *v = &ic->validates[ic->n_validates++];
 	memset(v, 0, sizeof *v); /* mg_collect_facts() leaves the slots unzeroed */
 	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
-	v->held = (mg::LockLevel) mg_strong_lock_held(cx->main.relid);
-	copy_str(v->held_by, sizeof v->held_by, mg_xact_lock_taker(cx->main.relid));
+	const char *taker;
+	v->held = (mg::LockLevel) mg_state_lock_held(cx->st, cx->main.relid, ShareRowExclusiveLock, &taker);
+	copy_str(v->held_by, sizeof v->held_by, taker);
 	return true;
 }
 
@@ -1060,11 +1058,11 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	ic->present = true;
 	/* What PreventInTransactionBlock() looks at: a transaction block (BEGIN, or the implicit
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
-	ic->toplevel = mg_sim_active() || (mg_utility_toplevel && !IsSubTransaction());
-	ic->in_pipeline = !mg_sim_active() && (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
+	ic->toplevel = cx->in->toplevel;
+	ic->in_pipeline = cx->in->in_pipeline;
 	ic->lock_timeout_ms = LockTimeout;
 	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
-	ic->lock_timeout_in_effect = mg_lock_wait_bounded(parsetree);
+	ic->lock_timeout_in_effect = cx->in->lock_wait_bounded;
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt: return create_index_facts((IndexStmt *) parsetree, cx, f);
@@ -1072,7 +1070,7 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_ReindexStmt: return reindex_facts((ReindexStmt *) parsetree, cx, f);
 		case T_AlterTableStmt: return alter_table_facts((AlterTableStmt *) parsetree, cx, f);
 		case T_AlterDomainStmt: return alter_domain_facts((AlterDomainStmt *) parsetree, cx, f);
-		case T_CreateStmt: return create_table_fk_facts((CreateStmt *) parsetree, f);
+		case T_CreateStmt: return create_table_fk_facts(cx->st, (CreateStmt *) parsetree, f);
 		default: return false;
 	}
 }

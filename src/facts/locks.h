@@ -50,9 +50,11 @@ typedef struct MgLock
 
 typedef struct MgLockPlan
 {
-	MgLock *locks;        /* palloc'd in the caller's memory context; n of them */
+	MgLock *locks;        /* palloc'd in the caller's memory context; n of them. The
+						   * MG_LOCK_CHILD locks of a relation follow it directly. */
 	int n;
 	int cap;
+	bool nowait;          /* LOCK ... NOWAIT: it never waits for a lock */
 	bool own_xacts;       /* the statement commits transactions of its own (VACUUM, CLUSTER
 						   * without a table, REINDEX of a partitioned table, CONCURRENTLY
 						   * forms): nothing of it is held until the end of the transaction */

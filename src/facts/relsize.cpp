@@ -212,7 +212,7 @@ struct LeafSize
 	bool rows_from_stats;
 	int32 n_leaves;
 };
-static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_size_cache() declares");
+static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares for the size cache");
 
 /*
  * read_leaf_size(), once per relation in a check() call: the advisor judges thousands of
@@ -220,9 +220,9 @@ static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_size_cache() declar
  * TOAST index, besides stat() of every file. The live hooks always read afresh.
  */
 bool
-leaf_size(Oid relid, MgRelSize *out)
+leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 {
-	HTAB *cache = mg_sim_size_cache();
+	HTAB *cache = st ? mg_state_size_cache(st) : NULL;
 	if (cache == NULL)
 		return read_leaf_size(relid, out);
 	LeafSize *e = (LeafSize *) hash_search(cache, &relid, HASH_FIND, NULL);
@@ -251,7 +251,7 @@ leaf_size(Oid relid, MgRelSize *out)
 } // namespace
 
 bool
-mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
+mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 {
 	out->bytes = 0;
 	out->rows = 0;
@@ -263,9 +263,9 @@ mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
 		return false;
 	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_PARTITIONED_INDEX)
 	{
-		if (skip_new && mg_rel_is_new(relid))
+		if (skip_new && st && mg_state_rel_is_new(st, relid))
 			return true;
-		leaf_size(relid, out);
+		leaf_size(st, relid, out);
 		out->n_leaves = 0;
 		return true;
 	}
@@ -279,12 +279,12 @@ mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
 		char kind = get_rel_relkind(child);
 		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
 			continue;
-		if (skip_new && mg_rel_is_new(child))
+		if (skip_new && st && mg_state_rel_is_new(st, child))
 		{
 			out->n_leaves += 1;
 			continue;
 		}
-		leaf_size(child, out);
+		leaf_size(st, child, out);
 	}
 	list_free(tree);
 	return true;

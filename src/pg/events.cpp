@@ -18,7 +18,7 @@ PG_FUNCTION_INFO_V1(mg_reset_stats);
 }
 
 #include "core/api.hpp"
-#include "pg/policy.h"
+#include "pg/events.h"
 
 namespace {
 

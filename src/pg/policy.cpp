@@ -17,7 +17,6 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
-#include "pg/guard.h"
 #include "pg/policy.h"
 
 namespace {

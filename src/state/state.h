@@ -62,6 +62,9 @@ typedef struct MgStateOps
 	int (*policies_added)(const MgState *st, Oid relid);
 	/* A CHECK (column IS NOT NULL), added and validated, that the catalog does not show yet. */
 	bool (*not_null_proven)(const MgState *st, Oid relid, const char *column);
+	/* A constraint named name on relid that the catalog does not show yet; *validated (may
+	 * be NULL): whether it is validated now. */
+	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -131,6 +134,11 @@ static inline bool
 mg_state_not_null_proven(const MgState *st, Oid relid, const char *column)
 {
 	return st->ops->not_null_proven(st, relid, column);
+}
+static inline bool
+mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *validated)
+{
+	return st->ops->constraint_added(st, relid, name, validated);
 }
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
