@@ -90,10 +90,10 @@ struct ColumnFacts {
 	char key_sql[kIdentBuf];    /* single-column primary key, quoted; "" if none (backfill recipes) */
 	char key_type[kNameLen];
 
-	const ColumnAction *actions;
-	int32_t n_actions;
-	const ColumnTypeNote *notes;
-	int32_t n_notes;
+	ColumnAction *actions;      /* every column subcommand of the statement */
+	int32_t n_actions, cap_actions; /* cap_*: L2's bookkeeping of the arrays' size */
+	ColumnTypeNote *notes;
+	int32_t n_notes, cap_notes;
 };
 
 static_assert(std::is_trivially_destructible_v<ColumnAction>);

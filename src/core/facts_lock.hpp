@@ -40,8 +40,6 @@ struct LockBlocker {
 	char query[96];             /* its current or last statement, cut short; "" when not visible */
 };
 
-constexpr int kMaxBlockers = 8;
-
 /* The lock-queue preflight of one statement on one relation (src/lockwait.cpp). */
 struct LockQueueFacts {
 	RelationFacts rel;          /* the relation the statement would lock */
@@ -52,9 +50,8 @@ struct LockQueueFacts {
 	char command[32];           /* "ALTER TABLE", "CREATE INDEX", ... */
 	int64_t blocker_age_ms;     /* migration_guard.blocker_age */
 	int32_t lock_timeout_ms;    /* the lock_timeout the statement will run with; 0: none */
-	int32_t n_blockers;         /* in blockers[] */
-	int32_t n_blockers_total;   /* conflicting holders found (blockers[] may be capped) */
-	LockBlocker blockers[kMaxBlockers];
+	LockBlocker *blockers;      /* every other session holding a conflicting lock, each once */
+	int32_t n_blockers, cap_blockers; /* cap_blockers: L2's bookkeeping */
 };
 
 /* A rewrite PostgreSQL is about to do (the table_rewrite event, src/backstop.cpp). */

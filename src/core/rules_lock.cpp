@@ -82,8 +82,8 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 						 " needs " + article + lock + " lock on it" +
 						 (f.indexes_too ? std::string(" and an ACCESS EXCLUSIVE lock on each of its indexes") : "") +
 						 ", which " + fmt::lock_blocks(f.lock) + ". " +
-						 (f.n_blockers_total == 1 ? std::string("One other session holds")
-												  : "These " + std::to_string(f.n_blockers_total) +
+						 (f.n_blockers == 1 ? std::string("One other session holds")
+											: "These " + std::to_string(f.n_blockers) +
 														" other sessions hold") +
 						 " a conflicting lock on it" +
 						 (f.n_children > 0 ? " or on one of the " + std::to_string(f.n_children) +
@@ -92,10 +92,16 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 										   : std::string()) +
 						 " (migration_guard.blocker_age is " +
 						 age_phrase(f.blocker_age_ms) + "):";
-	for (int i = 0; i < f.n_blockers; i++)
-		detail += "\n  " + describe_blocker(f.blockers[i]);
-	if (f.n_blockers_total > f.n_blockers)
-		detail += "\n  ... and " + std::to_string(f.n_blockers_total - f.n_blockers) + " more";
+	/* the oldest holders are what the user must deal with first: listed first, the rest counted */
+	constexpr int kShown = 8;
+	for (int i = 0, shown = 0; i < f.n_blockers && shown < kShown; i++)
+		if (is_old(f.blockers[i], f.blocker_age_ms))
+			detail += "\n  " + describe_blocker(f.blockers[i]), shown++;
+	for (int i = 0, shown = old; i < f.n_blockers && shown < kShown; i++)
+		if (!is_old(f.blockers[i], f.blocker_age_ms))
+			detail += "\n  " + describe_blocker(f.blockers[i]), shown++;
+	if (f.n_blockers > kShown)
+		detail += "\n  ... and " + std::to_string(f.n_blockers - kShown) + " more";
 	detail += "\nA waiting lock request makes every later request that conflicts with it wait too, so " +
 			  name + " would stay blocked until the oldest of these transactions ends.";
 

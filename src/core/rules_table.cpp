@@ -9,6 +9,7 @@
  */
 #include <cctype>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -328,55 +329,27 @@ rule_refresh_matview_blocking(const StatementFacts &f, const Policy &p, const Tb
 
 /* ---------------------------------------------------------------- TRUNCATE */
 
-struct Cascaded
-{
-	std::string name, sql;
-	int64_t bytes;
-	double rows;
-};
-
-std::vector<Cascaded>
-cascaded(const TblItem &it)
-{
-	std::vector<Cascaded> out;
-	std::string s(it.list);
-	size_t pos = 0;
-	while (pos < s.size())
-	{
-		size_t end = s.find('\n', pos);
-		if (end == std::string::npos)
-			end = s.size();
-		std::string line = s.substr(pos, end - pos);
-		pos = end + 1;
-		size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
-		if (t1 == std::string::npos || t2 == std::string::npos || t3 == std::string::npos)
-			continue;
-		/* strtoll/strtod: nothing here may throw on a malformed field */
-		out.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1),
-					   std::strtoll(line.substr(t2 + 1, t3 - t2 - 1).c_str(), nullptr, 10),
-					   std::strtod(line.substr(t3 + 1).c_str(), nullptr)});
-	}
-	return out;
-}
-
 void
 rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
 	const std::string name = quoted(it.rel.name);
 	if (it.flag && it.count > 0)
 	{
-		std::vector<Cascaded> more = cascaded(it);
+		/* every table is counted; the first kShown are named */
+		constexpr int kShown = 25;
+		const int shown = std::min(f.tbl.n_cascaded, kShown);
 		std::string list, sql;
-		for (size_t i = 0; i < more.size(); ++i)
+		for (int i = 0; i < shown; ++i)
 		{
+			const TblCascaded &c = f.tbl.cascaded[i];
 			if (i > 0)
-				list += i + 1 == more.size() ? " and " : ", ";
-			list += quoted(more[i].name.c_str()) + " (" + fmt::size(more[i].bytes) + ", " + fmt::rows(more[i].rows) + ")";
-			sql += ", " + more[i].sql;
+				list += i + 1 == shown ? " and " : ", ";
+			list += quoted(c.rel.name) + " (" + fmt::size(c.rel.size_bytes) + ", " + fmt::rows(c.rel.rows) + ")";
+			sql += std::string(", ") + c.table_sql;
 		}
-		const bool cut = static_cast<int>(more.size()) < it.count;
+		const bool cut = shown < it.count;
 		if (cut)
-			list += " and " + std::to_string(it.count - static_cast<int>(more.size())) + " more";
+			list += " and " + std::to_string(it.count - shown) + " more";
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)

@@ -36,8 +36,8 @@ struct StatementFacts {
 	int32_t n_parts_total;      /* nodes in the whole tree (parts[] may be capped) */
 
 	/* constraints written without a name (CREATE TABLE, ALTER TABLE) */
-	const UnnamedConstraint *unnamed;
-	int32_t n_unnamed;
+	UnnamedConstraint *unnamed;
+	int32_t n_unnamed, cap_unnamed; /* cap_unnamed: L2's bookkeeping */
 
 	/* where the statement runs */
 	bool in_xact_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string */

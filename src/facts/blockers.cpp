@@ -6,6 +6,7 @@
 #include "pg/prelude.h"
 
 #include "facts/blockers.h"
+#include "facts/grow.h"
 
 namespace {
 
@@ -132,9 +133,8 @@ mg_read_blockers(Oid relid, LOCKMODE mode, mg::LockQueueFacts *lf)
 			seen = !b.prepared && lf->blockers[j].pid == b.pid;
 		if (seen)
 			continue; /* the same session, holding a lock on a partition too */
-		lf->n_blockers_total++;
-		if (lf->n_blockers < mg::kMaxBlockers)
-			lf->blockers[lf->n_blockers++] = b;
+		*(mg::LockBlocker *) mg_grow((void **) &lf->blockers, &lf->n_blockers, &lf->cap_blockers,
+									 sizeof(mg::LockBlocker)) = b;
 	}
 	pfree(vxids);
 }

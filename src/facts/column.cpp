@@ -17,38 +17,18 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/grow.h"
 #include "facts/impl.h"
 
 namespace {
 
-constexpr int kMaxActions = 32;
-constexpr int kMaxNotes = 32;
-
-void
-copy_str(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
-
-bool
-is_serial_name(const TypeName *tn)
-{
-	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
-		return false;
-	const char *name = strVal(linitial(tn->names));
-	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
-	for (const char *serial : serials)
-		if (strcmp(name, serial) == 0)
-			return true;
-	return false;
-}
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
 lookup_type(const TypeName *tn, int32 *typmod)
 {
 	*typmod = -1;
-	if (tn == NULL || is_serial_name(tn))
+	if (tn == NULL || mg_is_serial_type(tn))
 		return InvalidOid;
 	Type typ = LookupTypeName(NULL, tn, typmod, true);
 	if (typ == NULL)
@@ -318,7 +298,7 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 				char *name = get_rel_name(ix->indexrelid);
 				char *nsp = get_namespace_name(get_rel_namespace(ix->indexrelid));
 				if (name && nsp)
-					copy_str(act->index_rebuilt, sizeof act->index_rebuilt, quote_qualified_identifier(nsp, name));
+					mg_copy_str(act->index_rebuilt, sizeof act->index_rebuilt, quote_qualified_identifier(nsp, name));
 			}
 			act->n_indexes_rebuilt++;
 		}
@@ -360,43 +340,46 @@ primary_key(Oid relid, mg::ColumnFacts *col, Bitmapset **pk_cols)
 	char *name = get_attname(relid, single, true);
 	if (name == NULL)
 		return;
-	copy_str(col->key_sql, sizeof col->key_sql, quote_identifier(name));
-	copy_str(col->key_type, sizeof col->key_type, format_type_be(get_atttype(relid, single)));
+	mg_copy_str(col->key_sql, sizeof col->key_sql, quote_identifier(name));
+	mg_copy_str(col->key_type, sizeof col->key_type, format_type_be(get_atttype(relid, single)));
 }
 
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
-note_type(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, ColumnDef *def, bool in_pk)
+note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 {
-	if (def->typeName == NULL || col->n_notes >= kMaxNotes)
+	if (def->typeName == NULL)
 		return;
-	mg::ColumnTypeNote *n = &notes[col->n_notes];
-	memset(n, 0, sizeof *n); /* start() leaves the slots unzeroed */
-	copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
-	copy_str(n->column_name, sizeof n->column_name, def->colname);
-	if (is_serial_name(def->typeName))
+	mg::TypeNote note;
+	const char *type_sql;
+	if (mg_is_serial_type(def->typeName))
 	{
-		n->note = mg::TypeNote::Serial;
-		copy_str(n->type_sql, sizeof n->type_sql, strVal(linitial(def->typeName->names)));
-		col->n_notes++;
-		return;
+		note = mg::TypeNote::Serial;
+		type_sql = strVal(linitial(def->typeName->names));
 	}
-	int32 typmod;
-	Oid typid = lookup_type(def->typeName, &typmod);
-	if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
-		return;
-	if (typid == TIMESTAMPOID)
-		n->note = mg::TypeNote::Timestamp;
-	else if (typid == BPCHAROID)
-		n->note = mg::TypeNote::Char;
-	else if (typid == JSONOID)
-		n->note = mg::TypeNote::Json;
-	else if ((typid == INT4OID || typid == INT2OID) && in_pk)
-		n->note = mg::TypeNote::IntKey;
 	else
-		return;
-	copy_str(n->type_sql, sizeof n->type_sql, format_type_with_typemod(typid, typmod));
-	col->n_notes++;
+	{
+		int32 typmod;
+		Oid typid = lookup_type(def->typeName, &typmod);
+		if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
+			return;
+		if (typid == TIMESTAMPOID)
+			note = mg::TypeNote::Timestamp;
+		else if (typid == BPCHAROID)
+			note = mg::TypeNote::Char;
+		else if (typid == JSONOID)
+			note = mg::TypeNote::Json;
+		else if ((typid == INT4OID || typid == INT2OID) && in_pk)
+			note = mg::TypeNote::IntKey;
+		else
+			return;
+		type_sql = format_type_with_typemod(typid, typmod);
+	}
+	mg::ColumnTypeNote *n = MG_GROW(col->notes, col->n_notes, col->cap_notes);
+	n->note = note;
+	mg_copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
+	mg_copy_str(n->column_name, sizeof n->column_name, def->colname);
+	mg_copy_str(n->type_sql, sizeof n->type_sql, type_sql);
 }
 
 bool
@@ -420,30 +403,22 @@ column_in_pk(ColumnDef *def, List *table_constraints)
 }
 
 mg::ColumnFacts *
-start(mg::StatementFacts *f)
+begin_column_facts(mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = &f->col;
 	col->present = true;
-	/* Not zeroed here: new_action() and note_type() zero each slot as they take it, and the
-	 * rules read only the first n_actions / n_notes. Zeroing all 32 + 32 slots (83 kB) cost
-	 * more than the rest of the group's work on a small table. */
-	col->actions = (mg::ColumnAction *) palloc(sizeof(mg::ColumnAction) * kMaxActions);
-	col->notes = (mg::ColumnTypeNote *) palloc(sizeof(mg::ColumnTypeNote) * kMaxNotes);
 	return col;
 }
 
 mg::ColumnAction *
 new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
 {
-	if (col->n_actions >= kMaxActions)
-		return NULL;
-	mg::ColumnAction *a = const_cast<mg::ColumnAction *>(&col->actions[col->n_actions++]);
-	memset(a, 0, sizeof *a);
+	mg::ColumnAction *a = MG_GROW(col->actions, col->n_actions, col->cap_actions);
 	a->op = op;
 	a->default_offset = -1;
 	a->judged = true;
-	copy_str(a->column, sizeof a->column, quote_identifier(colname));
-	copy_str(a->column_name, sizeof a->column_name, colname);
+	mg_copy_str(a->column, sizeof a->column, quote_identifier(colname));
+	mg_copy_str(a->column_name, sizeof a->column_name, colname);
 	return a;
 }
 
@@ -453,7 +428,7 @@ set_table(mg::ColumnFacts *col, const MgRelRef *ref)
 {
 	char ident[mg::kIdentBuf];
 	mg_set_sql_names(ref->nspname, ref->relname, ident, sizeof ident, col->table_sql, sizeof col->table_sql);
-	copy_str(col->relname, sizeof col->relname, ref->relname);
+	mg_copy_str(col->relname, sizeof col->relname, ref->relname);
 }
 
 /*
@@ -611,7 +586,7 @@ column_known(const MgRelRef *ref, AlterTableStmt *stmt, const char *name)
 
 /* ADD COLUMN: how PostgreSQL fills the existing rows (ATExecAddColumn). */
 bool
-add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, const MgRelRef *ref,
+add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		   AlterTableStmt *stmt, MgFactsCx *cx, bool judge_defaults)
 {
 	ColumnDef *def = (ColumnDef *) cmd->def;
@@ -623,7 +598,7 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
-	note_type(col, notes, def, column_in_pk(def, NIL));
+	note_type(col, def, column_in_pk(def, NIL));
 	if (a == NULL)
 		return true;
 
@@ -670,7 +645,7 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 		raw_default = NULL;
 	a->has_default = raw_default != NULL;
 
-	bool serial = is_serial_name(def->typeName);
+	bool serial = mg_is_serial_type(def->typeName);
 	int32 typmod = -1;
 	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
@@ -679,9 +654,9 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 		return true;
 	}
 	if (serial)
-		copy_str(a->type_sql, sizeof a->type_sql, strVal(linitial(def->typeName->names)));
+		mg_copy_str(a->type_sql, sizeof a->type_sql, strVal(linitial(def->typeName->names)));
 	else
-		copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(typid, typmod));
+		mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(typid, typmod));
 
 	if (identity)
 		a->rewrite_kind = mg::AddRewrite::Identity;
@@ -692,8 +667,8 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 	else if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
 	{
 		a->rewrite_kind = mg::AddRewrite::Domain;
-		copy_str(a->domain, sizeof a->domain, format_type_be(typid));
-		copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
+		mg_copy_str(a->domain, sizeof a->domain, format_type_be(typid));
+		mg_copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
 		if (!domain_condition(typid, a->domain_check, sizeof a->domain_check))
 			a->domain_check[0] = '\0';
 	}
@@ -774,7 +749,7 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AlterType, cmd->name);
 	if (a == NULL)
 		return true;
-	copy_str(a->old_type, sizeof a->old_type, format_type_with_typemod(args.oldtype, args.oldtypmod));
+	mg_copy_str(a->old_type, sizeof a->old_type, format_type_with_typemod(args.oldtype, args.oldtypmod));
 	if (!judge)
 	{
 		a->judged = false;
@@ -791,7 +766,7 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	a->tz_dependent = args.tz_dependent;
 	if (def->raw_default != NULL)
 		a->default_offset = text_offset(cx, exprLocation(def->raw_default));
-	copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
+	mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
 	if (!rewrite)
 		indexes_rebuilt(ref->relid, &args, a);
 	return true;
@@ -816,8 +791,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	if (f->rel.is_temp || (f->rel.relkind != RELKIND_RELATION && f->rel.relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
 
-	mg::ColumnFacts *col = start(f);
-	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	col->only = !stmt->relation->inh;
 	set_table(col, ref);
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
@@ -841,7 +815,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		switch (cmd->subtype)
 		{
 			case AT_AddColumn:
-				if (cmd->def && IsA(cmd->def, ColumnDef) && !add_column(col, notes, cmd, ref, stmt, cx, judge))
+				if (cmd->def && IsA(cmd->def, ColumnDef) && !add_column(col, cmd, ref, stmt, cx, judge))
 					return false;
 				break;
 			case AT_AlterColumnType:
@@ -913,12 +887,11 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 {
 	if (!f->rel.found || f->rel.is_temp)
 		return false;
-	mg::ColumnFacts *col = start(f);
-	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 		if (IsA(lfirst(lc), ColumnDef))
-			note_type(col, notes, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+			note_type(col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
 	/* identifier_too_long reads the statement text: always worth a look */
 	return true;
 }
@@ -926,7 +899,7 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 bool
 rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
-	mg::ColumnFacts *col = start(f);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	col->is_rename = true;
 	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return true; /* identifier_too_long only */
@@ -952,7 +925,7 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
 	if (a == NULL)
 		return true;
-	copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	mg_copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
 	if (!ref->sim_new)
 	{
 		a->swap_step = is_swap_rename(ref->relid, stmt->subname, stmt->newname);
@@ -960,7 +933,7 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (HeapTupleIsValid(tup))
 		{
 			Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
-			copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(att->atttypid, att->atttypmod));
+			mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(att->atttypid, att->atttypmod));
 			ReleaseSysCache(tup);
 		}
 	}

@@ -6,6 +6,7 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/grow.h"
 #include "facts/impl.h"
 #include "facts/facts.h"
 
@@ -13,12 +14,6 @@ namespace {
 
 /* How many partition-tree nodes the recipe lists before it summarises the rest. */
 constexpr int kMaxRecipeNodes = 41;
-
-void
-copy_name(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
 
 } // namespace
 
@@ -204,8 +199,8 @@ string_names(List *strings)
 void
 set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
 {
-	copy_name(ident, ident_cap, quote_identifier(name));
-	copy_name(qual, qual_cap, quote_qualified_identifier(nsp, name));
+	mg_copy_str(ident, ident_cap, quote_identifier(name));
+	mg_copy_str(qual, qual_cap, quote_qualified_identifier(nsp, name));
 }
 
 /* ---------------------------------------------------------------- CREATE INDEX */
@@ -216,7 +211,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 	mg::PartitionNode *nodes = (mg::PartitionNode *) palloc0(sizeof(mg::PartitionNode) * kMaxRecipeNodes);
 	int n = 1, total = 1;
 	nodes[0].parent = -1;
-	copy_name(nodes[0].index_sql, sizeof nodes[0].index_sql, root_index);
+	mg_copy_str(nodes[0].index_sql, sizeof nodes[0].index_sql, root_index);
 
 	/* Breadth-first, direct children in OID order; NoLock reads pg_inherits only. */
 	List *queue = list_make1_oid(root);
@@ -249,7 +244,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 				mg::PartitionNode *pn = &nodes[my_idx];
 				pn->parent = parent_idx;
 				pn->is_leaf = kind == RELKIND_RELATION;
-				copy_name(pn->table_sql, sizeof pn->table_sql,
+				mg_copy_str(pn->table_sql, sizeof pn->table_sql,
 						  quote_qualified_identifier(get_namespace_name(nsp), relname));
 				char *ixname = ChooseRelationName(relname, name_addition(colnames), "idx", nsp, false);
 				set_sql_names(get_namespace_name(nsp), ixname, pn->index_sql, sizeof pn->index_sql, pn->index_qual,
@@ -307,9 +302,7 @@ struct NameContext
 	Oid nspid;
 	int stmt_location;  /* subtract from parser locations */
 	List *chosen;       /* names generated so far in this statement */
-	mg::UnnamedConstraint *out;
-	int n;
-	int cap;
+	mg::StatementFacts *f; /* its unnamed constraints go to f->unnamed */
 };
 
 bool
@@ -365,7 +358,7 @@ choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 void
 note_constraint(NameContext *cx, Constraint *con, const char *colname)
 {
-	if (con->conname != NULL || cx->n >= cx->cap)
+	if (con->conname != NULL)
 		return;
 
 	mg::ConstraintKind kind;
@@ -406,11 +399,10 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			return; /* PRIMARY KEY, NOT NULL, DEFAULT, ...: exempt */
 	}
 	cx->chosen = lappend(cx->chosen, name);
-	mg::UnnamedConstraint *u = &cx->out[cx->n++];
-	memset(u, 0, sizeof *u);
+	mg::UnnamedConstraint *u = MG_GROW(cx->f->unnamed, cx->f->n_unnamed, cx->f->cap_unnamed);
 	u->kind = kind;
 	u->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
-	copy_name(u->name_sql, sizeof u->name_sql, quote_identifier(name));
+	mg_copy_str(u->name_sql, sizeof u->name_sql, quote_identifier(name));
 }
 
 void
@@ -426,19 +418,6 @@ note_column(NameContext *cx, ColumnDef *col)
  * Whether PostgreSQL will reject this column or constraint for reasons of its own (an
  * unknown type, a referenced table that does not exist). Its error is the one to see.
  */
-bool
-is_serial_type(const TypeName *tn)
-{
-	if (list_length(tn->names) != 1 || tn->pct_type)
-		return false;
-	const char *name = strVal(linitial(tn->names));
-	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
-	for (const char *serial : serials)
-		if (strcmp(name, serial) == 0)
-			return true;
-	return false;
-}
-
 /* self: the table a CREATE TABLE creates, which its own foreign keys may reference. */
 bool
 constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
@@ -456,7 +435,7 @@ constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
 bool
 column_will_fail(const MgState *st, ColumnDef *col, const RangeVar *self)
 {
-	if (col->typeName && !is_serial_type(col->typeName) &&
+	if (col->typeName && !mg_is_serial_type(col->typeName) &&
 		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_type_created(st, col->typeName))
 		return true;
 	ListCell *lc;
@@ -473,11 +452,7 @@ init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, m
 	cx->nspid = nspid;
 	cx->stmt_location = stmt_location;
 	cx->chosen = NIL;
-	cx->cap = 64;
-	cx->n = 0;
-	/* each slot is zeroed as note_constraint() takes it; the rules read only the first n */
-	cx->out = (mg::UnnamedConstraint *) palloc(sizeof(mg::UnnamedConstraint) * cx->cap);
-	f->unnamed = cx->out;
+	cx->f = f;
 }
 
 bool
@@ -533,8 +508,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	foreach (lc, stmt->constraints)
 		if (IsA(lfirst(lc), Constraint))
 			note_constraint(&cx, (Constraint *) lfirst(lc), NULL);
-	f->n_unnamed = cx.n;
-	return cx.n > 0;
+	return f->n_unnamed > 0;
 }
 
 bool
@@ -572,37 +546,7 @@ alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
 	}
-	f->n_unnamed = cx.n;
-	return cx.n > 0;
-}
-
-/* Zeroes *f but for the index group's four arrays (38 of its 44 kB), whose slots the group
- * fills whole or zeroes as it takes them (facts_index.cpp), and which the rules read only up to
- * n_indexes, n_adds, n_drops and n_validates. Zeroing all of it for every statement was the
- * largest part of the guard's cost on DDL. */
-void
-zero_range(void *base, size_t from, size_t to)
-{
-	memset(static_cast<char *>(base) + from, 0, to - from);
-}
-
-void
-zero_facts(mg::StatementFacts *f)
-{
-	using IC = mg::IndexConstraintFacts;
-	zero_range(f, 0, offsetof(mg::StatementFacts, ic));
-	mg::IndexConstraintFacts *ic = &f->ic;
-	zero_range(ic, 0, offsetof(IC, indexes));
-	zero_range(ic, offsetof(IC, n_indexes), offsetof(IC, adds));
-	zero_range(ic, offsetof(IC, n_adds), offsetof(IC, drops));
-	zero_range(ic, offsetof(IC, n_drops), offsetof(IC, validates));
-	zero_range(ic, offsetof(IC, n_validates), sizeof(IC));
-	zero_range(f, offsetof(mg::StatementFacts, ic) + sizeof(IC), sizeof *f);
-	static_assert(offsetof(IC, indexes) < offsetof(IC, n_indexes) && offsetof(IC, n_indexes) < offsetof(IC, adds) &&
-					  offsetof(IC, adds) < offsetof(IC, n_adds) && offsetof(IC, n_adds) < offsetof(IC, drops) &&
-					  offsetof(IC, drops) < offsetof(IC, n_drops) && offsetof(IC, n_drops) < offsetof(IC, validates) &&
-					  offsetof(IC, validates) < offsetof(IC, n_validates),
-				  "zero_facts() skips exactly the four arrays");
+	return f->n_unnamed > 0;
 }
 
 } // namespace
@@ -655,6 +599,19 @@ mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_ca
 }
 
 bool
+mg_is_serial_type(const TypeName *tn)
+{
+	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
+		return false;
+	const char *name = strVal(linitial(tn->names));
+	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
+	for (const char *serial : serials)
+		if (strcmp(name, serial) == 0)
+			return true;
+	return false;
+}
+
+bool
 mg_type_created(const MgState *st, const TypeName *tn)
 {
 	return tn != NULL && tn->names != NIL && mg_state_type_created(st, strVal(llast(tn->names)));
@@ -664,7 +621,7 @@ bool
 mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 {
 	Node *parsetree = in->stmt;
-	zero_facts(f);
+	memset(f, 0, sizeof *f);
 	f->kind = mg::StmtKind::Other;
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means

@@ -35,6 +35,15 @@ bool mg_facts_will_fail(MgFactsCx *cx);
 
 /* Any other relation (a referenced table, a partition): resolved with NoLock and described. */
 bool mg_resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+/* strlcpy of src, or of "" when src is NULL. */
+static inline void
+mg_copy_str(char *dst, size_t cap, const char *src)
+{
+	strlcpy(dst, src ? src : "", cap);
+}
+
+/* smallserial, serial, bigserial and their aliases: pseudo-types, not in pg_type. */
+bool mg_is_serial_type(const TypeName *tn);
 /* A type that check()'s text created earlier (the catalog does not have it yet). */
 bool mg_type_created(const MgState *st, const TypeName *tn);
 /* name quoted as an identifier, and nsp.name quoted, each cut to its buffer. */

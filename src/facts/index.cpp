@@ -7,22 +7,17 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/grow.h"
 #include "facts/impl.h"
 
 namespace {
-
-void
-copy_str(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
 
 void
 qualified_sql(Oid relid, char *dst, size_t cap)
 {
 	char *nsp = get_namespace_name(get_rel_namespace(relid));
 	char *name = get_rel_name(relid);
-	copy_str(dst, cap, (nsp && name) ? quote_qualified_identifier(nsp, name) : "");
+	mg_copy_str(dst, cap, (nsp && name) ? quote_qualified_identifier(nsp, name) : "");
 }
 
 /* ------------------------------------------------------------------ indexes */
@@ -103,7 +98,7 @@ plain_index_definition(Oid indexid, char *dst, size_t cap)
 	appendStringInfoChar(&buf, ')');
 	if ((size_t) buf.len >= cap)
 		return false;
-	copy_str(dst, cap, buf.data);
+	mg_copy_str(dst, cap, buf.data);
 	return true;
 }
 
@@ -134,7 +129,7 @@ describe_index(const MgState *st, Oid indexid, mg::IcIndex *ix)
 	{
 		ix->backs_constraint = true;
 		char *conname = get_constraint_name(con);
-		copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
+		mg_copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
 	}
 	return mg_describe_relation(st, table, &ix->table);
 }
@@ -182,8 +177,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			return mg_facts_will_fail(cx);
 		if (stmt->concurrent && ix.partitioned)
 			return mg_facts_will_fail(cx); /* "cannot drop partitioned index concurrently" */
-		if (ic->n_indexes < mg::kIcMaxIndexes)
-			ic->indexes[ic->n_indexes++] = ix;
+		*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 	}
 	return ic->n_indexes > 0;
 }
@@ -258,11 +252,10 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			mg::IcIndex ix;
 			if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &ix))
 				return mg_facts_will_fail(cx);
-			ic->indexes[0] = ix;
-			ic->n_indexes = 1;
+			*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 			ic->reindex_has_partitioned = ix.partitioned;
 			ic->reindex_has_system = IsCatalogNamespace(get_rel_namespace(indexid));
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, ix.index_qual);
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, ix.index_qual);
 			return true;
 		}
 		case REINDEX_OBJECT_TABLE:
@@ -283,13 +276,13 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			Oid nspid = get_namespace_oid(stmt->name, true);
 			if (!OidIsValid(nspid))
 				return mg_facts_will_fail(cx);
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
 			largest_table(cx->st, nspid, f);
 			return ic->reindex_largest.found;
 		}
 		case REINDEX_OBJECT_DATABASE:
 			ic->reindex_target = mg::ReindexTarget::Database;
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
 					 stmt->name ? quote_identifier(stmt->name) : "");
 			largest_table(cx->st, InvalidOid, f);
 			return ic->reindex_largest.found;
@@ -373,8 +366,8 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	bool already_not_null = typ->typnotnull;
 	Oid typnsp = typ->typnamespace;
 	char *nsp = get_namespace_name(typ->typnamespace);
-	copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
-	copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
+	mg_copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
+	mg_copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
 	ReleaseSysCache(tup);
 	if (ic->domain_set_not_null && already_not_null)
 		return false; /* PostgreSQL has nothing to check */
@@ -385,7 +378,7 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		const char *conname = con->conname;
 		if (conname == NULL)
 			conname = ChooseConstraintName(ic->domain_name, NULL, "check", typnsp, NIL);
-		copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
+		mg_copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
 	}
 	domain_users(cx->st, typid, ic, 0);
 	return ic->domain_largest.found;
@@ -396,23 +389,23 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 void
 note_create_fk(const MgState *st, mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
 {
-	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL || ic->n_adds >= mg::kIcMaxConstraints)
+	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
 		return;
 	if (strcmp(con->pktable->relname, self->relname) == 0 &&
 		(con->pktable->schemaname == NULL || self->schemaname == NULL ||
 		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
 		return; /* references the table being created */
-	mg::IcConstraint *c = &ic->adds[ic->n_adds];
-	memset(c, 0, sizeof *c);
+	mg::RelationFacts refrel;
 	MgRelRef ref;
-	if (!mg_resolve_and_describe(st, con->pktable, &ref, &c->ref))
+	if (!mg_resolve_and_describe(st, con->pktable, &ref, &refrel))
 		return;
-	ic->n_adds++;
+	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
+	c->ref = refrel;
 	c->kind = mg::IcConKind::ForeignKey;
 	c->ref_found = true;
 	c->offset = -1;
-	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
-	copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+	mg_copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+	mg_copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
 }
 
 bool
@@ -567,10 +560,7 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		Oid existing = get_relname_relid(stmt->idxname, nspid);
 		mg::IcIndex ix;
 		if (OidIsValid(existing) && describe_index(cx->st, existing, &ix))
-		{
-			ic->indexes[0] = ix;
-			ic->n_indexes = 1;
-		}
+			*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 	}
 	return true;
 }
@@ -592,7 +582,7 @@ cols_text(List *names, char *dst, size_t cap)
 		appendStringInfoString(&buf, quote_identifier(strVal(lfirst(lc))));
 	}
 	appendStringInfoChar(&buf, ')');
-	copy_str(dst, cap, buf.data);
+	mg_copy_str(dst, cap, buf.data);
 }
 
 /* Whether an index on relid has exactly attnums (in any order) as its leading key columns. */
@@ -679,7 +669,7 @@ pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexi
 		appendStringInfoString(&buf, quote_identifier(name));
 		c->pk_needs_not_null = true;
 	}
-	copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
+	mg_copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
 }
 
 /* Whether relid has a constraint of contype whose key is exactly the columns named (any order). */
@@ -769,10 +759,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 		case CONSTR_EXCLUSION: kind = mg::IcConKind::Exclusion; break;
 		default: return true; /* NOT NULL, DEFAULT, ...: the column group's */
 	}
-	if (ic->n_adds >= mg::kIcMaxConstraints)
-		return true;
-	mg::IcConstraint *c = &ic->adds[ic->n_adds++];
-	memset(c, 0, sizeof *c); /* mg_collect_facts() leaves the slots unzeroed */
+	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
 	c->on_new_column = col != NULL;
@@ -780,7 +767,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	c->using_index = con->indexname != NULL;
 	c->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
 	c->end = -1;
-	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+	mg_copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
 
 	const bool sim_new = cx->main.sim_new;
 	const Oid relid = cx->main.relid;
@@ -801,7 +788,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 			return mg_facts_will_fail(cx);
 		c->ref_found = true;
 		c->ref_is_self = !sim_new && !ref.sim_new && ref.relid == relid;
-		copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+		mg_copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
 		/* an index leading with the referencing columns */
 		if (!sim_new && col == NULL)
 		{
@@ -843,7 +830,7 @@ bool
 note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
-	if (cx->main.sim_new || ic->n_drops >= mg::kIcMaxConstraints)
+	if (cx->main.sim_new)
 		return true;
 	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
 	if (!OidIsValid(conid)) /* check(): perhaps added earlier in the text */
@@ -854,13 +841,12 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	if (!HeapTupleIsValid(tup))
 		return true;
 	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-	mg::IcDropConstraint *d = &ic->drops[ic->n_drops++];
-	memset(d, 0, sizeof *d); /* mg_collect_facts() leaves the slots unzeroed */
+	mg::IcDropConstraint *d = MG_GROW(ic->drops, ic->n_drops, ic->cap_drops);
 	d->found = true;
 	d->contype = con->contype;
 	Oid confrel = con->confrelid;
 	ReleaseSysCache(tup);
-	copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
+	mg_copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
 	/* The swap of a replacement (schema_advice's foreign key fix builds <name>_new NOT VALID,
 	 * validates it, then drops <name> and renames <name>_new): nothing is lost. */
 	char new_name[NAMEDATALEN];
@@ -885,7 +871,7 @@ bool
 note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
-	if (cx->main.sim_new || ic->n_validates >= mg::kIcMaxConstraints)
+	if (cx->main.sim_new)
 		return true;
 	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
 	bool validated = false;
@@ -901,12 +887,11 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		return mg_facts_will_fail(cx); /* PostgreSQL reports the missing constraint */
 	if (validated)
 		return true; /* PostgreSQL has nothing to check */
-	mg::IcValidate *v = &ic->validates[ic->n_validates++];
-	memset(v, 0, sizeof *v); /* mg_collect_facts() leaves the slots unzeroed */
-	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
+	mg::IcValidate *v = MG_GROW(ic->validates, ic->n_validates, ic->cap_validates);
+	mg_copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
 	const char *taker;
 	v->held = (mg::LockLevel) mg_state_lock_held(cx->st, cx->main.relid, ShareRowExclusiveLock, &taker);
-	copy_str(v->held_by, sizeof v->held_by, taker);
+	mg_copy_str(v->held_by, sizeof v->held_by, taker);
 	return true;
 }
 
@@ -925,20 +910,20 @@ alter_table_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		{
 			ic->detach_concurrently = true;
 			RangeVar *part = ((PartitionCmd *) cmd->def)->name;
-			copy_str(ic->detach_partition_sql, sizeof ic->detach_partition_sql,
+			mg_copy_str(ic->detach_partition_sql, sizeof ic->detach_partition_sql,
 					 quote_qualified_identifier(part->schemaname, part->relname));
 		}
 	}
 	if (ic->detach_concurrently && (f->in_xact_block || !ic->toplevel))
 	{
-		copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+		mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 				 quote_qualified_identifier(stmt->relation->schemaname, stmt->relation->relname));
 		return true;
 	}
 
 	if (!mg_facts_main_relation(cx, stmt->relation, f))
 		return false;
-	copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+	mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 			 quote_qualified_identifier(cx->main.nspname, cx->main.relname));
 	foreach (lc, stmt->cmds)
 	{

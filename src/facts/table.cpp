@@ -8,6 +8,7 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/grow.h"
 #include "facts/impl.h"
 
 namespace {
@@ -18,14 +19,7 @@ mg::TblItem *
 add_item(mg::StatementFacts *f, mg::TblOp op)
 {
 	mg::TableFacts *t = &f->tbl;
-	/* The slots are zeroed one by one as they are taken (the rules read only the first
-	 * n_items): zeroing all eight (19 kB) cost more than describing the table. */
-	if (t->items == NULL)
-		t->items = (mg::TblItem *) palloc(sizeof(mg::TblItem) * mg::kMaxTblItems);
-	if (t->n_items >= mg::kMaxTblItems)
-		return NULL;
-	mg::TblItem *it = &t->items[t->n_items++];
-	memset(it, 0, sizeof *it);
+	mg::TblItem *it = MG_GROW(t->items, t->n_items, t->cap_items);
 	it->op = op;
 	return it;
 }
@@ -877,8 +871,6 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	 * as ExecuteTruncate() does it. pg_constraint only is read. */
 	mg::TblItem *first = &f->tbl.items[0];
 	first->flag = true;
-	StringInfoData list;
-	initStringInfo(&list);
 	int added = 0;
 	for (;;)
 	{
@@ -903,18 +895,13 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them); only whole
-			 * lines that fit the item's buffer */
 			added++;
-			char line[sizeof(((mg::TblItem *) 0)->list)];
-			int len = snprintf(line, sizeof line, "%s\t%s\t%lld\t%.0f\n", rel.name,
-							   quote_qualified_identifier(nsp, name), (long long) rel.size_bytes, rel.rows);
-			if (len > 0 && list.len + len < (int) sizeof line)
-				appendStringInfoString(&list, line);
+			mg::TblCascaded *c = MG_GROW(f->tbl.cascaded, f->tbl.n_cascaded, f->tbl.cap_cascaded);
+			c->rel = rel;
+			strlcpy(c->table_sql, quote_qualified_identifier(nsp, name), sizeof c->table_sql);
 		}
 	}
 	first->count = added;
-	strlcpy(first->list, list.data, sizeof first->list);
 	return true;
 }
 
