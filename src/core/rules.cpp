@@ -403,15 +403,6 @@ dml_text(const DmlFacts &f)
 	return f.text ? std::string(f.text, static_cast<size_t>(f.text_len)) : std::string();
 }
 
-/* Batches stay well under max_dml_rows, so that the recipe itself never trips the guard. */
-int64_t
-batch_rows(const Policy &p)
-{
-	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
-		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
-	return 10000;
-}
-
 /* The batching advice: a runnable DO block where one can be built, else the method in words. */
 std::string
 batching_hint(const DmlFacts &f, const DmlTarget &t, const Policy &p)

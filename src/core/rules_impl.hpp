@@ -110,6 +110,32 @@ size_phrase(const RelationFacts &rel)
 	return s;
 }
 
+/* Whether other sessions can see rel, and so be blocked by what a statement does to it: not
+ * temporary, and not created by this transaction (a partitioned table created in it may hold
+ * older partitions, whose size its own already counts, leaving the new ones out). */
+inline bool
+visible_to_others(const RelationFacts &rel)
+{
+	return rel.found && !rel.is_temp && !(rel.is_new && rel.relkind != 'p');
+}
+
+/* At or above migration_guard.large_table_threshold, and visible to others. */
+inline bool
+large(const RelationFacts &rel, const Policy &p)
+{
+	return visible_to_others(rel) && rel.size_bytes >= p.large_table_threshold;
+}
+
+/* Rows a batch of the batching recipes changes: well under max_dml_rows, so that the recipe
+ * itself never trips the guard. */
+inline int64_t
+batch_rows(const Policy &p)
+{
+	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
+		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
+	return 10000;
+}
+
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
  * stmt is not one (rules_index.cpp). */
 std::string with_index_name(std::string_view stmt, const char *name);

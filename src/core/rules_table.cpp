@@ -20,18 +20,6 @@ namespace mg::impl {
 
 namespace {
 
-bool
-exempt(const RelationFacts &rel)
-{
-	return rel.is_new || rel.is_temp;
-}
-
-bool
-large(const RelationFacts &rel, const Policy &p)
-{
-	return rel.found && !exempt(rel) && rel.size_bytes >= p.large_table_threshold;
-}
-
 std::string
 threshold(const Policy &p)
 {
@@ -387,7 +375,7 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 void
 rule_rename_table(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
 {
-	if (!it.rel.found || exempt(it.rel))
+	if (!visible_to_others(it.rel))
 		return;
 	const std::string name = quoted(it.rel.name);
 	const char *kind = it.kind == 'v' ? "view" : it.kind == 'm' ? "materialized view" : it.kind == 'f' ? "foreign table" : "table";
@@ -414,7 +402,7 @@ void
 rule_drop_table(const StatementFacts &, const Policy &, const TblItem &it, Sink &sink)
 {
 	/* no storage at all (never written, or a partitioned table with empty partitions): no data lost */
-	if (!it.rel.found || exempt(it.rel) || it.rel.size_bytes == 0)
+	if (!visible_to_others(it.rel) || it.rel.size_bytes == 0)
 		return;
 	const std::string name = quoted(it.rel.name);
 	std::string message = "dropping table " + name + " deletes " + fmt::rows(it.rel.rows) + " (" +
@@ -535,7 +523,7 @@ timeout_hint(const StatementFacts &f)
 void
 rule_lock_queue(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
 {
-	if (!it.rel.found || exempt(it.rel))
+	if (!visible_to_others(it.rel))
 		return;
 	const std::string name = quoted(it.rel.name);
 	const LockLevel lock = lock_of(f, it);

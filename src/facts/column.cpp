@@ -18,6 +18,7 @@
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
 
 namespace {
@@ -245,19 +246,17 @@ index_text_uses(HeapTuple tup, Relation pg_index, int attno, AttrNumber attnum)
 void
 indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 {
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
 		bool uses = false, rebuilt = false;
 		for (int i = 0; i < ix->indnatts; i++)
 			uses = uses || ix->indkey.values[i] == a->attnum;
-		bool in_exprs = index_text_uses(tup, pg_index, Anum_pg_index_indexprs, a->attnum);
-		bool in_pred = index_text_uses(tup, pg_index, Anum_pg_index_indpred, a->attnum);
+		bool in_exprs = index_text_uses(tup, s.catalog, Anum_pg_index_indexprs, a->attnum);
+		bool in_pred = index_text_uses(tup, s.catalog, Anum_pg_index_indpred, a->attnum);
 		if (!uses && !in_exprs && !in_pred)
 			continue;
 		bool isnull;
@@ -303,46 +302,13 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 			act->n_indexes_rebuilt++;
 		}
 	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
+	mg_index_scan_end(&s);
 }
 
 /* ---------------------------------------------------------------- SET NOT NULL */
 
 
 /* ---------------------------------------------------------------- shared */
-
-/* Single-column primary key, for the backfill recipes; and whether attnum is in the primary key. */
-void
-primary_key(Oid relid, mg::ColumnFacts *col, Bitmapset **pk_cols)
-{
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	AttrNumber single = InvalidAttrNumber;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
-		if (!ix->indisprimary)
-			continue;
-		for (int i = 0; i < ix->indnkeyatts; i++)
-			if (ix->indkey.values[i] > 0)
-				*pk_cols = bms_add_member(*pk_cols, ix->indkey.values[i]);
-		if (ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
-			single = ix->indkey.values[0];
-	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
-	if (single == InvalidAttrNumber)
-		return;
-	char *name = get_attname(relid, single, true);
-	if (name == NULL)
-		return;
-	mg_copy_str(col->key_sql, sizeof col->key_sql, quote_identifier(name));
-	mg_copy_str(col->key_type, sizeof col->key_type, format_type_be(get_atttype(relid, single)));
-}
 
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
@@ -804,7 +770,11 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
 		 * in this transaction needs no key. */
 		if (judge || !only_add_column(stmt))
-			primary_key(ref->relid, col, &pk_cols);
+		{
+			AttrNumber key;
+			mg_primary_key(ref->relid, &key, &pk_cols);
+			mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
+		}
 		tree_size(cx->st, ref->relid, stmt->relation->inh, f);
 	}
 
@@ -909,8 +879,9 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	set_table(col, ref);
 	if (!ref->sim_new)
 	{
-		Bitmapset *pk_cols = NULL;
-		primary_key(ref->relid, col, &pk_cols);
+		AttrNumber key;
+		mg_primary_key(ref->relid, &key, NULL);
+		mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
 	}
 	if (!ref->sim_new)
 	{

@@ -9,6 +9,7 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/catalog.h"
 #include "facts/facts.h"
 
 namespace {
@@ -174,33 +175,6 @@ mg_dml_candidate(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool rows
 
 namespace {
 
-/* The single-column primary key of relid, if it has one. Reads pg_index (a catalog). */
-void
-primary_key(Oid relid, mg::DmlTarget *t)
-{
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	AttrNumber attnum = InvalidAttrNumber;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
-		if (ix->indisprimary && ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
-			attnum = ix->indkey.values[0];
-	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
-	if (attnum == InvalidAttrNumber)
-		return;
-	char *name = get_attname(relid, attnum, true);
-	if (name == NULL)
-		return;
-	strlcpy(t->key_sql, quote_identifier(name), sizeof t->key_sql);
-	strlcpy(t->key_type, format_type_be(get_atttype(relid, attnum)), sizeof t->key_type);
-}
-
 /* The size of every table a statement writes to, summed (partitions, inheritance children). */
 void
 sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
@@ -244,7 +218,9 @@ describe_target(const MgState *st, Oid relid, mg::DmlTarget *t)
 	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
 	strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
 			sizeof t->table_sql);
-	primary_key(relid, t);
+	AttrNumber key;
+	mg_primary_key(relid, &key, NULL);
+	mg_key_column(relid, key, t->key_sql, sizeof t->key_sql, t->key_type, sizeof t->key_type);
 }
 
 } // namespace

@@ -263,7 +263,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 }
 
 bool
-index_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+create_index_shared_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	if (!mg_facts_main_relation(fcx, stmt->relation, f))
 		return false;
@@ -456,7 +456,7 @@ init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, m
 }
 
 bool
-create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	RangeVar *rv = stmt->relation;
 	f->kind = mg::StmtKind::CreateTable;
@@ -512,7 +512,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 }
 
 bool
-alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	if (stmt->objtype != OBJECT_TABLE)
 		return false;
@@ -647,14 +647,14 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt:
-			judge = index_facts((IndexStmt *) parsetree, &cx, f);
+			judge = create_index_shared_facts((IndexStmt *) parsetree, &cx, f);
 			break;
 		case T_CreateStmt:
-			judge = create_table_facts((CreateStmt *) parsetree, &cx, f);
+			judge = unnamed_in_create_table((CreateStmt *) parsetree, &cx, f);
 			break;
 		case T_AlterTableStmt:
 			f->kind = mg::StmtKind::AlterTable;
-			judge = alter_table_facts((AlterTableStmt *) parsetree, &cx, f);
+			judge = unnamed_in_alter_table((AlterTableStmt *) parsetree, &cx, f);
 			break;
 		default:
 			break;

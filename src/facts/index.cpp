@@ -8,6 +8,7 @@
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
 
 namespace {
@@ -185,7 +186,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 /* ------------------------------------------------------------------ REINDEX */
 
 bool
-reindex_concurrently(ReindexStmt *stmt)
+reindex_is_concurrent(ReindexStmt *stmt)
 {
 	ListCell *lc;
 	foreach (lc, stmt->params)
@@ -242,7 +243,7 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::Reindex;
-	ic->concurrent = reindex_concurrently(stmt);
+	ic->concurrent = reindex_is_concurrent(stmt);
 	switch (stmt->kind)
 	{
 		case REINDEX_OBJECT_INDEX:
@@ -464,13 +465,11 @@ plain_index_columns(IndexStmt *stmt, Oid relid, AttrNumber *attnums, int *n)
 void
 find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int n, mg::IcRedundant *out)
 {
-	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
 	Oid found = InvalidOid;
-	while (!OidIsValid(found) && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (!OidIsValid(found) && (tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
 		if (!form->indisvalid || !form->indisready || form->indnkeyatts < n ||
@@ -494,11 +493,11 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 		if (relam != amid)
 			continue;
 		bool isnull;
-		Datum d_class = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(pgindex), &isnull);
+		Datum d_class = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(s.catalog), &isnull);
 		oidvector *indclass = (oidvector *) DatumGetPointer(d_class);
-		Datum d_coll = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(pgindex), &isnull);
+		Datum d_coll = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(s.catalog), &isnull);
 		oidvector *indcoll = (oidvector *) DatumGetPointer(d_coll);
-		Datum d_opt = heap_getattr(tup, Anum_pg_index_indoption, RelationGetDescr(pgindex), &isnull);
+		Datum d_opt = heap_getattr(tup, Anum_pg_index_indoption, RelationGetDescr(s.catalog), &isnull);
 		int2vector *indoption = (int2vector *) DatumGetPointer(d_opt);
 		bool match = true;
 		for (int i = 0; i < n && match; i++)
@@ -521,8 +520,7 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 			out->unique = form->indisunique;
 		}
 	}
-	systable_endscan(scan);
-	table_close(pgindex, AccessShareLock);
+	mg_index_scan_end(&s);
 	if (!OidIsValid(found))
 		return;
 	out->found = true;
@@ -590,12 +588,10 @@ bool
 index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 {
 	bool found = false;
-	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (!found && (tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
 		if (!form->indisvalid || form->indnkeyatts < n || !heap_attisnull(tup, Anum_pg_index_indpred, NULL))
@@ -617,8 +613,7 @@ index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 		}
 		found = all;
 	}
-	systable_endscan(scan);
-	table_close(pgindex, AccessShareLock);
+	mg_index_scan_end(&s);
 	return found;
 }
 
@@ -896,7 +891,7 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 }
 
 bool
-alter_table_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::AlterTable;
@@ -1053,7 +1048,7 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_IndexStmt: return create_index_facts((IndexStmt *) parsetree, cx, f);
 		case T_DropStmt: return drop_index_facts((DropStmt *) parsetree, cx, f);
 		case T_ReindexStmt: return reindex_facts((ReindexStmt *) parsetree, cx, f);
-		case T_AlterTableStmt: return alter_table_facts((AlterTableStmt *) parsetree, cx, f);
+		case T_AlterTableStmt: return alter_constraint_facts((AlterTableStmt *) parsetree, cx, f);
 		case T_AlterDomainStmt: return alter_domain_facts((AlterDomainStmt *) parsetree, cx, f);
 		case T_CreateStmt: return create_table_fk_facts(cx->st, (CreateStmt *) parsetree, f);
 		default: return false;

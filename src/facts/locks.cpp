@@ -7,6 +7,7 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/catalog.h"
 #include "facts/locks.h"
 
 namespace {
@@ -269,15 +270,12 @@ mg_statement_locks(Node *stmt, const MgState *st, MgLockPlan *plan)
 			{
 				add_lock(plan, relid, ShareLock, MG_LOCK_TARGET);
 				List *indexes = NIL;
-				Relation cat = table_open(IndexRelationId, AccessShareLock);
-				ScanKeyData key;
-				ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-				SysScanDesc scan = systable_beginscan(cat, IndexIndrelidIndexId, true, NULL, 1, &key);
+				MgIndexScan s;
+				mg_index_scan_begin(&s, relid);
 				HeapTuple tup;
-				while (HeapTupleIsValid(tup = systable_getnext(scan)))
+				while ((tup = mg_index_scan_next(&s)) != NULL)
 					indexes = lappend_oid(indexes, ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
-				systable_endscan(scan);
-				table_close(cat, AccessShareLock);
+				mg_index_scan_end(&s);
 				ListCell *lc;
 				foreach (lc, indexes)
 					add_lock(plan, lfirst_oid(lc), AccessExclusiveLock, MG_LOCK_INDEX);

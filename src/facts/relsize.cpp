@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "facts/catalog.h"
 #include "facts/facts.h"
 
 namespace {
@@ -138,16 +139,12 @@ toast_bytes(Oid toastrelid)
 	int64 total = storage_bytes_of(toastrelid);
 
 	/* A catalog scan of pg_index finds the TOAST index; no lock on any user relation. */
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(toastrelid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, toastrelid);
 	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 		total += storage_bytes_of(((Form_pg_index) GETSTRUCT(tup))->indexrelid);
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
+	mg_index_scan_end(&s);
 	return total;
 }
 

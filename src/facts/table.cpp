@@ -9,6 +9,7 @@
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
 
 namespace {
@@ -95,12 +96,10 @@ void
 usable_unique_index(Oid relid, char *out, size_t cap)
 {
 	out[0] = '\0';
-	Relation cat = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(cat, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (out[0] == '\0' && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (out[0] == '\0' && (tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
 		if (!ix->indisunique || !ix->indimmediate || !ix->indisvalid || ix->indnatts <= 0 ||
@@ -117,8 +116,7 @@ usable_unique_index(Oid relid, char *out, size_t cap)
 			strlcpy(out, quote_identifier(NameStr(cls->relname)), cap);
 		ReleaseSysCache(ctup);
 	}
-	systable_endscan(scan);
-	table_close(cat, AccessShareLock);
+	mg_index_scan_end(&s);
 }
 
 /* Relations in a schema, and their size: read from pg_class, never opened. */

@@ -645,7 +645,7 @@ not_null_column(Node *expr)
 }
 
 void
-note_constraint(Sim *s, Oid relid, Constraint *con)
+record_constraint(Sim *s, Oid relid, Constraint *con)
 {
 	const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr) : NULL;
 	if (con->conname == NULL && col == NULL)
@@ -667,13 +667,13 @@ note_constraints(Sim *s, AlterTableStmt *stmt, Oid relid)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
-			note_constraint(s, relid, (Constraint *) cmd->def);
+			record_constraint(s, relid, (Constraint *) cmd->def);
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
 			ListCell *cc;
 			foreach (cc, ((ColumnDef *) cmd->def)->constraints)
 				if (IsA(lfirst(cc), Constraint) && ((Constraint *) lfirst(cc))->conname != NULL)
-					note_constraint(s, relid, (Constraint *) lfirst(cc));
+					record_constraint(s, relid, (Constraint *) lfirst(cc));
 		}
 		else if ((cmd->subtype == AT_ValidateConstraint || cmd->subtype == AT_DropConstraint) && cmd->name)
 		{
