@@ -59,6 +59,22 @@ LockTimeoutDecision decide_lock_timeout(bool any_may_queue, bool own_xacts, bool
 /* The lock-queue preflight runs at all (migration_guard.blocker_age is not -1). */
 bool lock_queue_check_enabled(int32_t blocker_age_ms) noexcept;
 
+/*
+ * The names of the guard's own recipes, for the facts to look up (rules_column.cpp):
+ *
+ * swap_partner: the expand/contract swap (ADD c_new, backfill, RENAME c TO c_old, RENAME c_new
+ * TO c, DROP c_old) must not draw the warnings a rename or drop does. For DROP COLUMN or RENAME
+ * COLUMN of column (to new_name), the column whose existence makes it a step of that swap: c
+ * for DROP c_old, c_new for RENAME c TO c_old. Writes it to out and returns true; false when
+ * the action cannot be such a step or its names alone decide.
+ *
+ * replacement_constraint: schema_advice's foreign key fix adds <name>_new NOT VALID,
+ * validates it, drops <name> and renames <name>_new: the constraint whose presence, validated
+ * and of the same kind, makes DROP CONSTRAINT name that swap step.
+ */
+bool swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept;
+void replacement_constraint(const char *name, char *out, size_t cap) noexcept;
+
 /* The ALTER TABLE subcommand kinds (alter_kind_bit mask) that could have shared a statement
  * with another ALTER TABLE: the ones multiple_alter_same_table counts. The steps that the
  * guard's own recipes run as statements of their own (VALIDATE, SET NOT NULL, DROP

@@ -67,8 +67,11 @@ struct IcConstraint {
 /* One DROP CONSTRAINT of an ALTER TABLE. */
 struct IcDropConstraint {
 	bool found;
-	bool replaced;              /* a validated constraint of the same kind named <name>_new is
-								 * there to take its place: the swap step of a fix */
+	/* the constraint replacement_constraint() names for this one, if it exists: a validated
+	 * one of the same kind takes its place (the swap step of a fix) */
+	bool replacement_found;
+	char replacement_contype;
+	bool replacement_validated;
 	char contype;               /* pg_constraint.contype: 'c', 'f', 'u', 'p', 'x', 'n', 't' */
 	char name_sql[kIdentBuf];
 	bool ref_found;             /* a FOREIGN KEY: its referenced table */

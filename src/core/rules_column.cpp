@@ -22,6 +22,10 @@ namespace mg::impl {
 
 namespace {
 
+/* The names the expand/contract recipe gives the new and the retired column. */
+const std::string kNewSuffix = "_new";
+const std::string kOldSuffix = "_old";
+
 constexpr size_t kMaxIdent = 63; /* NAMEDATALEN - 1 */
 
 /* ---------------------------------------------------------------- names and text */
@@ -491,8 +495,8 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	if (!a.rewrite)
 		hint = "Build the index for the new type first, without blocking writes, then change the type and "
 			   "drop the old index in a short transaction; or use the expand/contract recipe below.\n";
-	const std::string tmp = ident(clip_name(std::string(a.column_name) + "_new"));
-	const std::string old = ident(clip_name(std::string(a.column_name) + "_old"));
+	const std::string tmp = ident(clip_name(std::string(a.column_name) + kNewSuffix));
+	const std::string old = ident(clip_name(std::string(a.column_name) + kOldSuffix));
 	std::string conv = expression_at(stmt_text(f), a.default_offset);
 	if (!a.has_using || conv.empty())
 		conv = std::string(a.column) + "::" + a.type_sql;
@@ -532,10 +536,27 @@ breaking_applies(const StatementFacts &f)
 	return visible_to_others(f.rel) && (f.rel.relkind == 'r' || f.rel.relkind == 'p');
 }
 
+bool
+ends_with(const std::string &s, const std::string &suffix)
+{
+	return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/* A step of the expand/contract swap (swap_partner()): RENAME c TO c_old while c_new exists,
+ * RENAME c_new TO c, DROP c_old while c exists. */
+bool
+is_swap_step(const ColumnAction &a)
+{
+	const std::string col = a.column_name, to = a.new_name_raw;
+	if (a.op == ColumnOp::RenameColumn)
+		return (to == col + kOldSuffix && a.partner_exists) || col == to + kNewSuffix;
+	return a.op == ColumnOp::DropColumn && ends_with(col, kOldSuffix) && a.partner_exists;
+}
+
 void
 rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (!breaking_applies(f) || a.swap_step)
+	if (!breaking_applies(f) || is_swap_step(a))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -822,3 +843,29 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace mg::impl
+
+namespace mg {
+
+bool
+swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept
+{
+	try
+	{
+		const std::string col = column ? column : "", to = new_name ? new_name : "";
+		std::string partner;
+		if (op == ColumnOp::DropColumn && impl::ends_with(col, impl::kOldSuffix))
+			partner = col.substr(0, col.size() - impl::kOldSuffix.size()); /* DROP c_old: c */
+		else if (op == ColumnOp::RenameColumn && to == col + impl::kOldSuffix)
+			partner = col + impl::kNewSuffix; /* RENAME c TO c_old: c_new */
+		if (partner.empty() || cap == 0)
+			return false;
+		std::snprintf(out, cap, "%s", partner.c_str());
+		return true;
+	}
+	catch (...)
+	{
+		return false;
+	}
+}
+
+} // namespace mg

@@ -689,7 +689,8 @@ rule_constraint_drop(const StatementFacts &f, const Policy &, Sink &sink)
 		const IcDropConstraint &d = ic.drops[i];
 		/* Dropping a CHECK loses no data and no guarantee code relies on to find rows; it is also the
 		 * last step of the NOT NULL recipe. */
-		if (!d.found || d.contype == 'c' || d.contype == 'n' || d.replaced)
+		const bool replaced = d.replacement_found && d.replacement_contype == d.contype && d.replacement_validated;
+		if (!d.found || d.contype == 'c' || d.contype == 'n' || replaced)
 			continue; /* a validated <name>_new takes its place: the swap step of a fix */
 		const std::string table = quoted(f.rel.name);
 		std::string message = "dropping " + std::string(contype_name(d.contype)) + " constraint " + d.name_sql +
@@ -892,3 +893,14 @@ rules_index(const StatementFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace mg::impl
+
+namespace mg {
+
+void
+replacement_constraint(const char *name, char *out, size_t cap) noexcept
+{
+	if (cap > 0)
+		std::snprintf(out, cap, "%s_new", name ? name : "");
+}
+
+} // namespace mg

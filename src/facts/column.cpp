@@ -476,44 +476,13 @@ tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 
 /* ---------------------------------------------------------------- the swap of expand/contract */
 
-bool
-ends_with(const char *s, const char *suffix)
+/* Whether the column the rules name for this action's swap step exists (swap_partner()). */
+void
+note_swap_partner(Oid relid, mg::ColumnAction *a)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* name + suffix, as a column name (cut to NAMEDATALEN - 1 like every name) */
-bool
-column_exists_with_suffix(Oid relid, const char *name, const char *suffix)
-{
-	char buf[NAMEDATALEN];
-	snprintf(buf, sizeof buf, "%s%s", name, suffix);
-	return SearchSysCacheExistsAttName(relid, buf);
-}
-
-/* RENAME c TO c_old while c_new exists, or RENAME c_new TO c. */
-bool
-is_swap_rename(Oid relid, const char *oldname, const char *newname)
-{
-	char buf[NAMEDATALEN];
-	snprintf(buf, sizeof buf, "%s_old", oldname);
-	if (strcmp(newname, buf) == 0 && column_exists_with_suffix(relid, oldname, "_new"))
-		return true;
-	snprintf(buf, sizeof buf, "%s_new", newname);
-	return strcmp(oldname, buf) == 0;
-}
-
-/* DROP c_old while c exists. */
-bool
-is_swap_drop(Oid relid, const char *name)
-{
-	if (!ends_with(name, "_old"))
-		return false;
-	char base[NAMEDATALEN];
-	strlcpy(base, name, sizeof base);
-	base[strlen(name) - 4] = '\0';
-	return SearchSysCacheExistsAttName(relid, base);
+	char partner[NAMEDATALEN];
+	if (mg::swap_partner(a->op, a->column_name, a->new_name_raw, partner, sizeof partner))
+		a->partner_exists = SearchSysCacheExistsAttName(relid, partner);
 }
 
 /* ---------------------------------------------------------------- ALTER TABLE */
@@ -833,7 +802,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				}
 				mg::ColumnAction *a = new_action(col, op, cmd->name);
 				if (a && op == mg::ColumnOp::DropColumn)
-					a->swap_step = is_swap_drop(ref->relid, cmd->name);
+					note_swap_partner(ref->relid, a);
 				if (a && op == mg::ColumnOp::SetNotNull)
 				{
 					a->already_not_null = notnull;
@@ -897,9 +866,10 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	if (a == NULL)
 		return true;
 	mg_copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	mg_copy_str(a->new_name_raw, sizeof a->new_name_raw, stmt->newname);
 	if (!ref->sim_new)
 	{
-		a->swap_step = is_swap_rename(ref->relid, stmt->subname, stmt->newname);
+		note_swap_partner(ref->relid, a);
 		HeapTuple tup = SearchSysCacheAttName(ref->relid, stmt->subname);
 		if (HeapTupleIsValid(tup))
 		{

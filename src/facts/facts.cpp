@@ -465,8 +465,10 @@ unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	f->rel.relkind = RELKIND_RELATION;
 	f->rel.is_temp = rv->relpersistence == RELPERSISTENCE_TEMP ||
 					 (rv->schemaname && strcmp(rv->schemaname, "pg_temp") == 0);
+	/* A temporary table is nobody else's concern (the rules exempt it), and naming its
+	 * constraints here would need its schema, which looking up may create: stop. */
 	if (f->rel.is_temp)
-		return false; /* temporary tables are nobody else's concern */
+		return false;
 
 	Oid nspid;
 	const char *nsp;

@@ -842,20 +842,18 @@ note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	Oid confrel = con->confrelid;
 	ReleaseSysCache(tup);
 	mg_copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
-	/* The swap of a replacement (schema_advice's foreign key fix builds <name>_new NOT VALID,
-	 * validates it, then drops <name> and renames <name>_new): nothing is lost. */
+	/* The constraint that would take its place in the swap of a replacement (the rules name it). */
 	char new_name[NAMEDATALEN];
-	snprintf(new_name, sizeof new_name, "%s_new", cmd->name);
+	mg::replacement_constraint(cmd->name, new_name, sizeof new_name);
 	Oid new_id = get_relation_constraint_oid(cx->main.relid, new_name, true);
-	if (OidIsValid(new_id))
+	HeapTuple nt = OidIsValid(new_id) ? SearchSysCache1(CONSTROID, ObjectIdGetDatum(new_id)) : NULL;
+	if (HeapTupleIsValid(nt))
 	{
-		HeapTuple nt = SearchSysCache1(CONSTROID, ObjectIdGetDatum(new_id));
-		if (HeapTupleIsValid(nt))
-		{
-			Form_pg_constraint nc = (Form_pg_constraint) GETSTRUCT(nt);
-			d->replaced = nc->contype == d->contype && nc->convalidated;
-			ReleaseSysCache(nt);
-		}
+		Form_pg_constraint nc = (Form_pg_constraint) GETSTRUCT(nt);
+		d->replacement_found = true;
+		d->replacement_contype = nc->contype;
+		d->replacement_validated = nc->convalidated;
+		ReleaseSysCache(nt);
 	}
 	if (d->contype == CONSTRAINT_FOREIGN && OidIsValid(confrel) && confrel != cx->main.relid)
 		d->ref_found = mg_describe_relation(cx->st, confrel, &d->ref);
