@@ -60,7 +60,8 @@ struct RewriteFacts {
 	int32_t reason;             /* AT_REWRITE_* bits of commands/event_trigger.h */
 	char command[32];           /* "ALTER TABLE", "ALTER TYPE", ... */
 	const char *text;           /* the statement's text, NUL-terminated, without its ';'; null if unknown */
-	bool warned_by[kMaxRules];  /* rules that already warned about this table during the statement */
+	bool seen_by[kMaxRules];    /* rules whose findings about this table were let through during
+								 * the statement: raised as warnings, or overridden */
 };
 
 static_assert(std::is_trivially_destructible_v<LockTargetFacts>);

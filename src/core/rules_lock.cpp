@@ -174,10 +174,11 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 {
 	if (!f.rel.found || f.rel.is_new || f.rel.is_temp)
 		return;
-	/* In warn mode (or with a rule set to warning), a rule that saw this statement coming has
-	 * already warned about the table: the backstop does not say it twice. */
-	for (bool warned : f.warned_by)
-		if (warned)
+	/* A rule that saw this statement coming has already spoken about the table: it warned (warn
+	 * mode, or the rule set to warning), or an override let it through. The backstop does not
+	 * say it twice, nor refuse what an override allowed. */
+	for (bool seen : f.seen_by)
+		if (seen)
 			return;
 	if (f.rel.size_bytes < p.large_table_threshold)
 		return;

@@ -57,7 +57,7 @@ mg_backstop(PG_FUNCTION_ARGS)
 		strlcpy(rf->command, GetCommandTagName(trig->tag), sizeof rf->command);
 		/* with the statement's text: its migration_guard:allow directive, and the events */
 		rf->text = mg_statement_text();
-		mg_statement_warnings(rf->rel.name, rf->warned_by);
+		mg_statement_findings(rf->rel.name, rf->seen_by);
 		mg_judge_and_report(MG_JUDGE_REWRITE, rf, rf->text, rf->text ? (int) strlen(rf->text) : 0);
 	}
 	MemoryContextSwitchTo(old);

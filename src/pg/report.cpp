@@ -56,6 +56,7 @@ mg_report(const mg::Finding *findings, int n, const char *err, const char *stmt,
 		{
 			mg_events_record(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
 			mg_policy_audit(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
+			mg_statement_note_finding(f->rule, f->relation);
 		}
 		else if (f->severity == mg::Severity::Error)
 		{
@@ -65,7 +66,7 @@ mg_report(const mg::Finding *findings, int n, const char *err, const char *stmt,
 		else
 		{
 			mg_events_record(f, MG_ACTION_WARNED, NULL, stmt, stmt_len);
-			mg_statement_note_warning(f->rule, f->relation);
+			mg_statement_note_finding(f->rule, f->relation);
 			raise(f);
 		}
 	}

@@ -93,7 +93,7 @@ mg_statement_text(void)
 }
 
 void
-mg_statement_note_warning(mg::RuleId rule, const char *relation)
+mg_statement_note_finding(mg::RuleId rule, const char *relation)
 {
 	if (relation == NULL || relation[0] == '\0')
 		return;
@@ -122,12 +122,12 @@ mg_statement_note_warning(mg::RuleId rule, const char *relation)
 }
 
 void
-mg_statement_warnings(const char *relation, bool warned[mg::kMaxRules])
+mg_statement_findings(const char *relation, bool seen[mg::kMaxRules])
 {
-	memset(warned, 0, sizeof(bool) * mg::kMaxRules);
+	memset(seen, 0, sizeof(bool) * mg::kMaxRules);
 	if (!same(warnings_of, current()))
 		return;
 	for (int i = 0; i < n_warnings; i++)
 		if (strcmp(warnings[i].relation, relation) == 0)
-			warned[(int) warnings[i].rule] = true;
+			seen[(int) warnings[i].rule] = true;
 }

@@ -20,8 +20,9 @@ void mg_statement_end(void);
  * known or too long to keep. */
 const char *mg_statement_text(void);
 
-/* A warning of rule about relation (schema.name as findings name it) was raised during the
- * statement running now. */
-void mg_statement_note_warning(mg::RuleId rule, const char *relation);
-/* The rules that warned about relation during the statement running now: warned[rule] set. */
-void mg_statement_warnings(const char *relation, bool warned[mg::kMaxRules]);
+/* A finding of rule about relation (schema.name as findings name it) was let through during
+ * the statement running now: raised as a warning, or overridden. */
+void mg_statement_note_finding(mg::RuleId rule, const char *relation);
+/* The rules whose findings about relation were let through during the statement running now:
+ * seen[rule] set. */
+void mg_statement_findings(const char *relation, bool seen[mg::kMaxRules]);
