@@ -116,7 +116,7 @@ enum class DmlScope : uint8_t { Migration, All };
 /* The statement kinds the DDL rules tell apart; Other: judged by the group facts alone. */
 enum class StmtKind : uint8_t { Other, CreateIndex, CreateTable, AlterTable };
 
-enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion };
+enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion, PrimaryKey };
 
 /* The table a statement would lock, as read from the catalog without locking it. */
 struct RelationFacts {

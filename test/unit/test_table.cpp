@@ -236,3 +236,25 @@ TEST(TableRules, TruncateCascadeListCutShortStaysValid)
 	EXPECT_FALSE(contains(out[0].hint, "TRUNCATE "));
 	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.a, public.b"));
 }
+
+TEST(TableRules, MultipleAlterOnlyOnLargeTables)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::AlterTableAgain, "ALTER TABLE orders ADD COLUMN b int", 20 * kMB);
+	it.count = 1;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::MultipleAlterSameTable);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_STREQ(out[0].message, "this is ALTER TABLE number 2 on \"public.orders\" in this transaction");
+
+	/* below the threshold, empty, new: silent */
+	t.items[0].rel.size_bytes = 10 * kMB - 1;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 0;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 10 * kMB; /* the threshold is inclusive */
+	EXPECT_EQ(t.run().size(), 1u);
+	t.items[0].rel.is_new = true;
+	EXPECT_TRUE(t.run().empty());
+}
