@@ -20,6 +20,8 @@ MG_PACKAGES=(
 	python3-django-allauth python3-django-contrib-comments python3-django-celery-results
 	python3-django-celery-beat python3-django-sitetree python3-django-invitations
 	python3-django-health-check python3-django-tagging
+	# Rails' ActiveRecord (test/integration/rails)
+	ruby-activerecord ruby-pg
 )
 
 log() { printf '\n== %s\n' "$*"; }

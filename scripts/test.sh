@@ -148,7 +148,7 @@ if has integration; then
 	mkdir -p "$WORK/integ" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/integ"
 	# django_stock counts thousands of verdicts in migration_guard.events
 	(cd "$WORK" && echo "migration_guard.events_size = 20000" | start_cluster "$WORK/integ" "$port")
-	for tool in alembic django django_stock; do
+	for tool in alembic alembic_autogen django django_stock rails; do
 		(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" PGUSER=postgres \
 			bash "test/integration/$tool/run.sh" "$port" "$WORK/integ") >"$WORK/$tool.log" 2>&1
 		grep -E '^not ok|^# passed' "$WORK/$tool.log"
