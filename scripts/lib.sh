@@ -14,6 +14,14 @@ MG_PACKAGES=(
 	"postgresql-$PG_MAJOR-pgtap" pgtap libgtest-dev libipc-run-perl
 	# integration tests (Alembic, Django), fuzzing (sqlsmith, the check() fuzzer), scripts/valgrind.sh
 	python3-alembic python3-sqlalchemy python3-psycopg2 python3-django sqlsmith valgrind
+	# stock Django apps that ship migrations (test/integration/django_stock)
+	python3-django-taggit python3-django-reversion python3-django-axes python3-django-guardian
+	python3-django-otp python3-django-oauth-toolkit python3-django-constance python3-django-picklefield
+	python3-django-allauth python3-django-contrib-comments python3-django-celery-results
+	python3-django-celery-beat python3-django-sitetree python3-django-invitations
+	python3-django-health-check python3-django-tagging
+	# Rails' ActiveRecord (test/integration/rails)
+	ruby-activerecord ruby-pg
 )
 
 log() { printf '\n== %s\n' "$*"; }

@@ -27,13 +27,17 @@ class Sink
   public:
 	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
 
-	/* rows: what the statement touches, or the table's rows; < 0 when not known */
+	/* rows: what the statement touches, or the table's rows; < 0 when not known.
+	 * at_most_warning: the finding is a warning even where the rule's severity is error (a rule
+	 * that refuses on large tables only says so below the threshold); off stays off. */
 	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
-			 const std::string &detail, const std::string &hint)
+			 const std::string &detail, const std::string &hint, bool at_most_warning = false)
 	{
 		Severity sev = effective_severity(rule, policy_);
 		if (sev == Severity::Off)
 			return;
+		if (at_most_warning)
+			sev = Severity::Warning;
 		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
 		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
 		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)

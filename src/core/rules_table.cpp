@@ -707,11 +707,15 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 	sink.add(RuleId::CtasLargeSource, it.rel, LockLevel::AccessShare, it.rel.rows, message, detail, hint);
 }
 
+/* Silent below the threshold: another pass over a small table costs nothing worth a message
+ * (stock framework migrations alter fresh, empty tables several times in one migration). */
 void
-rule_multiple_alter(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
+rule_multiple_alter(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
 	if ((it.kinds & combinable_alter_kinds()) == 0 || it.count == 0)
 		return; /* only recipe steps, which run as statements of their own; or the first */
+	if (!large(it.rel, p))
+		return;
 	const std::string name = quoted(it.rel.name);
 	const int nth = it.count + 1;
 	std::string message = "this is ALTER TABLE number " + std::to_string(nth) + " on " + name + " in this transaction";

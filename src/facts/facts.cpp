@@ -340,11 +340,12 @@ name_taken(NameContext *cx, const char *name)
 	return false;
 }
 
-/* A relation-named constraint (UNIQUE, EXCLUDE): its index takes the name. */
+/* A relation-named constraint (UNIQUE, EXCLUDE, PRIMARY KEY): its index takes the name. A
+ * primary key's name has no columns in it (cols NIL), as ChooseIndexName() makes it. */
 char *
 choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 {
-	char *addition = name_addition(cols);
+	char *addition = cols != NIL ? name_addition(cols) : NULL;
 	char *name = ChooseRelationName(cx->relname, addition, label, cx->nspid, true);
 	for (int pass = 1; name_taken(cx, name); pass++)
 	{
@@ -395,8 +396,14 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			kind = mg::ConstraintKind::Exclusion;
 			name = choose_index_constraint_name(cx, index_elem_names(con->exclusions), "excl");
 			break;
+		case CONSTR_PRIMARY:
+			if (con->indexname != NULL)
+				return; /* USING INDEX: the constraint takes the index's name */
+			kind = mg::ConstraintKind::PrimaryKey;
+			name = choose_index_constraint_name(cx, NIL, "pkey");
+			break;
 		default:
-			return; /* PRIMARY KEY, NOT NULL, DEFAULT, ...: exempt */
+			return; /* NOT NULL, DEFAULT, ...: not named constraints in PostgreSQL 15 */
 	}
 	cx->chosen = lappend(cx->chosen, name);
 	mg::UnnamedConstraint *u = MG_GROW(cx->f->unnamed, cx->f->n_unnamed, cx->f->cap_unnamed);

@@ -461,7 +461,8 @@ plain_index_columns(IndexStmt *stmt, Oid relid, AttrNumber *attnums, int *n)
 
 /* An existing valid index of relid, of access method amid, that serves every lookup the new
  * one would: its leading key columns are exactly the new columns, in order, with default
- * opclasses, collations and ordering and no predicate or expressions. */
+ * opclasses, collations and ordering and no predicate or expressions. Of several, the oldest
+ * (lowest OID), so that the message does not depend on where pg_index keeps its rows. */
 void
 find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int n, mg::IcRedundant *out)
 {
@@ -469,9 +470,11 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
 	Oid found = InvalidOid;
-	while (!OidIsValid(found) && (tup = mg_index_scan_next(&s)) != NULL)
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+		if (OidIsValid(found) && form->indexrelid > found)
+			continue;
 		if (!form->indisvalid || !form->indisready || form->indnkeyatts < n ||
 			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
 			continue;

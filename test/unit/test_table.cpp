@@ -255,3 +255,30 @@ TEST(TableRules, TruncateCascadeOfManyTablesNamesTheFirstAndCountsTheRest)
 	EXPECT_FALSE(contains(out[0].hint, "TRUNCATE "));
 	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.t0, public.t1"));
 }
+
+TEST(TableRules, MultipleAlterOnlyOnLargeTables)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::AlterTableAgain, "ALTER TABLE orders ADD COLUMN b int", 20 * kMB);
+	it.count = 1;
+	it.kinds = alter_kind_bit(AlterKind::AddColumn);
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::MultipleAlterSameTable);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_STREQ(out[0].message, "this is ALTER TABLE number 2 on \"public.orders\" in this transaction");
+
+	/* below the threshold, empty, new: silent */
+	t.items[0].rel.size_bytes = 10 * kMB - 1;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 0;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 10 * kMB; /* the threshold is inclusive */
+	EXPECT_EQ(t.run().size(), 1u);
+	t.items[0].rel.is_new = true;
+	EXPECT_TRUE(t.run().empty());
+	/* a step the recipes run as a statement of its own never counts as another ALTER */
+	t.items[0].rel.is_new = false;
+	t.items[0].kinds = alter_kind_bit(AlterKind::ValidateConstraint) | alter_kind_bit(AlterKind::SetNotNull);
+	EXPECT_TRUE(t.run().empty());
+}
