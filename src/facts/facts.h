@@ -7,8 +7,11 @@
  */
 #pragma once
 
+extern "C" {
 #include "executor/execdesc.h"
+#include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
+}
 
 #include "core/types.hpp"
 

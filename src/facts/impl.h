@@ -11,7 +11,9 @@
  */
 #pragma once
 
+extern "C" {
 #include "nodes/parsenodes.h"
+}
 
 #include "facts/facts.h"
 

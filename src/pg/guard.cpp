@@ -20,7 +20,10 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-PG_MODULE_MAGIC;
+#include "pg/compat.h"
+
+#define MG_VERSION "0.1.0"
+MG_MODULE_MAGIC("migration_guard", MG_VERSION);
 
 PGDLLEXPORT void _PG_init(void);
 PGDLLEXPORT Datum mg_version(PG_FUNCTION_ARGS);
@@ -35,8 +38,6 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "pg/policy.h"
 #include "pg/lock.h"
 #include "pg/compat.h"
-
-#define MG_VERSION "0.1.0"
 
 
 namespace {

@@ -12,9 +12,11 @@
  */
 #pragma once
 
+extern "C" {
 #include "nodes/nodes.h"
 #include "storage/lockdefs.h"
 #include "utils/elog.h"
+}
 
 typedef struct MgLockAction
 {
