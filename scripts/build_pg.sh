@@ -88,7 +88,7 @@ apt_suite() {
 }
 # The versions of source package $1 the current suite lists, newest first.
 apt_versions() {
-	apt-cache "${APT_OPTS[@]}" showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -rV
+	{ apt-cache "${APT_OPTS[@]}" showsrc "$1" 2>/dev/null || true; } | sed -n 's/^Version: //p' | sort -rV
 }
 
 version=
@@ -99,16 +99,20 @@ for suite in $suites; do
 	say "suite $suite serves no postgresql-$major"
 done
 
-if [ -z "$version" ]; then
-	prefix=$(newest_cached)
-	if [ -z "$prefix" ]; then
+# No source to be had: the newest complete build of $major in the cache, else exit status 3.
+use_cached_or_give_up() {
+	local cached
+	cached=$(newest_cached)
+	if [ -z "$cached" ]; then
 		say "no source of postgresql-$major to be had (suites: $suites) and nothing cached in $cache"
 		exit 3
 	fi
-	say "reusing the cached $prefix (the archive serves no postgresql-$major now)"
-	echo "$prefix/bin/pg_config"
+	say "reusing the cached $cached ($1)"
+	echo "$cached/bin/pg_config"
 	exit 0
-fi
+}
+
+[ -n "$version" ] || use_cached_or_give_up "the archive could not be read, or serves no postgresql-$major"
 
 upstream=${version%%-*}    # 18.6-3 -> 18.6
 upstream=${upstream#*:}
@@ -127,7 +131,10 @@ if [ ! -f "$prefix/.mg-server" ] || [ -n "${MG_PG_REBUILD:-}" ]; then
 	rm -rf "$src"
 	mkdir -p "$src"
 	say "fetching postgresql-$major $version from $suite"
-	(cd "$src" && apt-get "${APT_OPTS[@]}" -qq source --download-only "postgresql-$major=$version" >/dev/null)
+	if ! (cd "$src" && apt-get "${APT_OPTS[@]}" -qq source --download-only "postgresql-$major=$version" >/dev/null); then
+		rm -rf "$src"
+		use_cached_or_give_up "the source of postgresql-$major $version could not be fetched"
+	fi
 	tarball=$(ls "$src"/postgresql-"$major"_*.orig.tar.* | head -1)
 	tar -C "$src" -xf "$tarball"
 	tree=$(ls -d "$src"/postgresql-"$upstream"* | head -1)
