@@ -22,6 +22,7 @@ state_name(BackendState s)
 		case STATE_IDLEINTRANSACTION_ABORTED: return "idle in transaction (aborted)";
 		case STATE_DISABLED: return "disabled";
 		case STATE_UNDEFINED: break;
+		MG_CASE_STATE_STARTING("starting")
 	}
 	return "";
 }

@@ -499,7 +499,7 @@ collect_column_names(Node *node, void *context)
 			*(List **) context = lappend(*(List **) context, strVal(last));
 		return false;
 	}
-	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_names)), context);
+	return raw_expression_tree_walker(node, MG_WALKER(collect_column_names), context);
 }
 
 /* Whether a column of this name exists, or an ADD COLUMN of this statement creates it. */

@@ -50,7 +50,7 @@ unrestricted(const Plan *p, const ModifyTable *mt)
 		case T_Append:
 		{
 			const Append *a = (const Append *) p;
-			if (a->appendplans == NIL || a->part_prune_info != NULL)
+			if (a->appendplans == NIL || MG_APPEND_PRUNES_AT_RUN_TIME(a))
 				return false;
 			ListCell *lc;
 			foreach (lc, a->appendplans)

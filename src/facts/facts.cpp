@@ -327,7 +327,7 @@ collect_column_refs(Node *node, void *context)
 		}
 		return false;
 	}
-	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_refs)), context);
+	return raw_expression_tree_walker(node, MG_WALKER(collect_column_refs), context);
 }
 
 bool

@@ -80,7 +80,7 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 	int backend = MG_INVALID_BACKEND;
 	if (cls->relpersistence == RELPERSISTENCE_TEMP)
 	{
-		backend = GetTempNamespaceBackendId(cls->relnamespace);
+		backend = mg_temp_namespace_backend(cls->relnamespace);
 		if (backend == MG_INVALID_BACKEND)
 			return 0;
 	}
@@ -90,7 +90,9 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 
 	/* One path built by PostgreSQL; the other forks' files are named <main>_<fork>
 	 * (relpath.c), so their paths are that one plus a suffix. */
-	char *main_path = mg_relpath(rf, backend, MAIN_FORKNUM);
+	char main_path[MAXPGPATH];
+	if (!mg_relpath(main_path, sizeof main_path, rf, backend, MAIN_FORKNUM))
+		return 0;
 	size_t main_len = strlen(main_path);
 	char path[MAXPGPATH];
 	int64 total = 0;
@@ -115,7 +117,6 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 			*main_bytes = bytes;
 		total += bytes;
 	}
-	pfree(main_path);
 	return total;
 }
 

@@ -1155,7 +1155,7 @@ source_walker(Node *node, void *context)
 			return false;
 		}
 		return raw_expression_tree_walker(
-			node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)), context);
+			node, MG_WALKER(source_walker), context);
 	}
 	if (IsA(node, RangeTblEntry))
 	{
@@ -1166,9 +1166,9 @@ source_walker(Node *node, void *context)
 	}
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node,
-								 reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)),
+								 MG_WALKER(source_walker),
 								 context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)),
+	return expression_tree_walker(node, MG_WALKER(source_walker),
 								  context);
 }
 

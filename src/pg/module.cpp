@@ -4,8 +4,10 @@
  */
 #include "pg/prelude.h"
 
+#define MG_VERSION "0.1.0"
+
 extern "C" {
-PG_MODULE_MAGIC;
+MG_MODULE_MAGIC("migration_guard", MG_VERSION);
 
 PGDLLEXPORT void _PG_init(void);
 PGDLLEXPORT Datum mg_version(PG_FUNCTION_ARGS);
@@ -18,8 +20,6 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "pg/hooks.h"
 #include "pg/settings.h"
 #include "state/state.h"
-
-#define MG_VERSION "0.1.0"
 
 void
 _PG_init(void)
