@@ -35,6 +35,7 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "pg/policy.h"
 #include "pg/lock.h"
 #include "pg/compat.h"
+#include "pg/restore.h"
 
 #define MG_VERSION "0.1.0"
 
@@ -110,6 +111,7 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	mg_restore_begin_statement();
 	if (mg_collect_facts(pstmt->utilityStmt, queryString, pstmt->stmt_location, pstmt->stmt_len, facts))
 	{
 		mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * kMaxFindings);
@@ -122,6 +124,8 @@ inspect_utility(PlannedStmt *pstmt, const char *queryString)
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+	/* let through: record any refusal that the restore-session exemption avoided */
+	mg_restore_audit(pstmt->utilityStmt, queryString, pstmt->stmt_location, pstmt->stmt_len);
 }
 
 /* Judges one data-changing statement from its plan; the caller has done the cheap tests. */
@@ -157,6 +161,8 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 	 * exception is a CREATE TABLE written inside CREATE SCHEMA, which only ever arrives as
 	 * a sub-command. */
 	Node *parsetree = pstmt->utilityStmt;
+	if (IsTransactionState())
+		mg_restore_note_utility(parsetree); /* a relation a restore created is live once others use it */
 	if ((context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) && mg_may_apply(parsetree) &&
 		!skip_everything())
 	{
@@ -204,6 +210,7 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	/* A plain SELECT, EXPLAIN without ANALYZE: straight through, nothing read or allocated. */
 	PlannedStmt *ps = queryDesc->plannedstmt;
+	mg_restore_note_plan(ps); /* a relation a restore created is live once others use it */
 	if ((ps->commandType != CMD_SELECT || ps->hasModifyingCTE) && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
 		!skip_everything())
 		inspect_dml(queryDesc);
@@ -314,6 +321,7 @@ _PG_init(void)
 
 	mg_policy_init();
 	mg_events_init();
+	mg_restore_init();
 
 	mg_lock_init();
 	MarkGUCPrefixReserved("migration_guard");

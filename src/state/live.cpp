@@ -18,6 +18,7 @@ extern "C" {
 }
 
 #include "facts/facts.h"
+#include "pg/restore.h"
 
 namespace {
 
@@ -124,7 +125,9 @@ mg_rel_is_new(Oid relid)
 	/* check(): the relations its text creates are not in the catalog, so have no OID */
 	if (mg_sim_active())
 		return false;
-	return new_rels != NULL && hash_search(new_rels, &relid, HASH_FIND, NULL) != NULL;
+	if (new_rels != NULL && hash_search(new_rels, &relid, HASH_FIND, NULL) != NULL)
+		return true;
+	return mg_restore_rel_is_new(relid); /* created by a restore, in a restore session */
 }
 
 void

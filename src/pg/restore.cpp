@@ -1,0 +1,528 @@
+/*
+ * restore.cpp - L1: restore sessions, so that pg_restore into a guarded cluster comes out
+ * complete with the default policy, without opening a way around the guard for live tables.
+ *
+ * pg_restore (and psql replaying a plain dump) creates each table, loads its data, and only
+ * then builds its indexes and constraints, in separate transactions and, with -j, separate
+ * connections. By then the table is large, and the guard would refuse every PRIMARY KEY,
+ * UNIQUE, CREATE INDEX and FOREIGN KEY on it, while pg_restore carries on after errors. A
+ * table the restore itself created, and that nobody else has used yet, is as new as a table
+ * created in the current transaction: nobody can be waiting on it.
+ *
+ * So:
+ *  - a restore session is one whose application_name is "pg_restore" (pg_restore's own
+ *    fallback_application_name); it registers with its database in shared memory;
+ *  - the relations a restore session creates are recorded, at COMMIT (never on abort), in a
+ *    bounded shared hash keyed by (database, relation), with the role that created them;
+ *  - mg_rel_is_new() asks mg_restore_rel_is_new(): in a restore session, a recorded relation
+ *    of this database counts as new, if this role created it or may override rules anyway;
+ *  - any session that is not a restore session and uses a recorded relation (a plan that
+ *    reads or writes it, DDL, COPY, VACUUM) makes it live: the record is removed at once;
+ *  - records of a database go when its last restore session has ended, after a grace period
+ *    that covers pg_restore -j, whose leader disconnects before its workers connect;
+ *  - every refusal the exemption avoided is recorded as an override: an audit line in the
+ *    server log and an events row, with the reason "restore session";
+ *  - fail closed: when the hash (migration_guard.restore_relations) or the per-database table
+ *    is full, nothing more is recorded, with a WARNING, and the guard judges those tables as
+ *    it judges any other.
+ *
+ * One LWLock guards the shared state; nothing that can fail runs while it is held.
+ */
+extern "C" {
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+}
+
+#include "core/rules.hpp"
+#include "facts/facts.h"
+#include "pg/guard.h"
+#include "pg/policy.h"
+#include "pg/restore.h"
+
+namespace {
+
+constexpr const char *kRestoreApplication = "pg_restore";
+/* How long the records of a database outlive its last restore session. pg_restore -j closes
+ * its own connection before its workers open theirs, and reconnects after them. */
+constexpr int kGraceMs = 10000;
+constexpr const char *kReason =
+	"restore session: the table was created by this restore (application_name pg_restore) and no other session has used it";
+
+struct RegKey
+{
+	Oid dbid;
+	Oid relid;
+};
+
+struct RegEntry
+{
+	RegKey key; /* hash key */
+	Oid creator;
+};
+
+struct DbState
+{
+	Oid dbid; /* InvalidOid: a free slot */
+	int32 sessions;
+	TimestampTz ended; /* when sessions last dropped to 0 */
+};
+
+struct RestoreShared
+{
+	LWLock *lock;
+	pg_atomic_uint32 n_entries;
+	int32 n_dbs;
+	DbState dbs[FLEXIBLE_ARRAY_MEMBER];
+};
+
+struct Pending
+{
+	Oid relid;
+	Oid creator;
+	SubTransactionId subid;
+};
+
+int restore_relations = 10000;
+RestoreShared *rs = NULL;
+HTAB *reg = NULL;
+
+shmem_request_hook_type prev_shmem_request = NULL;
+shmem_startup_hook_type prev_shmem_startup = NULL;
+object_access_hook_type prev_object_access = NULL;
+
+/* this backend */
+int my_slot = -1;             /* index in rs->dbs while registered */
+bool exit_callback_set = false;
+bool warned_no_slot = false;
+Pending *pending = NULL;      /* in TopTransactionContext */
+int n_pending = 0;
+int cap_pending = 0;
+bool consulted = false;       /* the exemption made a relation new in this statement */
+bool suppress = false;        /* judging again without the exemption */
+TimestampTz next_purge_check = 0;
+
+int
+n_db_slots(void)
+{
+	return MaxBackends > 0 ? MaxBackends : 100;
+}
+
+Size
+shared_size(void)
+{
+	return add_size(offsetof(RestoreShared, dbs), mul_size(sizeof(DbState), n_db_slots()));
+}
+
+void
+request_shmem(void)
+{
+	if (prev_shmem_request)
+		prev_shmem_request();
+	if (restore_relations <= 0)
+		return;
+	RequestAddinShmemSpace(add_size(shared_size(), hash_estimate_size(restore_relations, sizeof(RegEntry))));
+	RequestNamedLWLockTranche("migration_guard restore", 1);
+}
+
+void
+startup_shmem(void)
+{
+	if (prev_shmem_startup)
+		prev_shmem_startup();
+	if (restore_relations <= 0)
+		return;
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	bool found;
+	rs = (RestoreShared *) ShmemInitStruct("migration_guard restore", shared_size(), &found);
+	if (!found)
+	{
+		memset(rs, 0, shared_size());
+		rs->lock = &(GetNamedLWLockTranche("migration_guard restore"))->lock;
+		pg_atomic_init_u32(&rs->n_entries, 0);
+		rs->n_dbs = n_db_slots();
+	}
+	HASHCTL info;
+	info.keysize = sizeof(RegKey);
+	info.entrysize = sizeof(RegEntry);
+	reg = ShmemInitHash("migration_guard restore relations", restore_relations, restore_relations, &info,
+						HASH_ELEM | HASH_BLOBS);
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* ---- the shared state; callers hold rs->lock exclusively ---- */
+
+void
+purge_db_locked(Oid dbid)
+{
+	HASH_SEQ_STATUS seq;
+	RegEntry *e;
+	hash_seq_init(&seq, reg);
+	while ((e = (RegEntry *) hash_seq_search(&seq)) != NULL)
+		if (e->key.dbid == dbid && hash_search(reg, &e->key, HASH_REMOVE, NULL) != NULL)
+			pg_atomic_sub_fetch_u32(&rs->n_entries, 1);
+}
+
+bool
+expired(const DbState *d, TimestampTz now)
+{
+	return d->sessions == 0 && TimestampDifferenceExceeds(d->ended, now, kGraceMs);
+}
+
+/* Frees the slots of databases whose restore ended more than the grace period ago. */
+void
+purge_expired_locked(TimestampTz now)
+{
+	for (int i = 0; i < rs->n_dbs; i++)
+	{
+		DbState *d = &rs->dbs[i];
+		if (OidIsValid(d->dbid) && expired(d, now))
+		{
+			purge_db_locked(d->dbid);
+			d->dbid = InvalidOid;
+		}
+	}
+}
+
+void
+unregister_session(int code, Datum arg)
+{
+	if (my_slot < 0 || rs == NULL)
+		return;
+	LWLockAcquire(rs->lock, LW_EXCLUSIVE);
+	DbState *d = &rs->dbs[my_slot];
+	if (d->sessions > 0 && --d->sessions == 0)
+		d->ended = GetCurrentTimestamp();
+	LWLockRelease(rs->lock);
+	my_slot = -1;
+}
+
+void
+register_session(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int slot = -1;
+	LWLockAcquire(rs->lock, LW_EXCLUSIVE);
+	purge_expired_locked(now);
+	for (int i = 0; i < rs->n_dbs && slot < 0; i++)
+		if (rs->dbs[i].dbid == MyDatabaseId)
+			slot = i;
+	for (int i = 0; i < rs->n_dbs && slot < 0; i++)
+		if (!OidIsValid(rs->dbs[i].dbid))
+		{
+			slot = i;
+			rs->dbs[i].dbid = MyDatabaseId;
+			rs->dbs[i].sessions = 0;
+		}
+	if (slot >= 0)
+		rs->dbs[slot].sessions++;
+	LWLockRelease(rs->lock);
+
+	if (slot < 0)
+	{
+		if (!warned_no_slot)
+			ereport(WARNING, (errmsg("migration_guard cannot record this restore session: every slot is taken"),
+							  errdetail("Tables this session creates will be judged as existing tables.")));
+		warned_no_slot = true;
+		return;
+	}
+	my_slot = slot;
+	if (!exit_callback_set)
+	{
+		before_shmem_exit(unregister_session, (Datum) 0);
+		exit_callback_set = true;
+	}
+}
+
+/* A restore session, registered with its database. */
+bool
+is_restore_session(void)
+{
+	if (rs == NULL || application_name == NULL || strcmp(application_name, kRestoreApplication) != 0 ||
+		!OidIsValid(MyDatabaseId) || IsParallelWorker())
+		return false;
+	if (my_slot < 0)
+		register_session();
+	return my_slot >= 0;
+}
+
+/* A session that is not a restore session used relid: it is live now. */
+void
+note_use(Oid relid)
+{
+	if (!OidIsValid(relid))
+		return;
+	RegKey key = {MyDatabaseId, relid};
+	LWLockAcquire(rs->lock, LW_SHARED);
+	bool found = hash_search(reg, &key, HASH_FIND, NULL) != NULL;
+	LWLockRelease(rs->lock);
+	if (!found)
+		return;
+	LWLockAcquire(rs->lock, LW_EXCLUSIVE);
+	if (hash_search(reg, &key, HASH_REMOVE, NULL) != NULL)
+		pg_atomic_sub_fetch_u32(&rs->n_entries, 1);
+	LWLockRelease(rs->lock);
+}
+
+/* Whether uses by this session must be noted: something is recorded, and this is not a
+ * restore session. Purges expired databases now and then, so that the records of a finished
+ * restore do not keep every session on this slower path. */
+bool
+must_note_uses(void)
+{
+	if (rs == NULL || pg_atomic_read_u32(&rs->n_entries) == 0 || IsParallelWorker() || !OidIsValid(MyDatabaseId))
+		return false;
+	if (is_restore_session())
+		return false;
+	TimestampTz now = GetCurrentTimestamp();
+	if (now >= next_purge_check)
+	{
+		next_purge_check = TimestampTzPlusMilliseconds(now, 1000);
+		bool any = false;
+		LWLockAcquire(rs->lock, LW_SHARED);
+		for (int i = 0; i < rs->n_dbs && !any; i++)
+			any = OidIsValid(rs->dbs[i].dbid) && expired(&rs->dbs[i], now);
+		LWLockRelease(rs->lock);
+		if (any)
+		{
+			LWLockAcquire(rs->lock, LW_EXCLUSIVE);
+			purge_expired_locked(now);
+			LWLockRelease(rs->lock);
+		}
+	}
+	return pg_atomic_read_u32(&rs->n_entries) != 0;
+}
+
+/* ---- what this transaction creates ---- */
+
+void
+object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+{
+	if (prev_object_access)
+		prev_object_access(access, classId, objectId, subId, arg);
+	if (access != OAT_POST_CREATE || classId != RelationRelationId || subId != 0 || !is_restore_session())
+		return;
+	if (n_pending == cap_pending)
+	{
+		int cap = cap_pending ? cap_pending * 2 : 16;
+		pending = pending ? (Pending *) repalloc(pending, sizeof(Pending) * cap)
+						  : (Pending *) MemoryContextAlloc(TopTransactionContext, sizeof(Pending) * cap);
+		cap_pending = cap;
+	}
+	pending[n_pending].relid = objectId;
+	pending[n_pending].creator = GetUserId();
+	pending[n_pending].subid = GetCurrentSubTransactionId();
+	n_pending++;
+}
+
+/* At COMMIT: records what the transaction created. Never errors; warns when full. */
+void
+record_pending(void)
+{
+	int dropped = 0;
+	LWLockAcquire(rs->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < n_pending; i++)
+	{
+		RegKey key = {MyDatabaseId, pending[i].relid};
+		bool found = false;
+		RegEntry *e = NULL;
+		if ((int) pg_atomic_read_u32(&rs->n_entries) < restore_relations)
+			e = (RegEntry *) hash_search(reg, &key, HASH_ENTER_NULL, &found);
+		if (e == NULL)
+		{
+			dropped++;
+			continue;
+		}
+		e->creator = pending[i].creator;
+		if (!found)
+			pg_atomic_add_fetch_u32(&rs->n_entries, 1);
+	}
+	LWLockRelease(rs->lock);
+	if (dropped > 0)
+		ereport(WARNING,
+				(errmsg("migration_guard could not record %d relations created by this restore", dropped),
+				 errdetail("migration_guard.restore_relations (%d) relations are recorded already. The guard judges "
+						   "the relations it could not record as existing tables, so their indexes and constraints "
+						   "may be refused.",
+						   restore_relations),
+				 errhint("Raise migration_guard.restore_relations (server start), or restore with "
+						 "pg_restore --single-transaction.")));
+}
+
+void
+xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+			if (n_pending > 0 && rs != NULL && my_slot >= 0)
+				record_pending();
+			/* fall through */
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE: /* made visible by COMMIT PREPARED, from any session: not recorded */
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			pending = NULL; /* its memory goes with TopTransactionContext */
+			n_pending = cap_pending = 0;
+			consulted = suppress = false;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
+{
+	if (n_pending == 0 || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+		return;
+	int kept = 0;
+	for (int i = 0; i < n_pending; i++)
+	{
+		if (pending[i].subid == mySubid)
+		{
+			if (event == SUBXACT_EVENT_ABORT_SUB)
+				continue;
+			pending[i].subid = parentSubid;
+		}
+		pending[kept++] = pending[i];
+	}
+	n_pending = kept;
+}
+
+} // namespace
+
+void
+mg_restore_init(void)
+{
+	DefineCustomIntVariable(
+		"migration_guard.restore_relations",
+		"How many relations created by restore sessions migration_guard remembers.",
+		"Relations that sessions with application_name pg_restore create count as new for the restore sessions "
+		"of their database until another session uses them or the restore ends. 0 turns this off. Takes effect "
+		"at server start.",
+		&restore_relations, 10000, 0, 1000000, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+
+	prev_shmem_request = shmem_request_hook;
+	shmem_request_hook = request_shmem;
+	prev_shmem_startup = shmem_startup_hook;
+	shmem_startup_hook = startup_shmem;
+	prev_object_access = object_access_hook;
+	object_access_hook = object_access;
+	RegisterXactCallback(xact_callback, NULL);
+	RegisterSubXactCallback(subxact_callback, NULL);
+}
+
+bool
+mg_restore_rel_is_new(Oid relid)
+{
+	if (rs == NULL || suppress || pg_atomic_read_u32(&rs->n_entries) == 0 || !is_restore_session())
+		return false;
+	RegKey key = {MyDatabaseId, relid};
+	LWLockAcquire(rs->lock, LW_SHARED);
+	RegEntry *e = (RegEntry *) hash_search(reg, &key, HASH_FIND, NULL);
+	Oid creator = e ? e->creator : InvalidOid;
+	LWLockRelease(rs->lock);
+	if (e == NULL)
+		return false;
+	if (creator != GetUserId() && !mg_policy_may_override())
+		return false;
+	consulted = true;
+	return true;
+}
+
+void
+mg_restore_note_plan(PlannedStmt *pstmt)
+{
+	if (!must_note_uses())
+		return;
+	ListCell *lc;
+	foreach (lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
+		if (rte->rtekind == RTE_RELATION)
+			note_use(rte->relid);
+	}
+}
+
+void
+mg_restore_note_utility(Node *parsetree)
+{
+	if (!must_note_uses())
+		return;
+	Oid rels[8];
+	int n = mg_statement_relations(parsetree, rels, lengthof(rels));
+	for (int i = 0; i < n; i++)
+		note_use(rels[i]);
+	List *rvs = NIL;
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation)
+		rvs = list_make1(((CopyStmt *) parsetree)->relation);
+	else if (IsA(parsetree, ClusterStmt) && ((ClusterStmt *) parsetree)->relation)
+		rvs = list_make1(((ClusterStmt *) parsetree)->relation);
+	else if (IsA(parsetree, VacuumStmt))
+	{
+		ListCell *lc;
+		foreach (lc, ((VacuumStmt *) parsetree)->rels)
+		{
+			VacuumRelation *vr = (VacuumRelation *) lfirst(lc);
+			if (vr->relation)
+				rvs = lappend(rvs, vr->relation);
+		}
+	}
+	ListCell *lc;
+	foreach (lc, rvs)
+		note_use(RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true));
+}
+
+void
+mg_restore_begin_statement(void)
+{
+	consulted = false;
+	suppress = false;
+}
+
+void
+mg_restore_audit(Node *parsetree, const char *query, int stmt_location, int stmt_len)
+{
+	if (!consulted)
+		return;
+	consulted = false;
+	suppress = true; /* mg_restore_rel_is_new() says no while this judges the statement again */
+
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard restore audit",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	if (mg_collect_facts(parsetree, query, stmt_location, stmt_len, facts))
+	{
+		constexpr int kMax = 12;
+		mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * kMax);
+		char err[256] = "";
+		mg::Policy policy = mg_current_policy();
+		int n = mg::evaluate(*facts, policy, findings, kMax, err, sizeof err);
+		for (int i = 0; i < n; i++)
+		{
+			if (findings[i].severity != mg::Severity::Error)
+				continue;
+			mg_events_record(&findings[i], MG_ACTION_OVERRIDDEN, kReason, facts->text, facts->text_len);
+			mg_policy_audit(&findings[i], MG_ACTION_OVERRIDDEN, kReason, facts->text, facts->text_len);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	suppress = false;
+}

@@ -1,0 +1,32 @@
+/*
+ * restore.h - L1: restore sessions (restore.cpp). Include after postgres.h.
+ *
+ * A restore session is a session whose application_name is "pg_restore" (pg_restore sets it;
+ * PGAPPNAME=pg_restore marks a psql that replays a plain dump). The relations restore sessions
+ * create, once committed, are recorded in shared memory for their database, and count as new
+ * (as if created in the current transaction) for the restore sessions of that database, until
+ * a session that is not a restore session uses them, or the last restore session of the
+ * database has ended. Design and reasons: README "Running alongside your tools".
+ */
+#pragma once
+
+#include "nodes/plannodes.h"
+
+/* Defines migration_guard.restore_relations, installs the shared-memory, object-access and
+ * transaction hooks. From _PG_init, after the other shared-memory users. */
+void mg_restore_init(void);
+
+/* For mg_rel_is_new(): relid counts as new because a restore session of this database created
+ * it and this is a restore session that may use it. Records that the exemption was used. */
+bool mg_restore_rel_is_new(Oid relid);
+
+/* A session that is not a restore session has used these relations: they are live now and lose
+ * the exemption. Cheap (one atomic read) when no restore has recorded anything. */
+void mg_restore_note_plan(PlannedStmt *pstmt);
+void mg_restore_note_utility(Node *parsetree);
+
+/* Around the judgement of one utility statement: begin clears the "exemption used" mark; after
+ * the statement was let through, audit judges it again without the exemption and records every
+ * refusal the exemption avoided, as an override with an audit line and an events row. */
+void mg_restore_begin_statement(void);
+void mg_restore_audit(Node *parsetree, const char *query, int stmt_location, int stmt_len);
