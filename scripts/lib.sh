@@ -14,6 +14,8 @@ MG_PACKAGES=(
 	"postgresql-$PG_MAJOR-pgtap" pgtap libgtest-dev libipc-run-perl
 	# integration tests (Alembic, Django), fuzzing (sqlsmith, the check() fuzzer), scripts/valgrind.sh
 	python3-alembic python3-sqlalchemy python3-psycopg2 python3-django sqlsmith valgrind
+	# the tools suite (test/tools): PgBouncer, pg_repack, pg_partman
+	pgbouncer "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-partman"
 )
 
 log() { printf '\n== %s\n' "$*"; }
@@ -86,5 +88,19 @@ free_port() {
 	for p in $(seq "$(( ${1:-55432} + ${MG_PORT_OFFSET:-0} ))" 65000); do
 		[ -e "/tmp/.s.PGSQL.$p" ] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+}
+
+# The files that Debian packages of PostgreSQL extensions install (pg_repack, pg_partman), copied
+# into the private PostgreSQL copy when MG_PG_ROOT names one: that copy was made from the
+# system's installation, maybe before these packages were installed.
+copy_extension_packages_into_root() { # package...
+	[ -n "$PG_ROOT" ] || return 0
+	local f
+	dpkg -L "$@" 2>/dev/null | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" | while read -r f; do
+		[ -f "$f" ] || continue
+		[ -e "$PG_ROOT$f" ] && continue
+		as_root mkdir -p "$(dirname "$PG_ROOT$f")"
+		as_root cp -p "$f" "$PG_ROOT$f"
 	done
 }

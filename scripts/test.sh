@@ -2,7 +2,8 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap integration fuzz
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: unit regress chaining isolation pgtap cli tap integration tools fuzz
+#   MG_SUITES=pgregress bash scripts/test.sh          PostgreSQL's own regression suite under the guard (not in the default list)
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #   MG_SUITES=bench bash scripts/test.sh              the benchmarks' smoke mode (not in the default list)
@@ -13,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap integration fuzz}
+SUITES=${MG_SUITES:-unit regress chaining isolation pgtap cli tap integration tools fuzz}
 passed=0
 failed=0
 problems=()
@@ -158,6 +159,27 @@ if has integration; then
 		count "$tool" "$ok" "$bad"
 	done
 	(cd "$WORK" && stop_cluster "$WORK/integ")
+fi
+
+# The tools DBAs already run (test/tools/run.sh starts its own clusters and PgBouncer):
+# pg_restore and pg_dump | psql, logical replication, pg_repack, pg_partman, vacuumdb, reindexdb,
+# clusterdb, CREATE EXTENSION, PgBouncer in transaction pooling, pg_upgrade. Same TAP-like lines
+# as the integration runners, "# TODO" included.
+if has tools; then
+	log "tools (restores, replication, pg_repack, pg_partman, maintenance commands, extensions, PgBouncer, pg_upgrade)"
+	copy_extension_packages_into_root "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-partman"
+	as_root install -m 644 test/tools/ext/mg_tools_ext.control test/tools/ext/mg_tools_ext--1.0.sql \
+		"$("$PG_BIN/pg_config" --sharedir)/extension/"
+	cp -r scripts "$WORK/"
+	mkdir -p "$WORK/tools" && [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/tools" "$WORK/scripts"
+	(cd "$WORK" && as_test_user env MG_PG_ROOT="$PG_ROOT" MG_PORT_OFFSET="${MG_PORT_OFFSET:-0}" \
+		bash test/tools/run.sh "$WORK/tools") >"$WORK/tools.log" 2>&1
+	grep -E '^not ok|^# passed|^# [a-z].*(ms|MB)' "$WORK/tools.log"
+	grep -A30 -E '^not ok [0-9]+ - [^#]*$' "$WORK/tools.log" | head -120
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/tools.log")
+	bad=$(grep -E '^not ok [0-9]+' "$WORK/tools.log" | grep -cv ' # TODO ')
+	grep -qE '^# passed [0-9]+ failed 0 ' "$WORK/tools.log" || bad=$((bad > 0 ? bad : 1))
+	count tools "$ok" "$bad"
 fi
 
 # The short fuzz run (test/fuzz/run.sh starts its own cluster; the long run and its results
