@@ -206,6 +206,18 @@ if has tap && ls test/t/*.pl >/dev/null 2>&1; then
 	tap_counts "$WORK/tap.log" tap
 fi
 
+# Not in the default list (it takes several minutes): PostgreSQL's own regression suite, run
+# without the guard, in warn mode and in enforce mode (test/pgregress; results in test/RESULTS.md).
+if has pgregress; then
+	log "PostgreSQL's regression suite under the guard (test/pgregress/run.sh)"
+	bash test/pgregress/run.sh "$WORK/pgregress" >"$WORK/pgregress.log" 2>&1
+	grep -E '^(ok|not ok) [0-9]|^# ' "$WORK/pgregress.log" | grep -v '^# [a-z_]* on ' | head -60
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/pgregress.log")
+	bad=$(grep -E '^not ok [0-9]+' "$WORK/pgregress.log" | grep -cv ' # TODO ')
+	grep -qE '^# passed [0-9]+ failed 0 ' "$WORK/pgregress.log" || bad=$((bad > 0 ? bad : 1))
+	count pgregress "$ok" "$bad"
+fi
+
 # Not in the default list (it takes a minute or two): MG_SUITES=bench. Each of the five
 # benchmarks must run on tiny sizes and print its table; no timing is asserted.
 if has bench; then
