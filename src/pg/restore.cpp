@@ -56,12 +56,22 @@ extern "C" {
 
 namespace {
 
-constexpr const char *kRestoreApplication = "pg_restore";
+/* The tools whose sessions are restore sessions, and the reason their audit lines give. pg_repack
+ * builds the indexes of its copy of a table in separate transactions, after filling it. */
+struct Tool
+{
+	const char *application_name;
+	const char *reason;
+};
+constexpr Tool kTools[] = {
+	{"pg_restore", "restore session: the table was created by this restore (application_name pg_restore) and no "
+				   "other session has used it"},
+	{"pg_repack", "pg_repack session: the table is pg_repack's own copy (application_name pg_repack), which no "
+				  "other session has used"},
+};
 /* How long the records of a database outlive its last restore session. pg_restore -j closes
  * its own connection before its workers open theirs, and reconnects after them. */
 constexpr int kGraceMs = 10000;
-constexpr const char *kReason =
-	"restore session: the table was created by this restore (application_name pg_restore) and no other session has used it";
 
 struct RegKey
 {
@@ -248,12 +258,23 @@ register_session(void)
 	}
 }
 
+/* The tool this session's application_name names, or NULL. */
+const Tool *
+session_tool(void)
+{
+	if (application_name == NULL)
+		return NULL;
+	for (const Tool &t : kTools)
+		if (strcmp(application_name, t.application_name) == 0)
+			return &t;
+	return NULL;
+}
+
 /* A restore session, registered with its database. */
 bool
 is_restore_session(void)
 {
-	if (rs == NULL || application_name == NULL || strcmp(application_name, kRestoreApplication) != 0 ||
-		!OidIsValid(MyDatabaseId) || IsParallelWorker())
+	if (rs == NULL || session_tool() == NULL || !OidIsValid(MyDatabaseId) || IsParallelWorker() || IsBinaryUpgrade)
 		return false;
 	if (my_slot < 0)
 		register_session();
@@ -498,7 +519,8 @@ mg_restore_begin_statement(void)
 void
 mg_restore_audit(Node *parsetree, const char *query, int stmt_location, int stmt_len)
 {
-	if (!consulted)
+	const Tool *tool = session_tool();
+	if (!consulted || tool == NULL)
 		return;
 	consulted = false;
 	suppress = true; /* mg_restore_rel_is_new() says no while this judges the statement again */
@@ -518,8 +540,8 @@ mg_restore_audit(Node *parsetree, const char *query, int stmt_location, int stmt
 		{
 			if (findings[i].severity != mg::Severity::Error)
 				continue;
-			mg_events_record(&findings[i], MG_ACTION_OVERRIDDEN, kReason, facts->text, facts->text_len);
-			mg_policy_audit(&findings[i], MG_ACTION_OVERRIDDEN, kReason, facts->text, facts->text_len);
+			mg_events_record(&findings[i], MG_ACTION_OVERRIDDEN, tool->reason, facts->text, facts->text_len);
+			mg_policy_audit(&findings[i], MG_ACTION_OVERRIDDEN, tool->reason, facts->text, facts->text_len);
 		}
 	}
 	MemoryContextSwitchTo(old);
