@@ -251,7 +251,7 @@ mg_report_statement_findings(const mg::Finding *findings, int n, const char *err
 			if (first_error < 0)
 				first_error = i;
 		}
-		else
+		else if (!mg_restore_quiet_warning(f))
 		{
 			mg_events_record(f, MG_ACTION_WARNED, NULL, stmt, stmt_len);
 			report(f);

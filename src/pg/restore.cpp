@@ -37,6 +37,7 @@ extern "C" {
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
@@ -507,6 +508,27 @@ mg_restore_note_utility(Node *parsetree)
 	ListCell *lc;
 	foreach (lc, rvs)
 		note_use(RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true));
+}
+
+bool
+mg_restore_quiet_warning(const mg::Finding *f)
+{
+	if (f->severity != mg::Severity::Warning || f->relation[0] == '\0' || session_tool() == NULL ||
+		!is_restore_session())
+		return false;
+	/* f->relation is "schema.name", unquoted: split at the first dot. A name that does not
+	 * resolve is the relation this statement creates (the guard judges before PostgreSQL runs
+	 * the statement, and says nothing about relations that do not exist otherwise). */
+	const char *dot = strchr(f->relation, '.');
+	if (dot == NULL || dot == f->relation || dot[1] == '\0')
+		return false;
+	char *nsp = pnstrdup(f->relation, dot - f->relation);
+	RangeVar *rv = makeRangeVar(nsp, pstrdup(dot + 1), -1);
+	Oid relid = RangeVarGetRelid(rv, NoLock, true);
+	bool was_consulted = consulted; /* a look-up for the warning, not an exemption from a rule */
+	bool quiet = !OidIsValid(relid) || mg_rel_is_new(relid);
+	consulted = was_consulted;
+	return quiet;
 }
 
 void

@@ -12,6 +12,8 @@
 
 #include "nodes/plannodes.h"
 
+#include "core/types.hpp"
+
 /* Defines migration_guard.restore_relations, installs the shared-memory, object-access and
  * transaction hooks. From _PG_init, after the other shared-memory users. */
 void mg_restore_init(void);
@@ -24,6 +26,11 @@ bool mg_restore_rel_is_new(Oid relid);
  * the exemption. Cheap (one atomic read) when no restore has recorded anything. */
 void mg_restore_note_plan(PlannedStmt *pstmt);
 void mg_restore_note_utility(Node *parsetree);
+
+/* In a restore session, a warning about a relation that counts as new (created in this
+ * transaction or recorded for restore sessions) is not raised: the tool replays a schema that
+ * was judged when it was first written, or builds work tables of its own. */
+bool mg_restore_quiet_warning(const mg::Finding *f);
 
 /* Around the judgement of one utility statement: begin clears the "exemption used" mark; after
  * the statement was let through, audit judges it again without the exemption and records every
