@@ -71,7 +71,7 @@ constexpr int kMaxFindings = 12;
 bool
 skip_everything(void)
 {
-	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() || creating_extension ||
+	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() ||
 		   !IsTransactionState() || IsAbortedTransactionBlockState();
 }
 
@@ -241,6 +241,9 @@ mg_report_statement_findings(const mg::Finding *findings, int n, const char *err
 	{
 		const mg::Finding *f = &findings[i];
 		const char *reason;
+		/* an extension script: only what it does to tables that existed before it */
+		if (creating_extension && !mg_extension_finding_applies(f))
+			continue;
 		if (mg_policy_override(f, stmt, stmt_len, &reason) != MG_OVERRIDE_NONE)
 		{
 			mg_events_record(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);

@@ -510,25 +510,45 @@ mg_restore_note_utility(Node *parsetree)
 		note_use(RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true));
 }
 
+namespace {
+
+/* The relation a finding names ("schema.name", unquoted: split at the first dot), resolved
+ * without a lock; InvalidOid when it does not resolve. */
+Oid
+finding_relid(const mg::Finding *f)
+{
+	const char *dot = strchr(f->relation, '.');
+	if (dot == NULL || dot == f->relation || dot[1] == '\0')
+		return InvalidOid;
+	char *nsp = pnstrdup(f->relation, dot - f->relation);
+	RangeVar *rv = makeRangeVar(nsp, pstrdup(dot + 1), -1);
+	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+} // namespace
+
 bool
 mg_restore_quiet_warning(const mg::Finding *f)
 {
 	if (f->severity != mg::Severity::Warning || f->relation[0] == '\0' || session_tool() == NULL ||
 		!is_restore_session())
 		return false;
-	/* f->relation is "schema.name", unquoted: split at the first dot. A name that does not
-	 * resolve is the relation this statement creates (the guard judges before PostgreSQL runs
-	 * the statement, and says nothing about relations that do not exist otherwise). */
-	const char *dot = strchr(f->relation, '.');
-	if (dot == NULL || dot == f->relation || dot[1] == '\0')
-		return false;
-	char *nsp = pnstrdup(f->relation, dot - f->relation);
-	RangeVar *rv = makeRangeVar(nsp, pstrdup(dot + 1), -1);
-	Oid relid = RangeVarGetRelid(rv, NoLock, true);
+	/* A name that does not resolve is the relation this statement creates: the guard judges
+	 * before PostgreSQL runs the statement, and says nothing about missing relations otherwise. */
+	Oid relid = finding_relid(f);
 	bool was_consulted = consulted; /* a look-up for the warning, not an exemption from a rule */
 	bool quiet = !OidIsValid(relid) || mg_rel_is_new(relid);
 	consulted = was_consulted;
 	return quiet;
+}
+
+bool
+mg_extension_finding_applies(const mg::Finding *f)
+{
+	if (f->relation[0] == '\0')
+		return false;
+	Oid relid = finding_relid(f);
+	return OidIsValid(relid) && !mg_rel_is_new(relid);
 }
 
 void

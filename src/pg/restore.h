@@ -32,6 +32,11 @@ void mg_restore_note_utility(Node *parsetree);
  * was judged when it was first written, or builds work tables of its own. */
 bool mg_restore_quiet_warning(const mg::Finding *f);
 
+/* In the script of CREATE EXTENSION or ALTER EXTENSION ... UPDATE: whether a finding is about a
+ * relation that existed before the script's transaction (then it is raised as anywhere else);
+ * findings about the extension's own new tables, or about no table, are left out. */
+bool mg_extension_finding_applies(const mg::Finding *f);
+
 /* Around the judgement of one utility statement: begin clears the "exemption used" mark; after
  * the statement was let through, audit judges it again without the exemption and records every
  * refusal the exemption avoided, as an override with an audit line and an events row. */
