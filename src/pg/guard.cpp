@@ -162,7 +162,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 	 * a sub-command. */
 	Node *parsetree = pstmt->utilityStmt;
 	if (IsTransactionState())
-		mg_restore_note_utility(parsetree); /* a relation a restore created is live once others use it */
+		mg_restore_note_utility(parsetree, context == PROCESS_UTILITY_TOPLEVEL); /* restore sessions (restore.cpp) */
 	if ((context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) && mg_may_apply(parsetree) &&
 		!skip_everything())
 	{

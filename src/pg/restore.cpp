@@ -70,6 +70,9 @@ constexpr Tool kTools[] = {
 	{"pg_repack", "pg_repack session: the table is pg_repack's own copy (application_name pg_repack), which no "
 				  "other session has used"},
 };
+/* A session that began with pg_dump's preamble: psql replaying a plain dump. */
+constexpr Tool kDumpReplay = {"", "restore session: the table was created by this replay of a plain dump (the session began "
+								  "with pg_dump's preamble) and no other session has used it"};
 /* How long the records of a database outlive its last restore session. pg_restore -j closes
  * its own connection before its workers open theirs, and reconnects after them. */
 constexpr int kGraceMs = 10000;
@@ -126,6 +129,12 @@ int cap_pending = 0;
 bool consulted = false;       /* the exemption made a relation new in this statement */
 bool suppress = false;        /* judging again without the exemption */
 TimestampTz next_purge_check = 0;
+/* pg_dump's preamble: the session's first statement is SET statement_timeout = 0, and only SET
+ * statements follow until SET row_security = off. (The SELECT set_config('search_path', ...) among
+ * them runs through the executor, not here.) */
+constexpr int kPreambleMax = 20;
+int preamble_seen = 0;        /* top-level utility statements looked at; kPreambleMax: done */
+bool dump_replay = false;
 
 int
 n_db_slots(void)
@@ -263,6 +272,8 @@ register_session(void)
 const Tool *
 session_tool(void)
 {
+	if (dump_replay)
+		return &kDumpReplay;
 	if (application_name == NULL)
 		return NULL;
 	for (const Tool &t : kTools)
@@ -426,6 +437,49 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId 
 	n_pending = kept;
 }
 
+/* SET name = value, with value the constant text (an integer is compared by its digits). */
+bool
+is_set(Node *parsetree, const char *name, const char *value)
+{
+	if (!IsA(parsetree, VariableSetStmt))
+		return false;
+	VariableSetStmt *vs = (VariableSetStmt *) parsetree;
+	if (vs->kind != VAR_SET_VALUE || vs->name == NULL || strcmp(vs->name, name) != 0 || list_length(vs->args) != 1 ||
+		!IsA(linitial(vs->args), A_Const))
+		return false;
+	A_Const *c = (A_Const *) linitial(vs->args);
+	if (c->isnull)
+		return false;
+	if (IsA(&c->val, Integer))
+	{
+		char buf[32];
+		snprintf(buf, sizeof buf, "%d", intVal(&c->val));
+		return strcmp(buf, value) == 0;
+	}
+	return IsA(&c->val, String) && strcmp(strVal(&c->val), value) == 0;
+}
+
+/* Follows the session's first statements for pg_dump's preamble. */
+void
+note_preamble(Node *parsetree)
+{
+	if (IsA(parsetree, TransactionStmt))
+		return; /* psql --single-transaction sends BEGIN first */
+	if (preamble_seen == 0 && !is_set(parsetree, "statement_timeout", "0"))
+	{
+		preamble_seen = kPreambleMax;
+		return;
+	}
+	preamble_seen++;
+	if (is_set(parsetree, "row_security", "off"))
+	{
+		dump_replay = true;
+		preamble_seen = kPreambleMax;
+	}
+	else if (!IsA(parsetree, VariableSetStmt) || preamble_seen >= kPreambleMax)
+		preamble_seen = kPreambleMax;
+}
+
 } // namespace
 
 void
@@ -482,8 +536,10 @@ mg_restore_note_plan(PlannedStmt *pstmt)
 }
 
 void
-mg_restore_note_utility(Node *parsetree)
+mg_restore_note_utility(Node *parsetree, bool toplevel)
 {
+	if (toplevel && preamble_seen < kPreambleMax)
+		note_preamble(parsetree);
 	if (!must_note_uses())
 		return;
 	Oid rels[8];

@@ -1,8 +1,10 @@
 /*
  * restore.h - L1: restore sessions (restore.cpp). Include after postgres.h.
  *
- * A restore session is a session whose application_name is "pg_restore" (pg_restore sets it;
- * PGAPPNAME=pg_restore marks a psql that replays a plain dump). The relations restore sessions
+ * A restore session is a session whose application_name is "pg_restore" (pg_restore sets it)
+ * or "pg_repack", or that began with pg_dump's preamble (psql replaying a plain dump: its first
+ * statement is SET statement_timeout = 0 and only SETs follow up to SET row_security = off;
+ * mg_restore_note_utility() follows the first top-level statements for it). The relations restore sessions
  * create, once committed, are recorded in shared memory for their database, and count as new
  * (as if created in the current transaction) for the restore sessions of that database, until
  * a session that is not a restore session uses them, or the last restore session of the
@@ -25,7 +27,7 @@ bool mg_restore_rel_is_new(Oid relid);
 /* A session that is not a restore session has used these relations: they are live now and lose
  * the exemption. Cheap (one atomic read) when no restore has recorded anything. */
 void mg_restore_note_plan(PlannedStmt *pstmt);
-void mg_restore_note_utility(Node *parsetree);
+void mg_restore_note_utility(Node *parsetree, bool toplevel);
 
 /* In a restore session, a warning about a relation that counts as new (created in this
  * transaction or recorded for restore sessions) is not raised: the tool replays a schema that
