@@ -158,11 +158,13 @@ if want restore; then
 	done
 
 	# pg_dump | psql: psql strips the dump's header comment (its lexer drops "--" comments
-	# before a statement), so the server's first statement is "SET statement_timeout = 0;"
-	# from application psql: nothing marks it as a restore.
+	# before a statement), so the server's first statement is "SET statement_timeout = 0;" from
+	# application psql. That, and only SETs up to "SET row_security = off", is pg_dump's
+	# preamble: the session is a restore session.
 	q postgres "ALTER SYSTEM SET log_statement = 'all'" "SELECT pg_reload_conf()"
 	q postgres "CREATE DATABASE r_plain"
 	n0=$(wc -l <"$A/server.log")
+	from=$(last_event)
 	t0=$(ms)
 	psql -X -q -h "$A" -p "$PA" -U postgres -d r_plain -f "$W/src.sql" >"$W/r_plain.out" 2>&1
 	echo "# pg_dump | psql: exit $? in $(($(ms) - t0)) ms"
@@ -170,8 +172,17 @@ if want restore; then
 	first=$(tail -n +"$((n0 + 1))" "$A/server.log" | grep -m1 -E 'db=r_plain LOG:  statement:' | sed -E 's/.*app=([^ ]*) .*statement: /\1: /')
 	equal "pg_dump | psql: the first statement psql sends is the first SET, without the header comment" \
 		"$first" "psql: SET statement_timeout = 0;"
-	equal "pg_dump | psql: complete" "$(describe r_plain)" "$SRC_DESC" \
-		"plain psql is not marked as a restore: the large table's four indexes and constraints are refused and psql goes on (use PGAPPNAME=pg_restore or psql -1)"
+	lacks "pg_dump | psql: no error" "$W/r_plain.out" 'ERROR'
+	equal "pg_dump | psql: complete" "$(describe r_plain)" "$SRC_DESC"
+	equal "pg_dump | psql: the avoided refusals recorded as overrides of a dump replay" \
+		"$(q postgres "SELECT count(*) || '/' || string_agg(DISTINCT application_name || ':' || left(reason, 50), ',') FROM migration_guard.events WHERE datname = 'r_plain' AND action = 'overridden' AND event_id > $from")" \
+		"4/psql:restore session: the table was created by this rep"
+	# a psql session that does not begin with the preamble is not a restore session
+	q postgres "CREATE DATABASE r_plain_other"
+	{ echo "SET lock_timeout = '5s';"; sed -n '/^SET statement_timeout = 0;/,$p' "$W/src.sql"; } |
+		psql -X -q -h "$A" -p "$PA" -U postgres -d r_plain_other >"$W/r_plain_other.out" 2>&1
+	equal "a psql session that starts otherwise (SET lock_timeout first): its large table's 4 statements are refused" \
+		"$(grep -c 'ERROR:  ' "$W/r_plain_other.out")" 4
 	for variant in "r_plain_app|PGAPPNAME=pg_restore psql|env PGAPPNAME=pg_restore" \
 		"r_plain_1|psql --single-transaction -v ON_ERROR_STOP=1|env"; do
 		IFS='|' read -r db title prefix <<<"$variant"
