@@ -450,6 +450,8 @@ if want pgbouncer; then
 	q postgres "DO \$\$BEGIN CREATE ROLE alice LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END\$\$" \
 		"CREATE ROLE bob LOGIN"
 	q pb "GRANT ALL ON ALL TABLES IN SCHEMA public TO alice, bob" "ALTER TABLE big OWNER TO alice"
+	# the one departure from the default policy here: an injected lock_timeout of 1s instead of
+	# 5s, so that the test waits 1s (reset at the end of the section)
 	q postgres "ALTER SYSTEM SET migration_guard.lock_timeout = '1s'" "SELECT pg_reload_conf()"
 	PGB=$(free_port 59700)
 	mkdir -p "$W/pgb"
