@@ -163,8 +163,8 @@ fi
 
 # The tools DBAs already run (test/tools/run.sh starts its own clusters and PgBouncer):
 # pg_restore and pg_dump | psql, logical replication, pg_repack, pg_partman, vacuumdb, reindexdb,
-# clusterdb, CREATE EXTENSION, PgBouncer in transaction pooling, pg_upgrade. Same TAP-like lines
-# as the integration runners, "# TODO" included.
+# clusterdb, CREATE EXTENSION, PgBouncer in transaction pooling, pg_upgrade (4 to 5 minutes).
+# Same TAP-like lines as the integration runners, "# TODO" included.
 if has tools; then
 	log "tools (restores, replication, pg_repack, pg_partman, maintenance commands, extensions, PgBouncer, pg_upgrade)"
 	copy_extension_packages_into_root "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-partman"
@@ -206,7 +206,7 @@ if has tap && ls test/t/*.pl >/dev/null 2>&1; then
 	tap_counts "$WORK/tap.log" tap
 fi
 
-# Not in the default list (it takes several minutes): PostgreSQL's own regression suite, run
+# Not in the default list (15 to 25 minutes): PostgreSQL's own regression suite, run
 # without the guard, in warn mode and in enforce mode (test/pgregress; results in test/RESULTS.md).
 if has pgregress; then
 	log "PostgreSQL's regression suite under the guard (test/pgregress/run.sh)"
