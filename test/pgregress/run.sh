@@ -4,6 +4,7 @@
 # the guard preloaded in warn mode, and in enforce mode.
 #
 #   bash test/pgregress/run.sh WORKDIR      (as root or with sudo: it may fetch and build the source)
+#   MG_PGREGRESS_BUILD_ONLY=1 bash test/pgregress/run.sh WORKDIR     only fetch and build
 #
 # - warn: every result file must equal the baseline's but for the guard's added WARNING blocks
 #   (a WARNING whose DETAIL starts with "Rule "), and no backend may crash;
@@ -38,18 +39,23 @@ EOF
 	APT=(-o Dir::Etc::sourcelist="$CACHE/apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
 		-o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache")
 	as_root apt-get "${APT[@]}" update -qq || exit 1
-	(cd "$CACHE" && as_root apt-get "${APT[@]}" source --download-only "postgresql-$PG_MAJOR=$installed" >/dev/null 2>&1) ||
-		{
-			newest=$(apt-cache "${APT[@]}" showsrc "postgresql-$PG_MAJOR" | awk '/^Version:/ {print $2}' | sort -V | while read -r v; do
-				(cd "$CACHE" && as_root apt-get "${APT[@]}" source --download-only --print-uris "postgresql-$PG_MAJOR=$v" >/dev/null 2>&1) && echo "$v"
-			done | tail -1)
-			echo "# the source of $installed is not on the mirror; trying $newest"
-			(cd "$CACHE" && as_root apt-get "${APT[@]}" source --download-only "postgresql-$PG_MAJOR=$newest" >/dev/null 2>&1)
-		}
-	tarball=$(ls "$CACHE"/postgresql-"$PG_MAJOR"_*.orig.tar.* 2>/dev/null | sort -V | tail -1)
+	# the installed version first, then the others from the newest down: the first that downloads
+	got=
+	for v in "$installed" $(apt-cache "${APT[@]}" showsrc "postgresql-$PG_MAJOR" | awk '/^Version:/ {print $2}' | sort -rV | uniq); do
+		[ "$v" = "$installed" ] && [ -n "${tried_installed:-}" ] && continue
+		tried_installed=1
+		if (cd "$CACHE" && as_root apt-get "${APT[@]}" source --download-only "postgresql-$PG_MAJOR=$v" >/dev/null 2>&1); then
+			got=$v
+			break
+		fi
+		echo "# the source of postgresql-$PG_MAJOR $v is not on the mirror"
+	done
+	[ -n "$got" ] || { echo "Bail out! no source of postgresql-$PG_MAJOR could be downloaded"; exit 1; }
+	upstream=${got%%-*}
+	tarball=$(ls "$CACHE"/postgresql-"$PG_MAJOR"_"$upstream".orig.tar.* 2>/dev/null | head -1)
 	[ -n "$tarball" ] || { echo "Bail out! no source tarball of postgresql-$PG_MAJOR"; exit 1; }
 	(cd "$CACHE" && as_root tar xf "$tarball")
-	SRC=$(ls -d "$CACHE"/postgresql-"$PG_MAJOR".*/ | sort -V | tail -1)
+	SRC=$CACHE/postgresql-$upstream
 	(cd "$SRC" && as_root ./configure --without-readline --without-icu --without-zlib >"$CACHE/configure.log" 2>&1 &&
 		as_root make -s -C src/test/regress >"$CACHE/build.log" 2>&1) || { echo "Bail out! build failed: $CACHE"; exit 1; }
 fi
@@ -57,6 +63,7 @@ SRC=${SRC%/}
 as_root chmod -R a+rX "$CACHE"
 source_version=$(basename "$SRC" | sed 's/^postgresql-//')
 echo "# regression suite of PostgreSQL $source_version (installed server: $installed)"
+[ -n "${MG_PGREGRESS_BUILD_ONLY:-}" ] && exit 0
 
 # one run: mode none|warn|enforce
 run_suite() {
