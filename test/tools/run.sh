@@ -554,6 +554,9 @@ EOF
 fi
 
 if want upgrade; then
+	# MG_UPGRADE_BINDIR: the bin directory of another major version, with migration_guard built
+	# and installed for it; without it, pg_upgrade goes to a second cluster of the same version.
+	NEWBIN=${MG_UPGRADE_BINDIR:-$PG_BIN}
 	echo "# == pg_upgrade with the guard in shared_preload_libraries on both sides"
 	OLD=$W/up_old NEW=$W/up_new
 	PO=$(free_port 59800)
@@ -563,23 +566,25 @@ if want upgrade; then
 	OLD_DESC=$(psql -X -q -At -h "$OLD" -p "$PO" -U postgres -d src -c "SELECT count(*) FROM big" -c "SELECT count(*) FROM pg_index WHERE indrelid = 'big'::regclass")
 	stop_cluster "$OLD"
 	PN=$(free_port 59900)
-	initdb -D "$NEW/data" -A trust -U postgres --no-instructions >/dev/null
+	"$NEWBIN/initdb" -D "$NEW/data" -A trust -U postgres --no-instructions >/dev/null
 	printf "shared_preload_libraries = 'migration_guard'\nport = $PN\nlisten_addresses = ''\nunix_socket_directories = '$NEW'\n" >>"$NEW/data/postgresql.conf"
 	mkdir -p "$W/upgrade" && cd "$W/upgrade" || exit 1
 	t0=$(ms)
-	pg_upgrade -b "$PG_BIN" -B "$PG_BIN" -d "$OLD/data" -D "$NEW/data" -p "$PO" -P "$PN" -s "$W/upgrade" \
+	"$NEWBIN/pg_upgrade" -b "$PG_BIN" -B "$NEWBIN" -d "$OLD/data" -D "$NEW/data" -p "$PO" -P "$PN" -s "$W/upgrade" \
 		>"$W/upgrade.out" 2>&1
 	rc=$?
-	echo "# pg_upgrade $("$PG_BIN/postgres" --version | awk '{print $3}') -> same major (15 to 15; no second major version installed): exit $rc in $(($(ms) - t0)) ms"
-	check "pg_upgrade with the guard preloaded in both clusters: exits 0" $rc
+	from_v=$("$PG_BIN/postgres" --version | awk '{print $3}')
+	to_v=$("$NEWBIN/postgres" --version | awk '{print $3}')
+	echo "# pg_upgrade $from_v -> $to_v$([ "$NEWBIN" = "$PG_BIN" ] && echo ' (a second cluster of the same version: set MG_UPGRADE_BINDIR for another major)'): exit $rc in $(($(ms) - t0)) ms"
+	check "pg_upgrade $from_v -> $to_v with the guard preloaded in both clusters: exits 0" $rc
 	[ $rc -eq 0 ] || tail -30 "$W/upgrade.out" | sed 's/^/# /'
 	cd "$W" || exit 1
-	pg_ctl -D "$NEW/data" -w -l "$NEW/server.log" start >/dev/null
+	"$NEWBIN/pg_ctl" -D "$NEW/data" -w -l "$NEW/server.log" start >/dev/null
 	equal "... the upgraded cluster has every row and index of the large table" \
 		"$(psql -X -q -At -h "$NEW" -p "$PN" -U postgres -d src -c "SELECT count(*) FROM big" -c "SELECT count(*) FROM pg_index WHERE indrelid = 'big'::regclass")" "$OLD_DESC"
 	equal "... and the guard is active there" \
 		"$(psql -X -q -At -h "$NEW" -p "$PN" -U postgres -d src -c "CREATE INDEX ON big (payload)" 2>&1 | grep -c 'ERROR:  creating an index without CONCURRENTLY')" 1
-	pg_ctl -D "$NEW/data" -w -m fast stop >/dev/null
+	"$NEWBIN/pg_ctl" -D "$NEW/data" -w -m fast stop >/dev/null
 fi
 
 echo "# passed $passed failed $failed todo $todo"
