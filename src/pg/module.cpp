@@ -40,6 +40,8 @@ _PG_init(void)
 	mg_settings_init(); /* every migration_guard.* setting, events_size's shared memory */
 	mg_live_install();  /* the live transaction state */
 	mg_restore_install(); /* ... and its record of restore sessions, in shared memory */
+	/* after the last setting is defined: the placeholders of any other name go */
+	MarkGUCPrefixReserved("migration_guard");
 	mg_hooks_install();
 }
 

@@ -103,6 +103,4 @@ mg_settings_init(void)
 		"one of their transactions is at least this old, lock_queue_blocked refuses the statement at "
 		"once. -1 turns the check off.",
 		&mg_blocker_age_ms, 5000, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
-
-	MarkGUCPrefixReserved("migration_guard");
 }

@@ -18,7 +18,8 @@ extern int mg_dml_scope;
 extern int mg_lock_timeout_ms;
 extern int mg_blocker_age_ms;
 
-/* Defines the settings above and has policy.cpp and events.cpp define theirs. From _PG_init. */
+/* Defines the settings above and has policy.cpp and events.cpp define theirs. From _PG_init,
+ * which reserves the prefix once every module has defined its settings. */
 void mg_settings_init(void);
 
 /* The policy from the current values of the migration_guard.* settings. */

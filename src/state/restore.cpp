@@ -245,14 +245,11 @@ register_session(void)
 mg::SessionTool
 session_tool(void)
 {
-	if (dump_replay)
-		return mg::SessionTool::DumpReplay;
-	if (application_name == NULL)
-		return mg::SessionTool::None;
+	/* the tool's name first: pg_restore sends pg_dump's preamble too */
 	for (const Tool &t : kTools)
-		if (strcmp(application_name, t.application_name) == 0)
+		if (application_name != NULL && strcmp(application_name, t.application_name) == 0)
 			return t.tool;
-	return mg::SessionTool::None;
+	return dump_replay ? mg::SessionTool::DumpReplay : mg::SessionTool::None;
 }
 
 /* A restore session, registered with its database. */
