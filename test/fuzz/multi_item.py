@@ -167,6 +167,7 @@ def main():
                                                     "multi_item_known.txt"))
     ap.add_argument("--strict", action="store_true", help="known failures fail too")
     ap.add_argument("--verbose", action="store_true", help="print the verdicts that differ")
+    ap.add_argument("--tap-start", type=int, default=1, help="number of the first TAP line")
     args = ap.parse_args()
 
     counts = [int(x) for x in args.counts.split(",")]
@@ -174,7 +175,7 @@ def main():
     known = {} if args.strict else load_known(args.known)
     judge = Judge(args.dsn)
     t0 = time.time()
-    tap = 0
+    tap = args.tap_start - 1
     failed, todo, fixed, summary = [], [], [], []
     cases = 0
     for kind in kinds:
