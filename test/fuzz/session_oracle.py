@@ -182,13 +182,16 @@ class Oracle:
         c = self.session.cursor()
         try:
             if kind == "cancel":
+                # SET LOCAL: the short timeout ends with the block, even when a statement of the
+                # block (the COMMIT too) is itself cancelled by it
                 big = (text.rstrip() + "\n") * self.rng.randint(200, 2000)
-                c.execute("SET statement_timeout = '%dms'" % self.rng.choice([1, 5, 20, 50]))
+                c.execute("BEGIN")
+                c.execute("SET LOCAL statement_timeout = '%dms'" % self.rng.choice([1, 5, 20, 50]))
                 try:
                     c.execute("SELECT count(*) FROM migration_guard.check(%s, true)", (big,))
+                    c.execute("COMMIT")
                 except psycopg2.Error:
                     pass
-                c.execute("SET statement_timeout = '60s'")
             elif kind == "rollback":
                 c.execute("BEGIN")
                 c.execute("SELECT count(*) FROM migration_guard.check(%s, %s)", (text, self.rng.random() < 0.5))
@@ -225,8 +228,26 @@ class Oracle:
                 pass
         finally:
             c.close()
+        self.settle()
         self.remember("disturbance " + kind, text, True)
         return kind
+
+    def settle(self):
+        """After a disturbance: out of any transaction block, and the session's settings as SETUP
+        made them (a compared call must never run under a disturbance's timeout)."""
+        for _ in range(50):
+            if self.session.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+                break
+            try:
+                with self.session.cursor() as c:
+                    c.execute("ROLLBACK")
+            except psycopg2.Error:
+                if not alive(self.session):
+                    raise Lost()
+        with self.session.cursor() as c:
+            c.execute("SHOW statement_timeout")
+            if c.fetchone()[0] != "1min":
+                raise SystemExit("session_oracle: a disturbance left statement_timeout changed (harness bug)")
 
     # --- failures -----------------------------------------------------------------------------
     def fail(self, i, kind, text, in_tx, expected, got, note):
