@@ -41,6 +41,7 @@ import gen  # noqa: E402
 COLUMNS = "statement_no, rule, severity, relation, lock_mode, table_size, estimated_rows, message, detail, hint"
 QUERY = "SELECT " + COLUMNS + " FROM migration_guard.check(%s, %s)"
 SETUP = ["SET client_min_messages = error", "SET statement_timeout = '60s'"]
+EXTRA = []  # --set: settings of every session, the long one and the fresh ones alike
 
 
 class Lost(Exception):
@@ -53,7 +54,7 @@ def connect(dsn, tries=120):
             conn = psycopg2.connect(dsn)
             conn.autocommit = True
             with conn.cursor() as c:
-                for q in SETUP:
+                for q in SETUP + EXTRA:
                     c.execute(q)
             return conn
         except psycopg2.OperationalError:
@@ -407,7 +408,13 @@ def main():
     ap.add_argument("--minimize", type=int, default=20, help="earlier calls tried alone on a failure")
     ap.add_argument("--max-saved", type=int, default=20, help="failures saved to --fail-dir")
     ap.add_argument("--fail-dir", default="oracle_failures")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for every session (e.g. migration_guard.lock_timeout=0, so that "
+                         "the lock-queue warnings the injected timeout silences are judged too)")
     args = ap.parse_args()
+    for kv in args.set:
+        name, value = kv.split("=", 1)
+        EXTRA.append("SET %s = '%s'" % (name.strip(), value.strip().replace("'", "''")))
     self_test(args.dsn)
     sys.exit(Oracle(args).run())
 
