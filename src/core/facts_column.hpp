@@ -59,10 +59,10 @@ struct ColumnAction {
 	/* RENAME COLUMN */
 	char new_name[kIdentBuf];
 
-	/* DROP COLUMN, RENAME COLUMN: a step of the expand/contract swap that the guard itself
-	 * recommends (RENAME c TO c_old while c_new exists, RENAME c_new TO c, DROP c_old while c
-	 * exists): no breaking-change warning */
-	bool swap_step;
+	/* DROP COLUMN, RENAME COLUMN: whether the column swap_partner() names for this action
+	 * exists (the rules tell a step of the guard's own expand/contract swap by it) */
+	bool partner_exists;
+	char new_name_raw[kNameLen]; /* RENAME: the new name, as is */
 };
 
 /* A column of CREATE TABLE or ADD COLUMN whose type is usually a mistake. */
@@ -90,10 +90,10 @@ struct ColumnFacts {
 	char key_sql[kIdentBuf];    /* single-column primary key, quoted; "" if none (backfill recipes) */
 	char key_type[kNameLen];
 
-	const ColumnAction *actions;
-	int32_t n_actions;
-	const ColumnTypeNote *notes;
-	int32_t n_notes;
+	ColumnAction *actions;      /* every column subcommand of the statement */
+	int32_t n_actions, cap_actions; /* cap_*: L2's bookkeeping of the arrays' size */
+	ColumnTypeNote *notes;
+	int32_t n_notes, cap_notes;
 };
 
 static_assert(std::is_trivially_destructible_v<ColumnAction>);

@@ -67,8 +67,11 @@ struct IcConstraint {
 /* One DROP CONSTRAINT of an ALTER TABLE. */
 struct IcDropConstraint {
 	bool found;
-	bool replaced;              /* a validated constraint of the same kind named <name>_new is
-								 * there to take its place: the swap step of a fix */
+	/* the constraint replacement_constraint() names for this one, if it exists: a validated
+	 * one of the same kind takes its place (the swap step of a fix) */
+	bool replacement_found;
+	char replacement_contype;
+	bool replacement_validated;
 	char contype;               /* pg_constraint.contype: 'c', 'f', 'u', 'p', 'x', 'n', 't' */
 	char name_sql[kIdentBuf];
 	bool ref_found;             /* a FOREIGN KEY: its referenced table */
@@ -93,9 +96,6 @@ struct IcRedundant {
 	char definition[512];       /* its CREATE INDEX statement; "" if not a plain one */
 };
 
-constexpr int kIcMaxIndexes = 8;
-constexpr int kIcMaxConstraints = 8;
-
 struct IndexConstraintFacts {
 	bool present;               /* the group's L2 file filled this in */
 	IcOp op;
@@ -108,9 +108,10 @@ struct IndexConstraintFacts {
 	int32_t lock_timeout_ms;    /* the session's lock_timeout; 0: none */
 	bool if_exists;             /* DROP INDEX IF EXISTS */
 	bool cascade;               /* DROP ... CASCADE */
-	/* DROP INDEX, REINDEX INDEX, CREATE INDEX IF NOT EXISTS on an existing name */
-	IcIndex indexes[kIcMaxIndexes];
-	int32_t n_indexes;
+	/* DROP INDEX, REINDEX INDEX, CREATE INDEX IF NOT EXISTS on an existing name. Every
+	 * array here holds every item of the statement (cap_*: L2's bookkeeping of its size). */
+	IcIndex *indexes;
+	int32_t n_indexes, cap_indexes;
 	int32_t n_names;            /* names the statement lists (DROP INDEX) */
 	/* CREATE INDEX */
 	bool if_not_exists;
@@ -125,12 +126,12 @@ struct IndexConstraintFacts {
 									  * partitioned index */
 	bool reindex_has_system;         /* a system catalog is among the targets */
 	/* ALTER TABLE */
-	IcConstraint adds[kIcMaxConstraints];
-	int32_t n_adds;
-	IcDropConstraint drops[kIcMaxConstraints];
-	int32_t n_drops;
-	IcValidate validates[kIcMaxConstraints];
-	int32_t n_validates;
+	IcConstraint *adds;
+	int32_t n_adds, cap_adds;
+	IcDropConstraint *drops;
+	int32_t n_drops, cap_drops;
+	IcValidate *validates;
+	int32_t n_validates, cap_validates;
 	bool lock_timeout_in_effect; /* the session's lock_timeout, or migration_guard.lock_timeout
 								  * where that setting exists, is above 0 */
 	/* CREATE INDEX: an existing index that already serves */

@@ -12,6 +12,23 @@
 
 namespace mg {
 
+/* One relation of a statement's lock plan (the statement-lock model, src/facts/locks.cpp), as
+ * L2 reads it: what the statement takes, and what is known of the relation. */
+struct LockTargetFacts {
+	LockLevel mode;             /* the lock the statement takes on it */
+	LockLevel held;             /* the strongest lock this transaction already holds on it */
+	bool missing;               /* gone meanwhile */
+	bool is_temp;               /* temporary: nobody else's concern */
+	bool is_new;                /* created by this transaction: nobody can be waiting on it */
+};
+
+/* What the guard does about a statement's wait in the lock queue (decide_lock_timeout). */
+struct LockTimeoutDecision {
+	bool inject;                /* run it with migration_guard.lock_timeout */
+	int32_t timeout_ms;         /* the lock_timeout it will run with; 0: none */
+	bool wait_bounded;          /* its wait is bounded: a timeout, or nothing to queue for */
+};
+
 /* One session that holds a lock conflicting with the one the statement needs. */
 struct LockBlocker {
 	int32_t pid;                /* 0 for a prepared transaction */
@@ -23,8 +40,6 @@ struct LockBlocker {
 	char query[96];             /* its current or last statement, cut short; "" when not visible */
 };
 
-constexpr int kMaxBlockers = 8;
-
 /* The lock-queue preflight of one statement on one relation (src/lockwait.cpp). */
 struct LockQueueFacts {
 	RelationFacts rel;          /* the relation the statement would lock */
@@ -35,9 +50,8 @@ struct LockQueueFacts {
 	char command[32];           /* "ALTER TABLE", "CREATE INDEX", ... */
 	int64_t blocker_age_ms;     /* migration_guard.blocker_age */
 	int32_t lock_timeout_ms;    /* the lock_timeout the statement will run with; 0: none */
-	int32_t n_blockers;         /* in blockers[] */
-	int32_t n_blockers_total;   /* conflicting holders found (blockers[] may be capped) */
-	LockBlocker blockers[kMaxBlockers];
+	LockBlocker *blockers;      /* every other session holding a conflicting lock, each once */
+	int32_t n_blockers, cap_blockers; /* cap_blockers: L2's bookkeeping */
 };
 
 /* A rewrite PostgreSQL is about to do (the table_rewrite event, src/backstop.cpp). */
@@ -46,8 +60,12 @@ struct RewriteFacts {
 	int32_t reason;             /* AT_REWRITE_* bits of commands/event_trigger.h */
 	char command[32];           /* "ALTER TABLE", "ALTER TYPE", ... */
 	const char *text;           /* the statement's text, NUL-terminated, without its ';'; null if unknown */
+	bool seen_by[kMaxRules];    /* rules whose findings about this table were let through during
+								 * the statement: raised as warnings, or overridden */
 };
 
+static_assert(std::is_trivially_destructible_v<LockTargetFacts>);
+static_assert(std::is_trivially_destructible_v<LockTimeoutDecision>);
 static_assert(std::is_trivially_destructible_v<LockBlocker>);
 static_assert(std::is_trivially_destructible_v<LockQueueFacts>);
 static_assert(std::is_trivially_destructible_v<RewriteFacts>);

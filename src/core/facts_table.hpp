@@ -53,7 +53,8 @@ enum class TblOp : uint8_t {
 						 * last label now */
 	CreateTableAs,      /* CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW; rel: the
 						 * largest source table; count: source tables; bytes: their total size */
-	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones */
+	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones
+						 * with combinable kinds; kinds: this statement's (alter_kind_bit mask) */
 };
 
 struct TblItem {
@@ -64,20 +65,27 @@ struct TblItem {
 	char kind;
 	int32_t count;
 	int64_t bytes;
+	uint32_t kinds;
 	char table_sql[kQualBuf]; /* rel as SQL: schema-qualified and quoted */
 	char arg[kQualBuf];       /* see TblOp */
 	char arg2[kQualBuf];
 	char arg3[kQualBuf];
-	char list[1024];          /* Truncate: the tables CASCADE would empty, with their sizes */
 };
 
-constexpr int kMaxTblItems = 8;
+/* A table TRUNCATE ... CASCADE empties besides the ones it names. */
+struct TblCascaded {
+	RelationFacts rel;
+	char table_sql[kQualBuf]; /* schema-qualified and quoted */
+};
 
 struct TableFacts {
 	bool present;               /* the group's L2 file filled this in */
 	bool lock_timeout_set;      /* a lock_timeout will be in effect: the session's or the guard's */
-	int32_t n_items;
-	TblItem *items;             /* palloc'd, n_items of them */
+	TblItem *items;             /* every item of the statement */
+	int32_t n_items, cap_items; /* cap_*: L2's bookkeeping of the arrays' size */
+	/* TRUNCATE ... CASCADE: every table it empties besides the ones named */
+	TblCascaded *cascaded;
+	int32_t n_cascaded, cap_cascaded;
 
 	/* ATTACH PARTITION */
 	RelationFacts parent;       /* the partitioned table (also StatementFacts::rel) */
@@ -90,6 +98,7 @@ struct TableFacts {
 };
 
 static_assert(std::is_trivially_destructible_v<TblItem>);
+static_assert(std::is_trivially_destructible_v<TblCascaded>);
 static_assert(std::is_trivially_destructible_v<TableFacts>);
 
 } // namespace mg

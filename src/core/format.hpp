@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/types.hpp"
+#include "core/api.hpp"
 
 namespace mg::fmt {
 
@@ -13,9 +13,6 @@ std::string size(int64_t bytes);
 
 /* "about 52000 rows" / "about 1 row"; rounded. */
 std::string rows(double rows);
-
-/* "SHARE", "ACCESS EXCLUSIVE", ... */
-const char *lock_name(LockLevel lock) noexcept;
 
 /* What the lock stops other sessions from doing, as a sentence fragment. */
 const char *lock_blocks(LockLevel lock) noexcept;

@@ -1,4 +1,4 @@
-#include "core/policy.hpp"
+#include "core/api.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -6,7 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "core/rules.hpp"
 #include "core/sqltext.hpp"
 
 #include "core/no_postgres.hpp"

@@ -1,4 +1,4 @@
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -25,7 +25,7 @@ const RuleInfo kRules[] = {
 	 "CREATE INDEX without CONCURRENTLY on a large table blocks writes for the whole build",
 	 "create_index_blocking"},
 	{RuleId::ConstraintUnnamed, "constraint_unnamed", "constraint", Severity::Error,
-	 "CHECK, FOREIGN KEY, UNIQUE or EXCLUDE constraint without an explicit name",
+	 "constraint without an explicit name added to an existing table (a warning below the threshold)",
 	 "constraint_unnamed"},
 	{RuleId::DmlWithoutWhere, "dml_without_where", "data", Severity::Error,
 	 "UPDATE or DELETE that changes every row of a large table in one transaction",
@@ -184,7 +184,7 @@ const RuleInfo kRules[] = {
 	 "LOCK TABLE holds a lock that blocks application traffic until COMMIT",
 	 "lock_table_explicit"},
 	{RuleId::MultipleAlterSameTable, "multiple_alter_same_table", "table", Severity::Warning,
-	 "several ALTER TABLE statements on one table in one transaction",
+	 "several ALTER TABLE statements on one large table in one transaction",
 	 "multiple_alter_same_table"},
 	{RuleId::AutovacuumDisabled, "autovacuum_disabled", "table", Severity::Warning,
 	 "turning autovacuum off for a table",
@@ -327,16 +327,27 @@ constraint_kind_name(ConstraintKind k)
 		case ConstraintKind::ForeignKey: return "FOREIGN KEY";
 		case ConstraintKind::Unique: return "UNIQUE";
 		case ConstraintKind::Exclusion: return "EXCLUDE";
+		case ConstraintKind::PrimaryKey: return "PRIMARY KEY";
 	}
 	return "";
 }
 
+/*
+ * The name matters for the steps that must name a constraint on a table that holds data
+ * (VALIDATE CONSTRAINT after NOT VALID, DROP CONSTRAINT, ADD ... USING INDEX), and the guard asks
+ * for those steps on large tables. So: a constraint added to an existing table at or above the
+ * threshold is refused (the rule's severity); below it, a warning, since the same migration
+ * meets the large table in production; a constraint created together with its table
+ * (CREATE TABLE, or ALTER TABLE of a table created in this transaction) draws nothing: the table
+ * is empty, no recipe step can apply to it, and its names are fixed when it is created (stock
+ * Django, Alembic and Rails migrations write them this way on every fresh database).
+ */
 void
-rule_constraint_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
+rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 {
-	if ((f.kind != StmtKind::CreateTable && f.kind != StmtKind::AlterTable) || f.n_unnamed <= 0 ||
-		!f.rel.found || f.rel.is_temp)
+	if (f.kind != StmtKind::AlterTable || f.n_unnamed <= 0 || !f.rel.found || f.rel.is_temp || f.rel.is_new)
 		return;
+	const bool large = f.rel.size_bytes >= p.large_table_threshold;
 
 	const std::string name = quoted(f.rel.name);
 	std::string message;
@@ -363,11 +374,15 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
 						 "taken, so the later steps that must name a constraint (VALIDATE CONSTRAINT, "
 						 "DROP CONSTRAINT, ADD ... USING INDEX) cannot be written in advance or "
 						 "replayed the same way in every environment.";
+	if (!large)
+		detail += " " + name + " is " + fmt::size(f.rel.size_bytes) +
+				  ", below migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+				  "), so this is a warning; where the table is at or above it, the statement is refused.";
 	std::string hint = std::string("Name ") + (f.n_unnamed == 1 ? "the constraint" : "every constraint") +
 					   " explicitly:\n  " + sql::for_hint(sql::splice(stmt_text(f), inserts)) +
 					   "\nAlembic: give SQLAlchemy's MetaData a naming_convention so that every "
 					   "constraint it emits has a deterministic name.";
-	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint, !large);
 }
 
 /* ------------------------------------------------------------------ data changes */
@@ -401,15 +416,6 @@ std::string
 dml_text(const DmlFacts &f)
 {
 	return f.text ? std::string(f.text, static_cast<size_t>(f.text_len)) : std::string();
-}
-
-/* Batches stay well under max_dml_rows, so that the recipe itself never trips the guard. */
-int64_t
-batch_rows(const Policy &p)
-{
-	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
-		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
-	return 10000;
 }
 
 /* The batching advice: a runnable DO block where one can be built, else the method in words. */
@@ -562,6 +568,14 @@ severity_name(Severity s) noexcept
 		case Severity::Off: break;
 	}
 	return "off";
+}
+
+uint32_t
+combinable_alter_kinds() noexcept
+{
+	return alter_kind_bit(AlterKind::AddColumn) | alter_kind_bit(AlterKind::DropColumn) |
+		   alter_kind_bit(AlterKind::AlterColumnType) | alter_kind_bit(AlterKind::DropNotNull) |
+		   alter_kind_bit(AlterKind::AddConstraint) | alter_kind_bit(AlterKind::Other);
 }
 
 Severity

@@ -22,6 +22,10 @@ namespace mg::impl {
 
 namespace {
 
+/* The names the expand/contract recipe gives the new and the retired column. */
+const std::string kNewSuffix = "_new";
+const std::string kOldSuffix = "_old";
+
 constexpr size_t kMaxIdent = 63; /* NAMEDATALEN - 1 */
 
 /* ---------------------------------------------------------------- names and text */
@@ -142,16 +146,11 @@ judged_rel(const StatementFacts &f)
 
 /* Size rules leave alone what nobody else can see. A partitioned parent created in this
  * transaction may hold old partitions: its size already leaves the new ones out. */
+/* The statement's table, with the inheritance children it recurses to, is large. */
 bool
-visible_to_others(const StatementFacts &f)
+large_tree(const StatementFacts &f, const Policy &p)
 {
-	return f.rel.found && !f.rel.is_temp && !(f.rel.is_new && f.rel.relkind != 'p');
-}
-
-bool
-large(const StatementFacts &f, const Policy &p)
-{
-	return visible_to_others(f) && judged_rel(f).size_bytes >= p.large_table_threshold;
+	return visible_to_others(f.rel) && judged_rel(f).size_bytes >= p.large_table_threshold;
 }
 
 std::string
@@ -168,18 +167,10 @@ size_sentence(const StatementFacts &f, const Policy &p)
 }
 
 std::string
-lock_sentence(const StatementFacts &f)
+column_lock_sentence(const StatementFacts &f)
 {
 	return std::string("The statement takes an ") + fmt::lock_name(f.lock) + " lock on it, which " +
 		   fmt::lock_blocks(f.lock) + ", and every statement that queues behind it waits as well.";
-}
-
-int64_t
-batch_rows(const Policy &p)
-{
-	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
-		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
-	return 10000;
 }
 
 /* Fills the column from expr in batches, committing each: a DO block keyed on the primary key,
@@ -262,7 +253,7 @@ constexpr char kLockTimeout[] = "  SET lock_timeout = '5s';\n";
 void
 rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.rewrite_kind == AddRewrite::None || !large(f, p))
+	if (a.rewrite_kind == AddRewrite::None || !large_tree(f, p))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -285,7 +276,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					 ". The default of " + quoted(a.column_name) +
 					 " is volatile (it gives a different value each time it is evaluated), so it cannot be "
 					 "stored once in the catalog as the value of the existing rows, as a constant or stable "
-					 "default is." + why_rewrite + lock_sentence(f);
+					 "default is." + why_rewrite + column_lock_sentence(f);
 			if (expr.empty())
 				expr = "<the default>";
 			hint = "Add the column without a default (metadata only), give new rows the default, then fill "
@@ -304,7 +295,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 			detail = "Rule add_column_constrained_domain: " + size_sentence(f, p) + ". Domain " + quoted(a.domain) +
 					 " has constraints, so PostgreSQL checks them against the new column's value in every "
 					 "existing row, even when there is no default (NULL must pass them too)." + why_rewrite +
-					 lock_sentence(f);
+					 column_lock_sentence(f);
 			hint = "Add the column with the domain's base type (metadata only) and enforce the domain's "
 				   "rules with a table CHECK constraint, added NOT VALID and validated without blocking:\n" +
 				   add_plain(f, a, a.base_type);
@@ -340,7 +331,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 			message = "adding stored generated column " + quoted(a.column_name) + " would rewrite large table " + name;
 			detail = "Rule add_column_stored_generated: " + size_sentence(f, p) +
 					 ". A stored generated column is computed and written for every existing row." + why_rewrite +
-					 lock_sentence(f);
+					 column_lock_sentence(f);
 			if (expr.empty())
 				expr = "<the expression>";
 			const std::string fn = derived_name(f.col, a, "fill");
@@ -377,7 +368,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					  " would rewrite large table " + name;
 			detail = "Rule add_column_serial_or_identity: " + size_sentence(f, p) + ". " +
 					 (identity ? "An identity column" : "A serial column") +
-					 " takes a new sequence value for every existing row." + why_rewrite + lock_sentence(f);
+					 " takes a new sequence value for every existing row." + why_rewrite + column_lock_sentence(f);
 			const std::string seq = derived_name(f.col, a, "seq");
 			hint = "Add a plain column (metadata only), give new rows sequence values, and fill the existing "
 				   "rows in batches:\n" +
@@ -407,7 +398,7 @@ void
 rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &sink)
 {
 	if (!a.not_null || a.has_default ||
-		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f))
+		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f.rel))
 		return;
 	const RelationFacts rel = judged_rel(f);
 	if (!(rel.rows > 0))
@@ -437,7 +428,7 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 void
 rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.already_not_null || a.implied_by_check || !large(f, p))
+	if (a.already_not_null || a.implied_by_check || !large_tree(f, p))
 		return;
 	const RelationFacts rel = judged_rel(f);
 	const std::string name = quoted(f.rel.name);
@@ -445,7 +436,7 @@ rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAct
 						  " under an " + fmt::lock_name(f.lock) + " lock";
 	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
 						 ". No validated CHECK constraint proves that " + quoted(a.column_name) +
-						 " has no NULLs, so PostgreSQL reads every row to make sure. " + lock_sentence(f);
+						 " has no NULLs, so PostgreSQL reads every row to make sure. " + column_lock_sentence(f);
 	std::string hint;
 	if (f.server_version_num >= 180000)
 		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
@@ -462,7 +453,7 @@ rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAct
 void
 rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (!a.judged || (!a.rewrite && a.n_indexes_rebuilt == 0) || !large(f, p))
+	if (!a.judged || (!a.rewrite && a.n_indexes_rebuilt == 0) || !large_tree(f, p))
 		return;
 	const RelationFacts rel = judged_rel(f);
 	const std::string name = quoted(f.rel.name);
@@ -480,7 +471,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 				 (a.has_using ? std::string("The USING expression computes new values, so")
 							  : "The conversion from " + std::string(a.old_type) + " to " + a.type_sql +
 									" is not binary-coercible (or may change values), so") +
-				 " PostgreSQL rewrites every row and rebuilds every index on the table. " + lock_sentence(f);
+				 " PostgreSQL rewrites every row and rebuilds every index on the table. " + column_lock_sentence(f);
 		if (a.tz_dependent)
 			detail += " The conversion between timestamp and timestamptz needs no rewrite when the session's "
 					  "TimeZone is UTC; it is not UTC now.";
@@ -497,15 +488,15 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 										   : std::to_string(a.n_indexes_rebuilt) + " indexes on the column (" +
 												 a.index_rebuilt + " first) are") +
 				 " rebuilt from scratch: an expression or partial index, or its operator class or collation "
-				 "changes with the type. " + lock_sentence(f);
+				 "changes with the type. " + column_lock_sentence(f);
 	}
 
 	std::string hint;
 	if (!a.rewrite)
 		hint = "Build the index for the new type first, without blocking writes, then change the type and "
 			   "drop the old index in a short transaction; or use the expand/contract recipe below.\n";
-	const std::string tmp = ident(clip_name(std::string(a.column_name) + "_new"));
-	const std::string old = ident(clip_name(std::string(a.column_name) + "_old"));
+	const std::string tmp = ident(clip_name(std::string(a.column_name) + kNewSuffix));
+	const std::string old = ident(clip_name(std::string(a.column_name) + kOldSuffix));
 	std::string conv = expression_at(stmt_text(f), a.default_offset);
 	if (!a.has_using || conv.empty())
 		conv = std::string(a.column) + "::" + a.type_sql;
@@ -542,13 +533,30 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 bool
 breaking_applies(const StatementFacts &f)
 {
-	return visible_to_others(f) && (f.rel.relkind == 'r' || f.rel.relkind == 'p');
+	return visible_to_others(f.rel) && (f.rel.relkind == 'r' || f.rel.relkind == 'p');
+}
+
+bool
+ends_with(const std::string &s, const std::string &suffix)
+{
+	return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/* A step of the expand/contract swap (swap_partner()): RENAME c TO c_old while c_new exists,
+ * RENAME c_new TO c, DROP c_old while c exists. */
+bool
+is_swap_step(const ColumnAction &a)
+{
+	const std::string col = a.column_name, to = a.new_name_raw;
+	if (a.op == ColumnOp::RenameColumn)
+		return (to == col + kOldSuffix && a.partner_exists) || col == to + kNewSuffix;
+	return a.op == ColumnOp::DropColumn && ends_with(col, kOldSuffix) && a.partner_exists;
 }
 
 void
 rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (!breaking_applies(f) || a.swap_step)
+	if (!breaking_applies(f) || is_swap_step(a))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -835,3 +843,29 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace mg::impl
+
+namespace mg {
+
+bool
+swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept
+{
+	try
+	{
+		const std::string col = column ? column : "", to = new_name ? new_name : "";
+		std::string partner;
+		if (op == ColumnOp::DropColumn && impl::ends_with(col, impl::kOldSuffix))
+			partner = col.substr(0, col.size() - impl::kOldSuffix.size()); /* DROP c_old: c */
+		else if (op == ColumnOp::RenameColumn && to == col + impl::kOldSuffix)
+			partner = col + impl::kNewSuffix; /* RENAME c TO c_old: c_new */
+		if (partner.empty() || cap == 0)
+			return false;
+		std::snprintf(out, cap, "%s", partner.c_str());
+		return true;
+	}
+	catch (...)
+	{
+		return false;
+	}
+}
+
+} // namespace mg

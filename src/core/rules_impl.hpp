@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "core/format.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 #include "core/no_postgres.hpp"
 
@@ -27,13 +27,17 @@ class Sink
   public:
 	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
 
-	/* rows: what the statement touches, or the table's rows; < 0 when not known */
+	/* rows: what the statement touches, or the table's rows; < 0 when not known.
+	 * at_most_warning: the finding is a warning even where the rule's severity is error (a rule
+	 * that refuses on large tables only says so below the threshold); off stays off. */
 	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
-			 const std::string &detail, const std::string &hint)
+			 const std::string &detail, const std::string &hint, bool at_most_warning = false)
 	{
 		Severity sev = effective_severity(rule, policy_);
 		if (sev == Severity::Off)
 			return;
+		if (at_most_warning)
+			sev = Severity::Warning;
 		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
 		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
 		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)
@@ -108,6 +112,32 @@ size_phrase(const RelationFacts &rel)
 	if (!rel.rows_from_stats)
 		s += " (estimated from its size: never analyzed)";
 	return s;
+}
+
+/* Whether other sessions can see rel, and so be blocked by what a statement does to it: not
+ * temporary, and not created by this transaction (a partitioned table created in it may hold
+ * older partitions, whose size its own already counts, leaving the new ones out). */
+inline bool
+visible_to_others(const RelationFacts &rel)
+{
+	return rel.found && !rel.is_temp && !(rel.is_new && rel.relkind != 'p');
+}
+
+/* At or above migration_guard.large_table_threshold, and visible to others. */
+inline bool
+large(const RelationFacts &rel, const Policy &p)
+{
+	return visible_to_others(rel) && rel.size_bytes >= p.large_table_threshold;
+}
+
+/* Rows a batch of the batching recipes changes: well under max_dml_rows, so that the recipe
+ * itself never trips the guard. */
+inline int64_t
+batch_rows(const Policy &p)
+{
+	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
+		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
+	return 10000;
 }
 
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if

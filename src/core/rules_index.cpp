@@ -19,17 +19,6 @@ const char kAutocommitNote[] =
 	"on the migration and put the statement in its own RunSQL.";
 
 /* A table whose size rules judge: existing, shared with other sessions, at or above the threshold. */
-bool
-large(const RelationFacts &rel, const Policy &p)
-{
-	if (!rel.found || rel.is_temp)
-		return false;
-	/* A partitioned parent's size already leaves out partitions created in this transaction. */
-	if (rel.is_new && rel.relkind != 'p')
-		return false;
-	return rel.size_bytes >= p.large_table_threshold;
-}
-
 std::string
 threshold_phrase(const Policy &p)
 {
@@ -157,7 +146,7 @@ rule_drop_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 
 /* REINDEX ... with CONCURRENTLY after INDEX / TABLE / SCHEMA / DATABASE; empty if not found. */
 std::string
-reindex_concurrently(std::string_view stmt)
+with_reindex_concurrently(std::string_view stmt)
 {
 	std::vector<sql::Token> toks = sql::tokenize(stmt);
 	int depth = 0;
@@ -222,7 +211,7 @@ rule_reindex_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 						 ". A plain REINDEX holds a SHARE lock on the table (it " + fmt::lock_blocks(LockLevel::Share) +
 						 ") and an ACCESS EXCLUSIVE lock on each index it rebuilds, which blocks every query "
 						 "that the planner considers that index for, reads included, until the rebuild ends.";
-	std::string safe = reindex_concurrently(stmt_text(f));
+	std::string safe = with_reindex_concurrently(stmt_text(f));
 	std::string hint = "Rebuild the indexes without blocking reads and writes. REINDEX CONCURRENTLY cannot run "
 					   "inside a transaction block, so run it on its own:\n  " +
 					   (safe.empty() ? std::string("REINDEX (CONCURRENTLY) ...;") : safe) + "\n";
@@ -511,7 +500,7 @@ using_index_recipe(const StatementFacts &f, const IcConstraint &c, const std::st
 }
 
 std::string
-not_null_recipe(const StatementFacts &f, const char *cols)
+pk_not_null_recipe(const StatementFacts &f, const char *cols)
 {
 	std::string_view qual(f.rel.name);
 	size_t dot = qual.find('.');
@@ -615,7 +604,7 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 													   : "Build the index without blocking writes, then attach it.") +
 					   " A PRIMARY KEY cannot be NOT VALID:\n";
 				if (c.pk_needs_not_null)
-					hint += not_null_recipe(f, c.nullable_cols);
+					hint += pk_not_null_recipe(f, c.nullable_cols);
 				if (c.using_index)
 					hint += "  " + sql::for_hint(stmt_text(f));
 				else
@@ -700,7 +689,8 @@ rule_constraint_drop(const StatementFacts &f, const Policy &, Sink &sink)
 		const IcDropConstraint &d = ic.drops[i];
 		/* Dropping a CHECK loses no data and no guarantee code relies on to find rows; it is also the
 		 * last step of the NOT NULL recipe. */
-		if (!d.found || d.contype == 'c' || d.contype == 'n' || d.replaced)
+		const bool replaced = d.replacement_found && d.replacement_contype == d.contype && d.replacement_validated;
+		if (!d.found || d.contype == 'c' || d.contype == 'n' || replaced)
 			continue; /* a validated <name>_new takes its place: the swap step of a fix */
 		const std::string table = quoted(f.rel.name);
 		std::string message = "dropping " + std::string(contype_name(d.contype)) + " constraint " + d.name_sql +
@@ -903,3 +893,14 @@ rules_index(const StatementFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace mg::impl
+
+namespace mg {
+
+void
+replacement_constraint(const char *name, char *out, size_t cap) noexcept
+{
+	if (cap > 0)
+		std::snprintf(out, cap, "%s_new", name ? name : "");
+}
+
+} // namespace mg

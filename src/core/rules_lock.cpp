@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/format.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 #include "core/rules_impl.hpp"
 
 #include "core/no_postgres.hpp"
@@ -82,8 +82,8 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 						 " needs " + article + lock + " lock on it" +
 						 (f.indexes_too ? std::string(" and an ACCESS EXCLUSIVE lock on each of its indexes") : "") +
 						 ", which " + fmt::lock_blocks(f.lock) + ". " +
-						 (f.n_blockers_total == 1 ? std::string("One other session holds")
-												  : "These " + std::to_string(f.n_blockers_total) +
+						 (f.n_blockers == 1 ? std::string("One other session holds")
+											: "These " + std::to_string(f.n_blockers) +
 														" other sessions hold") +
 						 " a conflicting lock on it" +
 						 (f.n_children > 0 ? " or on one of the " + std::to_string(f.n_children) +
@@ -92,10 +92,16 @@ rule_lock_queue_blocked(const LockQueueFacts &f, const Policy &p, Sink &sink)
 										   : std::string()) +
 						 " (migration_guard.blocker_age is " +
 						 age_phrase(f.blocker_age_ms) + "):";
-	for (int i = 0; i < f.n_blockers; i++)
-		detail += "\n  " + describe_blocker(f.blockers[i]);
-	if (f.n_blockers_total > f.n_blockers)
-		detail += "\n  ... and " + std::to_string(f.n_blockers_total - f.n_blockers) + " more";
+	/* the oldest holders are what the user must deal with first: listed first, the rest counted */
+	constexpr int kShown = 8;
+	for (int i = 0, shown = 0; i < f.n_blockers && shown < kShown; i++)
+		if (is_old(f.blockers[i], f.blocker_age_ms))
+			detail += "\n  " + describe_blocker(f.blockers[i]), shown++;
+	for (int i = 0, shown = old; i < f.n_blockers && shown < kShown; i++)
+		if (!is_old(f.blockers[i], f.blocker_age_ms))
+			detail += "\n  " + describe_blocker(f.blockers[i]), shown++;
+	if (f.n_blockers > kShown)
+		detail += "\n  ... and " + std::to_string(f.n_blockers - kShown) + " more";
 	detail += "\nA waiting lock request makes every later request that conflicts with it wait too, so " +
 			  name + " would stay blocked until the oldest of these transactions ends.";
 
@@ -168,6 +174,12 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 {
 	if (!f.rel.found || f.rel.is_new || f.rel.is_temp)
 		return;
+	/* A rule that saw this statement coming has already spoken about the table: it warned (warn
+	 * mode, or the rule set to warning), or an override let it through. The backstop does not
+	 * say it twice, nor refuse what an override allowed. */
+	for (bool seen : f.seen_by)
+		if (seen)
+			return;
 	if (f.rel.size_bytes < p.large_table_threshold)
 		return;
 	const std::string name = quoted(f.rel.name);
@@ -194,6 +206,32 @@ rule_unexpected_rewrite(const RewriteFacts &f, const Policy &p, Sink &sink)
 }
 
 } // namespace impl
+
+bool
+lock_may_queue(const LockTargetFacts &t) noexcept
+{
+	return t.mode >= LockLevel::Share && !t.missing && !t.is_temp && !t.is_new && t.held < t.mode;
+}
+
+LockTimeoutDecision
+decide_lock_timeout(bool any_may_queue, bool own_xacts, bool nowait, int32_t session_ms, int32_t guard_ms,
+					bool parallel_mode) noexcept
+{
+	LockTimeoutDecision d{};
+	bool queues = any_may_queue && !nowait;
+	d.inject = queues && session_ms == 0 && guard_ms > 0 && !own_xacts && !parallel_mode;
+	d.timeout_ms = d.inject ? guard_ms : session_ms;
+	/* bounded by the session's own timeout, by the one the guard injects, or by having
+	 * nothing to queue for */
+	d.wait_bounded = session_ms > 0 || !queues || (guard_ms > 0 && !own_xacts);
+	return d;
+}
+
+bool
+lock_queue_check_enabled(int32_t blocker_age_ms) noexcept
+{
+	return blocker_age_ms >= 0;
+}
 
 int
 evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,

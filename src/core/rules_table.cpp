@@ -9,6 +9,7 @@
  */
 #include <cctype>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,18 +19,6 @@
 namespace mg::impl {
 
 namespace {
-
-bool
-exempt(const RelationFacts &rel)
-{
-	return rel.is_new || rel.is_temp;
-}
-
-bool
-large(const RelationFacts &rel, const Policy &p)
-{
-	return rel.found && !exempt(rel) && rel.size_bytes >= p.large_table_threshold;
-}
 
 std::string
 threshold(const Policy &p)
@@ -328,55 +317,27 @@ rule_refresh_matview_blocking(const StatementFacts &f, const Policy &p, const Tb
 
 /* ---------------------------------------------------------------- TRUNCATE */
 
-struct Cascaded
-{
-	std::string name, sql;
-	int64_t bytes;
-	double rows;
-};
-
-std::vector<Cascaded>
-cascaded(const TblItem &it)
-{
-	std::vector<Cascaded> out;
-	std::string s(it.list);
-	size_t pos = 0;
-	while (pos < s.size())
-	{
-		size_t end = s.find('\n', pos);
-		if (end == std::string::npos)
-			end = s.size();
-		std::string line = s.substr(pos, end - pos);
-		pos = end + 1;
-		size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1), t3 = line.find('\t', t2 + 1);
-		if (t1 == std::string::npos || t2 == std::string::npos || t3 == std::string::npos)
-			continue;
-		/* strtoll/strtod: nothing here may throw on a malformed field */
-		out.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1),
-					   std::strtoll(line.substr(t2 + 1, t3 - t2 - 1).c_str(), nullptr, 10),
-					   std::strtod(line.substr(t3 + 1).c_str(), nullptr)});
-	}
-	return out;
-}
-
 void
 rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
 	const std::string name = quoted(it.rel.name);
 	if (it.flag && it.count > 0)
 	{
-		std::vector<Cascaded> more = cascaded(it);
+		/* every table is counted; the first kShown are named */
+		constexpr int kShown = 25;
+		const int shown = std::min(f.tbl.n_cascaded, kShown);
 		std::string list, sql;
-		for (size_t i = 0; i < more.size(); ++i)
+		for (int i = 0; i < shown; ++i)
 		{
+			const TblCascaded &c = f.tbl.cascaded[i];
 			if (i > 0)
-				list += i + 1 == more.size() ? " and " : ", ";
-			list += quoted(more[i].name.c_str()) + " (" + fmt::size(more[i].bytes) + ", " + fmt::rows(more[i].rows) + ")";
-			sql += ", " + more[i].sql;
+				list += i + 1 == shown ? " and " : ", ";
+			list += quoted(c.rel.name) + " (" + fmt::size(c.rel.size_bytes) + ", " + fmt::rows(c.rel.rows) + ")";
+			sql += std::string(", ") + c.table_sql;
 		}
-		const bool cut = static_cast<int>(more.size()) < it.count;
+		const bool cut = shown < it.count;
 		if (cut)
-			list += " and " + std::to_string(it.count - static_cast<int>(more.size())) + " more";
+			list += " and " + std::to_string(it.count - shown) + " more";
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)
@@ -414,7 +375,7 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 void
 rule_rename_table(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
 {
-	if (!it.rel.found || exempt(it.rel))
+	if (!visible_to_others(it.rel))
 		return;
 	const std::string name = quoted(it.rel.name);
 	const char *kind = it.kind == 'v' ? "view" : it.kind == 'm' ? "materialized view" : it.kind == 'f' ? "foreign table" : "table";
@@ -441,7 +402,7 @@ void
 rule_drop_table(const StatementFacts &, const Policy &, const TblItem &it, Sink &sink)
 {
 	/* no storage at all (never written, or a partitioned table with empty partitions): no data lost */
-	if (!it.rel.found || exempt(it.rel) || it.rel.size_bytes == 0)
+	if (!visible_to_others(it.rel) || it.rel.size_bytes == 0)
 		return;
 	const std::string name = quoted(it.rel.name);
 	std::string message = "dropping table " + name + " deletes " + fmt::rows(it.rel.rows) + " (" +
@@ -562,7 +523,7 @@ timeout_hint(const StatementFacts &f)
 void
 rule_lock_queue(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
 {
-	if (!it.rel.found || exempt(it.rel))
+	if (!visible_to_others(it.rel))
 		return;
 	const std::string name = quoted(it.rel.name);
 	const LockLevel lock = lock_of(f, it);
@@ -746,9 +707,15 @@ rule_ctas_large_source(const StatementFacts &f, const Policy &p, const TblItem &
 	sink.add(RuleId::CtasLargeSource, it.rel, LockLevel::AccessShare, it.rel.rows, message, detail, hint);
 }
 
+/* Silent below the threshold: another pass over a small table costs nothing worth a message
+ * (stock framework migrations alter fresh, empty tables several times in one migration). */
 void
-rule_multiple_alter(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink)
+rule_multiple_alter(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
+	if ((it.kinds & combinable_alter_kinds()) == 0 || it.count == 0)
+		return; /* only recipe steps, which run as statements of their own; or the first */
+	if (!large(it.rel, p))
+		return;
 	const std::string name = quoted(it.rel.name);
 	const int nth = it.count + 1;
 	std::string message = "this is ALTER TABLE number " + std::to_string(nth) + " on " + name + " in this transaction";

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/api.hpp"
+
 namespace mg::sql {
 
 enum class TokKind { Word, QuotedIdent, String, Number, Punct, Param };
@@ -25,16 +27,6 @@ struct Token {
 
 /* Splits into tokens, skipping white space and comments (-- and nested slash-star). */
 std::vector<Token> tokenize(std::string_view text);
-
-/* The first byte at or after from that is not white space or comment (or the size). */
-size_t token_start(std::string_view text, size_t from) noexcept;
-
-/*
- * Just past the next semicolon at or after from that is not inside a quoted string, a
- * quoted identifier, a dollar-quoted body or a comment; the size if there is none. A
- * cheap first cut of a migration into statements: PostgreSQL's parser has the last word.
- */
-size_t statement_end(std::string_view text, size_t from) noexcept;
 
 /* True when tok is the bare keyword kw (case-insensitive). */
 bool is_keyword(std::string_view text, const Token &tok, std::string_view kw);

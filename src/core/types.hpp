@@ -36,8 +36,8 @@ struct StatementFacts {
 	int32_t n_parts_total;      /* nodes in the whole tree (parts[] may be capped) */
 
 	/* constraints written without a name (CREATE TABLE, ALTER TABLE) */
-	const UnnamedConstraint *unnamed;
-	int32_t n_unnamed;
+	UnnamedConstraint *unnamed;
+	int32_t n_unnamed, cap_unnamed; /* cap_unnamed: L2's bookkeeping */
 
 	/* where the statement runs */
 	bool in_xact_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string */
@@ -74,7 +74,7 @@ struct DmlFacts {
 	bool migration_xact;        /* this transaction has already run DDL */
 	bool has_params;            /* refers to parameters or PL/pgSQL variables: no recipe */
 	int32_t n_targets;
-	DmlTarget targets[4];       /* more ModifyTable nodes than this are not judged */
+	const DmlTarget *targets;   /* every table the statement writes that a rule may apply to */
 };
 
 /* A per-rule severity as migration_guard.rule_severity sets it: 0 keeps the catalog's default

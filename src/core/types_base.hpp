@@ -116,7 +116,25 @@ enum class DmlScope : uint8_t { Migration, All };
 /* The statement kinds the DDL rules tell apart; Other: judged by the group facts alone. */
 enum class StmtKind : uint8_t { Other, CreateIndex, CreateTable, AlterTable };
 
-enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion };
+enum class ConstraintKind : uint8_t { Check, ForeignKey, Unique, Exclusion, PrimaryKey };
+
+/* The kinds of ALTER TABLE subcommand, as bits of a mask (alter_kind_bit): what the
+ * transaction state remembers of each ALTER TABLE, for multiple_alter_same_table. */
+enum class AlterKind : uint8_t {
+	AddColumn,
+	DropColumn,
+	AlterColumnType,
+	SetNotNull,
+	DropNotNull,
+	ColumnDefault,
+	AddConstraint,
+	DropConstraint,
+	ValidateConstraint,
+	AttachPartition,
+	DetachPartition,
+	Other,
+};
+constexpr uint32_t alter_kind_bit(AlterKind k) { return 1u << static_cast<unsigned>(k); }
 
 /* The table a statement would lock, as read from the catalog without locking it. */
 struct RelationFacts {

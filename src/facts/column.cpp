@@ -15,80 +15,21 @@
  * function, a bad cast) only means "not judged", and PostgreSQL's own error follows when the
  * statement runs.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/heap.h"
-#include "catalog/indexing.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_rewrite.h"
-#include "catalog/pg_trigger.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_opclass.h"
-#include "catalog/pg_type.h"
-#include "commands/defrem.h"
-#include "lib/stringinfo.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_coerce.h"
-#include "parser/parse_collate.h"
-#include "parser/parse_node.h"
-#include "parser/parse_type.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/resowner.h"
-#include "utils/syscache.h"
-#include "utils/timestamp.h"
-#include "utils/typcache.h"
-}
-
+#include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
-#include "pg/compat.h"
 
 namespace {
 
-constexpr int kMaxActions = 32;
-constexpr int kMaxNotes = 32;
-
-void
-copy_str(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
-
-bool
-is_serial_name(const TypeName *tn)
-{
-	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
-		return false;
-	const char *name = strVal(linitial(tn->names));
-	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
-	for (const char *serial : serials)
-		if (strcmp(name, serial) == 0)
-			return true;
-	return false;
-}
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
 lookup_type(const TypeName *tn, int32 *typmod)
 {
 	*typmod = -1;
-	if (tn == NULL || is_serial_name(tn))
+	if (tn == NULL || mg_is_serial_type(tn))
 		return InvalidOid;
 	Type typ = LookupTypeName(NULL, tn, typmod, true);
 	if (typ == NULL)
@@ -305,19 +246,17 @@ index_text_uses(HeapTuple tup, Relation pg_index, int attno, AttrNumber attnum)
 void
 indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 {
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
 		bool uses = false, rebuilt = false;
 		for (int i = 0; i < ix->indnatts; i++)
 			uses = uses || ix->indkey.values[i] == a->attnum;
-		bool in_exprs = index_text_uses(tup, pg_index, Anum_pg_index_indexprs, a->attnum);
-		bool in_pred = index_text_uses(tup, pg_index, Anum_pg_index_indpred, a->attnum);
+		bool in_exprs = index_text_uses(tup, s.catalog, Anum_pg_index_indexprs, a->attnum);
+		bool in_pred = index_text_uses(tup, s.catalog, Anum_pg_index_indpred, a->attnum);
 		if (!uses && !in_exprs && !in_pred)
 			continue;
 		bool isnull;
@@ -358,13 +297,12 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 				char *name = get_rel_name(ix->indexrelid);
 				char *nsp = get_namespace_name(get_rel_namespace(ix->indexrelid));
 				if (name && nsp)
-					copy_str(act->index_rebuilt, sizeof act->index_rebuilt, quote_qualified_identifier(nsp, name));
+					mg_copy_str(act->index_rebuilt, sizeof act->index_rebuilt, quote_qualified_identifier(nsp, name));
 			}
 			act->n_indexes_rebuilt++;
 		}
 	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
+	mg_index_scan_end(&s);
 }
 
 /* ---------------------------------------------------------------- SET NOT NULL */
@@ -372,71 +310,42 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 
 /* ---------------------------------------------------------------- shared */
 
-/* Single-column primary key, for the backfill recipes; and whether attnum is in the primary key. */
-void
-primary_key(Oid relid, mg::ColumnFacts *col, Bitmapset **pk_cols)
-{
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	AttrNumber single = InvalidAttrNumber;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
-		if (!ix->indisprimary)
-			continue;
-		for (int i = 0; i < ix->indnkeyatts; i++)
-			if (ix->indkey.values[i] > 0)
-				*pk_cols = bms_add_member(*pk_cols, ix->indkey.values[i]);
-		if (ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
-			single = ix->indkey.values[0];
-	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
-	if (single == InvalidAttrNumber)
-		return;
-	char *name = get_attname(relid, single, true);
-	if (name == NULL)
-		return;
-	copy_str(col->key_sql, sizeof col->key_sql, quote_identifier(name));
-	copy_str(col->key_type, sizeof col->key_type, format_type_be(get_atttype(relid, single)));
-}
-
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
-note_type(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, ColumnDef *def, bool in_pk)
+note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 {
-	if (def->typeName == NULL || col->n_notes >= kMaxNotes)
+	if (def->typeName == NULL)
 		return;
-	mg::ColumnTypeNote *n = &notes[col->n_notes];
-	memset(n, 0, sizeof *n); /* start() leaves the slots unzeroed */
-	copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
-	copy_str(n->column_name, sizeof n->column_name, def->colname);
-	if (is_serial_name(def->typeName))
+	mg::TypeNote note;
+	const char *type_sql;
+	if (mg_is_serial_type(def->typeName))
 	{
-		n->note = mg::TypeNote::Serial;
-		copy_str(n->type_sql, sizeof n->type_sql, strVal(linitial(def->typeName->names)));
-		col->n_notes++;
-		return;
+		note = mg::TypeNote::Serial;
+		type_sql = strVal(linitial(def->typeName->names));
 	}
-	int32 typmod;
-	Oid typid = lookup_type(def->typeName, &typmod);
-	if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
-		return;
-	if (typid == TIMESTAMPOID)
-		n->note = mg::TypeNote::Timestamp;
-	else if (typid == BPCHAROID)
-		n->note = mg::TypeNote::Char;
-	else if (typid == JSONOID)
-		n->note = mg::TypeNote::Json;
-	else if ((typid == INT4OID || typid == INT2OID) && in_pk)
-		n->note = mg::TypeNote::IntKey;
 	else
-		return;
-	copy_str(n->type_sql, sizeof n->type_sql, format_type_with_typemod(typid, typmod));
-	col->n_notes++;
+	{
+		int32 typmod;
+		Oid typid = lookup_type(def->typeName, &typmod);
+		if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
+			return;
+		if (typid == TIMESTAMPOID)
+			note = mg::TypeNote::Timestamp;
+		else if (typid == BPCHAROID)
+			note = mg::TypeNote::Char;
+		else if (typid == JSONOID)
+			note = mg::TypeNote::Json;
+		else if ((typid == INT4OID || typid == INT2OID) && in_pk)
+			note = mg::TypeNote::IntKey;
+		else
+			return;
+		type_sql = format_type_with_typemod(typid, typmod);
+	}
+	mg::ColumnTypeNote *n = MG_GROW(col->notes, col->n_notes, col->cap_notes);
+	n->note = note;
+	mg_copy_str(n->column, sizeof n->column, quote_identifier(def->colname));
+	mg_copy_str(n->column_name, sizeof n->column_name, def->colname);
+	mg_copy_str(n->type_sql, sizeof n->type_sql, type_sql);
 }
 
 bool
@@ -460,30 +369,22 @@ column_in_pk(ColumnDef *def, List *table_constraints)
 }
 
 mg::ColumnFacts *
-start(mg::StatementFacts *f)
+begin_column_facts(mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = &f->col;
 	col->present = true;
-	/* Not zeroed here: new_action() and note_type() zero each slot as they take it, and the
-	 * rules read only the first n_actions / n_notes. Zeroing all 32 + 32 slots (83 kB) cost
-	 * more than the rest of the group's work on a small table. */
-	col->actions = (mg::ColumnAction *) palloc(sizeof(mg::ColumnAction) * kMaxActions);
-	col->notes = (mg::ColumnTypeNote *) palloc(sizeof(mg::ColumnTypeNote) * kMaxNotes);
 	return col;
 }
 
 mg::ColumnAction *
 new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
 {
-	if (col->n_actions >= kMaxActions)
-		return NULL;
-	mg::ColumnAction *a = const_cast<mg::ColumnAction *>(&col->actions[col->n_actions++]);
-	memset(a, 0, sizeof *a);
+	mg::ColumnAction *a = MG_GROW(col->actions, col->n_actions, col->cap_actions);
 	a->op = op;
 	a->default_offset = -1;
 	a->judged = true;
-	copy_str(a->column, sizeof a->column, quote_identifier(colname));
-	copy_str(a->column_name, sizeof a->column_name, colname);
+	mg_copy_str(a->column, sizeof a->column, quote_identifier(colname));
+	mg_copy_str(a->column_name, sizeof a->column_name, colname);
 	return a;
 }
 
@@ -493,7 +394,7 @@ set_table(mg::ColumnFacts *col, const MgRelRef *ref)
 {
 	char ident[mg::kIdentBuf];
 	mg_set_sql_names(ref->nspname, ref->relname, ident, sizeof ident, col->table_sql, sizeof col->table_sql);
-	copy_str(col->relname, sizeof col->relname, ref->relname);
+	mg_copy_str(col->relname, sizeof col->relname, ref->relname);
 }
 
 /*
@@ -549,7 +450,7 @@ domain_condition(Oid typid, char *out, size_t cap)
 
 /* The table's size plus, when PostgreSQL recurses (no ONLY), every inheritance child's. */
 void
-tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
+tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = &f->col;
 	col->tree_bytes = f->rel.size_bytes;
@@ -564,7 +465,7 @@ tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
 		if (child == relid)
 			continue;
 		MgRelSize sz;
-		if (mg_relation_size(child, true, &sz))
+		if (mg_relation_size(st, child, true, &sz))
 		{
 			col->tree_bytes += sz.bytes;
 			col->tree_rows += sz.rows;
@@ -575,44 +476,13 @@ tree_size(Oid relid, bool recurse, mg::StatementFacts *f)
 
 /* ---------------------------------------------------------------- the swap of expand/contract */
 
-bool
-ends_with(const char *s, const char *suffix)
+/* Whether the column the rules name for this action's swap step exists (swap_partner()). */
+void
+note_swap_partner(Oid relid, mg::ColumnAction *a)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* name + suffix, as a column name (cut to NAMEDATALEN - 1 like every name) */
-bool
-column_exists_with_suffix(Oid relid, const char *name, const char *suffix)
-{
-	char buf[NAMEDATALEN];
-	snprintf(buf, sizeof buf, "%s%s", name, suffix);
-	return SearchSysCacheExistsAttName(relid, buf);
-}
-
-/* RENAME c TO c_old while c_new exists, or RENAME c_new TO c. */
-bool
-is_swap_rename(Oid relid, const char *oldname, const char *newname)
-{
-	char buf[NAMEDATALEN];
-	snprintf(buf, sizeof buf, "%s_old", oldname);
-	if (strcmp(newname, buf) == 0 && column_exists_with_suffix(relid, oldname, "_new"))
-		return true;
-	snprintf(buf, sizeof buf, "%s_new", newname);
-	return strcmp(oldname, buf) == 0;
-}
-
-/* DROP c_old while c exists. */
-bool
-is_swap_drop(Oid relid, const char *name)
-{
-	if (!ends_with(name, "_old"))
-		return false;
-	char base[NAMEDATALEN];
-	strlcpy(base, name, sizeof base);
-	base[strlen(name) - 4] = '\0';
-	return SearchSysCacheExistsAttName(relid, base);
+	char partner[NAMEDATALEN];
+	if (mg::swap_partner(a->op, a->column_name, a->new_name_raw, partner, sizeof partner))
+		a->partner_exists = SearchSysCacheExistsAttName(relid, partner);
 }
 
 /* ---------------------------------------------------------------- ALTER TABLE */
@@ -629,7 +499,7 @@ collect_column_names(Node *node, void *context)
 			*(List **) context = lappend(*(List **) context, strVal(last));
 		return false;
 	}
-	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_names)), context);
+	return raw_expression_tree_walker(node, MG_WALKER(collect_column_names), context);
 }
 
 /* Whether a column of this name exists, or an ADD COLUMN of this statement creates it. */
@@ -651,7 +521,7 @@ column_known(const MgRelRef *ref, AlterTableStmt *stmt, const char *name)
 
 /* ADD COLUMN: how PostgreSQL fills the existing rows (ATExecAddColumn). */
 bool
-add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, const MgRelRef *ref,
+add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		   AlterTableStmt *stmt, MgFactsCx *cx, bool judge_defaults)
 {
 	ColumnDef *def = (ColumnDef *) cmd->def;
@@ -663,7 +533,7 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
-	note_type(col, notes, def, column_in_pk(def, NIL));
+	note_type(col, def, column_in_pk(def, NIL));
 	if (a == NULL)
 		return true;
 
@@ -710,7 +580,7 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 		raw_default = NULL;
 	a->has_default = raw_default != NULL;
 
-	bool serial = is_serial_name(def->typeName);
+	bool serial = mg_is_serial_type(def->typeName);
 	int32 typmod = -1;
 	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
@@ -719,9 +589,9 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 		return true;
 	}
 	if (serial)
-		copy_str(a->type_sql, sizeof a->type_sql, strVal(linitial(def->typeName->names)));
+		mg_copy_str(a->type_sql, sizeof a->type_sql, strVal(linitial(def->typeName->names)));
 	else
-		copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(typid, typmod));
+		mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(typid, typmod));
 
 	if (identity)
 		a->rewrite_kind = mg::AddRewrite::Identity;
@@ -732,8 +602,8 @@ add_column(mg::ColumnFacts *col, mg::ColumnTypeNote *notes, AlterTableCmd *cmd, 
 	else if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
 	{
 		a->rewrite_kind = mg::AddRewrite::Domain;
-		copy_str(a->domain, sizeof a->domain, format_type_be(typid));
-		copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
+		mg_copy_str(a->domain, sizeof a->domain, format_type_be(typid));
+		mg_copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
 		if (!domain_condition(typid, a->domain_check, sizeof a->domain_check))
 			a->domain_check[0] = '\0';
 	}
@@ -814,7 +684,7 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AlterType, cmd->name);
 	if (a == NULL)
 		return true;
-	copy_str(a->old_type, sizeof a->old_type, format_type_with_typemod(args.oldtype, args.oldtypmod));
+	mg_copy_str(a->old_type, sizeof a->old_type, format_type_with_typemod(args.oldtype, args.oldtypmod));
 	if (!judge)
 	{
 		a->judged = false;
@@ -831,7 +701,7 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	a->tz_dependent = args.tz_dependent;
 	if (def->raw_default != NULL)
 		a->default_offset = text_offset(cx, exprLocation(def->raw_default));
-	copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
+	mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
 	if (!rewrite)
 		indexes_rebuilt(ref->relid, &args, a);
 	return true;
@@ -856,8 +726,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	if (f->rel.is_temp || (f->rel.relkind != RELKIND_RELATION && f->rel.relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
 
-	mg::ColumnFacts *col = start(f);
-	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	col->only = !stmt->relation->inh;
 	set_table(col, ref);
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
@@ -870,8 +739,12 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
 		 * in this transaction needs no key. */
 		if (judge || !only_add_column(stmt))
-			primary_key(ref->relid, col, &pk_cols);
-		tree_size(ref->relid, stmt->relation->inh, f);
+		{
+			AttrNumber key;
+			mg_primary_key(ref->relid, &key, &pk_cols);
+			mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
+		}
+		tree_size(cx->st, ref->relid, stmt->relation->inh, f);
 	}
 
 	ListCell *lc;
@@ -881,7 +754,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		switch (cmd->subtype)
 		{
 			case AT_AddColumn:
-				if (cmd->def && IsA(cmd->def, ColumnDef) && !add_column(col, notes, cmd, ref, stmt, cx, judge))
+				if (cmd->def && IsA(cmd->def, ColumnDef) && !add_column(col, cmd, ref, stmt, cx, judge))
 					return false;
 				break;
 			case AT_AlterColumnType:
@@ -929,12 +802,12 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				}
 				mg::ColumnAction *a = new_action(col, op, cmd->name);
 				if (a && op == mg::ColumnOp::DropColumn)
-					a->swap_step = is_swap_drop(ref->relid, cmd->name);
+					note_swap_partner(ref->relid, a);
 				if (a && op == mg::ColumnOp::SetNotNull)
 				{
 					a->already_not_null = notnull;
 					a->implied_by_check = !notnull && judge &&
-										  (mg_sim_not_null_proven(ref->relid, cmd->name) ||
+										  (mg_state_not_null_proven(cx->st, ref->relid, cmd->name) ||
 										   mg_not_null_implied(ref->relid, attnum));
 				}
 				break;
@@ -953,12 +826,11 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 {
 	if (!f->rel.found || f->rel.is_temp)
 		return false;
-	mg::ColumnFacts *col = start(f);
-	mg::ColumnTypeNote *notes = const_cast<mg::ColumnTypeNote *>(col->notes);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 		if (IsA(lfirst(lc), ColumnDef))
-			note_type(col, notes, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+			note_type(col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
 	/* identifier_too_long reads the statement text: always worth a look */
 	return true;
 }
@@ -966,7 +838,7 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 bool
 rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
-	mg::ColumnFacts *col = start(f);
+	mg::ColumnFacts *col = begin_column_facts(f);
 	col->is_rename = true;
 	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return true; /* identifier_too_long only */
@@ -976,8 +848,9 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	set_table(col, ref);
 	if (!ref->sim_new)
 	{
-		Bitmapset *pk_cols = NULL;
-		primary_key(ref->relid, col, &pk_cols);
+		AttrNumber key;
+		mg_primary_key(ref->relid, &key, NULL);
+		mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
 	}
 	if (!ref->sim_new)
 	{
@@ -992,15 +865,16 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
 	if (a == NULL)
 		return true;
-	copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	mg_copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+	mg_copy_str(a->new_name_raw, sizeof a->new_name_raw, stmt->newname);
 	if (!ref->sim_new)
 	{
-		a->swap_step = is_swap_rename(ref->relid, stmt->subname, stmt->newname);
+		note_swap_partner(ref->relid, a);
 		HeapTuple tup = SearchSysCacheAttName(ref->relid, stmt->subname);
 		if (HeapTupleIsValid(tup))
 		{
 			Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
-			copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(att->atttypid, att->atttypmod));
+			mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(att->atttypid, att->atttypmod));
 			ReleaseSysCache(tup);
 		}
 	}

@@ -7,26 +7,10 @@
  * that changes every row, one the planner expects to touch more than max_dml_rows rows, one
  * on a table this backend holds a strong lock on) goes on to mg_collect_dml_facts().
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_index.h"
-#include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "parser/parsetree.h"
-#include "storage/lock.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-}
-
+#include "facts/catalog.h"
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 
@@ -66,7 +50,7 @@ unrestricted(const Plan *p, const ModifyTable *mt)
 		case T_Append:
 		{
 			const Append *a = (const Append *) p;
-			if (a->appendplans == NIL || a->part_prune_info != NULL)
+			if (a->appendplans == NIL || MG_APPEND_PRUNES_AT_RUN_TIME(a))
 				return false;
 			ListCell *lc;
 			foreach (lc, a->appendplans)
@@ -97,111 +81,103 @@ reads_a_table(const Plan *p)
 	return true;
 }
 
-void
-find_modify_tables(Plan *p, MgDmlScan *scan)
+/* Calls visit(mt, arg) for every ModifyTable of the plan, the data-modifying CTEs'
+ * (PlannedStmt.subplans) included; stops when visit returns true, and returns true then. */
+typedef bool (*ModifyTableVisitor)(ModifyTable *mt, void *arg);
+
+bool
+walk_modify_tables(Plan *p, ModifyTableVisitor visit, void *arg)
 {
-	if (p == NULL || scan->n >= (int) lengthof(scan->mt))
-		return;
+	if (p == NULL)
+		return false;
 	if (IsA(p, ModifyTable))
-	{
-		scan->mt[scan->n++] = (ModifyTable *) p;
-		return; /* a ModifyTable's input holds no other ModifyTable */
-	}
-	/* data-modifying CTEs sit in PlannedStmt.subplans, reached by the caller; plain trees
-	 * only need their two children here */
-	find_modify_tables(p->lefttree, scan);
-	find_modify_tables(p->righttree, scan);
-}
-
-Oid
-target_relid(QueryDesc *qd, const ModifyTable *mt)
-{
-	return rt_fetch(mt->nominalRelation, qd->plannedstmt->rtable)->relid;
-}
-
-} // namespace
-
-int
-mg_strong_lock_held(Oid relid)
-{
-	if (mg_sim_active())
-		return mg_sim_lock_held(relid, NULL);
-	LOCKTAG tag;
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
-	for (int mode = AccessExclusiveLock; mode >= ShareRowExclusiveLock; mode--)
-		if (mg_lock_held_by_me(&tag, mode))
-			return mode;
-	return NoLock;
+		return visit((ModifyTable *) p, arg); /* a ModifyTable's input holds no other ModifyTable */
+	return walk_modify_tables(p->lefttree, visit, arg) || walk_modify_tables(p->righttree, visit, arg);
 }
 
 bool
-mg_dml_scan(QueryDesc *qd, int64 max_dml_rows, bool rows_matter, MgDmlScan *scan)
+walk_plan_modify_tables(PlannedStmt *ps, ModifyTableVisitor visit, void *arg)
 {
-	PlannedStmt *ps = qd->plannedstmt;
-	scan->n = 0;
-	find_modify_tables(ps->planTree, scan);
+	if (walk_modify_tables(ps->planTree, visit, arg))
+		return true;
 	if (ps->hasModifyingCTE)
 	{
 		ListCell *lc;
 		foreach (lc, ps->subplans)
-			find_modify_tables((Plan *) lfirst(lc), scan);
+			if (walk_modify_tables((Plan *) lfirst(lc), visit, arg))
+				return true;
 	}
+	return false;
+}
 
-	bool strong_locks = mg_xact_ran_ddl() || mg_xact_has_lock_takers();
-	bool any = false;
-	for (int i = 0; i < scan->n; i++)
+Oid
+target_relid(PlannedStmt *ps, const ModifyTable *mt)
+{
+	return rt_fetch(mt->nominalRelation, ps->rtable)->relid;
+}
+
+/* What the candidate test needs, for the walk. */
+struct CandidateTest
+{
+	PlannedStmt *ps;
+	const MgState *st;
+	int64 max_dml_rows;
+	bool rows_matter;
+	bool strong_locks; /* the transaction may hold a strong lock from an earlier statement */
+	mg::DmlFacts *out;  /* mg_collect_dml_facts: the targets go here; NULL for the fast path */
+	int cap;
+	mg::DmlTarget *targets;
+};
+
+/* A ModifyTable a rule may apply to: it changes every row, the planner expects more rows than
+ * max_dml_rows (when rows matter), or it is a bulk change of a table this transaction holds
+ * a strong lock on. Plan only, and the lock table for the last test. */
+bool
+is_candidate(const CandidateTest *c, ModifyTable *mt)
+{
+	Plan *input = mt->plan.lefttree;
+	bool many = c->rows_matter && c->max_dml_rows > 0 && input && input->plan_rows > (double) c->max_dml_rows;
+	if (mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE)
 	{
-		ModifyTable *mt = scan->mt[i];
-		Plan *input = mt->plan.lefttree;
-		bool c = false;
-		if (mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE)
-			c = unrestricted(input, mt) ||
-				(rows_matter && max_dml_rows > 0 && input && input->plan_rows > (double) max_dml_rows);
-		else if (mt->operation == CMD_INSERT)
-			c = rows_matter && max_dml_rows > 0 && input && input->plan_rows > (double) max_dml_rows &&
-				reads_a_table(input);
-		/* under a strong lock, any bulk change counts; a few VALUES rows do not */
-		if (!c && strong_locks && mt->operation != CMD_MERGE &&
-			(mt->operation != CMD_INSERT || reads_a_table(input)))
-			c = mg_strong_lock_held(target_relid(qd, mt)) != NoLock;
-		scan->candidate[i] = c;
-		any = any || c;
+		if (unrestricted(input, mt) || many)
+			return true;
 	}
-	return any;
+	else if (mt->operation == CMD_INSERT)
+	{
+		if (many && reads_a_table(input))
+			return true;
+	}
+	/* under a strong lock, any bulk change counts; a few VALUES rows do not */
+	return c->strong_locks && mt->operation != CMD_MERGE && (mt->operation != CMD_INSERT || reads_a_table(input)) &&
+		   mg_state_lock_held(c->st, target_relid(c->ps, mt), ShareRowExclusiveLock, NULL) != NoLock;
+}
+
+bool
+any_candidate(ModifyTable *mt, void *arg)
+{
+	return is_candidate((const CandidateTest *) arg, mt);
+}
+
+} // namespace
+
+bool
+mg_dml_candidate(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool rows_matter)
+{
+	CandidateTest c;
+	memset(&c, 0, sizeof c);
+	c.ps = qd->plannedstmt;
+	c.st = st;
+	c.max_dml_rows = max_dml_rows;
+	c.rows_matter = rows_matter;
+	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	return walk_plan_modify_tables(c.ps, any_candidate, &c);
 }
 
 namespace {
 
-/* The single-column primary key of relid, if it has one. Reads pg_index (a catalog). */
-void
-primary_key(Oid relid, mg::DmlTarget *t)
-{
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
-	HeapTuple tup;
-	AttrNumber attnum = InvalidAttrNumber;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
-		if (ix->indisprimary && ix->indnkeyatts == 1 && ix->indkey.values[0] > 0)
-			attnum = ix->indkey.values[0];
-	}
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
-	if (attnum == InvalidAttrNumber)
-		return;
-	char *name = get_attname(relid, attnum, true);
-	if (name == NULL)
-		return;
-	strlcpy(t->key_sql, quote_identifier(name), sizeof t->key_sql);
-	strlcpy(t->key_type, format_type_be(get_atttype(relid, attnum)), sizeof t->key_type);
-}
-
 /* The size of every table a statement writes to, summed (partitions, inheritance children). */
 void
-sum_sizes(List *relids, mg::RelationFacts *rel)
+sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
 {
 	int64 bytes = 0;
 	double rows = 0;
@@ -210,7 +186,7 @@ sum_sizes(List *relids, mg::RelationFacts *rel)
 	foreach (lc, relids)
 	{
 		MgRelSize sz;
-		if (mg_relation_size(lfirst_oid(lc), true, &sz))
+		if (mg_relation_size(st, lfirst_oid(lc), true, &sz))
 		{
 			bytes += sz.bytes;
 			rows += sz.rows;
@@ -235,65 +211,100 @@ set_text(mg::DmlFacts *f, const char *query, int stmt_location, int stmt_len)
 
 /* What the recipes need about the target, and the strong lock this transaction holds on it. */
 void
-describe_target(Oid relid, mg::DmlTarget *t)
+describe_target(const MgState *st, Oid relid, mg::DmlTarget *t)
 {
-	t->held_lock = (mg::LockLevel) mg_strong_lock_held(relid);
-	const char *tag = mg_xact_lock_taker(relid);
+	const char *tag;
+	t->held_lock = (mg::LockLevel) mg_state_lock_held(st, relid, ShareRowExclusiveLock, &tag);
 	strlcpy(t->held_by, tag ? tag : "", sizeof t->held_by);
 	strlcpy(t->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
 			sizeof t->table_sql);
-	primary_key(relid, t);
+	AttrNumber key;
+	mg_primary_key(relid, &key, NULL);
+	mg_key_column(relid, key, t->key_sql, sizeof t->key_sql, t->key_type, sizeof t->key_type);
+}
+
+} // namespace
+
+namespace {
+
+/* A new slot of out's targets, zeroed; the array grows as needed. */
+mg::DmlTarget *
+new_target(CandidateTest *c)
+{
+	if (c->out->n_targets == c->cap)
+	{
+		c->cap = c->cap ? c->cap * 2 : 4;
+		c->targets = c->targets ? (mg::DmlTarget *) repalloc(c->targets, sizeof(mg::DmlTarget) * c->cap)
+								: (mg::DmlTarget *) palloc(sizeof(mg::DmlTarget) * c->cap);
+		c->out->targets = c->targets;
+	}
+	mg::DmlTarget *t = &c->targets[c->out->n_targets];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+bool
+describe_candidate(ModifyTable *mt, void *arg)
+{
+	CandidateTest *c = (CandidateTest *) arg;
+	if (!is_candidate(c, mt))
+		return false;
+	PlannedStmt *ps = c->ps;
+	Oid relid = target_relid(ps, mt);
+	if (relid < FirstNormalObjectId)
+		return false; /* system catalogs are PostgreSQL's business */
+	mg::DmlTarget *t = new_target(c);
+	if (!mg_describe_relation(c->st, relid, &t->rel))
+		return false;
+	if (t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE)
+		return false; /* views with INSTEAD OF triggers, foreign tables */
+	/* Inheritance children and partitions are written too: the size is that of every
+	 * table the statement writes to (pruned partitions are not among them). */
+	t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
+	if (t->several_tables)
+	{
+		List *written = NIL;
+		ListCell *lc;
+		foreach (lc, mt->resultRelations)
+			written = lappend_oid(written, rt_fetch(lfirst_int(lc), ps->rtable)->relid);
+		sum_sizes(c->st, written, &t->rel);
+	}
+	c->out->n_targets++;
+	t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
+			  : mt->operation == CMD_DELETE ? mg::DmlKind::Delete
+											: mg::DmlKind::Insert;
+	Plan *input = mt->plan.lefttree;
+	t->est_rows = input ? input->plan_rows : 0;
+	t->unrestricted = t->kind != mg::DmlKind::Insert && unrestricted(input, mt);
+	/* partitions pruned at plan time mean there was a condition after all */
+	if (t->unrestricted && t->rel.relkind == RELKIND_PARTITIONED_TABLE &&
+		list_length(mt->resultRelations) < t->rel.n_leaves)
+		t->unrestricted = false;
+	describe_target(c->st, relid, t);
+	return false; /* on to the next ModifyTable: every one is judged */
 }
 
 } // namespace
 
 void
-mg_collect_dml_facts(QueryDesc *qd, const MgDmlScan *scan, mg::DmlFacts *f)
+mg_collect_dml_facts(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool rows_matter, mg::DmlFacts *f)
 {
 	PlannedStmt *ps = qd->plannedstmt;
 	memset(f, 0, sizeof *f);
-	f->migration_xact = mg_xact_ran_ddl();
+	f->migration_xact = mg_state_ran_ddl(st);
 	/* PL/pgSQL variables and prepared-statement parameters: the text alone cannot be rerun */
 	f->has_params = qd->params != NULL && qd->params->numParams > 0;
 	set_text(f, qd->sourceText, ps->stmt_location, ps->stmt_len);
 
-	for (int i = 0; i < scan->n && f->n_targets < (int) lengthof(f->targets); i++)
-	{
-		if (!scan->candidate[i])
-			continue;
-		ModifyTable *mt = scan->mt[i];
-		Oid relid = target_relid(qd, mt);
-		if (relid < FirstNormalObjectId)
-			continue; /* system catalogs are PostgreSQL's business */
-		mg::DmlTarget *t = &f->targets[f->n_targets];
-		if (!mg_describe_relation(relid, &t->rel))
-			continue;
-		if (t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE)
-			continue; /* views with INSTEAD OF triggers, foreign tables */
-		/* Inheritance children and partitions are written too: the size is that of every
-		 * table the statement writes to (pruned partitions are not among them). */
-		t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
-		if (t->several_tables)
-		{
-			List *written = NIL;
-			ListCell *lc;
-			foreach (lc, mt->resultRelations)
-				written = lappend_oid(written, rt_fetch(lfirst_int(lc), ps->rtable)->relid);
-			sum_sizes(written, &t->rel);
-		}
-		f->n_targets++;
-		t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
-				  : mt->operation == CMD_DELETE ? mg::DmlKind::Delete
-												: mg::DmlKind::Insert;
-		Plan *input = mt->plan.lefttree;
-		t->est_rows = input ? input->plan_rows : 0;
-		t->unrestricted = t->kind != mg::DmlKind::Insert && unrestricted(input, mt);
-		/* partitions pruned at plan time mean there was a condition after all */
-		if (t->unrestricted && t->rel.relkind == RELKIND_PARTITIONED_TABLE &&
-			list_length(mt->resultRelations) < t->rel.n_leaves)
-			t->unrestricted = false;
-		describe_target(relid, t);
-	}
+	CandidateTest c;
+	memset(&c, 0, sizeof c);
+	c.ps = ps;
+	c.st = st;
+	c.max_dml_rows = max_dml_rows;
+	c.rows_matter = rows_matter;
+	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	c.out = f;
+	walk_plan_modify_tables(ps, describe_candidate, &c);
 }
 
 /* ---------------------------------------------------------------- check(): raw statements */
@@ -337,7 +348,7 @@ inserts_from_a_table(InsertStmt *ins)
 /* The rows INSERT ... SELECT copies when that is plain from the text: every row of one
  * table (no WHERE, join, grouping, DISTINCT or LIMIT). -1 otherwise: the planner's to say. */
 double
-rows_copied(InsertStmt *ins)
+rows_copied(const MgState *st, InsertStmt *ins)
 {
 	SelectStmt *sel = (SelectStmt *) ins->selectStmt;
 	if (sel->op != SETOP_NONE || sel->withClause || list_length(sel->fromClause) != 1 ||
@@ -346,11 +357,11 @@ rows_copied(InsertStmt *ins)
 		return -1;
 	MgRelRef ref;
 	mg::RelationFacts src;
-	if (!mg_resolve_relation((RangeVar *) linitial(sel->fromClause), &ref))
+	if (!mg_state_resolve(st, (RangeVar *) linitial(sel->fromClause), &ref))
 		return -1;
 	if (ref.sim_new)
 		return 0; /* created earlier in the text: empty but for what the text put there */
-	if (!mg_describe_relation(ref.relid, &src))
+	if (!mg_describe_relation(st, ref.relid, &src))
 		return -1;
 	return src.rows;
 }
@@ -358,7 +369,8 @@ rows_copied(InsertStmt *ins)
 } // namespace
 
 bool
-mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int stmt_len, mg::DmlFacts *f)
+mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, int stmt_location, int stmt_len,
+						 mg::DmlFacts *f)
 {
 	memset(f, 0, sizeof *f);
 	RangeVar *rv;
@@ -386,30 +398,31 @@ mg_collect_raw_dml_facts(Node *stmt, const char *query, int stmt_location, int s
 			return false;
 	}
 	MgRelRef ref;
-	if (!bulk || !mg_resolve_relation(rv, &ref) || ref.sim_new || ref.relid < FirstNormalObjectId)
+	if (!bulk || !mg_state_resolve(st, rv, &ref) || ref.sim_new || ref.relid < FirstNormalObjectId)
 		return false; /* a few VALUES rows, a new table, a missing one (PostgreSQL's error), a catalog */
 	Oid relid = ref.relid;
-	int held = mg_strong_lock_held(relid);
+	LOCKMODE held = mg_state_lock_held(st, relid, ShareRowExclusiveLock, NULL);
 	if (!unrestricted_rows && held == NoLock && kind != mg::DmlKind::Insert)
 		return false; /* the row count of a condition is the planner's, known only when it runs */
 
-	mg::DmlTarget *t = &f->targets[0];
-	if (!mg_describe_relation(relid, &t->rel) ||
+	mg::DmlTarget *t = (mg::DmlTarget *) palloc0(sizeof(mg::DmlTarget));
+	f->targets = t;
+	if (!mg_describe_relation(st, relid, &t->rel) ||
 		(t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
 	/* An inheritance parent is written with its children unless ONLY is given. */
 	t->several_tables = t->rel.relkind == RELKIND_PARTITIONED_TABLE;
 	if (t->rel.relkind == RELKIND_RELATION && rv->inh && has_subclass(relid))
 	{
-		sum_sizes(find_all_inheritors(relid, NoLock, NULL), &t->rel);
+		sum_sizes(st, find_all_inheritors(relid, NoLock, NULL), &t->rel);
 		t->several_tables = true;
 	}
 	f->n_targets = 1;
-	f->migration_xact = mg_xact_ran_ddl();
+	f->migration_xact = mg_state_ran_ddl(st);
 	set_text(f, query, stmt_location, stmt_len);
 	t->kind = kind;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
-	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied((InsertStmt *) stmt) : -1;
-	describe_target(relid, t);
+	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied(st, (InsertStmt *) stmt) : -1;
+	describe_target(st, relid, t);
 	return true;
 }

@@ -4,48 +4,16 @@
  * syscache: the guard never takes or waits for a lock on a user table. C-style code only:
  * every local is trivially destructible, since any call here may ereport.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_inherits.h"
-#include "commands/defrem.h"
-#include "commands/tablecmds.h"
-#include "lib/stringinfo.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_target.h"
-#include "parser/parse_type.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
-
+#include "facts/grow.h"
 #include "facts/impl.h"
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 
 /* How many partition-tree nodes the recipe lists before it summarises the rest. */
 constexpr int kMaxRecipeNodes = 41;
-
-void
-copy_name(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
 
 } // namespace
 
@@ -116,7 +84,7 @@ mg_not_null_implied(Oid relid, AttrNumber attnum)
 }
 
 bool
-mg_describe_relation(Oid relid, mg::RelationFacts *rel)
+mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 {
 	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -129,10 +97,10 @@ mg_describe_relation(Oid relid, mg::RelationFacts *rel)
 	ReleaseSysCache(tup);
 
 	rel->found = true;
-	rel->is_new = mg_rel_is_new(relid);
+	rel->is_new = mg_state_rel_is_new(st, relid);
 
 	MgRelSize sz;
-	if (!mg_relation_size(relid, true, &sz))
+	if (!mg_relation_size(st, relid, true, &sz))
 		return false;
 	rel->size_bytes = sz.bytes;
 	rel->rows = sz.rows;
@@ -158,16 +126,16 @@ describe_sim_relation(const MgRelRef *ref, mg::RelationFacts *rel)
 
 /* Resolves rv and describes it: a catalog relation or one the simulation created. */
 bool
-resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
 {
-	if (!mg_resolve_relation(rv, ref))
+	if (!mg_state_resolve(st, rv, ref))
 		return false;
 	if (ref->sim_new)
 	{
 		describe_sim_relation(ref, rel);
 		return true;
 	}
-	if (!mg_describe_relation(ref->relid, rel))
+	if (!mg_describe_relation(st, ref->relid, rel))
 		return false;
 	ref->nspid = get_rel_namespace(ref->relid);
 	char *nsp = get_namespace_name(ref->nspid);
@@ -231,8 +199,8 @@ string_names(List *strings)
 void
 set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual, size_t qual_cap)
 {
-	copy_name(ident, ident_cap, quote_identifier(name));
-	copy_name(qual, qual_cap, quote_qualified_identifier(nsp, name));
+	mg_copy_str(ident, ident_cap, quote_identifier(name));
+	mg_copy_str(qual, qual_cap, quote_qualified_identifier(nsp, name));
 }
 
 /* ---------------------------------------------------------------- CREATE INDEX */
@@ -243,7 +211,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 	mg::PartitionNode *nodes = (mg::PartitionNode *) palloc0(sizeof(mg::PartitionNode) * kMaxRecipeNodes);
 	int n = 1, total = 1;
 	nodes[0].parent = -1;
-	copy_name(nodes[0].index_sql, sizeof nodes[0].index_sql, root_index);
+	mg_copy_str(nodes[0].index_sql, sizeof nodes[0].index_sql, root_index);
 
 	/* Breadth-first, direct children in OID order; NoLock reads pg_inherits only. */
 	List *queue = list_make1_oid(root);
@@ -276,7 +244,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 				mg::PartitionNode *pn = &nodes[my_idx];
 				pn->parent = parent_idx;
 				pn->is_leaf = kind == RELKIND_RELATION;
-				copy_name(pn->table_sql, sizeof pn->table_sql,
+				mg_copy_str(pn->table_sql, sizeof pn->table_sql,
 						  quote_qualified_identifier(get_namespace_name(nsp), relname));
 				char *ixname = ChooseRelationName(relname, name_addition(colnames), "idx", nsp, false);
 				set_sql_names(get_namespace_name(nsp), ixname, pn->index_sql, sizeof pn->index_sql, pn->index_qual,
@@ -295,7 +263,7 @@ partition_tree(Oid root, const char *root_index, List *colnames, mg::StatementFa
 }
 
 bool
-index_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+create_index_shared_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	if (!mg_facts_main_relation(fcx, stmt->relation, f))
 		return false;
@@ -334,9 +302,7 @@ struct NameContext
 	Oid nspid;
 	int stmt_location;  /* subtract from parser locations */
 	List *chosen;       /* names generated so far in this statement */
-	mg::UnnamedConstraint *out;
-	int n;
-	int cap;
+	mg::StatementFacts *f; /* its unnamed constraints go to f->unnamed */
 };
 
 bool
@@ -361,7 +327,7 @@ collect_column_refs(Node *node, void *context)
 		}
 		return false;
 	}
-	return raw_expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(collect_column_refs)), context);
+	return raw_expression_tree_walker(node, MG_WALKER(collect_column_refs), context);
 }
 
 bool
@@ -374,11 +340,12 @@ name_taken(NameContext *cx, const char *name)
 	return false;
 }
 
-/* A relation-named constraint (UNIQUE, EXCLUDE): its index takes the name. */
+/* A relation-named constraint (UNIQUE, EXCLUDE, PRIMARY KEY): its index takes the name. A
+ * primary key's name has no columns in it (cols NIL), as ChooseIndexName() makes it. */
 char *
 choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 {
-	char *addition = name_addition(cols);
+	char *addition = cols != NIL ? name_addition(cols) : NULL;
 	char *name = ChooseRelationName(cx->relname, addition, label, cx->nspid, true);
 	for (int pass = 1; name_taken(cx, name); pass++)
 	{
@@ -392,7 +359,7 @@ choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 void
 note_constraint(NameContext *cx, Constraint *con, const char *colname)
 {
-	if (con->conname != NULL || cx->n >= cx->cap)
+	if (con->conname != NULL)
 		return;
 
 	mg::ConstraintKind kind;
@@ -429,15 +396,20 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			kind = mg::ConstraintKind::Exclusion;
 			name = choose_index_constraint_name(cx, index_elem_names(con->exclusions), "excl");
 			break;
+		case CONSTR_PRIMARY:
+			if (con->indexname != NULL)
+				return; /* USING INDEX: the constraint takes the index's name */
+			kind = mg::ConstraintKind::PrimaryKey;
+			name = choose_index_constraint_name(cx, NIL, "pkey");
+			break;
 		default:
-			return; /* PRIMARY KEY, NOT NULL, DEFAULT, ...: exempt */
+			return; /* NOT NULL, DEFAULT, ...: not named constraints in PostgreSQL 15 */
 	}
 	cx->chosen = lappend(cx->chosen, name);
-	mg::UnnamedConstraint *u = &cx->out[cx->n++];
-	memset(u, 0, sizeof *u);
+	mg::UnnamedConstraint *u = MG_GROW(cx->f->unnamed, cx->f->n_unnamed, cx->f->cap_unnamed);
 	u->kind = kind;
 	u->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
-	copy_name(u->name_sql, sizeof u->name_sql, quote_identifier(name));
+	mg_copy_str(u->name_sql, sizeof u->name_sql, quote_identifier(name));
 }
 
 void
@@ -453,22 +425,9 @@ note_column(NameContext *cx, ColumnDef *col)
  * Whether PostgreSQL will reject this column or constraint for reasons of its own (an
  * unknown type, a referenced table that does not exist). Its error is the one to see.
  */
-bool
-is_serial_type(const TypeName *tn)
-{
-	if (list_length(tn->names) != 1 || tn->pct_type)
-		return false;
-	const char *name = strVal(linitial(tn->names));
-	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
-	for (const char *serial : serials)
-		if (strcmp(name, serial) == 0)
-			return true;
-	return false;
-}
-
 /* self: the table a CREATE TABLE creates, which its own foreign keys may reference. */
 bool
-constraint_will_fail(Constraint *con, const RangeVar *self)
+constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
 {
 	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
 		return false;
@@ -477,18 +436,18 @@ constraint_will_fail(Constraint *con, const RangeVar *self)
 		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
 		return false;
 	MgRelRef ref;
-	return !mg_resolve_relation(con->pktable, &ref);
+	return !mg_state_resolve(st, con->pktable, &ref);
 }
 
 bool
-column_will_fail(ColumnDef *col, const RangeVar *self)
+column_will_fail(const MgState *st, ColumnDef *col, const RangeVar *self)
 {
-	if (col->typeName && !is_serial_type(col->typeName) &&
-		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_sim_type_created(col->typeName))
+	if (col->typeName && !mg_is_serial_type(col->typeName) &&
+		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_type_created(st, col->typeName))
 		return true;
 	ListCell *lc;
 	foreach (lc, col->constraints)
-		if (IsA(lfirst(lc), Constraint) && constraint_will_fail((Constraint *) lfirst(lc), self))
+		if (IsA(lfirst(lc), Constraint) && constraint_will_fail(st, (Constraint *) lfirst(lc), self))
 			return true;
 	return false;
 }
@@ -500,15 +459,11 @@ init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, m
 	cx->nspid = nspid;
 	cx->stmt_location = stmt_location;
 	cx->chosen = NIL;
-	cx->cap = 64;
-	cx->n = 0;
-	/* each slot is zeroed as note_constraint() takes it; the rules read only the first n */
-	cx->out = (mg::UnnamedConstraint *) palloc(sizeof(mg::UnnamedConstraint) * cx->cap);
-	f->unnamed = cx->out;
+	cx->f = f;
 }
 
 bool
-create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	RangeVar *rv = stmt->relation;
 	f->kind = mg::StmtKind::CreateTable;
@@ -517,15 +472,17 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	f->rel.relkind = RELKIND_RELATION;
 	f->rel.is_temp = rv->relpersistence == RELPERSISTENCE_TEMP ||
 					 (rv->schemaname && strcmp(rv->schemaname, "pg_temp") == 0);
+	/* A temporary table is nobody else's concern (the rules exempt it), and naming its
+	 * constraints here would need its schema, which looking up may create: stop. */
 	if (f->rel.is_temp)
-		return false; /* temporary tables are nobody else's concern */
+		return false;
 
 	Oid nspid;
 	const char *nsp;
 	if (rv->schemaname)
 	{
 		nspid = get_namespace_oid(rv->schemaname, true);
-		if (!OidIsValid(nspid) && !mg_sim_schema_created(rv->schemaname))
+		if (!OidIsValid(nspid) && !mg_state_schema_created(fcx->st, rv->schemaname))
 			return mg_facts_will_fail(fcx); /* PostgreSQL reports the missing schema */
 		nsp = rv->schemaname;
 	}
@@ -534,7 +491,7 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		nspid = RangeVarGetCreationNamespace(rv);
 		nsp = get_namespace_name(nspid);
 	}
-	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
+	if (nsp == NULL || mg_state_name_taken(fcx->st, nsp, rv->relname))
 		return mg_facts_will_fail(fcx); /* PostgreSQL skips it (IF NOT EXISTS) or reports that it exists */
 	mg_relation_display_name(nsp, rv->relname, f->rel.name, sizeof f->rel.name);
 
@@ -546,13 +503,13 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		Node *elt = (Node *) lfirst(lc);
 		if (IsA(elt, ColumnDef))
 		{
-			if (column_will_fail((ColumnDef *) elt, rv))
+			if (column_will_fail(fcx->st, (ColumnDef *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) elt);
 		}
 		else if (IsA(elt, Constraint))
 		{
-			if (constraint_will_fail((Constraint *) elt, rv))
+			if (constraint_will_fail(fcx->st, (Constraint *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) elt, NULL);
 		}
@@ -560,12 +517,11 @@ create_table_facts(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	foreach (lc, stmt->constraints)
 		if (IsA(lfirst(lc), Constraint))
 			note_constraint(&cx, (Constraint *) lfirst(lc), NULL);
-	f->n_unnamed = cx.n;
-	return cx.n > 0;
+	return f->n_unnamed > 0;
 }
 
 bool
-alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
+unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 {
 	if (stmt->objtype != OBJECT_TABLE)
 		return false;
@@ -588,83 +544,21 @@ alter_table_facts(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
 		{
-			if (constraint_will_fail((Constraint *) cmd->def, NULL))
+			if (constraint_will_fail(fcx->st, (Constraint *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_constraint(&cx, (Constraint *) cmd->def, NULL);
 		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
-			if (column_will_fail((ColumnDef *) cmd->def, NULL))
+			if (column_will_fail(fcx->st, (ColumnDef *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
 	}
-	f->n_unnamed = cx.n;
-	return cx.n > 0;
-}
-
-/* Zeroes *f but for the index group's four arrays (38 of its 44 kB), whose slots the group
- * fills whole or zeroes as it takes them (facts_index.cpp), and which the rules read only up to
- * n_indexes, n_adds, n_drops and n_validates. Zeroing all of it for every statement was the
- * largest part of the guard's cost on DDL. */
-void
-zero_range(void *base, size_t from, size_t to)
-{
-	memset(static_cast<char *>(base) + from, 0, to - from);
-}
-
-void
-zero_facts(mg::StatementFacts *f)
-{
-	using IC = mg::IndexConstraintFacts;
-	zero_range(f, 0, offsetof(mg::StatementFacts, ic));
-	mg::IndexConstraintFacts *ic = &f->ic;
-	zero_range(ic, 0, offsetof(IC, indexes));
-	zero_range(ic, offsetof(IC, n_indexes), offsetof(IC, adds));
-	zero_range(ic, offsetof(IC, n_adds), offsetof(IC, drops));
-	zero_range(ic, offsetof(IC, n_drops), offsetof(IC, validates));
-	zero_range(ic, offsetof(IC, n_validates), sizeof(IC));
-	zero_range(f, offsetof(mg::StatementFacts, ic) + sizeof(IC), sizeof *f);
-	static_assert(offsetof(IC, indexes) < offsetof(IC, n_indexes) && offsetof(IC, n_indexes) < offsetof(IC, adds) &&
-					  offsetof(IC, adds) < offsetof(IC, n_adds) && offsetof(IC, n_adds) < offsetof(IC, drops) &&
-					  offsetof(IC, drops) < offsetof(IC, n_drops) && offsetof(IC, n_drops) < offsetof(IC, validates) &&
-					  offsetof(IC, validates) < offsetof(IC, n_validates),
-				  "zero_facts() skips exactly the four arrays");
+	return f->n_unnamed > 0;
 }
 
 } // namespace
-
-int
-mg_statement_relations(Node *parsetree, Oid *out, int max)
-{
-	List *rvs = NIL;
-	switch (nodeTag(parsetree))
-	{
-		case T_AlterTableStmt: rvs = list_make1(((AlterTableStmt *) parsetree)->relation); break;
-		case T_IndexStmt: rvs = list_make1(((IndexStmt *) parsetree)->relation); break;
-		case T_LockStmt: rvs = ((LockStmt *) parsetree)->relations; break;
-		case T_TruncateStmt: rvs = ((TruncateStmt *) parsetree)->relations; break;
-		case T_CreateTrigStmt: rvs = list_make1(((CreateTrigStmt *) parsetree)->relation); break;
-		case T_RenameStmt:
-			if (((RenameStmt *) parsetree)->relation)
-				rvs = list_make1(((RenameStmt *) parsetree)->relation);
-			break;
-		case T_CreatePolicyStmt: rvs = list_make1(((CreatePolicyStmt *) parsetree)->table); break;
-		case T_RuleStmt: rvs = list_make1(((RuleStmt *) parsetree)->relation); break;
-		default: break;
-	}
-	int n = 0;
-	ListCell *lc;
-	foreach (lc, rvs)
-	{
-		if (n >= max)
-			break;
-		MgRelRef ref;
-		if (mg_resolve_relation((RangeVar *) lfirst(lc), &ref) && !ref.sim_new)
-			out[n++] = ref.relid;
-	}
-	return n;
-}
 
 bool
 mg_may_apply(Node *parsetree)
@@ -694,7 +588,7 @@ mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f)
 	if (!cx->main_done)
 	{
 		cx->main_done = true;
-		cx->main_found = resolve_and_describe(rv, &cx->main, &f->rel);
+		cx->main_found = resolve_and_describe(cx->st, rv, &cx->main, &f->rel);
 		if (!cx->main_found)
 			cx->pg_will_fail = true; /* a missing relation: PostgreSQL's own error, or IF EXISTS */
 	}
@@ -702,9 +596,9 @@ mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFacts *f)
 }
 
 bool
-mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
+mg_resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel)
 {
-	return resolve_and_describe(rv, ref, rel);
+	return resolve_and_describe(st, rv, ref, rel);
 }
 
 void
@@ -714,26 +608,47 @@ mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_ca
 }
 
 bool
-mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt_len,
-				 mg::StatementFacts *f)
+mg_is_serial_type(const TypeName *tn)
 {
-	zero_facts(f);
+	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
+		return false;
+	const char *name = strVal(linitial(tn->names));
+	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
+	for (const char *serial : serials)
+		if (strcmp(name, serial) == 0)
+			return true;
+	return false;
+}
+
+bool
+mg_type_created(const MgState *st, const TypeName *tn)
+{
+	return tn != NULL && tn->names != NIL && mg_state_type_created(st, strVal(llast(tn->names)));
+}
+
+bool
+mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
+{
+	Node *parsetree = in->stmt;
+	memset(f, 0, sizeof *f);
 	f->kind = mg::StmtKind::Other;
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
 	 * "to the end of the string"; only then is the rest measured. */
-	int loc = stmt_location > 0 ? stmt_location : 0;
-	if (query)
+	int loc = in->stmt_location > 0 ? in->stmt_location : 0;
+	if (in->query)
 	{
-		f->text = query + loc;
-		f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+		f->text = in->query + loc;
+		f->text_len = in->stmt_len > 0 ? in->stmt_len : (int) strlen(f->text);
 	}
-	f->in_xact_block = mg_sim_active() ? mg_sim_in_block() : IsTransactionBlock();
-	f->xact_ran_ddl = mg_sim_active() ? mg_sim_ran_ddl() : mg_xact_ran_ddl();
+	f->in_xact_block = mg_state_in_block(in->st);
+	f->xact_ran_ddl = mg_state_ran_ddl(in->st);
 	f->server_version_num = PG_VERSION_NUM;
 
 	MgFactsCx cx;
 	memset(&cx, 0, sizeof cx);
+	cx.in = in;
+	cx.st = in->st;
 	cx.parsetree = parsetree;
 	cx.stmt_location = loc;
 
@@ -741,14 +656,14 @@ mg_collect_facts(Node *parsetree, const char *query, int stmt_location, int stmt
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt:
-			judge = index_facts((IndexStmt *) parsetree, &cx, f);
+			judge = create_index_shared_facts((IndexStmt *) parsetree, &cx, f);
 			break;
 		case T_CreateStmt:
-			judge = create_table_facts((CreateStmt *) parsetree, &cx, f);
+			judge = unnamed_in_create_table((CreateStmt *) parsetree, &cx, f);
 			break;
 		case T_AlterTableStmt:
 			f->kind = mg::StmtKind::AlterTable;
-			judge = alter_table_facts((AlterTableStmt *) parsetree, &cx, f);
+			judge = unnamed_in_alter_table((AlterTableStmt *) parsetree, &cx, f);
 			break;
 		default:
 			break;

@@ -11,12 +11,14 @@
  */
 #pragma once
 
-#include "nodes/parsenodes.h"
+#include "pg/prelude.h"
 
 #include "facts/facts.h"
 
 typedef struct MgFactsCx
 {
+	const MgStmtInput *in; /* the statement and what L1 knows about it */
+	const MgState *st;     /* in->st */
 	Node *parsetree;
 	int stmt_location; /* of the statement in the source text; subtract from parser locations */
 	bool pg_will_fail; /* PostgreSQL will refuse the statement on its own: judge nothing */
@@ -32,7 +34,18 @@ bool mg_facts_main_relation(MgFactsCx *cx, const RangeVar *rv, mg::StatementFact
 bool mg_facts_will_fail(MgFactsCx *cx);
 
 /* Any other relation (a referenced table, a partition): resolved with NoLock and described. */
-bool mg_resolve_and_describe(const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+bool mg_resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::RelationFacts *rel);
+/* strlcpy of src, or of "" when src is NULL. */
+static inline void
+mg_copy_str(char *dst, size_t cap, const char *src)
+{
+	strlcpy(dst, src ? src : "", cap);
+}
+
+/* smallserial, serial, bigserial and their aliases: pseudo-types, not in pg_type. */
+bool mg_is_serial_type(const TypeName *tn);
+/* A type that check()'s text created earlier (the catalog does not have it yet). */
+bool mg_type_created(const MgState *st, const TypeName *tn);
 /* name quoted as an identifier, and nsp.name quoted, each cut to its buffer. */
 void mg_set_sql_names(const char *nsp, const char *name, char *ident, size_t ident_cap, char *qual,
 					  size_t qual_cap);

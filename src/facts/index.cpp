@@ -5,62 +5,20 @@
  * pg_constraint and pg_class (catalogs, AccessShareLock at most), never by opening a user
  * table or index. C-style code only, since any call here may ereport.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/catalog.h"
-#include "catalog/dependency.h"
-#include "catalog/index.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "utils/array.h"
-#include "catalog/pg_namespace.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_type.h"
-#include "parser/parse_type.h"
-#include "utils/guc.h"
-#include "commands/defrem.h"
-#include "nodes/makefuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "storage/proc.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
-
+#include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
-#include "pg/lock.h"
-#include "pg/compat.h"
-
-/* Set by the utility hook before it judges a statement: the statement runs at top level. */
-bool mg_utility_toplevel = true;
 
 namespace {
-
-void
-copy_str(char *dst, size_t cap, const char *src)
-{
-	strlcpy(dst, src ? src : "", cap);
-}
 
 void
 qualified_sql(Oid relid, char *dst, size_t cap)
 {
 	char *nsp = get_namespace_name(get_rel_namespace(relid));
 	char *name = get_rel_name(relid);
-	copy_str(dst, cap, (nsp && name) ? quote_qualified_identifier(nsp, name) : "");
+	mg_copy_str(dst, cap, (nsp && name) ? quote_qualified_identifier(nsp, name) : "");
 }
 
 /* ------------------------------------------------------------------ indexes */
@@ -141,13 +99,13 @@ plain_index_definition(Oid indexid, char *dst, size_t cap)
 	appendStringInfoChar(&buf, ')');
 	if ((size_t) buf.len >= cap)
 		return false;
-	copy_str(dst, cap, buf.data);
+	mg_copy_str(dst, cap, buf.data);
 	return true;
 }
 
 /* Describes index indexid and its table; false if it is not an index. */
 bool
-describe_index(Oid indexid, mg::IcIndex *ix)
+describe_index(const MgState *st, Oid indexid, mg::IcIndex *ix)
 {
 	memset(ix, 0, sizeof *ix);
 	char kind = get_rel_relkind(indexid);
@@ -172,17 +130,17 @@ describe_index(Oid indexid, mg::IcIndex *ix)
 	{
 		ix->backs_constraint = true;
 		char *conname = get_constraint_name(con);
-		copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
+		mg_copy_str(ix->constraint_sql, sizeof ix->constraint_sql, conname ? quote_identifier(conname) : "");
 	}
-	return mg_describe_relation(table, &ix->table);
+	return mg_describe_relation(st, table, &ix->table);
 }
 
 /* The index rv names, if it names one (in the live catalog: check() does not track indexes). */
 Oid
-lookup_index(const RangeVar *rv)
+lookup_index(const MgState *st, const RangeVar *rv)
 {
 	MgRelRef ref;
-	if (!mg_resolve_relation(rv, &ref) || ref.sim_new)
+	if (!mg_state_resolve(st, rv, &ref) || ref.sim_new)
 		return InvalidOid;
 	return ref.relid;
 }
@@ -204,7 +162,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	foreach (lc, stmt->objects)
 	{
 		RangeVar *rv = makeRangeVarFromNameList((List *) lfirst(lc));
-		Oid indexid = lookup_index(rv);
+		Oid indexid = lookup_index(cx->st, rv);
 		if (!OidIsValid(indexid))
 		{
 			if (stmt->missing_ok)
@@ -212,7 +170,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			return mg_facts_will_fail(cx); /* PostgreSQL reports the missing index */
 		}
 		mg::IcIndex ix;
-		if (!describe_index(indexid, &ix))
+		if (!describe_index(cx->st, indexid, &ix))
 			return mg_facts_will_fail(cx); /* "is not an index" */
 		/* An index a constraint owns, or one attached to a partitioned index, cannot be
 		 * dropped on its own: PostgreSQL says so and names the way. */
@@ -220,8 +178,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			return mg_facts_will_fail(cx);
 		if (stmt->concurrent && ix.partitioned)
 			return mg_facts_will_fail(cx); /* "cannot drop partitioned index concurrently" */
-		if (ic->n_indexes < mg::kIcMaxIndexes)
-			ic->indexes[ic->n_indexes++] = ix;
+		*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 	}
 	return ic->n_indexes > 0;
 }
@@ -229,7 +186,7 @@ drop_index_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 /* ------------------------------------------------------------------ REINDEX */
 
 bool
-reindex_concurrently(ReindexStmt *stmt)
+reindex_is_concurrent(ReindexStmt *stmt)
 {
 	ListCell *lc;
 	foreach (lc, stmt->params)
@@ -244,7 +201,7 @@ reindex_concurrently(ReindexStmt *stmt)
 /* The largest ordinary table or materialized view in namespace nspid (any user namespace
  * when nspid is invalid), read from pg_class; sizes come from stat(), no lock taken. */
 void
-largest_table(Oid nspid, mg::StatementFacts *f)
+largest_table(const MgState *st, Oid nspid, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	Relation pgclass = table_open(RelationRelationId, AccessShareLock);
@@ -272,7 +229,7 @@ largest_table(Oid nspid, mg::StatementFacts *f)
 		}
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new)
+		if (!mg_describe_relation(st, cls->oid, &rel) || rel.is_new)
 			continue;
 		if (!ic->reindex_largest.found || rel.size_bytes > ic->reindex_largest.size_bytes)
 			ic->reindex_largest = rel;
@@ -286,21 +243,20 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::Reindex;
-	ic->concurrent = reindex_concurrently(stmt);
+	ic->concurrent = reindex_is_concurrent(stmt);
 	switch (stmt->kind)
 	{
 		case REINDEX_OBJECT_INDEX:
 		{
 			ic->reindex_target = mg::ReindexTarget::Index;
-			Oid indexid = lookup_index(stmt->relation);
+			Oid indexid = lookup_index(cx->st, stmt->relation);
 			mg::IcIndex ix;
-			if (!OidIsValid(indexid) || !describe_index(indexid, &ix))
+			if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &ix))
 				return mg_facts_will_fail(cx);
-			ic->indexes[0] = ix;
-			ic->n_indexes = 1;
+			*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 			ic->reindex_has_partitioned = ix.partitioned;
 			ic->reindex_has_system = IsCatalogNamespace(get_rel_namespace(indexid));
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, ix.index_qual);
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, ix.index_qual);
 			return true;
 		}
 		case REINDEX_OBJECT_TABLE:
@@ -321,15 +277,15 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			Oid nspid = get_namespace_oid(stmt->name, true);
 			if (!OidIsValid(nspid))
 				return mg_facts_will_fail(cx);
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
-			largest_table(nspid, f);
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql, quote_identifier(stmt->name));
+			largest_table(cx->st, nspid, f);
 			return ic->reindex_largest.found;
 		}
 		case REINDEX_OBJECT_DATABASE:
 			ic->reindex_target = mg::ReindexTarget::Database;
-			copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
+			mg_copy_str(ic->reindex_name_sql, sizeof ic->reindex_name_sql,
 					 stmt->name ? quote_identifier(stmt->name) : "");
-			largest_table(InvalidOid, f);
+			largest_table(cx->st, InvalidOid, f);
 			return ic->reindex_largest.found;
 		case REINDEX_OBJECT_SYSTEM:
 		default:
@@ -342,7 +298,7 @@ reindex_facts(ReindexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 /* Tables with a column of domain typid, and of the domains derived from it (pg_depend, as
  * get_rels_with_domain() walks it, without opening any table). */
 void
-domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
+domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int depth)
 {
 	if (depth > 8)
 		return;
@@ -374,7 +330,7 @@ domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
 			continue; /* views and composite types hold no rows; partitions count themselves */
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(relid, &rel))
+		if (!mg_describe_relation(st, relid, &rel))
 			continue;
 		ic->domain_tables++;
 		if (rel.is_temp || rel.is_new)
@@ -383,7 +339,7 @@ domain_users(Oid typid, mg::IndexConstraintFacts *ic, int depth)
 			ic->domain_largest = rel;
 	}
 	foreach (lc, derived)
-		domain_users(lfirst_oid(lc), ic, depth + 1);
+		domain_users(st, lfirst_oid(lc), ic, depth + 1);
 }
 
 bool
@@ -394,7 +350,7 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	TypeName *tn = makeTypeNameFromNameList(stmt->typeName);
 	Oid typid = LookupTypeNameOid(NULL, tn, true);
 	if (!OidIsValid(typid))
-		return mg_sim_type_created(tn) ? false : mg_facts_will_fail(cx);
+		return mg_type_created(cx->st, tn) ? false : mg_facts_will_fail(cx);
 	if (get_typtype(typid) != TYPTYPE_DOMAIN)
 		return mg_facts_will_fail(cx); /* "is not a domain" */
 	if (stmt->subtype == 'O')
@@ -411,8 +367,8 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	bool already_not_null = typ->typnotnull;
 	Oid typnsp = typ->typnamespace;
 	char *nsp = get_namespace_name(typ->typnamespace);
-	copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
-	copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
+	mg_copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
+	mg_copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
 	ReleaseSysCache(tup);
 	if (ic->domain_set_not_null && already_not_null)
 		return false; /* PostgreSQL has nothing to check */
@@ -423,38 +379,38 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		const char *conname = con->conname;
 		if (conname == NULL)
 			conname = ChooseConstraintName(ic->domain_name, NULL, "check", typnsp, NIL);
-		copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
+		mg_copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(conname));
 	}
-	domain_users(typid, ic, 0);
+	domain_users(cx->st, typid, ic, 0);
 	return ic->domain_largest.found;
 }
 
 /* ------------------------------------------------------------------ CREATE TABLE ... REFERENCES */
 
 void
-note_create_fk(mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
+note_create_fk(const MgState *st, mg::IndexConstraintFacts *ic, Constraint *con, const RangeVar *self)
 {
-	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL || ic->n_adds >= mg::kIcMaxConstraints)
+	if (con->contype != CONSTR_FOREIGN || con->pktable == NULL)
 		return;
 	if (strcmp(con->pktable->relname, self->relname) == 0 &&
 		(con->pktable->schemaname == NULL || self->schemaname == NULL ||
 		 strcmp(con->pktable->schemaname, self->schemaname) == 0))
 		return; /* references the table being created */
-	mg::IcConstraint *c = &ic->adds[ic->n_adds];
-	memset(c, 0, sizeof *c);
+	mg::RelationFacts refrel;
 	MgRelRef ref;
-	if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+	if (!mg_resolve_and_describe(st, con->pktable, &ref, &refrel))
 		return;
-	ic->n_adds++;
+	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
+	c->ref = refrel;
 	c->kind = mg::IcConKind::ForeignKey;
 	c->ref_found = true;
 	c->offset = -1;
-	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
-	copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+	mg_copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+	mg_copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
 }
 
 bool
-create_table_fk_facts(CreateStmt *stmt, mg::StatementFacts *f)
+create_table_fk_facts(const MgState *st, CreateStmt *stmt, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::CreateTable;
@@ -469,10 +425,10 @@ create_table_fk_facts(CreateStmt *stmt, mg::StatementFacts *f)
 			ListCell *cc;
 			foreach (cc, ((ColumnDef *) elt)->constraints)
 				if (IsA(lfirst(cc), Constraint))
-					note_create_fk(ic, (Constraint *) lfirst(cc), stmt->relation);
+					note_create_fk(st, ic, (Constraint *) lfirst(cc), stmt->relation);
 		}
 		else if (IsA(elt, Constraint))
-			note_create_fk(ic, (Constraint *) elt, stmt->relation);
+			note_create_fk(st, ic, (Constraint *) elt, stmt->relation);
 	}
 	return ic->n_adds > 0;
 }
@@ -505,19 +461,20 @@ plain_index_columns(IndexStmt *stmt, Oid relid, AttrNumber *attnums, int *n)
 
 /* An existing valid index of relid, of access method amid, that serves every lookup the new
  * one would: its leading key columns are exactly the new columns, in order, with default
- * opclasses, collations and ordering and no predicate or expressions. */
+ * opclasses, collations and ordering and no predicate or expressions. Of several, the oldest
+ * (lowest OID), so that the message does not depend on where pg_index keeps its rows. */
 void
 find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int n, mg::IcRedundant *out)
 {
-	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
 	Oid found = InvalidOid;
-	while (!OidIsValid(found) && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
+		if (OidIsValid(found) && form->indexrelid > found)
+			continue;
 		if (!form->indisvalid || !form->indisready || form->indnkeyatts < n ||
 			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) || !heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
 			continue;
@@ -539,11 +496,11 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 		if (relam != amid)
 			continue;
 		bool isnull;
-		Datum d_class = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(pgindex), &isnull);
+		Datum d_class = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(s.catalog), &isnull);
 		oidvector *indclass = (oidvector *) DatumGetPointer(d_class);
-		Datum d_coll = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(pgindex), &isnull);
+		Datum d_coll = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(s.catalog), &isnull);
 		oidvector *indcoll = (oidvector *) DatumGetPointer(d_coll);
-		Datum d_opt = heap_getattr(tup, Anum_pg_index_indoption, RelationGetDescr(pgindex), &isnull);
+		Datum d_opt = heap_getattr(tup, Anum_pg_index_indoption, RelationGetDescr(s.catalog), &isnull);
 		int2vector *indoption = (int2vector *) DatumGetPointer(d_opt);
 		bool match = true;
 		for (int i = 0; i < n && match; i++)
@@ -566,8 +523,7 @@ find_redundant(Oid relid, Oid amid, bool unique, const AttrNumber *attnums, int 
 			out->unique = form->indisunique;
 		}
 	}
-	systable_endscan(scan);
-	table_close(pgindex, AccessShareLock);
+	mg_index_scan_end(&s);
 	if (!OidIsValid(found))
 		return;
 	out->found = true;
@@ -604,11 +560,8 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		Oid nspid = get_rel_namespace(cx->main.relid);
 		Oid existing = get_relname_relid(stmt->idxname, nspid);
 		mg::IcIndex ix;
-		if (OidIsValid(existing) && describe_index(existing, &ix))
-		{
-			ic->indexes[0] = ix;
-			ic->n_indexes = 1;
-		}
+		if (OidIsValid(existing) && describe_index(cx->st, existing, &ix))
+			*MG_GROW(ic->indexes, ic->n_indexes, ic->cap_indexes) = ix;
 	}
 	return true;
 }
@@ -630,7 +583,7 @@ cols_text(List *names, char *dst, size_t cap)
 		appendStringInfoString(&buf, quote_identifier(strVal(lfirst(lc))));
 	}
 	appendStringInfoChar(&buf, ')');
-	copy_str(dst, cap, buf.data);
+	mg_copy_str(dst, cap, buf.data);
 }
 
 /* Whether an index on relid has exactly attnums (in any order) as its leading key columns. */
@@ -638,12 +591,10 @@ bool
 index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 {
 	bool found = false;
-	Relation pgindex = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(pgindex, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (!found && (tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
 		if (!form->indisvalid || form->indnkeyatts < n || !heap_attisnull(tup, Anum_pg_index_indpred, NULL))
@@ -665,8 +616,7 @@ index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 		}
 		found = all;
 	}
-	systable_endscan(scan);
-	table_close(pgindex, AccessShareLock);
+	mg_index_scan_end(&s);
 	return found;
 }
 
@@ -717,7 +667,7 @@ pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexi
 		appendStringInfoString(&buf, quote_identifier(name));
 		c->pk_needs_not_null = true;
 	}
-	copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
+	mg_copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
 }
 
 /* Whether relid has a constraint of contype whose key is exactly the columns named (any order). */
@@ -807,10 +757,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 		case CONSTR_EXCLUSION: kind = mg::IcConKind::Exclusion; break;
 		default: return true; /* NOT NULL, DEFAULT, ...: the column group's */
 	}
-	if (ic->n_adds >= mg::kIcMaxConstraints)
-		return true;
-	mg::IcConstraint *c = &ic->adds[ic->n_adds++];
-	memset(c, 0, sizeof *c); /* mg_collect_facts() leaves the slots unzeroed */
+	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
 	c->on_new_column = col != NULL;
@@ -818,7 +765,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	c->using_index = con->indexname != NULL;
 	c->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
 	c->end = -1;
-	copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
+	mg_copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
 
 	const bool sim_new = cx->main.sim_new;
 	const Oid relid = cx->main.relid;
@@ -835,11 +782,11 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	if (kind == mg::IcConKind::ForeignKey && con->pktable)
 	{
 		MgRelRef ref;
-		if (!mg_resolve_and_describe(con->pktable, &ref, &c->ref))
+		if (!mg_resolve_and_describe(cx->st, con->pktable, &ref, &c->ref))
 			return mg_facts_will_fail(cx);
 		c->ref_found = true;
 		c->ref_is_self = !sim_new && !ref.sim_new && ref.relid == relid;
-		copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
+		mg_copy_str(c->ref_sql, sizeof c->ref_sql, quote_qualified_identifier(ref.nspname, ref.relname));
 		/* an index leading with the referencing columns */
 		if (!sim_new && col == NULL)
 		{
@@ -856,13 +803,13 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 					attnums[n++] = a;
 			}
 			c->fk_indexed = all_old && n > 0 &&
-							(index_leads_with(relid, attnums, n) || mg_sim_index_leads_with(relid, cols));
+							(index_leads_with(relid, attnums, n) || mg_state_index_leads_with(cx->st, relid, cols));
 		}
 	}
 	if (c->using_index && !sim_new)
 	{
 		Oid indexid = get_relname_relid(con->indexname, get_rel_namespace(relid));
-		if (!OidIsValid(indexid) || !describe_index(indexid, &c->index))
+		if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &c->index))
 			return mg_facts_will_fail(cx);
 		if (kind == mg::IcConKind::PrimaryKey)
 			pk_nullable_columns(relid, NIL, &c->index, indexid, c);
@@ -881,39 +828,38 @@ bool
 note_drop(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
-	if (cx->main.sim_new || ic->n_drops >= mg::kIcMaxConstraints)
+	if (cx->main.sim_new)
 		return true;
 	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
 	if (!OidIsValid(conid)) /* check(): perhaps added earlier in the text */
-		return cmd->missing_ok || mg_sim_active() ? true : mg_facts_will_fail(cx);
+		return cmd->missing_ok || mg_state_constraint_added(cx->st, cx->main.relid, cmd->name, NULL)
+				   ? true
+				   : mg_facts_will_fail(cx);
 	HeapTuple tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conid));
 	if (!HeapTupleIsValid(tup))
 		return true;
 	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-	mg::IcDropConstraint *d = &ic->drops[ic->n_drops++];
-	memset(d, 0, sizeof *d); /* mg_collect_facts() leaves the slots unzeroed */
+	mg::IcDropConstraint *d = MG_GROW(ic->drops, ic->n_drops, ic->cap_drops);
 	d->found = true;
 	d->contype = con->contype;
 	Oid confrel = con->confrelid;
 	ReleaseSysCache(tup);
-	copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
-	/* The swap of a replacement (schema_advice's foreign key fix builds <name>_new NOT VALID,
-	 * validates it, then drops <name> and renames <name>_new): nothing is lost. */
+	mg_copy_str(d->name_sql, sizeof d->name_sql, quote_identifier(cmd->name));
+	/* The constraint that would take its place in the swap of a replacement (the rules name it). */
 	char new_name[NAMEDATALEN];
-	snprintf(new_name, sizeof new_name, "%s_new", cmd->name);
+	mg::replacement_constraint(cmd->name, new_name, sizeof new_name);
 	Oid new_id = get_relation_constraint_oid(cx->main.relid, new_name, true);
-	if (OidIsValid(new_id))
+	HeapTuple nt = OidIsValid(new_id) ? SearchSysCache1(CONSTROID, ObjectIdGetDatum(new_id)) : NULL;
+	if (HeapTupleIsValid(nt))
 	{
-		HeapTuple nt = SearchSysCache1(CONSTROID, ObjectIdGetDatum(new_id));
-		if (HeapTupleIsValid(nt))
-		{
-			Form_pg_constraint nc = (Form_pg_constraint) GETSTRUCT(nt);
-			d->replaced = nc->contype == d->contype && nc->convalidated;
-			ReleaseSysCache(nt);
-		}
+		Form_pg_constraint nc = (Form_pg_constraint) GETSTRUCT(nt);
+		d->replacement_found = true;
+		d->replacement_contype = nc->contype;
+		d->replacement_validated = nc->convalidated;
+		ReleaseSysCache(nt);
 	}
 	if (d->contype == CONSTRAINT_FOREIGN && OidIsValid(confrel) && confrel != cx->main.relid)
-		d->ref_found = mg_describe_relation(confrel, &d->ref);
+		d->ref_found = mg_describe_relation(cx->st, confrel, &d->ref);
 	return true;
 }
 
@@ -921,7 +867,7 @@ bool
 note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
-	if (cx->main.sim_new || ic->n_validates >= mg::kIcMaxConstraints)
+	if (cx->main.sim_new)
 		return true;
 	Oid conid = get_relation_constraint_oid(cx->main.relid, cmd->name, true);
 	bool validated = false;
@@ -933,21 +879,20 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 		validated = ((Form_pg_constraint) GETSTRUCT(tup))->convalidated;
 		ReleaseSysCache(tup);
 	}
-	else if (!mg_sim_active())
-		return mg_facts_will_fail(cx);
-	/* else check(): added earlier in the text, NOT VALID */
+	else if (!mg_state_constraint_added(cx->st, cx->main.relid, cmd->name, &validated))
+		return mg_facts_will_fail(cx); /* PostgreSQL reports the missing constraint */
 	if (validated)
 		return true; /* PostgreSQL has nothing to check */
-	mg::IcValidate *v = &ic->validates[ic->n_validates++];
-	memset(v, 0, sizeof *v); /* mg_collect_facts() leaves the slots unzeroed */
-	copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
-	v->held = (mg::LockLevel) mg_strong_lock_held(cx->main.relid);
-	copy_str(v->held_by, sizeof v->held_by, mg_xact_lock_taker(cx->main.relid));
+	mg::IcValidate *v = MG_GROW(ic->validates, ic->n_validates, ic->cap_validates);
+	mg_copy_str(v->name_sql, sizeof v->name_sql, quote_identifier(cmd->name));
+	const char *taker;
+	v->held = (mg::LockLevel) mg_state_lock_held(cx->st, cx->main.relid, ShareRowExclusiveLock, &taker);
+	mg_copy_str(v->held_by, sizeof v->held_by, taker);
 	return true;
 }
 
 bool
-alter_table_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::IndexConstraintFacts *ic = &f->ic;
 	ic->op = mg::IcOp::AlterTable;
@@ -961,20 +906,20 @@ alter_table_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		{
 			ic->detach_concurrently = true;
 			RangeVar *part = ((PartitionCmd *) cmd->def)->name;
-			copy_str(ic->detach_partition_sql, sizeof ic->detach_partition_sql,
+			mg_copy_str(ic->detach_partition_sql, sizeof ic->detach_partition_sql,
 					 quote_qualified_identifier(part->schemaname, part->relname));
 		}
 	}
 	if (ic->detach_concurrently && (f->in_xact_block || !ic->toplevel))
 	{
-		copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+		mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 				 quote_qualified_identifier(stmt->relation->schemaname, stmt->relation->relname));
 		return true;
 	}
 
 	if (!mg_facts_main_relation(cx, stmt->relation, f))
 		return false;
-	copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
+	mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 			 quote_qualified_identifier(cx->main.nspname, cx->main.relname));
 	foreach (lc, stmt->cmds)
 	{
@@ -1094,19 +1039,19 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	ic->present = true;
 	/* What PreventInTransactionBlock() looks at: a transaction block (BEGIN, or the implicit
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
-	ic->toplevel = mg_sim_active() || (mg_utility_toplevel && !IsSubTransaction());
-	ic->in_pipeline = !mg_sim_active() && (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
+	ic->toplevel = cx->in->toplevel;
+	ic->in_pipeline = cx->in->in_pipeline;
 	ic->lock_timeout_ms = LockTimeout;
 	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
-	ic->lock_timeout_in_effect = mg_lock_wait_bounded(parsetree);
+	ic->lock_timeout_in_effect = cx->in->lock_wait_bounded;
 	switch (nodeTag(parsetree))
 	{
 		case T_IndexStmt: return create_index_facts((IndexStmt *) parsetree, cx, f);
 		case T_DropStmt: return drop_index_facts((DropStmt *) parsetree, cx, f);
 		case T_ReindexStmt: return reindex_facts((ReindexStmt *) parsetree, cx, f);
-		case T_AlterTableStmt: return alter_table_facts((AlterTableStmt *) parsetree, cx, f);
+		case T_AlterTableStmt: return alter_constraint_facts((AlterTableStmt *) parsetree, cx, f);
 		case T_AlterDomainStmt: return alter_domain_facts((AlterDomainStmt *) parsetree, cx, f);
-		case T_CreateStmt: return create_table_fk_facts((CreateStmt *) parsetree, f);
+		case T_CreateStmt: return create_table_fk_facts(cx->st, (CreateStmt *) parsetree, f);
 		default: return false;
 	}
 }

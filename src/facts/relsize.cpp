@@ -7,32 +7,12 @@
  * so a galloping search finds the last non-full segment in O(log segments) calls: the cost
  * of a verdict hardly grows with the table.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
 #include <sys/stat.h>
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_tablespace_d.h"
-#include "common/relpath.h"
-#include "miscadmin.h"
-#include "storage/bufpage.h"
-#include "utils/fmgroids.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relmapper.h"
-#include "utils/syscache.h"
-}
-
+#include "facts/catalog.h"
 #include "facts/facts.h"
-#include "pg/compat.h"
 
 namespace {
 
@@ -100,7 +80,7 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 	int backend = MG_INVALID_BACKEND;
 	if (cls->relpersistence == RELPERSISTENCE_TEMP)
 	{
-		backend = GetTempNamespaceBackendId(cls->relnamespace);
+		backend = mg_temp_namespace_backend(cls->relnamespace);
 		if (backend == MG_INVALID_BACKEND)
 			return 0;
 	}
@@ -110,7 +90,9 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 
 	/* One path built by PostgreSQL; the other forks' files are named <main>_<fork>
 	 * (relpath.c), so their paths are that one plus a suffix. */
-	char *main_path = mg_relpath(rf, backend, MAIN_FORKNUM);
+	char main_path[MAXPGPATH];
+	if (!mg_relpath(main_path, sizeof main_path, rf, backend, MAIN_FORKNUM))
+		return 0;
 	size_t main_len = strlen(main_path);
 	char path[MAXPGPATH];
 	int64 total = 0;
@@ -135,7 +117,6 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 			*main_bytes = bytes;
 		total += bytes;
 	}
-	pfree(main_path);
 	return total;
 }
 
@@ -159,16 +140,12 @@ toast_bytes(Oid toastrelid)
 	int64 total = storage_bytes_of(toastrelid);
 
 	/* A catalog scan of pg_index finds the TOAST index; no lock on any user relation. */
-	Relation pg_index = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(toastrelid));
-	SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, toastrelid);
 	HeapTuple tup;
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	while ((tup = mg_index_scan_next(&s)) != NULL)
 		total += storage_bytes_of(((Form_pg_index) GETSTRUCT(tup))->indexrelid);
-	systable_endscan(scan);
-	table_close(pg_index, AccessShareLock);
+	mg_index_scan_end(&s);
 	return total;
 }
 
@@ -233,7 +210,7 @@ struct LeafSize
 	bool rows_from_stats;
 	int32 n_leaves;
 };
-static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_size_cache() declares");
+static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares for the size cache");
 
 /*
  * read_leaf_size(), once per relation in a check() call: the advisor judges thousands of
@@ -241,9 +218,9 @@ static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_size_cache() declar
  * TOAST index, besides stat() of every file. The live hooks always read afresh.
  */
 bool
-leaf_size(Oid relid, MgRelSize *out)
+leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 {
-	HTAB *cache = mg_sim_size_cache();
+	HTAB *cache = st ? mg_state_size_cache(st) : NULL;
 	if (cache == NULL)
 		return read_leaf_size(relid, out);
 	LeafSize *e = (LeafSize *) hash_search(cache, &relid, HASH_FIND, NULL);
@@ -272,7 +249,7 @@ leaf_size(Oid relid, MgRelSize *out)
 } // namespace
 
 bool
-mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
+mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 {
 	out->bytes = 0;
 	out->rows = 0;
@@ -284,9 +261,9 @@ mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
 		return false;
 	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_PARTITIONED_INDEX)
 	{
-		if (skip_new && mg_rel_is_new(relid))
+		if (skip_new && st && mg_state_rel_is_new(st, relid))
 			return true;
-		leaf_size(relid, out);
+		leaf_size(st, relid, out);
 		out->n_leaves = 0;
 		return true;
 	}
@@ -300,12 +277,12 @@ mg_relation_size(Oid relid, bool skip_new, MgRelSize *out)
 		char kind = get_rel_relkind(child);
 		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
 			continue;
-		if (skip_new && mg_rel_is_new(child))
+		if (skip_new && st && mg_state_rel_is_new(st, child))
 		{
 			out->n_leaves += 1;
 			continue;
 		}
-		leaf_size(child, out);
+		leaf_size(st, child, out);
 	}
 	list_free(tree);
 	return true;

@@ -6,59 +6,11 @@
  * Catalogs (pg_constraint, pg_index, pg_policy, pg_class) are read with AccessShareLock on
  * the catalog itself, never on the user table they describe.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/transam.h"
-
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
-#include "catalog/heap.h"
-#include "catalog/index.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/partition.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
-#include "catalog/pg_enum.h"
-#include "catalog/pg_index.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_partitioned_table.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_publication.h"
-#include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
-#include "commands/defrem.h"
-#include "commands/tablespace.h"
-#include "commands/user.h"
-#include "catalog/pg_namespace.h"
-#include "catalog/pg_tablespace.h"
-#include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/parsenodes.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_coerce.h"
-#include "parser/parse_expr.h"
-#include "parser/parse_node.h"
-#include "catalog/pg_type.h"
-#include "parser/parse_type.h"
-#include "storage/proc.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-}
-
+#include "facts/grow.h"
+#include "facts/catalog.h"
 #include "facts/impl.h"
-#include "pg/lock.h"
-#include "pg/compat.h"
 
 namespace {
 
@@ -68,14 +20,7 @@ mg::TblItem *
 add_item(mg::StatementFacts *f, mg::TblOp op)
 {
 	mg::TableFacts *t = &f->tbl;
-	/* The slots are zeroed one by one as they are taken (the rules read only the first
-	 * n_items): zeroing all eight (19 kB) cost more than describing the table. */
-	if (t->items == NULL)
-		t->items = (mg::TblItem *) palloc(sizeof(mg::TblItem) * mg::kMaxTblItems);
-	if (t->n_items >= mg::kMaxTblItems)
-		return NULL;
-	mg::TblItem *it = &t->items[t->n_items++];
-	memset(it, 0, sizeof *it);
+	mg::TblItem *it = MG_GROW(t->items, t->n_items, t->cap_items);
 	it->op = op;
 	return it;
 }
@@ -88,11 +33,11 @@ set_table_sql(mg::TblItem *it, const MgRelRef *ref)
 
 /* An item about rv: resolved and described. NULL when rv does not exist (*missing set). */
 mg::TblItem *
-add_rel_item(mg::StatementFacts *f, mg::TblOp op, const RangeVar *rv, MgRelRef *ref, bool *missing)
+add_rel_item(MgFactsCx *cx, mg::StatementFacts *f, mg::TblOp op, const RangeVar *rv, MgRelRef *ref, bool *missing)
 {
 	mg::RelationFacts rel;
 	memset(&rel, 0, sizeof rel);
-	if (!mg_resolve_and_describe(rv, ref, &rel))
+	if (!mg_resolve_and_describe(cx->st, rv, ref, &rel))
 	{
 		*missing = true;
 		return NULL;
@@ -107,7 +52,7 @@ add_rel_item(mg::StatementFacts *f, mg::TblOp op, const RangeVar *rv, MgRelRef *
 
 
 int
-count_policies(Oid relid)
+count_policies(const MgState *st, Oid relid)
 {
 	if (!OidIsValid(relid))
 		return 0;
@@ -120,7 +65,7 @@ count_policies(Oid relid)
 		n++;
 	systable_endscan(scan);
 	table_close(cat, AccessShareLock);
-	return n + mg_sim_policies(relid); /* check(): the ones its text created earlier */
+	return n + mg_state_policies_added(st, relid); /* check(): the ones its text created earlier */
 }
 
 bool
@@ -151,12 +96,10 @@ void
 usable_unique_index(Oid relid, char *out, size_t cap)
 {
 	out[0] = '\0';
-	Relation cat = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	SysScanDesc scan = systable_beginscan(cat, IndexIndrelidIndexId, true, NULL, 1, &key);
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
 	HeapTuple tup;
-	while (out[0] == '\0' && HeapTupleIsValid(tup = systable_getnext(scan)))
+	while (out[0] == '\0' && (tup = mg_index_scan_next(&s)) != NULL)
 	{
 		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
 		if (!ix->indisunique || !ix->indimmediate || !ix->indisvalid || ix->indnatts <= 0 ||
@@ -173,13 +116,12 @@ usable_unique_index(Oid relid, char *out, size_t cap)
 			strlcpy(out, quote_identifier(NameStr(cls->relname)), cap);
 		ReleaseSysCache(ctup);
 	}
-	systable_endscan(scan);
-	table_close(cat, AccessShareLock);
+	mg_index_scan_end(&s);
 }
 
 /* Relations in a schema, and their size: read from pg_class, never opened. */
 int
-schema_relations(Oid nspid, int64 *bytes)
+schema_relations(const MgState *st, Oid nspid, int64 *bytes)
 {
 	*bytes = 0;
 	Relation cat = table_open(RelationRelationId, AccessShareLock);
@@ -197,7 +139,7 @@ schema_relations(Oid nspid, int64 *bytes)
 			continue;
 		n++;
 		MgRelSize sz;
-		if ((k == RELKIND_RELATION || k == RELKIND_MATVIEW) && mg_relation_size(cls->oid, false, &sz))
+		if ((k == RELKIND_RELATION || k == RELKIND_MATVIEW) && mg_relation_size(st, cls->oid, false, &sz))
 			*bytes += sz.bytes;
 	}
 	systable_endscan(scan);
@@ -413,7 +355,7 @@ attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	MgRelRef pref;
 	bool missing = false;
-	mg::TblItem *it = add_rel_item(f, mg::TblOp::AttachPartition, pc->name, &pref, &missing);
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::AttachPartition, pc->name, &pref, &missing);
 	if (missing)
 		return mg_facts_will_fail(cx);
 	if (it == NULL)
@@ -437,7 +379,7 @@ attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 	strlcpy(it->arg, quote_identifier(makeObjectName(pref.relname, NULL, "bound")), sizeof it->arg);
 
 	Oid def = get_default_partition_oid(parent.relid);
-	if (OidIsValid(def) && def != pref.relid && mg_describe_relation(def, &t->default_part))
+	if (OidIsValid(def) && def != pref.relid && mg_describe_relation(cx->st, def, &t->default_part))
 	{
 		char *nsp = get_namespace_name(get_rel_namespace(def));
 		char *name = get_rel_name(def);
@@ -467,102 +409,6 @@ attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 }
 
 /* ---------------------------------------------------------------- multiple ALTER TABLE */
-
-/*
- * The combinable ALTER TABLE statements this transaction has run, one record each, with the
- * subtransaction that ran it: a ROLLBACK TO SAVEPOINT forgets them (their locks are gone
- * too). The array lives in TopTransactionContext; a reset callback on that context forgets it
- * at transaction end, so no transaction callback is needed.
- */
-struct AlterRecord
-{
-	Oid relid;
-	SubTransactionId subid;
-};
-
-AlterRecord *alters = NULL;
-int n_alters = 0;
-int cap_alters = 0;
-bool alter_subxact_registered = false;
-
-void
-forget_alters(void *arg)
-{
-	alters = NULL;
-	n_alters = cap_alters = 0;
-}
-
-void
-alters_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
-{
-	if (alters == NULL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
-		return;
-	int keep = 0;
-	for (int i = 0; i < n_alters; i++)
-	{
-		if (alters[i].subid == mySubid)
-		{
-			if (event == SUBXACT_EVENT_ABORT_SUB)
-				continue;
-			alters[i].subid = parentSubid;
-		}
-		alters[keep++] = alters[i];
-	}
-	n_alters = keep;
-}
-
-/* Earlier ALTER TABLEs on relid in this transaction; then counts this one. */
-int
-note_alter(Oid relid)
-{
-	if (mg_sim_active())
-		return mg_sim_note_alter(relid);
-	if (!alter_subxact_registered)
-	{
-		RegisterSubXactCallback(alters_subxact, NULL);
-		alter_subxact_registered = true;
-	}
-	if (alters == NULL)
-	{
-		cap_alters = 16;
-		alters = (AlterRecord *) MemoryContextAlloc(TopTransactionContext, sizeof(AlterRecord) * cap_alters);
-		MemoryContextCallback *cb =
-			(MemoryContextCallback *) MemoryContextAllocZero(TopTransactionContext, sizeof(MemoryContextCallback));
-		cb->func = forget_alters;
-		MemoryContextRegisterResetCallback(TopTransactionContext, cb);
-	}
-	else if (n_alters == cap_alters)
-	{
-		cap_alters *= 2;
-		alters = (AlterRecord *) repalloc(alters, sizeof(AlterRecord) * cap_alters);
-	}
-	int before = 0;
-	for (int i = 0; i < n_alters; i++)
-		before += alters[i].relid == relid;
-	alters[n_alters].relid = relid;
-	alters[n_alters].subid = GetCurrentSubTransactionId();
-	n_alters++;
-	return before;
-}
-
-/* Subcommands the guard's own recipes put in statements of their own: they never count. */
-bool
-stands_alone(AlterTableCmd *cmd)
-{
-	switch (cmd->subtype)
-	{
-		case AT_DropConstraint:
-		case AT_ValidateConstraint:
-		case AT_SetNotNull:
-		case AT_ColumnDefault: /* the add-column recipes set the default for new rows on its own */
-		case AT_AttachPartition:
-		case AT_DetachPartition:
-		case AT_DetachPartitionFinalize:
-			return true;
-		default:
-			return false;
-	}
-}
 
 /* ---------------------------------------------------------------- ALTER TABLE */
 
@@ -631,12 +477,10 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		}
 	}
 
-	bool combinable = false;
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-		combinable = combinable || !stands_alone(cmd);
 		mg::TblItem *it = NULL;
 		switch (cmd->subtype)
 		{
@@ -750,7 +594,7 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 							   : cmd->subtype == AT_DisableRowSecurity ? 'd'
 							   : cmd->subtype == AT_ForceRowSecurity   ? 'f'
 																	   : 'n';
-					it->count = count_policies(ref.relid);
+					it->count = count_policies(cx->st, ref.relid);
 				}
 				break;
 			case AT_DetachPartition:
@@ -760,7 +604,7 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 					return mg_facts_will_fail(cx); /* "table is not partitioned" */
 				MgRelRef pref;
 				mg::RelationFacts prel;
-				if (!mg_resolve_and_describe(pc->name, &pref, &prel))
+				if (!mg_resolve_and_describe(cx->st, pc->name, &pref, &prel))
 					return mg_facts_will_fail(cx);
 				if (pc->concurrent)
 					break;
@@ -794,14 +638,15 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	}
 
 	/* another ALTER TABLE on a table this transaction has already altered */
-	if (combinable && OidIsValid(ref.relid) && !f->rel.is_new && !f->rel.is_temp)
+	if (OidIsValid(ref.relid) && !f->rel.is_new && !f->rel.is_temp)
 	{
-		int before = note_alter(ref.relid);
+		int before = mg_state_alters_before(cx->st, ref.relid, mg::combinable_alter_kinds());
 		mg::TblItem *it = before > 0 ? add_item(f, mg::TblOp::AlterTableAgain) : NULL;
 		if (it)
 		{
 			it->rel = f->rel;
 			it->count = before;
+			it->kinds = mg_alter_kinds((Node *) stmt);
 			set_table_sql(it, &ref);
 		}
 	}
@@ -853,7 +698,7 @@ move_all_facts(AlterTableMoveAllStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f
 			continue;
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(cls->oid, &rel) || rel.is_new || rel.is_temp)
+		if (!mg_describe_relation(cx->st, cls->oid, &rel) || rel.is_new || rel.is_temp)
 			continue;
 		it->count++;
 		it->bytes += rel.size_bytes;
@@ -907,7 +752,7 @@ vacuum_facts(VacuumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			continue;
 		MgRelRef ref;
 		bool missing = false;
-		mg::TblItem *it = add_rel_item(f, mg::TblOp::VacuumFull, vr->relation, &ref, &missing);
+		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::VacuumFull, vr->relation, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
 		if (it)
@@ -927,7 +772,7 @@ cluster_facts(ClusterStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	}
 	MgRelRef ref;
 	bool missing = false;
-	mg::TblItem *it = add_rel_item(f, mg::TblOp::Cluster, stmt->relation, &ref, &missing);
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Cluster, stmt->relation, &ref, &missing);
 	if (missing)
 		return mg_facts_will_fail(cx);
 	if (stmt->indexname && OidIsValid(ref.relid) &&
@@ -950,11 +795,11 @@ refresh_facts(RefreshMatViewStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	if (stmt->concurrent || stmt->skipData)
 	{
 		mg::RelationFacts rel;
-		if (!mg_resolve_and_describe(stmt->relation, &ref, &rel))
+		if (!mg_resolve_and_describe(cx->st, stmt->relation, &ref, &rel))
 			return mg_facts_will_fail(cx);
 		return false; /* CONCURRENTLY: EXCLUSIVE, reads go on; WITH NO DATA: nothing computed */
 	}
-	mg::TblItem *it = add_rel_item(f, mg::TblOp::RefreshMatview, stmt->relation, &ref, &missing);
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::RefreshMatview, stmt->relation, &ref, &missing);
 	if (missing)
 		return mg_facts_will_fail(cx);
 	if (it == NULL)
@@ -984,7 +829,7 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		RangeVar *rv = (RangeVar *) lfirst(lc);
 		MgRelRef ref;
 		bool missing = false;
-		mg::TblItem *it = add_rel_item(f, mg::TblOp::Truncate, rv, &ref, &missing);
+		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Truncate, rv, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
 		if (it)
@@ -1004,7 +849,7 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				{
 					mg::RelationFacts child;
 					memset(&child, 0, sizeof child);
-					if (!mg_describe_relation(lfirst_oid(fc), &child) || child.is_new || child.is_temp)
+					if (!mg_describe_relation(cx->st, lfirst_oid(fc), &child) || child.is_new || child.is_temp)
 						continue;
 					it->rel.size_bytes += child.size_bytes;
 					it->rel.rows += child.rows;
@@ -1024,8 +869,6 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	 * as ExecuteTruncate() does it. pg_constraint only is read. */
 	mg::TblItem *first = &f->tbl.items[0];
 	first->flag = true;
-	StringInfoData list;
-	initStringInfo(&list);
 	int added = 0;
 	for (;;)
 	{
@@ -1044,24 +887,19 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			relids = lappend_oid(relids, relid);
 			mg::RelationFacts rel;
 			memset(&rel, 0, sizeof rel);
-			if (!mg_describe_relation(relid, &rel))
+			if (!mg_describe_relation(cx->st, relid, &rel))
 				continue;
 			char *nsp = get_namespace_name(get_rel_namespace(relid));
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			/* one line per table: name, name as SQL, bytes, rows (L3 phrases them); only whole
-			 * lines that fit the item's buffer */
 			added++;
-			char line[sizeof(((mg::TblItem *) 0)->list)];
-			int len = snprintf(line, sizeof line, "%s\t%s\t%lld\t%.0f\n", rel.name,
-							   quote_qualified_identifier(nsp, name), (long long) rel.size_bytes, rel.rows);
-			if (len > 0 && list.len + len < (int) sizeof line)
-				appendStringInfoString(&list, line);
+			mg::TblCascaded *c = MG_GROW(f->tbl.cascaded, f->tbl.n_cascaded, f->tbl.cap_cascaded);
+			c->rel = rel;
+			strlcpy(c->table_sql, quote_qualified_identifier(nsp, name), sizeof c->table_sql);
 		}
 	}
 	first->count = added;
-	strlcpy(first->list, list.data, sizeof first->list);
 	return true;
 }
 
@@ -1073,7 +911,7 @@ lock_facts(LockStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	{
 		MgRelRef ref;
 		bool missing = false;
-		mg::TblItem *it = add_rel_item(f, mg::TblOp::LockTable, (RangeVar *) lfirst(lc), &ref, &missing);
+		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::LockTable, (RangeVar *) lfirst(lc), &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
 		if (it)
@@ -1098,7 +936,7 @@ drop_on_table_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f, mg::Tb
 		RangeVar *rv = makeRangeVarFromNameList(list_truncate(list_copy(names), list_length(names) - 1));
 		MgRelRef ref;
 		bool missing = false;
-		mg::TblItem *it = add_rel_item(f, op, rv, &ref, &missing);
+		mg::TblItem *it = add_rel_item(cx, f, op, rv, &ref, &missing);
 		if (missing)
 			return stmt->missing_ok ? false : mg_facts_will_fail(cx);
 		if (it)
@@ -1108,7 +946,7 @@ drop_on_table_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f, mg::Tb
 			strlcpy(it->arg, quote_identifier(strVal(llast(names))), sizeof it->arg);
 			if (op == mg::TblOp::PolicyDdl)
 			{
-				it->count = count_policies(ref.relid);
+				it->count = count_policies(cx->st, ref.relid);
 				it->flag = rls_enabled(ref.relid);
 			}
 		}
@@ -1131,7 +969,7 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				RangeVar *rv = makeRangeVarFromNameList((List *) lfirst(lc));
 				MgRelRef ref;
 				bool missing = false;
-				mg::TblItem *it = add_rel_item(f, mg::TblOp::DropTable, rv, &ref, &missing);
+				mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::DropTable, rv, &ref, &missing);
 				if (missing && !stmt->missing_ok)
 					return mg_facts_will_fail(cx);
 				if (it)
@@ -1156,12 +994,12 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				Oid nspid = get_namespace_oid(nsp, true);
 				if (!OidIsValid(nspid))
 				{
-					if (!stmt->missing_ok && !mg_sim_schema_created(nsp))
+					if (!stmt->missing_ok && !mg_state_schema_created(cx->st, nsp))
 						return mg_facts_will_fail(cx);
 					continue;
 				}
 				int64 bytes;
-				int n = schema_relations(nspid, &bytes);
+				int n = schema_relations(cx->st, nspid, &bytes);
 				if (n == 0)
 					continue;
 				mg::TblItem *it = add_item(f, mg::TblOp::DropSchema);
@@ -1193,7 +1031,7 @@ rename_facts(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				return false;
 			MgRelRef ref;
 			bool missing = false;
-			mg::TblItem *it = add_rel_item(f, mg::TblOp::RenameTable, stmt->relation, &ref, &missing);
+			mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::RenameTable, stmt->relation, &ref, &missing);
 			if (missing)
 				return stmt->missing_ok ? false : mg_facts_will_fail(cx);
 			if (it == NULL)
@@ -1214,10 +1052,10 @@ rename_facts(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		{
 			Oid nspid = get_namespace_oid(stmt->subname, true);
 			if (!OidIsValid(nspid))
-				return mg_sim_schema_created(stmt->subname) ? false : mg_facts_will_fail(cx);
+				return mg_state_schema_created(cx->st, stmt->subname) ? false : mg_facts_will_fail(cx);
 			mg::TblItem *it = add_item(f, mg::TblOp::RenameSchema);
 			int64 bytes;
-			it->count = schema_relations(nspid, &bytes);
+			it->count = schema_relations(cx->st, nspid, &bytes);
 			it->bytes = bytes;
 			strlcpy(it->arg, quote_identifier(stmt->subname), sizeof it->arg);
 			strlcpy(it->arg2, quote_identifier(stmt->newname), sizeof it->arg2);
@@ -1233,7 +1071,7 @@ enum_facts(AlterEnumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	TypeName *tn = makeTypeNameFromNameList(stmt->typeName);
 	Oid typid = LookupTypeNameOid(NULL, tn, true);
-	bool sim_new = !OidIsValid(typid) && mg_sim_type_created(tn);
+	bool sim_new = !OidIsValid(typid) && mg_type_created(cx->st, tn);
 	if (!OidIsValid(typid) && !sim_new)
 		return mg_facts_will_fail(cx);
 
@@ -1298,6 +1136,7 @@ struct SourceWalk
 {
 	List *relids;
 	bool raw;
+	const MgState *st;
 };
 
 bool
@@ -1311,12 +1150,12 @@ source_walker(Node *node, void *context)
 		if (IsA(node, RangeVar))
 		{
 			MgRelRef ref;
-			if (mg_resolve_relation((RangeVar *) node, &ref) && OidIsValid(ref.relid))
+			if (mg_state_resolve(w->st, (RangeVar *) node, &ref) && OidIsValid(ref.relid))
 				w->relids = list_append_unique_oid(w->relids, ref.relid);
 			return false;
 		}
 		return raw_expression_tree_walker(
-			node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)), context);
+			node, MG_WALKER(source_walker), context);
 	}
 	if (IsA(node, RangeTblEntry))
 	{
@@ -1327,14 +1166,14 @@ source_walker(Node *node, void *context)
 	}
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node,
-								 reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)),
+								 MG_WALKER(source_walker),
 								 context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(source_walker)),
+	return expression_tree_walker(node, MG_WALKER(source_walker),
 								  context);
 }
 
 bool
-ctas_facts(Node *query, IntoClause *into, char kind, mg::StatementFacts *f)
+ctas_facts(MgFactsCx *cx, Node *query, IntoClause *into, char kind, mg::StatementFacts *f)
 {
 	if (into == NULL || into->skipData || query == NULL)
 		return false;
@@ -1342,7 +1181,7 @@ ctas_facts(Node *query, IntoClause *into, char kind, mg::StatementFacts *f)
 	if (into->rel->relpersistence == RELPERSISTENCE_TEMP ||
 		(into->rel->schemaname && strcmp(into->rel->schemaname, "pg_temp") == 0))
 		return false;
-	SourceWalk w = {NIL, !IsA(query, Query)};
+	SourceWalk w = {NIL, !IsA(query, Query), cx->st};
 	source_walker(query, &w);
 	if (w.relids == NIL)
 		return false;
@@ -1355,7 +1194,7 @@ ctas_facts(Node *query, IntoClause *into, char kind, mg::StatementFacts *f)
 			continue;
 		mg::RelationFacts rel;
 		memset(&rel, 0, sizeof rel);
-		if (!mg_describe_relation(lfirst_oid(lc), &rel))
+		if (!mg_describe_relation(cx->st, lfirst_oid(lc), &rel))
 			continue;
 		if (rel.relkind != RELKIND_RELATION && rel.relkind != RELKIND_PARTITIONED_TABLE &&
 			rel.relkind != RELKIND_MATVIEW)
@@ -1418,7 +1257,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	f->tbl.present = true;
 	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
-	f->tbl.lock_timeout_set = mg_lock_wait_bounded(parsetree);
+	f->tbl.lock_timeout_set = cx->in->lock_wait_bounded;
 	switch (nodeTag(parsetree))
 	{
 		case T_AlterTableStmt: return alter_facts((AlterTableStmt *) parsetree, cx, f);
@@ -1433,7 +1272,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 			CreateTrigStmt *ct = (CreateTrigStmt *) parsetree;
 			MgRelRef ref;
 			bool missing = false;
-			mg::TblItem *it = add_rel_item(f, mg::TblOp::CreateTrigger, ct->relation, &ref, &missing);
+			mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::CreateTrigger, ct->relation, &ref, &missing);
 			if (missing)
 				return mg_facts_will_fail(cx);
 			if (it)
@@ -1452,7 +1291,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 									  : ((AlterPolicyStmt *) parsetree)->policy_name;
 			MgRelRef ref;
 			bool missing = false;
-			mg::TblItem *it = add_rel_item(f, mg::TblOp::PolicyDdl, rv, &ref, &missing);
+			mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::PolicyDdl, rv, &ref, &missing);
 			if (missing)
 				return mg_facts_will_fail(cx);
 			if (it)
@@ -1460,7 +1299,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 				it->lock = mg::LockLevel::AccessExclusive;
 				it->kind = create ? 'c' : 'a';
 				strlcpy(it->arg, quote_identifier(name), sizeof it->arg);
-				it->count = count_policies(ref.relid);
+				it->count = count_policies(cx->st, ref.relid);
 				it->flag = rls_enabled(ref.relid);
 			}
 			return it != NULL;
@@ -1482,7 +1321,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 			CreateTableAsStmt *ctas = (CreateTableAsStmt *) parsetree;
 			if (ctas->objtype != OBJECT_TABLE && ctas->objtype != OBJECT_MATVIEW)
 				return false;
-			return ctas_facts(ctas->query, ctas->into,
+			return ctas_facts(cx, ctas->query, ctas->into,
 							  ctas->objtype == OBJECT_MATVIEW ? 'm' : (ctas->is_select_into ? 's' : 't'), f);
 		}
 		case T_SelectStmt:
@@ -1490,11 +1329,42 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 			SelectStmt *ss = (SelectStmt *) parsetree;
 			IntoClause *into = ss->intoClause;
 			ss->intoClause = NULL; /* walk the query, not its target */
-			bool r = ctas_facts((Node *) ss, into, 's', f);
+			bool r = ctas_facts(cx, (Node *) ss, into, 's', f);
 			ss->intoClause = into;
 			return r;
 		}
 		default:
 			return false;
 	}
+}
+
+MgAlterKinds
+mg_alter_kinds(Node *stmt)
+{
+	if (!IsA(stmt, AlterTableStmt))
+		return 0;
+	MgAlterKinds kinds = 0;
+	ListCell *lc;
+	foreach (lc, ((AlterTableStmt *) stmt)->cmds)
+	{
+		mg::AlterKind k;
+		switch (((AlterTableCmd *) lfirst(lc))->subtype)
+		{
+			case AT_AddColumn: k = mg::AlterKind::AddColumn; break;
+			case AT_DropColumn: k = mg::AlterKind::DropColumn; break;
+			case AT_AlterColumnType: k = mg::AlterKind::AlterColumnType; break;
+			case AT_SetNotNull: k = mg::AlterKind::SetNotNull; break;
+			case AT_DropNotNull: k = mg::AlterKind::DropNotNull; break;
+			case AT_ColumnDefault: k = mg::AlterKind::ColumnDefault; break;
+			case AT_AddConstraint: k = mg::AlterKind::AddConstraint; break;
+			case AT_DropConstraint: k = mg::AlterKind::DropConstraint; break;
+			case AT_ValidateConstraint: k = mg::AlterKind::ValidateConstraint; break;
+			case AT_AttachPartition: k = mg::AlterKind::AttachPartition; break;
+			case AT_DetachPartition:
+			case AT_DetachPartitionFinalize: k = mg::AlterKind::DetachPartition; break;
+			default: k = mg::AlterKind::Other; break;
+		}
+		kinds |= mg::alter_kind_bit(k);
+	}
+	return kinds;
 }

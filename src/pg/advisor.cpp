@@ -3,31 +3,22 @@
  * catalog; migration_guard.check() judges a migration text with the same facts and rules
  * code as the hooks, against a simulated transaction, without executing anything.
  */
+#include "pg/prelude.h"
+
 extern "C" {
-#include "postgres.h"
-
-#include "access/xact.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "parser/parser.h"
-#include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
-#include "utils/tuplestore.h"
-
 PGDLLEXPORT Datum mg_rules(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum mg_check(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(mg_rules);
 PG_FUNCTION_INFO_V1(mg_check);
 }
 
-#include "core/format.hpp"
-#include "core/rules.hpp"
-#include "core/sqltext.hpp"
+#include "core/api.hpp"
 #include "facts/facts.h"
-#include "pg/guard.h"
+#include "facts/locks.h"
+#include "pg/locks.h"
+#include "pg/report.h"
+#include "pg/settings.h"
+#include "state/state.h"
 
 Datum
 mg_rules(PG_FUNCTION_ARGS)
@@ -66,7 +57,7 @@ constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 constexpr int kStatementShown = 200;
 /* How many times one statement may grow past a semicolon before its error stands. */
 constexpr int kMaxExtensions = 1000;
-constexpr int kMaxFindingsPerStatement = 12;
+constexpr int kMaxFindingsPerStatement = MG_MAX_FINDINGS;
 
 enum CheckColumn
 {
@@ -196,56 +187,100 @@ struct Judged
 	char err[256];
 };
 
-/* Appends the findings of one utility statement, as the ProcessUtility hook judges it. */
+/* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
+ * against the simulated transaction st; the lock plan is the statement's. */
 void
-judge_utility(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, Judged *out)
+judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *text, int loc, int len,
+					 const mg::Policy &policy, Judged *out)
 {
 	if (out->n < 0 || !mg_may_apply(stmt))
 		return;
+	/* what the hook would know: where the statement runs, and whether its wait is bounded */
+	MgLockAction act;
+	mg_lock_decide(plan, st, &act);
+	MgStmtInput in;
+	memset(&in, 0, sizeof in);
+	in.stmt = stmt;
+	in.query = text;
+	in.stmt_location = loc;
+	in.stmt_len = len;
+	in.st = st;
+	in.toplevel = true; /* a migration file's statements run from the client */
+	in.lock_wait_bounded = act.decision.wait_bounded;
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
-	if (!mg_collect_facts(stmt, text, loc, len, facts))
+	if (!mg_collect_facts(&in, facts))
 		return;
 	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
 						 sizeof out->err);
 	out->n = n < 0 ? n : out->n + n;
 }
 
+/* Records in the simulation what stmt would do, with the locks the model says it takes. */
+void
+simulate_statement(MgState *st, Node *stmt, const MgLockPlan *plan)
+{
+	Oid *relids = plan->n > 0 ? (Oid *) palloc(sizeof(Oid) * plan->n) : NULL;
+	LOCKMODE *modes = plan->n > 0 ? (LOCKMODE *) palloc(sizeof(LOCKMODE) * plan->n) : NULL;
+	int n = 0;
+	for (int i = 0; i < plan->n && !plan->own_xacts; i++)
+	{
+		relids[n] = plan->locks[i].relid;
+		modes[n++] = plan->locks[i].mode;
+	}
+	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+}
+
+/* The lock plan of stmt against the simulation (empty for statements that take none). */
+void
+lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan)
+{
+	if (mg_statement_may_lock(stmt))
+		mg_statement_locks(stmt, st, plan);
+	else
+		memset(plan, 0, sizeof *plan);
+}
+
 /* Judges one statement exactly as the hooks would, against the simulated transaction, then
  * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
 void
-judge(Node *stmt, const char *text, int loc, int len, const mg::Policy &policy, Judged *out)
+judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int len, const mg::Policy &policy,
+					   Judged *out)
 {
 	out->n = 0;
 	out->err[0] = '\0';
+	MgLockPlan plan;
 	if (IsA(stmt, CreateSchemaStmt))
 	{
 		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
 		 * and with the text of the whole CREATE SCHEMA. */
 		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
-		mg_sim_apply(stmt);
+		lock_plan(stmt, st, &plan);
+		simulate_statement(st, stmt, &plan);
 		ListCell *lc;
 		foreach (lc, cs->schemaElts)
 		{
 			Node *elt = (Node *) lfirst(lc);
 			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
 				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			judge_utility(elt, text, loc, len, policy, out);
-			mg_sim_apply(elt);
+			lock_plan(elt, st, &plan);
+			judge_utility_in_sim(elt, st, &plan, text, loc, len, policy, out);
+			simulate_statement(st, elt, &plan);
 		}
 		return;
 	}
+	lock_plan(stmt, st, &plan);
 	if (mg_may_apply(stmt))
-		judge_utility(stmt, text, loc, len, policy, out);
+		judge_utility_in_sim(stmt, st, &plan, text, loc, len, policy, out);
 	else
 	{
 		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
 		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(stmt, text, loc, len, facts))
+		if (mg_collect_raw_dml_facts(stmt, st, text, loc, len, facts))
 			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
 									  sizeof out->err);
 	}
-	mg_sim_apply(stmt);
+	simulate_statement(st, stmt, &plan);
 }
 
 /* Outcome of parsing one stretch of the text. */
@@ -287,6 +322,7 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 struct CheckRun
 {
 	ReturnSetInfo *rsinfo;
+	MgState *st; /* the simulated transaction, in the call's memory context */
 	Source src;
 	mg::Policy policy;
 	MemoryContext stmtcxt; /* reset after every stretch */
@@ -338,7 +374,7 @@ check_statement(CheckRun *run, RawStmt *raw, const char *stretch, int stretch_be
 	PG_TRY();
 	{
 		/* parser locations inside the tree are relative to the stretch it was parsed from */
-		judge(raw->stmt, stretch, raw->stmt_location, len, run->policy, j);
+		judge_statement_in_sim(raw->stmt, run->st, stretch, raw->stmt_location, len, run->policy, j);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -449,17 +485,16 @@ mg_check(PG_FUNCTION_ARGS)
 	run.src.col = 1;
 	run.policy = mg_current_policy();
 	run.stmtcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check", ALLOCSET_DEFAULT_SIZES);
+	/* The simulation lives in a context of this call, and ends with it (or with the call's
+	 * memory, when an error ends the call). */
+	MemoryContext simcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check state",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(simcxt);
+	run.st = mg_sim_create(in_transaction);
+	MemoryContextSwitchTo(old);
 
-	mg_sim_begin(in_transaction);
-	PG_TRY();
-	{
-		check_text(&run);
-	}
-	PG_FINALLY();
-	{
-		mg_sim_end();
-	}
-	PG_END_TRY();
+	check_text(&run);
+	MemoryContextDelete(simcxt);
 	MemoryContextDelete(run.stmtcxt);
 	return (Datum) 0;
 }

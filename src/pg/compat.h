@@ -1,11 +1,15 @@
 /*
  * pg_compat.h - every PostgreSQL version difference lives here.
  *
- * Include after postgres.h. PostgreSQL 15 is built and tested; 16 to 18 are meant to be a
- * matter of building. ProcessUtility_hook and ExecutorStart_hook have the same signature in
- * 15 to 18 (18beta1's bool-returning ExecutorStart is not supported).
+ * Include after postgres.h. PostgreSQL 15 and 18 are built and tested in CI; 16 and 17 are
+ * built. ProcessUtility_hook and ExecutorStart_hook have the same signature in 15 to 18
+ * (18beta1's bool-returning ExecutorStart is not supported). Every PostgreSQL header included
+ * here is inside extern "C": one included as C++ gives the library C++-mangled references
+ * (undefined symbol: _Z17ProcNumberGetProci) that fail when the server loads it.
  */
 #pragma once
+
+#include <string.h>
 
 #define MG_PG16_GE (PG_VERSION_NUM >= 160000)
 #define MG_PG17_GE (PG_VERSION_NUM >= 170000)
@@ -15,20 +19,49 @@
 #error "migration_guard needs PostgreSQL 15 or later"
 #endif
 
-/* PG 16 renamed RelFileNode to RelFileLocator (and its fields). */
+extern "C" {
+#include "common/relpath.h"
 #if MG_PG16_GE
 #include "storage/relfilelocator.h"
-typedef RelFileLocator mg_relfile;
-#define MG_RELFILE_SET(r, spc, db, rel) ((r).spcOid = (spc), (r).dbOid = (db), (r).relNumber = (rel))
-#define mg_relpath(r, backend, fork) relpathbackend((r), (backend), (fork))
-#define MG_RELMAP_FILENUMBER(relid, shared) RelationMapOidToFilenumber((relid), (shared))
 #else
 #include "storage/relfilenode.h"
+#endif
+#if MG_PG17_GE
+#include "storage/procarray.h"
+#endif
+}
+
+/* PG 16 renamed RelFileNode to RelFileLocator (and its fields). */
+#if MG_PG16_GE
+typedef RelFileLocator mg_relfile;
+#define MG_RELFILE_SET(r, spc, db, rel) ((r).spcOid = (spc), (r).dbOid = (db), (r).relNumber = (rel))
+#define MG_RELMAP_FILENUMBER(relid, shared) RelationMapOidToFilenumber((relid), (shared))
+#else
 typedef RelFileNode mg_relfile;
 #define MG_RELFILE_SET(r, spc, db, rel) ((r).spcNode = (spc), (r).dbNode = (db), (r).relNode = (rel))
-#define mg_relpath(r, backend, fork) relpathbackend((r), (backend), (fork))
 #define MG_RELMAP_FILENUMBER(relid, shared) RelationMapOidToFilenode((relid), (shared))
 #endif
+
+/* A relation fork's path, as PostgreSQL names it, copied into dst (cap bytes); false when it
+ * does not fit. PG 18 returns the path by value (RelPathStr), earlier versions palloc it. */
+static inline bool
+mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
+{
+#if MG_PG18_GE
+	RelPathStr rp = relpathbackend(r, backend, fork);
+	const char *path = rp.str;
+#else
+	char *path = relpathbackend(r, backend, fork);
+#endif
+	size_t len = strlen(path);
+	bool fits = len < cap;
+	if (fits)
+		memcpy(dst, path, len + 1);
+#if !MG_PG18_GE
+	pfree(path);
+#endif
+	return fits;
+}
 
 /* PG 17 gave LockHeldByMe() an "or stronger" argument. */
 #if MG_PG17_GE
@@ -40,13 +73,15 @@ typedef RelFileNode mg_relfile;
 /* PG 17 replaced BackendId with ProcNumber for temp relation paths. */
 #if MG_PG17_GE
 #define MG_INVALID_BACKEND INVALID_PROC_NUMBER
+#define mg_temp_namespace_backend(nsp) GetTempNamespaceProcNumber(nsp)
 #else
 #define MG_INVALID_BACKEND InvalidBackendId
+#define mg_temp_namespace_backend(nsp) GetTempNamespaceBackendId(nsp)
 #endif
 
 /* The lock-queue preflight (lockwait.cpp): a backend's status entry by its index in the local
  * snapshot (renamed in PG 16), and the PGPROC behind a virtual transaction id (a ProcNumber
- * since PG 17). Only the PG 15 branch is built and tested. */
+ * since PG 17). */
 #if MG_PG16_GE
 #define mg_local_beentry(i) pgstat_get_local_beentry_by_index(i)
 #else
@@ -58,4 +93,48 @@ typedef RelFileNode mg_relfile;
 #else
 #define MG_VXID_IS_PREPARED(vxid) ((vxid).backendId == InvalidBackendId)
 #define mg_vxid_proc(vxid) BackendIdGetProc((vxid).backendId)
+#endif
+
+/* PG 18 added STATE_STARTING (a backend still starting up) to BackendState: the case label
+ * for a switch over it, with the name pg_stat_activity gives it. Empty before 18. */
+#if MG_PG18_GE
+#define MG_CASE_STATE_STARTING(name_out) \
+	case STATE_STARTING:                  \
+		return (name_out);
+#else
+#define MG_CASE_STATE_STARTING(name_out)
+#endif
+
+/* PG 18: the append node names its run-time pruning step by index (-1: none), before by a
+ * pointer (NULL: none). */
+#if MG_PG18_GE
+#define MG_APPEND_PRUNES_AT_RUN_TIME(a) ((a)->part_prune_index >= 0)
+#else
+#define MG_APPEND_PRUNES_AT_RUN_TIME(a) ((a)->part_prune_info != NULL)
+#endif
+
+/* PG 16 made the tree walkers macros that take a walker of type bool (*)(Node *, void *) as is;
+ * 15 declares them with bool (*)(), which C++ can only reach through a cast. */
+#if MG_PG16_GE
+#define MG_WALKER(fn) (fn)
+#else
+#define MG_WALKER(fn) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(fn))
+#endif
+
+/* PG 18 lets a module declare its name and version (shown by pg_get_loaded_modules()); the
+ * plain PG_MODULE_MAGIC leaves those fields out, which C++ warns about. */
+#if MG_PG18_GE
+#define MG_MODULE_MAGIC(mod_name, mod_version) PG_MODULE_MAGIC_EXT(.name = mod_name, .version = mod_version)
+#else
+#define MG_MODULE_MAGIC(mod_name, mod_version) PG_MODULE_MAGIC
+#endif
+
+/* A GUC check hook's extra is freed by the GUC machinery: with free() up to 15, with guc_free()
+ * (a pfree in its own memory context) since 16. So it must come from the matching allocator:
+ * guc_malloc() since 16; on 15 guc_malloc() is private to guc.c and is malloc(). NULL when out
+ * of memory. */
+#if MG_PG16_GE
+#define mg_guc_malloc(size) guc_malloc(LOG, (size))
+#else
+#define mg_guc_malloc(size) malloc(size)
 #endif

@@ -6,24 +6,9 @@
  * one event in, shared while a reader copies the ring out. Nothing that can fail runs while it
  * is held. The ring's size is migration_guard.events_size (PGC_POSTMASTER).
  */
+#include "pg/prelude.h"
+
 extern "C" {
-#include "postgres.h"
-
-#include "catalog/pg_authid.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "storage/ipc.h"
-#include "storage/lwlock.h"
-#include "storage/shmem.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-#include "commands/dbcommands.h"
-#include "utils/lsyscache.h"
-#include "utils/timestamp.h"
-
 PGDLLEXPORT Datum mg_events(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum mg_stats(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum mg_reset_stats(PG_FUNCTION_ARGS);
@@ -32,9 +17,8 @@ PG_FUNCTION_INFO_V1(mg_stats);
 PG_FUNCTION_INFO_V1(mg_reset_stats);
 }
 
-#include "core/policy.hpp"
-#include "core/rules.hpp"
-#include "pg/policy.h"
+#include "core/api.hpp"
+#include "pg/events.h"
 
 namespace {
 

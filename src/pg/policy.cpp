@@ -14,29 +14,11 @@
  * Whether a finding is overridden is decided here, at the moment it would be raised; every
  * override that lets a statement through leaves an audit line in the server log.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/pg_authid.h"
-#include "commands/dbcommands.h"
-#include "common/ip.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/backend_status.h"
-#include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/json.h"
-#include "utils/lsyscache.h"
-}
-
-#include "core/format.hpp"
-#include "core/policy.hpp"
-#include "core/rules.hpp"
-#include "pg/guard.h"
+#include "core/api.hpp"
 #include "pg/policy.h"
+#include "pg/compat.h"
 
 namespace {
 
@@ -56,27 +38,37 @@ const struct config_enum_entry log_format_options[] = {
 	{NULL, 0, false},
 };
 
+/* The check hooks' extras: the GUC machinery owns and frees them, so they come from its own
+ * allocator (mg_guc_malloc, compat.h), and only once the value is accepted: no path frees one
+ * by hand. */
+void *
+guc_extra_copy(const void *parsed, size_t size)
+{
+	void *extra = mg_guc_malloc(size);
+	if (extra == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		return NULL;
+	}
+	memcpy(extra, parsed, size);
+	return extra;
+}
+
 bool
 check_rule_severity(char **newval, void **extra, GucSource source)
 {
-	uint8_t *parsed = (uint8_t *) malloc(mg::kMaxRules);
-	if (parsed == NULL)
-	{
-		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
-		return false;
-	}
+	uint8_t parsed[mg::kMaxRules];
 	char err[512];
 	if (!mg::policy::parse_rule_severity(*newval, parsed, err, sizeof err))
 	{
-		free(parsed);
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 		GUC_check_errdetail("%s", err);
 		GUC_check_errhint("Write a comma-separated list of rule=level, with levels error, warning and off, "
 						  "for example 'rename_column=error, type_choice=off'.");
 		return false;
 	}
-	*extra = parsed;
-	return true;
+	*extra = guc_extra_copy(parsed, sizeof parsed);
+	return *extra != NULL;
 }
 
 void
@@ -130,16 +122,10 @@ set_permission_detail(Oid role)
 bool
 check_allow(char **newval, void **extra, GucSource source)
 {
-	mg::policy::Override *parsed = (mg::policy::Override *) malloc(sizeof(mg::policy::Override));
-	if (parsed == NULL)
-	{
-		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
-		return false;
-	}
+	mg::policy::Override parsed;
 	char err[512];
-	if (!mg::policy::parse_allow(*newval, strlen(*newval), parsed, err, sizeof err))
+	if (!mg::policy::parse_allow(*newval, strlen(*newval), &parsed, err, sizeof err))
 	{
-		free(parsed);
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
 		GUC_check_errdetail("%s", err);
 		GUC_check_errhint("For example: SET LOCAL migration_guard.allow = "
@@ -152,13 +138,12 @@ check_allow(char **newval, void **extra, GucSource source)
 	 * a transaction, and only a superuser can write that. A parallel worker copies the
 	 * leader's settings, already checked, in an order of its own (override_role may come
 	 * later), and never reports a finding itself. */
-	if (parsed->n_rules > 0 && source > PGC_S_FILE && !InitializingParallelWorker)
+	if (parsed.n_rules > 0 && source > PGC_S_FILE && !InitializingParallelWorker)
 	{
 		Oid role;
 		bool allowed = IsTransactionState() && may_override(&role);
 		if (!allowed)
 		{
-			free(parsed);
 			GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
 			GUC_check_errmsg("permission denied to override migration_guard rules");
 			if (IsTransactionState())
@@ -166,8 +151,8 @@ check_allow(char **newval, void **extra, GucSource source)
 			return false;
 		}
 	}
-	*extra = parsed;
-	return true;
+	*extra = guc_extra_copy(&parsed, sizeof parsed);
+	return *extra != NULL;
 }
 
 void

@@ -1,20 +1,12 @@
 /*
- * mg_policy.h - L1: per-rule severity, overrides and their audit (policy.cpp), and the
- * shared-memory events and counters (events.cpp). Include after postgres.h.
+ * policy.h - L1: the DBA's per-rule severities, overrides and their audit (policy.cpp).
  */
 #pragma once
 
-#include "core/types.hpp"
+#include "pg/prelude.h"
 
-/* What the guard did with a finding. */
-typedef enum MgAction
-{
-	MG_ACTION_REFUSED,
-	MG_ACTION_WARNED,
-	MG_ACTION_OVERRIDDEN,
-	MG_ACTION_LOCK_QUEUE_REFUSED,
-	MG_ACTION_COUNT_
-} MgAction;
+#include "core/api.hpp"
+#include "pg/events.h"
 
 typedef enum MgOverride
 {
@@ -29,11 +21,6 @@ enum
 	MG_LOG_JSON
 };
 
-/* Bytes of the statement kept in audit lines and events (cut at a character boundary). */
-#define MG_LOG_STATEMENT_LEN 1024
-
-/* ---- policy.cpp ---- */
-
 /* Defines rule_severity, override_role, allow and log_format. From _PG_init. */
 void mg_policy_init(void);
 /* Copies the per-rule severities into p. */
@@ -46,12 +33,3 @@ void mg_policy_fill(mg::Policy *p);
 MgOverride mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const char **reason);
 /* One audit line at LOG level, in migration_guard.log_format. */
 void mg_policy_audit(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len);
-
-/* ---- events.cpp ---- */
-
-/* Defines events_size and installs the shared-memory hooks. From _PG_init. */
-void mg_events_init(void);
-/* "refused", "warned", "overridden", "lock_queue_refused" */
-const char *mg_action_name(MgAction a);
-/* Records one verdict in the ring buffer and the counters. Never errors. */
-void mg_events_record(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len);

@@ -1,23 +1,26 @@
 /*
- * xact.cpp - which relations did the current transaction create?
+ * live.cpp - the live transaction state: what this backend's current transaction has done,
+ * as the hooks see it (state.h).
  *
- * A relation created by this transaction is invisible to every other session, so nothing
- * can be waiting on it and any lock on it is harmless. Neither the xmin of its pg_class row
- * (also current after any ALTER in this transaction) nor the relcache (unsafe to build
- * without a lock) answers this, so the relations are recorded as they are created, through
- * object_access_hook, and forgotten when the subtransaction that created them aborts.
+ * - Relations it created. A relation created by this transaction is invisible to every other
+ *   session, so nothing can be waiting on it and any lock on it is harmless. Neither the xmin
+ *   of its pg_class row (also current after any ALTER in this transaction) nor the relcache
+ *   (unsafe to build without a lock) answers this, so the relations are recorded as they are
+ *   created, through object_access_hook, and forgotten when the subtransaction that created
+ *   them aborts.
+ * - Whether it ran DDL (a migration), which statement first held a strong lock on which
+ *   table, and its ALTER TABLE statements per table: recorded by the utility hook after each
+ *   statement that succeeded (mg_live_note_statement), forgotten with the subtransaction that
+ *   ran it.
+ *
+ * Everything lives in TopTransactionContext; the transaction callback drops the pointers at
+ * commit, abort and prepare (the memory goes with the context). Locks are never taken from
+ * this record: lock_held asks the lock manager each time, so a lock released by ROLLBACK TO
+ * SAVEPOINT is not found.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "access/xact.h"
-#include "catalog/objectaccess.h"
-#include "catalog/pg_class.h"
-#include "utils/hsearch.h"
-#include "utils/memutils.h"
-}
-
-#include "facts/facts.h"
+#include "state/state.h"
 
 namespace {
 
@@ -29,45 +32,66 @@ struct NewRel
 
 struct LockTaker
 {
-	Oid relid; /* hash key */
+	Oid relid;       /* hash key */
 	const char *tag; /* command tag of the statement that first held a strong lock on it */
+	SubTransactionId subid;
+};
+
+struct AlterRecord
+{
+	Oid relid;
+	MgAlterKinds kinds;
+	SubTransactionId subid;
 };
 
 object_access_hook_type prev_object_access_hook = NULL;
-HTAB *new_rels = NULL; /* lives in TopTransactionContext; NULL outside a transaction */
-HTAB *lock_takers = NULL; /* likewise */
-bool xact_ran_ddl = false;
+
+/* The current transaction's record; every pointer is NULL outside a transaction and until
+ * first needed, and lives in TopTransactionContext. */
+struct LiveXact
+{
+	HTAB *new_rels;
+	HTAB *lock_takers;
+	AlterRecord *alters;
+	int n_alters;
+	int cap_alters;
+	bool ran_ddl; /* not undone by ROLLBACK TO SAVEPOINT: DDL rolled back still made the
+				   * transaction a migration (cautious, and documented in docs/rules.md) */
+};
+LiveXact xact;
+
+HTAB *
+make_oid_hash(const char *name, Size entrysize)
+{
+	HASHCTL ctl;
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = TopTransactionContext;
+	return hash_create(name, 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
 
 void
-remember(Oid relid)
+remember_new(Oid relid)
 {
-	if (new_rels == NULL)
-	{
-		HASHCTL ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(NewRel);
-		ctl.hcxt = TopTransactionContext;
-		new_rels = hash_create("migration_guard new relations", 64, &ctl,
-							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	if (xact.new_rels == NULL)
+		xact.new_rels = make_oid_hash("migration_guard new relations", sizeof(NewRel));
 	bool found;
-	NewRel *e = (NewRel *) hash_search(new_rels, &relid, HASH_ENTER, &found);
+	NewRel *e = (NewRel *) hash_search(xact.new_rels, &relid, HASH_ENTER, &found);
 	if (!found)
 		e->subid = GetCurrentSubTransactionId();
 }
 
 void
-mg_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+on_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 	if (access == OAT_POST_CREATE && classId == RelationRelationId && subId == 0)
-		remember(objectId);
+		remember_new(objectId);
 }
 
 void
-mg_xact_callback(XactEvent event, void *arg)
+on_xact_end(XactEvent event, void *arg)
 {
 	switch (event)
 	{
@@ -76,108 +100,231 @@ mg_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			new_rels = NULL; /* its memory goes with TopTransactionContext */
-			lock_takers = NULL;
-			xact_ran_ddl = false;
+			memset(&xact, 0, sizeof xact); /* the memory goes with TopTransactionContext */
 			break;
 		default:
 			break;
 	}
 }
 
+/* A subtransaction ends: what it recorded moves to its parent, or is forgotten. */
 void
-mg_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid,
-					void *arg)
+on_subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
-	if (new_rels == NULL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
-
-	HASH_SEQ_STATUS seq;
-	NewRel *e;
-
-	hash_seq_init(&seq, new_rels);
-	while ((e = (NewRel *) hash_seq_search(&seq)) != NULL)
+	bool commit = event == SUBXACT_EVENT_COMMIT_SUB;
+	HTAB *tables[2] = {xact.new_rels, xact.lock_takers};
+	for (int t = 0; t < 2; t++)
 	{
-		if (e->subid != mySubid)
+		if (tables[t] == NULL)
 			continue;
-		if (event == SUBXACT_EVENT_COMMIT_SUB)
-			e->subid = parentSubid;
-		else
-			hash_search(new_rels, &e->relid, HASH_REMOVE, NULL);
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, tables[t]);
+		void *e;
+		while ((e = hash_seq_search(&seq)) != NULL)
+		{
+			SubTransactionId *subid = t == 0 ? &((NewRel *) e)->subid : &((LockTaker *) e)->subid;
+			if (*subid != mySubid)
+				continue;
+			if (commit)
+				*subid = parentSubid;
+			else
+				hash_search(tables[t], e, HASH_REMOVE, NULL); /* the key is the entry's first field */
+		}
 	}
+	int keep = 0;
+	for (int i = 0; i < xact.n_alters; i++)
+	{
+		if (xact.alters[i].subid == mySubid)
+		{
+			if (!commit)
+				continue;
+			xact.alters[i].subid = parentSubid;
+		}
+		xact.alters[keep++] = xact.alters[i];
+	}
+	xact.n_alters = keep;
 }
+
+/* ---- the ops ---- */
+
+bool
+live_resolve(const MgState *, const RangeVar *rv, MgRelRef *out)
+{
+	memset(out, 0, sizeof *out);
+	out->relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+	return OidIsValid(out->relid);
+}
+
+bool
+live_name_taken(const MgState *, const char *nsp, const char *relname)
+{
+	/* pg_temp resolves to this session's temporary schema */
+	return OidIsValid(RangeVarGetRelidExtended(makeRangeVar(pstrdup(nsp), pstrdup(relname), -1), NoLock,
+											   RVR_MISSING_OK, NULL, NULL));
+}
+
+bool
+live_rel_is_new(const MgState *, Oid relid)
+{
+	return xact.new_rels != NULL && hash_search(xact.new_rels, &relid, HASH_FIND, NULL) != NULL;
+}
+
+bool
+live_nothing_named(const MgState *, const char *)
+{
+	return false; /* the catalog shows every schema and type the transaction created */
+}
+
+LOCKMODE
+live_lock_held(const MgState *, Oid relid, LOCKMODE floor, const char **taker)
+{
+	if (taker)
+		*taker = NULL;
+	LOCKTAG tag;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (LOCKMODE mode = AccessExclusiveLock; mode >= floor && mode > NoLock; mode--)
+		if (mg_lock_held_by_me(&tag, mode))
+		{
+			if (taker && xact.lock_takers != NULL)
+			{
+				LockTaker *e = (LockTaker *) hash_search(xact.lock_takers, &relid, HASH_FIND, NULL);
+				*taker = e ? e->tag : NULL;
+			}
+			return mode;
+		}
+	return NoLock;
+}
+
+bool
+live_ran_ddl(const MgState *)
+{
+	return xact.ran_ddl;
+}
+
+bool
+live_may_hold_strong_locks(const MgState *)
+{
+	return xact.ran_ddl || xact.lock_takers != NULL;
+}
+
+bool
+live_in_block(const MgState *)
+{
+	return IsTransactionBlock();
+}
+
+int
+live_policies_added(const MgState *, Oid)
+{
+	return 0; /* the catalog shows them */
+}
+
+bool
+live_not_null_proven(const MgState *, Oid, const char *)
+{
+	return false; /* the catalog shows the constraints */
+}
+
+bool
+live_constraint_added(const MgState *, Oid, const char *, bool *)
+{
+	return false; /* the catalog shows them */
+}
+
+int
+live_alters_before(const MgState *, Oid relid, MgAlterKinds kinds)
+{
+	int n = 0;
+	for (int i = 0; i < xact.n_alters; i++)
+		n += xact.alters[i].relid == relid && (xact.alters[i].kinds & kinds) != 0;
+	return n;
+}
+
+bool
+live_index_leads_with(const MgState *, Oid, List *)
+{
+	return false; /* the catalog shows the indexes */
+}
+
+struct HTAB *
+live_size_cache(const MgState *)
+{
+	return NULL; /* statements run between two reads: read afresh */
+}
+
+const MgStateOps live_ops = {
+	live_resolve,
+	live_name_taken,
+	live_rel_is_new,
+	live_nothing_named,
+	live_nothing_named,
+	live_lock_held,
+	live_ran_ddl,
+	live_may_hold_strong_locks,
+	live_in_block,
+	live_policies_added,
+	live_not_null_proven,
+	live_constraint_added,
+	live_alters_before,
+	live_index_leads_with,
+	live_size_cache,
+};
+
+const MgState live_state = {&live_ops};
 
 } // namespace
 
 void
-mg_xact_install(void)
+mg_live_install(void)
 {
 	prev_object_access_hook = object_access_hook;
-	object_access_hook = mg_object_access;
-	RegisterXactCallback(mg_xact_callback, NULL);
-	RegisterSubXactCallback(mg_subxact_callback, NULL);
+	object_access_hook = on_object_access;
+	RegisterXactCallback(on_xact_end, NULL);
+	RegisterSubXactCallback(on_subxact_end, NULL);
 }
 
-bool
-mg_rel_is_new(Oid relid)
+const MgState *
+mg_live_state(void)
 {
-	/* check(): the relations its text creates are not in the catalog, so have no OID */
-	if (mg_sim_active())
-		return false;
-	return new_rels != NULL && hash_search(new_rels, &relid, HASH_FIND, NULL) != NULL;
+	return &live_state;
 }
 
 void
-mg_xact_note_ddl(void)
+mg_live_note_statement(bool is_ddl, const char *tag, const Oid *locked, int n_locked, Oid altered,
+					   MgAlterKinds alter_kinds)
 {
-	xact_ran_ddl = true;
-}
-
-bool
-mg_xact_ran_ddl(void)
-{
-	if (mg_sim_active())
-		return mg_sim_ran_ddl();
-	return xact_ran_ddl;
-}
-
-void
-mg_xact_note_lock_taker(Oid relid, const char *tag)
-{
-	if (lock_takers == NULL)
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	if (is_ddl)
+		xact.ran_ddl = true;
+	for (int i = 0; i < n_locked; i++)
 	{
-		HASHCTL ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(LockTaker);
-		ctl.hcxt = TopTransactionContext;
-		lock_takers = hash_create("migration_guard lock takers", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		if (live_lock_held(&live_state, locked[i], ShareRowExclusiveLock, NULL) == NoLock)
+			continue;
+		if (xact.lock_takers == NULL)
+			xact.lock_takers = make_oid_hash("migration_guard lock takers", sizeof(LockTaker));
+		bool found;
+		LockTaker *e = (LockTaker *) hash_search(xact.lock_takers, &locked[i], HASH_ENTER, &found);
+		if (!found)
+		{
+			e->tag = tag;
+			e->subid = subid;
+		}
 	}
-	bool found;
-	LockTaker *e = (LockTaker *) hash_search(lock_takers, &relid, HASH_ENTER, &found);
-	if (!found)
-		e->tag = tag;
-}
-
-bool
-mg_xact_has_lock_takers(void)
-{
-	if (mg_sim_active())
-		return mg_sim_has_locks();
-	return lock_takers != NULL;
-}
-
-const char *
-mg_xact_lock_taker(Oid relid)
-{
-	if (mg_sim_active())
+	if (OidIsValid(altered))
 	{
-		const char *tag = NULL;
-		mg_sim_lock_held(relid, &tag);
-		return tag;
+		if (xact.alters == NULL)
+		{
+			xact.cap_alters = 16;
+			xact.alters = (AlterRecord *) MemoryContextAlloc(TopTransactionContext,
+															  sizeof(AlterRecord) * xact.cap_alters);
+		}
+		else if (xact.n_alters == xact.cap_alters)
+		{
+			xact.cap_alters *= 2;
+			xact.alters = (AlterRecord *) repalloc(xact.alters, sizeof(AlterRecord) * xact.cap_alters);
+		}
+		xact.alters[xact.n_alters++] = {altered, alter_kinds, subid};
 	}
-	if (lock_takers == NULL)
-		return NULL;
-	LockTaker *e = (LockTaker *) hash_search(lock_takers, &relid, HASH_FIND, NULL);
-	return e ? e->tag : NULL;
 }

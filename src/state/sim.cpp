@@ -1,30 +1,18 @@
 /*
- * sim.cpp - the simulated transaction that migration_guard.check() judges a migration text
- * in. Nothing of the text runs, so what earlier statements would have done is recorded
- * here instead: the tables they create (new, and absent from the catalog), drop or rename,
- * the schemas and types they create, the strong locks they would hold until the end of the
- * transaction block, and whether the block has run DDL.
+ * sim.cpp - the simulated transaction state (state.h) that migration_guard.check() judges a
+ * migration text in. Nothing of the text runs, so what its earlier statements would have done
+ * is recorded here instead: the tables they create (new, and absent from the catalog), drop
+ * or rename, the schemas and types they create, the locks they would hold until the end of
+ * the transaction block, whether the block has run DDL, the CHECK constraints that prove a
+ * column NOT NULL, the indexes and policies they create, and their ALTER TABLEs.
  *
- * While a simulation is active, the facts layer resolves names and asks about locks and
- * DDL through the functions below instead of the live transaction, so the hooks and the
- * advisor share every other line of L2 and all of L3. C-style code only.
+ * One simulation per check() call, allocated in that call's memory context with everything
+ * it records: it ends when the context is deleted, and no pointer to it outlives the call.
+ * C-style code only.
  */
-extern "C" {
-#include "postgres.h"
+#include "pg/prelude.h"
 
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/tablecmds.h"
-#include "nodes/makefuncs.h"
-#include "nodes/parsenodes.h"
-#include "storage/lockdefs.h"
-#include "tcop/utility.h"
-#include "utils/hsearch.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-}
-
-#include "facts/facts.h"
+#include "state/state.h"
 
 namespace {
 
@@ -60,28 +48,9 @@ struct SimUndo
 struct SimLock
 {
 	Oid relid;
-	int mode;
+	LOCKMODE mode;
 	const char *tag; /* static command tag of the statement that first took it */
 };
-
-struct Sim
-{
-	MemoryContext cxt;
-	HTAB *rels;       /* SimRel, by schema and name */
-	List *policies;   /* table group: Oid of the table of each CREATE POLICY earlier in the text */
-	List *undo;       /* SimUndo *, most recent first, while in a block */
-	List *schemas;    /* char *: schemas created earlier */
-	List *types;      /* char *: unqualified names of types created earlier */
-	List *locks;      /* SimLock *: held until the block ends */
-	List *alters;     /* table group: Oid of each ALTER TABLE in the block (mg_sim_note_alter) */
-	List *indexes;    /* SimIndex *: indexes created earlier (index group) */
-	HTAB *sizes;      /* relsize.cpp's, made on first use (mg_sim_size_cache) */
-	List *not_nulls;  /* SimNotNull *: column group's NOT NULL proofs (note_not_null_proofs) */
-	bool in_block;
-	bool ran_ddl;
-};
-
-Sim *sim = NULL;
 
 /* An index created earlier in the text on a catalog table: its leading key columns. */
 struct SimIndex
@@ -89,6 +58,47 @@ struct SimIndex
 	Oid relid;
 	List *columns; /* char *, in key order; stops at the first expression */
 };
+
+/* A constraint the text adds to a catalog table (by name, or a CHECK (column IS NOT NULL)
+ * without one), validated now or later. A validated CHECK (column IS NOT NULL) lets a later
+ * SET NOT NULL skip its scan, as PostgreSQL would once those statements have run. */
+struct SimConstraint
+{
+	Oid relid;                 /* InvalidOid once dropped */
+	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
+	char not_null[NAMEDATALEN]; /* a CHECK (column IS NOT NULL): the column; else "" */
+	bool validated;
+};
+
+struct SimAlter
+{
+	Oid relid;
+	MgAlterKinds kinds;
+};
+
+struct Sim
+{
+	MgState base;     /* first: a Sim is its MgState */
+	MemoryContext cxt; /* the check() call's: everything below lives there */
+	HTAB *rels;       /* SimRel, by schema and name */
+	List *undo;       /* SimUndo *, most recent first, while in a block */
+	List *schemas;    /* char *: schemas created earlier */
+	List *types;      /* char *: unqualified names of types created earlier */
+	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
+	List *indexes;    /* SimIndex *: indexes created earlier */
+	List *constraints; /* SimConstraint * */
+	List *locks;      /* SimLock *: held until the block ends */
+	List *alters;     /* SimAlter *: ALTER TABLEs in the block */
+	HTAB *sizes;      /* relsize.cpp's leaf sizes: read once for the whole text */
+	bool in_block;
+	bool ran_ddl;
+};
+
+const Sim *
+as_sim(const MgState *st)
+{
+	return reinterpret_cast<const Sim *>(st);
+}
 
 void
 make_key(const char *nsp, const char *name, SimRelKey *key)
@@ -99,29 +109,29 @@ make_key(const char *nsp, const char *name, SimRelKey *key)
 }
 
 SimRel *
-find_rel(const char *nsp, const char *name)
+find_rel(const Sim *s, const char *nsp, const char *name)
 {
 	SimRelKey key;
 	make_key(nsp, name, &key);
-	return (SimRel *) hash_search(sim->rels, &key, HASH_FIND, NULL);
+	return (SimRel *) hash_search(s->rels, &key, HASH_FIND, NULL);
 }
 
 void
-add_rel(const char *nsp, const char *name, SimRelState state, char relkind, Oid relid)
+add_rel(Sim *s, const char *nsp, const char *name, SimRelState state, char relkind, Oid relid)
 {
 	SimRelKey key;
 	make_key(nsp, name, &key);
 	bool found;
-	SimRel *r = (SimRel *) hash_search(sim->rels, &key, HASH_ENTER, &found);
-	if (sim->in_block)
+	SimRel *r = (SimRel *) hash_search(s->rels, &key, HASH_ENTER, &found);
+	if (s->in_block)
 	{
-		SimUndo *u = (SimUndo *) MemoryContextAllocZero(sim->cxt, sizeof(SimUndo));
+		SimUndo *u = (SimUndo *) MemoryContextAllocZero(s->cxt, sizeof(SimUndo));
 		u->key = key;
 		u->existed = found;
 		if (found)
 			u->before = *r;
-		MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-		sim->undo = lcons(u, sim->undo);
+		MemoryContext old = MemoryContextSwitchTo(s->cxt);
+		s->undo = lcons(u, s->undo);
 		MemoryContextSwitchTo(old);
 	}
 	r->state = state;
@@ -131,16 +141,16 @@ add_rel(const char *nsp, const char *name, SimRelState state, char relkind, Oid 
 
 /* ROLLBACK: every name changed since BEGIN goes back to what it was, newest change first. */
 void
-undo_block(void)
+undo_block(Sim *s)
 {
 	ListCell *lc;
-	foreach (lc, sim->undo)
+	foreach (lc, s->undo)
 	{
 		SimUndo *u = (SimUndo *) lfirst(lc);
 		if (u->existed)
-			*(SimRel *) hash_search(sim->rels, &u->key, HASH_ENTER, NULL) = u->before;
+			*(SimRel *) hash_search(s->rels, &u->key, HASH_ENTER, NULL) = u->before;
 		else
-			hash_search(sim->rels, &u->key, HASH_REMOVE, NULL);
+			hash_search(s->rels, &u->key, HASH_REMOVE, NULL);
 	}
 }
 
@@ -154,14 +164,21 @@ in_list(List *names, const char *name)
 	return false;
 }
 
+/* Appends to a list of the simulation: lists grow in its context, not the statement's. */
 void
-add_name(List **names, const char *name)
+append_ptr(Sim *s, List **list, void *p)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->cxt);
+	*list = lappend(*list, p);
+	MemoryContextSwitchTo(old);
+}
+
+void
+add_name(Sim *s, List **names, const char *name)
 {
 	if (name == NULL || in_list(*names, name))
 		return;
-	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-	*names = lappend(*names, pstrdup(name));
-	MemoryContextSwitchTo(old);
+	append_ptr(s, names, MemoryContextStrdup(s->cxt, name));
 }
 
 bool
@@ -181,19 +198,6 @@ fill_sim_ref(const SimRel *r, MgRelRef *out)
 	strlcpy(out->relname, r->key.name, sizeof out->relname);
 }
 
-/* Table group: a CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it
- * is not taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
-void
-sim_note_policy(CreatePolicyStmt *stmt)
-{
-	MgRelRef ref;
-	if (!mg_resolve_relation(stmt->table, &ref) || ref.sim_new)
-		return;
-	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-	sim->policies = lappend_oid(sim->policies, ref.relid);
-	MemoryContextSwitchTo(old);
-}
-
 /* A catalog relation: true unless the simulation has dropped its name. */
 bool
 catalog_ref(Oid nspid, const char *relname, MgRelRef *out)
@@ -207,9 +211,9 @@ catalog_ref(Oid nspid, const char *relname, MgRelRef *out)
 
 /* What the simulation knows of nsp.name: true when it decides the lookup. */
 bool
-sim_decides(const char *nsp, const char *name, MgRelRef *out, bool *found)
+sim_decides(const Sim *s, const char *nsp, const char *name, MgRelRef *out, bool *found)
 {
-	SimRel *r = find_rel(nsp, name);
+	SimRel *r = find_rel(s, nsp, name);
 	if (r == NULL)
 		return false;
 	*found = r->state != SIM_DROPPED;
@@ -220,16 +224,20 @@ sim_decides(const char *nsp, const char *name, MgRelRef *out, bool *found)
 	return true;
 }
 
+/* ---- the ops ---- */
+
 bool
-sim_resolve(const RangeVar *rv, MgRelRef *out)
+sim_resolve(const MgState *st, const RangeVar *rv, MgRelRef *out)
 {
+	const Sim *s = as_sim(st);
 	bool found;
+	memset(out, 0, sizeof *out);
 	if (rv->catalogname != NULL)
 		(void) RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL); /* PostgreSQL's
 																				 * cross-database check */
 	if (is_temp_rv(rv) || rv->schemaname == NULL)
 	{
-		if (sim_decides("pg_temp", rv->relname, out, &found))
+		if (sim_decides(s, "pg_temp", rv->relname, out, &found))
 			return found;
 		if (is_temp_rv(rv))
 		{
@@ -240,7 +248,7 @@ sim_resolve(const RangeVar *rv, MgRelRef *out)
 	}
 	if (rv->schemaname != NULL)
 	{
-		if (sim_decides(rv->schemaname, rv->relname, out, &found))
+		if (sim_decides(s, rv->schemaname, rv->relname, out, &found))
 			return found;
 		Oid nspid = get_namespace_oid(rv->schemaname, true);
 		return OidIsValid(nspid) && catalog_ref(nspid, rv->relname, out);
@@ -254,7 +262,7 @@ sim_resolve(const RangeVar *rv, MgRelRef *out)
 		const char *nsp = isTempNamespace(nspid) ? "pg_temp" : get_namespace_name(nspid);
 		if (nsp == NULL)
 			continue;
-		if (sim_decides(nsp, rv->relname, out, &found))
+		if (sim_decides(s, nsp, rv->relname, out, &found))
 		{
 			if (found)
 				return true;
@@ -265,6 +273,179 @@ sim_resolve(const RangeVar *rv, MgRelRef *out)
 	}
 	return false;
 }
+
+bool
+sim_name_taken(const MgState *st, const char *nsp, const char *relname)
+{
+	SimRel *r = find_rel(as_sim(st), nsp, relname);
+	if (r != NULL)
+		return r->state != SIM_DROPPED;
+	/* pg_temp resolves to this session's temporary schema, and is never created here */
+	return OidIsValid(RangeVarGetRelidExtended(makeRangeVar(pstrdup(nsp), pstrdup(relname), -1), NoLock,
+											   RVR_MISSING_OK, NULL, NULL));
+}
+
+bool
+sim_rel_is_new(const MgState *, Oid)
+{
+	/* the relations the text creates are not in the catalog, so have no OID */
+	return false;
+}
+
+bool
+sim_schema_created(const MgState *st, const char *nsp)
+{
+	return in_list(as_sim(st)->schemas, nsp);
+}
+
+bool
+sim_type_created(const MgState *st, const char *typname)
+{
+	return in_list(as_sim(st)->types, typname);
+}
+
+LOCKMODE
+sim_lock_held(const MgState *st, Oid relid, LOCKMODE floor, const char **taker)
+{
+	if (taker)
+		*taker = NULL;
+	ListCell *lc;
+	foreach (lc, as_sim(st)->locks)
+	{
+		SimLock *l = (SimLock *) lfirst(lc);
+		if (l->relid != relid)
+			continue;
+		if (l->mode < floor)
+			return NoLock;
+		if (taker)
+			*taker = l->tag;
+		return l->mode;
+	}
+	return NoLock;
+}
+
+bool
+sim_ran_ddl(const MgState *st)
+{
+	return as_sim(st)->ran_ddl;
+}
+
+bool
+sim_may_hold_strong_locks(const MgState *st)
+{
+	return as_sim(st)->locks != NIL;
+}
+
+bool
+sim_in_block(const MgState *st)
+{
+	return as_sim(st)->in_block;
+}
+
+int
+sim_policies_added(const MgState *st, Oid relid)
+{
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, as_sim(st)->policies)
+		n += lfirst_oid(lc) == relid;
+	return n;
+}
+
+bool
+sim_not_null_proven(const MgState *st, Oid relid, const char *column)
+{
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (c->relid == relid && c->validated && strcmp(c->not_null, column) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+sim_constraint_added(const MgState *st, Oid relid, const char *name, bool *validated)
+{
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (c->relid == relid && c->conname[0] && strcmp(c->conname, name) == 0)
+		{
+			if (validated)
+				*validated = c->validated;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+sim_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
+{
+	int n = 0;
+	ListCell *lc;
+	foreach (lc, as_sim(st)->alters)
+	{
+		SimAlter *a = (SimAlter *) lfirst(lc);
+		n += a->relid == relid && (a->kinds & kinds) != 0;
+	}
+	return n;
+}
+
+bool
+sim_index_leads_with(const MgState *st, Oid relid, List *colnames)
+{
+	int n = list_length(colnames);
+	ListCell *lc;
+	foreach (lc, as_sim(st)->indexes)
+	{
+		SimIndex *ix = (SimIndex *) lfirst(lc);
+		if (ix->relid != relid || list_length(ix->columns) < n)
+			continue;
+		bool all = true;
+		for (int i = 0; i < n && all; i++)
+		{
+			const char *col = (const char *) list_nth(ix->columns, i);
+			bool in = false;
+			ListCell *cc;
+			foreach (cc, colnames)
+				in = in || strcmp(strVal(lfirst(cc)), col) == 0;
+			all = in;
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+struct HTAB *
+sim_size_cache(const MgState *st)
+{
+	return as_sim(st)->sizes;
+}
+
+const MgStateOps sim_ops = {
+	sim_resolve,
+	sim_name_taken,
+	sim_rel_is_new,
+	sim_schema_created,
+	sim_type_created,
+	sim_lock_held,
+	sim_ran_ddl,
+	sim_may_hold_strong_locks,
+	sim_in_block,
+	sim_policies_added,
+	sim_not_null_proven,
+	sim_constraint_added,
+	sim_alters_before,
+	sim_index_leads_with,
+	sim_size_cache,
+};
+
+/* ---- recording what a statement would do ---- */
 
 /* The schema a CREATE puts rv in, by name; NULL when PostgreSQL would report an error. */
 const char *
@@ -279,54 +460,61 @@ creation_schema(const RangeVar *rv)
 }
 
 void
-note_created(const RangeVar *rv, char relkind)
+note_created(Sim *s, const RangeVar *rv, char relkind)
 {
 	const char *nsp = creation_schema(rv);
-	if (nsp == NULL || mg_relation_name_taken(nsp, rv->relname))
+	if (nsp == NULL || sim_name_taken(&s->base, nsp, rv->relname))
 		return; /* PostgreSQL reports it, or skips it with IF NOT EXISTS */
-	add_rel(nsp, rv->relname, SIM_CREATED, relkind, InvalidOid);
+	add_rel(s, nsp, rv->relname, SIM_CREATED, relkind, InvalidOid);
+}
+
+/* A catalog relation's schema (pg_temp for this session's temporary one) and name. */
+bool
+catalog_names(Oid relid, char **nsp, char **name)
+{
+	Oid nspid = get_rel_namespace(relid);
+	*nsp = isTempNamespace(nspid) ? pstrdup("pg_temp") : get_namespace_name(nspid);
+	*name = get_rel_name(relid);
+	return *nsp != NULL && *name != NULL;
 }
 
 void
-note_dropped(const RangeVar *rv)
+note_dropped(Sim *s, const RangeVar *rv)
 {
 	MgRelRef ref;
-	if (!mg_resolve_relation(rv, &ref))
+	if (!sim_resolve(&s->base, rv, &ref))
 		return;
 	if (ref.sim_new)
 	{
-		add_rel(ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
+		add_rel(s, ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
 		return;
 	}
-	char *nsp = get_namespace_name(get_rel_namespace(ref.relid));
-	char *name = get_rel_name(ref.relid);
-	if (nsp && name)
-		add_rel(isTempNamespace(get_rel_namespace(ref.relid)) ? "pg_temp" : nsp, name, SIM_DROPPED, 0, InvalidOid);
+	char *nsp, *name;
+	if (catalog_names(ref.relid, &nsp, &name))
+		add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
 }
 
 void
-note_renamed(RenameStmt *stmt)
+note_renamed(Sim *s, RenameStmt *stmt)
 {
 	MgRelRef ref;
-	if (stmt->relation == NULL || stmt->newname == NULL || !mg_resolve_relation(stmt->relation, &ref))
+	if (stmt->relation == NULL || stmt->newname == NULL || !sim_resolve(&s->base, stmt->relation, &ref))
 		return;
 	if (ref.sim_new)
 	{
-		add_rel(ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
-		add_rel(ref.nspname, stmt->newname, SIM_CREATED, ref.relkind, InvalidOid);
+		add_rel(s, ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
+		add_rel(s, ref.nspname, stmt->newname, SIM_CREATED, ref.relkind, InvalidOid);
 		return;
 	}
-	Oid nspid = get_rel_namespace(ref.relid);
-	char *nsp = isTempNamespace(nspid) ? pstrdup("pg_temp") : get_namespace_name(nspid);
-	char *name = get_rel_name(ref.relid);
-	if (nsp == NULL || name == NULL)
+	char *nsp, *name;
+	if (!catalog_names(ref.relid, &nsp, &name))
 		return;
-	add_rel(nsp, name, SIM_DROPPED, 0, InvalidOid);
-	add_rel(nsp, stmt->newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+	add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
+	add_rel(s, nsp, stmt->newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
 }
 
 void
-note_dropped_objects(DropStmt *stmt)
+note_dropped_objects(Sim *s, DropStmt *stmt)
 {
 	switch (stmt->removeType)
 	{
@@ -340,7 +528,7 @@ note_dropped_objects(DropStmt *stmt)
 	}
 	ListCell *lc;
 	foreach (lc, stmt->objects)
-		note_dropped(makeRangeVarFromNameList((List *) lfirst(lc)));
+		note_dropped(s, makeRangeVarFromNameList((List *) lfirst(lc)));
 }
 
 const char *
@@ -349,101 +537,84 @@ last_name(List *names)
 	return names != NIL ? strVal(llast(names)) : NULL;
 }
 
-/* The lock a statement would hold on the relations mg_statement_relations() names. */
-int
-statement_lock(Node *stmt)
+/* A catalog relation the statement names, for the records below; InvalidOid otherwise. */
+Oid
+catalog_relid(Sim *s, const RangeVar *rv)
 {
-	switch (nodeTag(stmt))
-	{
-		case T_AlterTableStmt: return AlterTableGetLockLevel(((AlterTableStmt *) stmt)->cmds);
-		case T_IndexStmt: return ((IndexStmt *) stmt)->concurrent ? ShareUpdateExclusiveLock : ShareLock;
-		case T_LockStmt: return ((LockStmt *) stmt)->mode;
-		case T_TruncateStmt: return AccessExclusiveLock;
-		case T_CreateTrigStmt: return ShareRowExclusiveLock;
-		case T_RenameStmt: return AccessExclusiveLock;
-		case T_CreatePolicyStmt: return AccessExclusiveLock;
-		case T_RuleStmt: return AccessExclusiveLock;
-		default: return NoLock;
-	}
+	MgRelRef ref;
+	if (rv == NULL || !sim_resolve(&s->base, rv, &ref) || ref.sim_new)
+		return InvalidOid;
+	return ref.relid;
+}
+
+/* A CREATE POLICY earlier in the text, so that ENABLE ROW LEVEL SECURITY after it is not
+ * taken for default-deny. Not undone by ROLLBACK: at worst one warning fewer. */
+void
+note_policy(Sim *s, CreatePolicyStmt *stmt)
+{
+	Oid relid = catalog_relid(s, stmt->table);
+	if (!OidIsValid(relid))
+		return;
+	MemoryContext old = MemoryContextSwitchTo(s->cxt);
+	s->policies = lappend_oid(s->policies, relid);
+	MemoryContextSwitchTo(old);
 }
 
 void
-note_locks(Node *stmt)
+note_locks(Sim *s, Node *stmt, const Oid *locked, const LOCKMODE *modes, int n)
 {
-	int mode = statement_lock(stmt);
-	if (mode < ShareRowExclusiveLock)
-		return;
-	Oid rels[8];
-	int n = mg_statement_relations(stmt, rels, lengthof(rels));
 	for (int i = 0; i < n; i++)
 	{
 		SimLock *held = NULL;
 		ListCell *lc;
-		foreach (lc, sim->locks)
-			if (((SimLock *) lfirst(lc))->relid == rels[i])
+		foreach (lc, s->locks)
+			if (((SimLock *) lfirst(lc))->relid == locked[i])
 				held = (SimLock *) lfirst(lc);
 		if (held != NULL)
 		{
-			held->mode = Max(held->mode, mode);
+			held->mode = Max(held->mode, modes[i]);
 			continue;
 		}
-		MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-		held = (SimLock *) palloc(sizeof(SimLock));
-		held->relid = rels[i];
-		held->mode = mode;
+		held = (SimLock *) MemoryContextAlloc(s->cxt, sizeof(SimLock));
+		held->relid = locked[i];
+		held->mode = modes[i];
 		held->tag = CreateCommandName(stmt);
-		sim->locks = lappend(sim->locks, held);
-		MemoryContextSwitchTo(old);
+		append_ptr(s, &s->locks, held);
 	}
 }
 
 void
-end_block(bool rollback)
+end_block(Sim *s, bool rollback)
 {
 	if (rollback)
-		undo_block();
-	sim->undo = NIL;
-	sim->in_block = false;
-	sim->locks = NIL;
-	sim->ran_ddl = false;
-	sim->alters = NIL; /* table group: mg_sim_note_alter() */
+		undo_block(s);
+	s->undo = NIL;
+	s->in_block = false;
+	s->locks = NIL;
+	s->ran_ddl = false;
+	s->alters = NIL;
 }
 
 void
-transaction_stmt(TransactionStmt *stmt)
+transaction_stmt(Sim *s, TransactionStmt *stmt)
 {
 	switch (stmt->kind)
 	{
 		case TRANS_STMT_BEGIN:
 		case TRANS_STMT_START:
-			sim->in_block = true;
+			s->in_block = true;
 			break;
 		case TRANS_STMT_COMMIT:
 		case TRANS_STMT_PREPARE:
-			end_block(false);
+			end_block(s, false);
 			break;
 		case TRANS_STMT_ROLLBACK:
-			end_block(true);
+			end_block(s, true);
 			break;
 		default:
 			break; /* savepoints: not modelled */
 	}
 }
-
-/* ---------------------------------------------------------------------------------------
- * Column group (facts_column.cpp): the NOT NULL proofs the text builds. A CHECK (c IS NOT NULL)
- * that the text adds validated, or adds NOT VALID and validates later, lets a later
- * SET NOT NULL skip its scan, as PostgreSQL would once those statements have run. Kept in
- * sim->not_nulls, in sim->cxt: they live and die with the simulation of one check() call.
- * ------------------------------------------------------------------------------------- */
-
-struct SimNotNull
-{
-	Oid relid;
-	char column[NAMEDATALEN];
-	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
-	bool validated;
-};
 
 /* The column that "col IS NOT NULL" tests, in expr or one of its top-level AND arms. */
 const char *
@@ -474,60 +645,83 @@ not_null_column(Node *expr)
 }
 
 void
-note_not_null_proofs(AlterTableStmt *stmt)
+record_constraint(Sim *s, Oid relid, Constraint *con)
 {
-	MgRelRef ref;
-	if (stmt->objtype != OBJECT_TABLE || !mg_resolve_relation(stmt->relation, &ref) || ref.sim_new)
+	const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr) : NULL;
+	if (con->conname == NULL && col == NULL)
 		return;
-	List **list = &sim->not_nulls;
+	SimConstraint *c = (SimConstraint *) MemoryContextAllocZero(s->cxt, sizeof(SimConstraint));
+	c->relid = relid;
+	strlcpy(c->conname, con->conname ? con->conname : "", sizeof c->conname);
+	strlcpy(c->not_null, col ? col : "", sizeof c->not_null);
+	c->validated = !con->skip_validation;
+	append_ptr(s, &s->constraints, c);
+}
+
+/* The constraints an ALTER TABLE adds, validates and drops. */
+void
+note_constraints(Sim *s, AlterTableStmt *stmt, Oid relid)
+{
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+			record_constraint(s, relid, (Constraint *) cmd->def);
+		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
-			Constraint *con = (Constraint *) cmd->def;
-			const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr) : NULL;
-			if (col == NULL)
-				continue;
-			SimNotNull *nn = (SimNotNull *) MemoryContextAllocZero(sim->cxt, sizeof(SimNotNull));
-			nn->relid = ref.relid;
-			strlcpy(nn->column, col, sizeof nn->column);
-			strlcpy(nn->conname, con->conname ? con->conname : "", sizeof nn->conname);
-			nn->validated = !con->skip_validation;
-			MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-			*list = lappend(*list, nn);
-			MemoryContextSwitchTo(old);
+			ListCell *cc;
+			foreach (cc, ((ColumnDef *) cmd->def)->constraints)
+				if (IsA(lfirst(cc), Constraint) && ((Constraint *) lfirst(cc))->conname != NULL)
+					record_constraint(s, relid, (Constraint *) lfirst(cc));
 		}
 		else if ((cmd->subtype == AT_ValidateConstraint || cmd->subtype == AT_DropConstraint) && cmd->name)
 		{
 			ListCell *k;
-			foreach (k, *list)
+			foreach (k, s->constraints)
 			{
-				SimNotNull *nn = (SimNotNull *) lfirst(k);
-				if (nn->relid == ref.relid && strcmp(nn->conname, cmd->name) == 0)
+				SimConstraint *c = (SimConstraint *) lfirst(k);
+				if (c->relid == relid && strcmp(c->conname, cmd->name) == 0)
 				{
 					if (cmd->subtype == AT_ValidateConstraint)
-						nn->validated = true;
+						c->validated = true;
 					else
-						nn->relid = InvalidOid; /* dropped */
+						c->relid = InvalidOid; /* dropped */
 				}
 			}
 		}
 	}
 }
 
-/* ---- the index group's part (facts_index.cpp reads it through mg_sim_index_leads_with) ---- */
+void
+note_alter_table(Sim *s, AlterTableStmt *stmt, MgAlterKinds kinds)
+{
+	if (stmt->objtype != OBJECT_TABLE)
+		return;
+	Oid relid = catalog_relid(s, stmt->relation);
+	if (!OidIsValid(relid))
+		return;
+	note_constraints(s, stmt, relid);
+	if (s->in_block && kinds != 0)
+	{
+		SimAlter *a = (SimAlter *) MemoryContextAlloc(s->cxt, sizeof(SimAlter));
+		a->relid = relid;
+		a->kinds = kinds;
+		append_ptr(s, &s->alters, a);
+	}
+}
 
 void
-note_index_created(IndexStmt *stmt)
+note_index_created(Sim *s, IndexStmt *stmt)
 {
-	MgRelRef ref;
-	if (stmt->whereClause != NULL || !mg_resolve_relation(stmt->relation, &ref) || ref.sim_new)
+	if (stmt->whereClause != NULL)
 		return;
-	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-	SimIndex *ix = (SimIndex *) palloc0(sizeof(SimIndex));
-	ix->relid = ref.relid;
+	Oid relid = catalog_relid(s, stmt->relation);
+	if (!OidIsValid(relid))
+		return;
+	SimIndex *ix = (SimIndex *) MemoryContextAllocZero(s->cxt, sizeof(SimIndex));
+	ix->relid = relid;
+	MemoryContext old = MemoryContextSwitchTo(s->cxt);
 	ListCell *lc;
 	foreach (lc, stmt->indexParams)
 	{
@@ -536,187 +730,45 @@ note_index_created(IndexStmt *stmt)
 			break;
 		ix->columns = lappend(ix->columns, pstrdup(ie->name));
 	}
-	sim->indexes = lappend(sim->indexes, ix);
+	s->indexes = lappend(s->indexes, ix);
 	MemoryContextSwitchTo(old);
 }
 
 } // namespace
 
-bool
-mg_sim_index_leads_with(Oid relid, List *colnames)
+MgState *
+mg_sim_create(bool in_transaction)
 {
-	if (sim == NULL)
-		return false;
-	int n = list_length(colnames);
-	ListCell *lc;
-	foreach (lc, sim->indexes)
-	{
-		SimIndex *ix = (SimIndex *) lfirst(lc);
-		if (ix->relid != relid || list_length(ix->columns) < n)
-			continue;
-		bool all = true;
-		for (int i = 0; i < n && all; i++)
-		{
-			const char *col = (const char *) list_nth(ix->columns, i);
-			bool in = false;
-			ListCell *cc;
-			foreach (cc, colnames)
-				in = in || strcmp(strVal(lfirst(cc)), col) == 0;
-			all = in;
-		}
-		if (all)
-			return true;
-	}
-	return false;
-}
-
-void
-mg_sim_begin(bool in_transaction)
-{
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check state",
-											  ALLOCSET_SMALL_SIZES);
-	Sim *s = (Sim *) MemoryContextAllocZero(cxt, sizeof(Sim));
-	s->cxt = cxt;
+	Sim *s = (Sim *) palloc0(sizeof(Sim));
+	s->base.ops = &sim_ops;
+	s->cxt = CurrentMemoryContext;
 	HASHCTL ctl;
 	ctl.keysize = sizeof(SimRelKey);
 	ctl.entrysize = sizeof(SimRel);
-	ctl.hcxt = cxt;
+	ctl.hcxt = s->cxt;
 	s->rels = hash_create("migration_guard check relations", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = 64; /* relsize.cpp's entry, checked there */
+	s->sizes = hash_create("migration_guard check sizes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	s->in_block = in_transaction;
-	sim = s;
+	return &s->base;
 }
 
 void
-mg_sim_end(void)
+mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, int n_locked,
+			 MgAlterKinds alter_kinds)
 {
-	if (sim == NULL)
-		return;
-	MemoryContext cxt = sim->cxt;
-	sim = NULL;
-	MemoryContextDelete(cxt);
-}
-
-bool
-mg_sim_active(void)
-{
-	return sim != NULL;
-}
-
-HTAB *
-mg_sim_size_cache(void)
-{
-	if (sim == NULL)
-		return NULL;
-	if (sim->sizes == NULL)
-	{
-		HASHCTL ctl;
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = 64; /* relsize.cpp's entry, checked there */
-		ctl.hcxt = sim->cxt;
-		sim->sizes = hash_create("migration_guard check sizes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	return sim->sizes;
-}
-
-bool
-mg_resolve_relation(const RangeVar *rv, MgRelRef *out)
-{
-	memset(out, 0, sizeof *out);
-	if (sim == NULL)
-	{
-		out->relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
-		return OidIsValid(out->relid);
-	}
-	return sim_resolve(rv, out);
-}
-
-bool
-mg_relation_name_taken(const char *nsp, const char *relname)
-{
-	if (sim != NULL)
-	{
-		SimRel *r = find_rel(nsp, relname);
-		if (r != NULL)
-			return r->state != SIM_DROPPED;
-	}
-	/* pg_temp resolves to this session's temporary schema, and is never created here */
-	return OidIsValid(RangeVarGetRelidExtended(makeRangeVar(pstrdup(nsp), pstrdup(relname), -1), NoLock,
-											   RVR_MISSING_OK, NULL, NULL));
-}
-
-bool
-mg_sim_schema_created(const char *nsp)
-{
-	return sim != NULL && nsp != NULL && in_list(sim->schemas, nsp);
-}
-
-bool
-mg_sim_type_created(const TypeName *tn)
-{
-	return sim != NULL && tn != NULL && in_list(sim->types, last_name(tn->names));
-}
-
-/* Table group: CREATE POLICY statements on relid earlier in the text check() reads. */
-int
-mg_sim_policies(Oid relid)
-{
-	if (sim == NULL)
-		return 0;
-	int n = 0;
-	ListCell *lc;
-	foreach (lc, sim->policies)
-		n += lfirst_oid(lc) == relid;
-	return n;
-}
-
-int
-mg_sim_lock_held(Oid relid, const char **tag)
-{
-	ListCell *lc;
-	foreach (lc, sim->locks)
-	{
-		SimLock *l = (SimLock *) lfirst(lc);
-		if (l->relid == relid)
-		{
-			if (tag)
-				*tag = l->tag;
-			return l->mode;
-		}
-	}
-	return NoLock;
-}
-
-bool
-mg_sim_has_locks(void)
-{
-	return sim->locks != NIL;
-}
-
-bool
-mg_sim_in_block(void)
-{
-	return sim != NULL && sim->in_block;
-}
-
-bool
-mg_sim_ran_ddl(void)
-{
-	return sim->ran_ddl;
-}
-
-void
-mg_sim_apply(Node *stmt)
-{
+	Sim *s = reinterpret_cast<Sim *>(st);
 	if (IsA(stmt, TransactionStmt))
 	{
-		transaction_stmt((TransactionStmt *) stmt);
+		transaction_stmt(s, (TransactionStmt *) stmt);
 		return;
 	}
-	if (sim->in_block)
+	if (s->in_block)
 	{
-		note_locks(stmt);
+		note_locks(s, stmt, locked, modes, n_locked);
 		if (GetCommandLogLevel(stmt) == LOGSTMT_DDL)
-			sim->ran_ddl = true;
+			s->ran_ddl = true;
 	}
 
 	switch (nodeTag(stmt))
@@ -724,93 +776,62 @@ mg_sim_apply(Node *stmt)
 		case T_CreateStmt:
 		{
 			CreateStmt *cs = (CreateStmt *) stmt;
-			note_created(cs->relation, cs->partspec ? RELKIND_PARTITIONED_TABLE : RELKIND_RELATION);
+			note_created(s, cs->relation, cs->partspec ? RELKIND_PARTITIONED_TABLE : RELKIND_RELATION);
 			break;
 		}
 		case T_CreateTableAsStmt:
 		{
 			CreateTableAsStmt *ctas = (CreateTableAsStmt *) stmt;
-			note_created(ctas->into->rel, ctas->objtype == OBJECT_MATVIEW ? RELKIND_MATVIEW : RELKIND_RELATION);
+			note_created(s, ctas->into->rel, ctas->objtype == OBJECT_MATVIEW ? RELKIND_MATVIEW : RELKIND_RELATION);
 			break;
 		}
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause)
-				note_created(((SelectStmt *) stmt)->intoClause->rel, RELKIND_RELATION);
+				note_created(s, ((SelectStmt *) stmt)->intoClause->rel, RELKIND_RELATION);
 			break;
 		case T_ViewStmt:
-			note_created(((ViewStmt *) stmt)->view, RELKIND_VIEW);
+			note_created(s, ((ViewStmt *) stmt)->view, RELKIND_VIEW);
 			break;
 		case T_IndexStmt:
-			note_index_created((IndexStmt *) stmt);
+			note_index_created(s, (IndexStmt *) stmt);
 			break;
 		case T_DropStmt:
-			note_dropped_objects((DropStmt *) stmt);
+			note_dropped_objects(s, (DropStmt *) stmt);
 			break;
 		case T_CreatePolicyStmt:
-			sim_note_policy((CreatePolicyStmt *) stmt); /* table group */
+			note_policy(s, (CreatePolicyStmt *) stmt);
 			break;
 		case T_RenameStmt:
 		{
 			RenameStmt *rs = (RenameStmt *) stmt;
 			if (rs->renameType == OBJECT_TABLE || rs->renameType == OBJECT_VIEW ||
 				rs->renameType == OBJECT_MATVIEW || rs->renameType == OBJECT_FOREIGN_TABLE)
-				note_renamed(rs);
+				note_renamed(s, rs);
 			break;
 		}
 		case T_CreateSchemaStmt:
-			add_name(&sim->schemas, ((CreateSchemaStmt *) stmt)->schemaname);
+			add_name(s, &s->schemas, ((CreateSchemaStmt *) stmt)->schemaname);
 			break;
 		case T_AlterTableStmt:
-			note_not_null_proofs((AlterTableStmt *) stmt); /* column group */
+			note_alter_table(s, (AlterTableStmt *) stmt, alter_kinds);
 			break;
-		case T_CreateEnumStmt: add_name(&sim->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
-		case T_CreateRangeStmt: add_name(&sim->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
-		case T_CreateDomainStmt: add_name(&sim->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
-		case T_CompositeTypeStmt: add_name(&sim->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
+		case T_CreateEnumStmt: add_name(s, &s->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
+		case T_CreateRangeStmt: add_name(s, &s->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
+		case T_CreateDomainStmt: add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
+		case T_CompositeTypeStmt: add_name(s, &s->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
 		case T_DefineStmt:
 			if (((DefineStmt *) stmt)->kind == OBJECT_TYPE)
-				add_name(&sim->types, last_name(((DefineStmt *) stmt)->defnames));
+				add_name(s, &s->types, last_name(((DefineStmt *) stmt)->defnames));
 			break;
 		default:
 			break;
 	}
 
-	if (!sim->in_block)
+	if (!s->in_block)
 	{
-		sim->locks = NIL;
-		sim->ran_ddl = false;
+		/* a statement of its own is a transaction of its own */
+		s->locks = NIL;
+		s->ran_ddl = false;
+		s->alters = NIL;
 	}
-}
-
-bool
-mg_sim_not_null_proven(Oid relid, const char *column)
-{
-	if (sim == NULL)
-		return false;
-	ListCell *lc;
-	foreach (lc, sim->not_nulls)
-	{
-		SimNotNull *nn = (SimNotNull *) lfirst(lc);
-		if (nn->relid == relid && nn->validated && strcmp(nn->column, column) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* ---- table group (facts_table.cpp): ALTER TABLE statements per table in the block ---- */
-
-int
-mg_sim_note_alter(Oid relid)
-{
-	if (sim == NULL || !sim->in_block)
-		return 0; /* outside a block every statement is a transaction of its own */
-	int before = 0;
-	ListCell *lc;
-	foreach (lc, sim->alters)
-		if (lfirst_oid(lc) == relid)
-			before++;
-	MemoryContext old = MemoryContextSwitchTo(sim->cxt);
-	sim->alters = lappend_oid(sim->alters, relid);
-	MemoryContextSwitchTo(old);
-	return before;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rewrites test/integration/expected/{alembic,django}.out from a run against the installed
+# Rewrites test/integration/expected/{alembic,alembic_autogen,django,django_stock,rails}.out from a run against the installed
 # migration_guard (MG_PG_ROOT as for scripts/test.sh), on a throwaway cluster.
 #
 #   MG_PG_ROOT=/tmp/pgroot-x bash test/integration/regen.sh
@@ -18,9 +18,9 @@ mkdir -p "$WORK/c"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
 trap '(cd "$WORK" && stop_cluster "$WORK/c"); rm -rf "$WORK"' EXIT
 port=$(free_port 58532)
-(cd "$WORK" && start_cluster "$WORK/c" "$port" </dev/null)
+(cd "$WORK" && echo "migration_guard.events_size = 20000" | start_cluster "$WORK/c" "$port")
 status=0
-for tool in alembic django; do
+for tool in alembic alembic_autogen django django_stock rails; do
 	(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" PGUSER=postgres \
 		bash "integration/$tool/run.sh" --regen "$port" "$WORK/c") || status=1
 	cp "$WORK/integration/expected/$tool.out" "$ROOT/test/integration/expected/$tool.out"

@@ -83,39 +83,39 @@ SELECT has_index('public', 'mg_tap_parted', 'mg_tap_parted_id_idx', 'the ON ONLY
 
 -- ---------------------------------------------------------------- constraint_unnamed
 CREATE TABLE mg_tap_parent (id int CONSTRAINT mg_tap_parent_pkey PRIMARY KEY);
-SET LOCAL migration_guard.large_table_threshold = '1TB'; -- size plays no part in this rule
+SET LOCAL migration_guard.large_table_threshold = '1MB';
 
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int, parent_id int REFERENCES mg_tap_parent (id))', 'MG001',
-                 'FOREIGN KEY constraint on table "public.mg_tap_child" has no name',
-                 'an unnamed column FOREIGN KEY is refused with MG001');
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int, parent_id int, FOREIGN KEY (parent_id) REFERENCES mg_tap_parent (id))',
-                 'MG001', 'FOREIGN KEY constraint on table "public.mg_tap_child" has no name',
-                 'an unnamed table FOREIGN KEY is refused with MG001');
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int CHECK (id > 0))', 'MG001',
-                 'CHECK constraint on table "public.mg_tap_child" has no name',
-                 'an unnamed CHECK is refused with MG001');
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int UNIQUE)', 'MG001',
-                 'UNIQUE constraint on table "public.mg_tap_child" has no name',
-                 'an unnamed UNIQUE is refused with MG001');
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int, EXCLUDE USING btree (id WITH =))', 'MG001',
-                 'EXCLUDE constraint on table "public.mg_tap_child" has no name',
-                 'an unnamed EXCLUDE is refused with MG001');
-SELECT throws_ok('CREATE TABLE mg_tap_child (id int CHECK (id > 0), parent_id int REFERENCES mg_tap_parent (id))',
-                 'MG001', '2 constraints on table "public.mg_tap_child" have no name',
-                 'two unnamed constraints are refused together with MG001');
-SELECT throws_ok('ALTER TABLE mg_tap_small ADD FOREIGN KEY (id) REFERENCES mg_tap_parent (id)', 'MG001',
-                 'FOREIGN KEY constraint on table "public.mg_tap_small" has no name',
-                 'ALTER TABLE ... ADD FOREIGN KEY without a name on a small table is refused with MG001');
-SELECT throws_ok('ALTER TABLE mg_tap_small ADD COLUMN v int CHECK (v > 0)', 'MG001',
-                 'CHECK constraint on table "public.mg_tap_small" has no name',
-                 'ALTER TABLE ... ADD COLUMN with an unnamed CHECK is refused with MG001');
-SELECT lives_ok('CREATE TABLE mg_tap_child (id int PRIMARY KEY, parent_id int NOT NULL
-                   CONSTRAINT mg_tap_child_parent_fkey REFERENCES mg_tap_parent (id),
-                   CONSTRAINT mg_tap_child_id_check CHECK (id > 0))',
-                'named constraints, with an unnamed PRIMARY KEY and NOT NULL, are allowed');
-SELECT lives_ok('ALTER TABLE mg_tap_small ADD PRIMARY KEY (id)', 'ALTER TABLE ... ADD PRIMARY KEY without a name is allowed');
-SELECT lives_ok('ALTER TABLE mg_tap_small ADD CONSTRAINT mg_tap_small_id_check CHECK (id > 0)',
-                'ALTER TABLE ... ADD CONSTRAINT name CHECK is allowed');
+-- refused: an unnamed constraint added to a large existing table
+SELECT throws_ok('ALTER TABLE mg_tap_big ADD FOREIGN KEY (id) REFERENCES mg_tap_parent (id) NOT VALID', 'MG001',
+                 'FOREIGN KEY constraint on table "public.mg_tap_big" has no name',
+                 'an unnamed FOREIGN KEY added to a large table is refused with MG001');
+SELECT throws_ok('ALTER TABLE mg_tap_big ADD CHECK (id > 0) NOT VALID', 'MG001',
+                 'CHECK constraint on table "public.mg_tap_big" has no name',
+                 'an unnamed CHECK added to a large table is refused with MG001');
+SELECT throws_ok('ALTER TABLE mg_tap_big ADD COLUMN v int UNIQUE', 'MG001',
+                 'UNIQUE constraint on table "public.mg_tap_big" has no name',
+                 'an unnamed inline UNIQUE of ADD COLUMN on a large table is refused with MG001');
+SELECT throws_ok('ALTER TABLE mg_tap_big ADD PRIMARY KEY (id)', 'MG001',
+                 'PRIMARY KEY constraint on table "public.mg_tap_big" has no name',
+                 'an unnamed PRIMARY KEY added to a large table is refused with MG001');
+SELECT lives_ok('ALTER TABLE mg_tap_big ADD CONSTRAINT mg_tap_big_id_check CHECK (id > 0) NOT VALID',
+                'the same CHECK, named, is allowed');
+-- allowed, with a warning: below the threshold
+SELECT lives_ok('ALTER TABLE mg_tap_small ADD FOREIGN KEY (id) REFERENCES mg_tap_parent (id) NOT VALID',
+                'an unnamed FOREIGN KEY added to a small table runs (with a WARNING)');
+SELECT lives_ok('ALTER TABLE mg_tap_small ADD PRIMARY KEY (id)', 'an unnamed PRIMARY KEY added to a small table runs (with a WARNING)');
+-- allowed, silently: constraints created together with their table
+SELECT lives_ok('CREATE TABLE mg_tap_child (id int CHECK (id > 0) UNIQUE, parent_id int REFERENCES mg_tap_parent (id),
+                   EXCLUDE USING btree (parent_id WITH =))',
+                'unnamed constraints of CREATE TABLE are allowed');
+SELECT is((SELECT string_agg(conname::text, ', ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'mg_tap_child'::regclass),
+          'mg_tap_child_id_check, mg_tap_child_id_key, mg_tap_child_parent_id_excl, mg_tap_child_parent_id_fkey',
+          'they have the names PostgreSQL generates');
+SELECT lives_ok('CREATE TABLE mg_tap_child2 (id int); ALTER TABLE mg_tap_child2 ADD CHECK (id > 0), ADD PRIMARY KEY (id)',
+                'ALTER TABLE of a table created in the same transaction is allowed');
+SELECT throws_ok('ALTER TABLE mg_tap_big ADD EXCLUDE USING btree (id WITH =)', 'MG001',
+                 'EXCLUDE constraint on table "public.mg_tap_big" has no name',
+                 'an unnamed EXCLUDE added to a large table is refused with MG001');
 SELECT lives_ok('CREATE TEMP TABLE mg_tap_temp_child (id int CHECK (id > 0))',
                 'an unnamed CHECK on a temporary table is allowed');
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -324,11 +324,26 @@ TEST(ColumnRules, TheSwapOfExpandContractDrawsNoBreakingChangeWarning)
 	ColFixture t;
 	ColumnAction &r = t.action(ColumnOp::RenameColumn, "c");
 	std::strcpy(r.new_name, "c_old");
-	r.swap_step = true;
-	t.action(ColumnOp::DropColumn, "c_old").swap_step = true;
+	std::strcpy(r.new_name_raw, "c_old");
+	r.partner_exists = true; /* c_new is there */
+	t.action(ColumnOp::DropColumn, "c_old").partner_exists = true; /* c is there */
 	EXPECT_TRUE(t.run().empty());
-	t.actions[0].swap_step = false;
+	t.actions[0].partner_exists = false; /* RENAME c TO c_old with no c_new: a real rename */
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_EQ(out[0].rule, RuleId::RenameColumn);
+}
+
+TEST(ColumnRules, TheSwapPartnersAreNamedByTheRules)
+{
+	char out[64];
+	ASSERT_TRUE(swap_partner(ColumnOp::DropColumn, "price_old", "", out, sizeof out));
+	EXPECT_STREQ(out, "price");
+	ASSERT_TRUE(swap_partner(ColumnOp::RenameColumn, "price", "price_old", out, sizeof out));
+	EXPECT_STREQ(out, "price_new");
+	EXPECT_FALSE(swap_partner(ColumnOp::RenameColumn, "price_new", "price", out, sizeof out)); /* names decide */
+	EXPECT_FALSE(swap_partner(ColumnOp::DropColumn, "price", "", out, sizeof out));
+	EXPECT_FALSE(swap_partner(ColumnOp::DropColumn, "_old", "", out, sizeof out));
+	replacement_constraint("orders_customer_fkey", out, sizeof out);
+	EXPECT_STREQ(out, "orders_customer_fkey_new");
 }

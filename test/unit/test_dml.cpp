@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/batching.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -16,6 +16,7 @@ constexpr int64_t kMB = 1024 * 1024;
 struct Dml
 {
 	DmlFacts f{};
+	DmlTarget target{};
 	std::string text;
 	Policy policy{Mode::Enforce, 10 * kMB, 100000, DmlScope::Migration};
 
@@ -26,7 +27,9 @@ struct Dml
 		f.text = text.c_str();
 		f.text_len = static_cast<int32_t>(text.size());
 		f.n_targets = 1;
-		DmlTarget &t = f.targets[0];
+		target = DmlTarget{};
+		f.targets = &target;
+		DmlTarget &t = target;
 		t.kind = kind;
 		t.rel.found = true;
 		t.rel.relkind = 'r';

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -32,6 +32,11 @@ set_rel(RelationFacts &rel, const char *name, int64_t size, char relkind = 'r')
 struct Fixture
 {
 	StatementFacts f{};
+	/* what L2's growable arrays would hold */
+	IcIndex indexes[4]{};
+	IcConstraint adds[4]{};
+	IcDropConstraint drops[4]{};
+	IcValidate validates[4]{};
 	std::string text;
 	Policy policy = make_policy();
 
@@ -47,6 +52,10 @@ struct Fixture
 	{
 		text = sql;
 		f = StatementFacts{};
+		f.ic.indexes = indexes;
+		f.ic.adds = adds;
+		f.ic.drops = drops;
+		f.ic.validates = validates;
 		f.text = text.c_str();
 		f.text_len = static_cast<int32_t>(text.size());
 		f.ic.present = true;

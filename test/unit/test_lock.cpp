@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -38,6 +38,7 @@ blocker(int pid, int64_t age_ms, const char *state, const char *query = "UPDATE 
 struct QueueFixture
 {
 	LockQueueFacts f{};
+	std::vector<LockBlocker> blockers;
 	Policy policy = enforce_policy();
 
 	QueueFixture()
@@ -54,8 +55,9 @@ struct QueueFixture
 	}
 	void add(const LockBlocker &b)
 	{
-		f.blockers[f.n_blockers++] = b;
-		f.n_blockers_total++;
+		blockers.push_back(b);
+		f.blockers = blockers.data();
+		f.n_blockers = static_cast<int32_t>(blockers.size());
 	}
 	std::vector<Finding> run()
 	{
@@ -135,17 +137,18 @@ TEST(LockQueue, EveryHolderIsNamedWhenOneIsOld)
 {
 	QueueFixture q;
 	q.add(blocker(1, 100, "active"));
-	q.add(blocker(2, 7200000, "active"));
-	q.f.n_blockers_total = 11; /* more than fit */
+	for (int pid = 3; pid <= 11; pid++) /* more than the detail lists */
+		q.add(blocker(pid, 100, "active"));
+	q.add(blocker(2, 7200000, "active")); /* the one old holder comes last */
 	auto out = q.run();
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_TRUE(contains(out[0].message, "behind a transaction open longer"));
 	EXPECT_TRUE(contains(out[0].detail, "These 11 other sessions hold"));
+	EXPECT_TRUE(contains(out[0].detail, "pid 2,")); /* the old one is listed first */
 	EXPECT_TRUE(contains(out[0].detail, "pid 1,"));
-	EXPECT_TRUE(contains(out[0].detail, "pid 2,"));
 	EXPECT_TRUE(contains(out[0].detail, "transaction open for 2 h"));
-	EXPECT_TRUE(contains(out[0].detail, "... and 9 more"));
-	EXPECT_TRUE(contains(out[0].hint, "unnest(ARRAY[1, 2])"));
+	EXPECT_TRUE(contains(out[0].detail, "... and 3 more"));
+	EXPECT_TRUE(contains(out[0].hint, "unnest(ARRAY[1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 2])"));
 }
 
 TEST(LockQueue, PreparedTransactionAlwaysBlocks)

@@ -3,8 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/policy.hpp"
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 using namespace mg::policy;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -196,6 +196,7 @@ TEST(ConstraintUnnamed, NamesEveryConstraintInTheHint)
 	x.f.text_len = static_cast<int32_t>(x.text.size());
 	x.f.rel.found = true;
 	x.f.rel.relkind = 'r';
+	x.f.rel.size_bytes = 20 * kMB;
 	std::strcpy(x.f.rel.name, "public.orders");
 	UnnamedConstraint u[2]{};
 	u[0] = UnnamedConstraint{ConstraintKind::ForeignKey, static_cast<int32_t>(x.text.find("FOREIGN")), "orders_c_fkey"};
@@ -209,12 +210,52 @@ TEST(ConstraintUnnamed, NamesEveryConstraintInTheHint)
 	EXPECT_TRUE(contains(out[0].hint, "ALTER TABLE orders ADD CONSTRAINT orders_c_fkey FOREIGN KEY (c) REFERENCES p "
 									  "(id), ADD CONSTRAINT orders_c_check CHECK (c > 0);"));
 	EXPECT_TRUE(contains(out[0].hint, "naming_convention"));
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_FALSE(contains(out[0].detail, "below"));
 
-	/* size plays no part; temp tables are exempt */
+	/* below the threshold: the same finding, as a warning that says why */
 	x.f.rel.size_bytes = 0;
-	EXPECT_EQ(x.run().size(), 1u);
+	out = x.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(contains(out[0].detail, "\"public.orders\" is 0 bytes, below migration_guard.large_table_threshold "
+										"(10 MB), so this is a warning"));
+	/* ... and off when the DBA turns the rule off, whatever the size */
+	x.policy.rule_severity[static_cast<size_t>(RuleId::ConstraintUnnamed)] = severity_setting(Severity::Off);
+	EXPECT_TRUE(x.run().empty());
+	x.policy.rule_severity[static_cast<size_t>(RuleId::ConstraintUnnamed)] = kDefaultSeverity;
+
+	/* a table created in this transaction, CREATE TABLE itself, and temp tables: nothing */
+	x.f.rel.size_bytes = 20 * kMB;
+	x.f.rel.is_new = true;
+	EXPECT_TRUE(x.run().empty());
+	x.f.rel.is_new = false;
+	x.f.kind = StmtKind::CreateTable;
+	EXPECT_TRUE(x.run().empty());
+	x.f.kind = StmtKind::AlterTable;
 	x.f.rel.is_temp = true;
 	EXPECT_TRUE(x.run().empty());
+}
+
+TEST(ConstraintUnnamed, PrimaryKeyIsNamedLikeTheOthers)
+{
+	Fixture x;
+	x.text = "ALTER TABLE orders ADD PRIMARY KEY (id)";
+	x.f = StatementFacts{};
+	x.f.kind = StmtKind::AlterTable;
+	x.f.text = x.text.c_str();
+	x.f.text_len = static_cast<int32_t>(x.text.size());
+	x.f.rel.found = true;
+	x.f.rel.relkind = 'r';
+	x.f.rel.size_bytes = 20 * kMB;
+	std::strcpy(x.f.rel.name, "public.orders");
+	UnnamedConstraint u{ConstraintKind::PrimaryKey, static_cast<int32_t>(x.text.find("PRIMARY")), "orders_pkey"};
+	x.f.unnamed = &u;
+	x.f.n_unnamed = 1;
+	auto out = x.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_STREQ(out[0].message, "PRIMARY KEY constraint on table \"public.orders\" has no name");
+	EXPECT_TRUE(contains(out[0].hint, "ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);"));
 }
 
 TEST(Evaluate, CapsFindingsAndTruncatesLongTextSafely)

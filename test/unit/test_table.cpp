@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/rules.hpp"
+#include "core/api.hpp"
 
 using namespace mg;
 
@@ -16,7 +16,8 @@ constexpr int64_t kMB = 1024 * 1024;
 struct TableFixture
 {
 	StatementFacts f{};
-	TblItem items[kMaxTblItems]{};
+	TblItem items[4]{};
+	std::vector<TblCascaded> cascaded;
 	std::string text;
 	Policy policy{Mode::Enforce, 10 * kMB};
 
@@ -45,6 +46,20 @@ struct TableFixture
 		return it;
 	}
 
+	void cascade(const std::string &name, int64_t size, double rows)
+	{
+		TblCascaded c{};
+		c.rel.found = true;
+		c.rel.relkind = 'r';
+		c.rel.size_bytes = size;
+		c.rel.rows = rows;
+		c.rel.rows_from_stats = true;
+		std::snprintf(c.rel.name, sizeof c.rel.name, "%s", name.c_str());
+		std::snprintf(c.table_sql, sizeof c.table_sql, "%s", name.c_str());
+		cascaded.push_back(c);
+		f.tbl.cascaded = cascaded.data();
+		f.tbl.n_cascaded = static_cast<int32_t>(cascaded.size());
+	}
 	std::vector<Finding> run()
 	{
 		std::vector<Finding> out(8);
@@ -141,7 +156,8 @@ TEST(TableRules, TruncateCascadeNamesWhatItEmptiesWhateverTheSize)
 	TblItem &it = t.item(TblOp::Truncate, "TRUNCATE orders CASCADE", 8192);
 	it.flag = true;
 	it.count = 2;
-	std::strcpy(it.list, "public.lines\tpublic.lines\t16384\t10\npublic.notes\tpublic.notes\t8192\t1\n");
+	t.cascade("public.lines", 16384, 10);
+	t.cascade("public.notes", 8192, 1);
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u); /* small: no truncate warning, but the cascade is refused */
 	EXPECT_EQ(out[0].rule, RuleId::TruncateCascade);
@@ -223,16 +239,46 @@ TEST(TableRules, DropTableSparesEmptyNewAndTemporaryTables)
 	EXPECT_TRUE(t.run().empty());
 }
 
-TEST(TableRules, TruncateCascadeListCutShortStaysValid)
+TEST(TableRules, TruncateCascadeOfManyTablesNamesTheFirstAndCountsTheRest)
 {
 	TableFixture t;
 	TblItem &it = t.item(TblOp::Truncate, "TRUNCATE orders CASCADE", 8192);
 	it.flag = true;
-	it.count = 40; /* more than the list holds */
-	std::strcpy(it.list, "public.a\tpublic.a\t8192\t1\npublic.b\tpublic.b\t\t\n");
-	auto out = t.run(); /* a malformed field never throws */
+	it.count = 40;
+	for (int i = 0; i < 40; i++)
+		t.cascade("public.t" + std::to_string(i), 8192, 1);
+	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].detail, "and 38 more"));
+	EXPECT_TRUE(contains(out[0].message, "40 more tables"));
+	EXPECT_TRUE(contains(out[0].detail, "\"public.t24\" (8192 bytes, about 1 row) and 15 more"));
+	EXPECT_FALSE(contains(out[0].detail, "public.t25"));
 	EXPECT_FALSE(contains(out[0].hint, "TRUNCATE "));
-	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.a, public.b"));
+	EXPECT_TRUE(contains(out[0].hint, "public.orders, public.t0, public.t1"));
+}
+
+TEST(TableRules, MultipleAlterOnlyOnLargeTables)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::AlterTableAgain, "ALTER TABLE orders ADD COLUMN b int", 20 * kMB);
+	it.count = 1;
+	it.kinds = alter_kind_bit(AlterKind::AddColumn);
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::MultipleAlterSameTable);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_STREQ(out[0].message, "this is ALTER TABLE number 2 on \"public.orders\" in this transaction");
+
+	/* below the threshold, empty, new: silent */
+	t.items[0].rel.size_bytes = 10 * kMB - 1;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 0;
+	EXPECT_TRUE(t.run().empty());
+	t.items[0].rel.size_bytes = 10 * kMB; /* the threshold is inclusive */
+	EXPECT_EQ(t.run().size(), 1u);
+	t.items[0].rel.is_new = true;
+	EXPECT_TRUE(t.run().empty());
+	/* a step the recipes run as a statement of its own never counts as another ALTER */
+	t.items[0].rel.is_new = false;
+	t.items[0].kinds = alter_kind_bit(AlterKind::ValidateConstraint) | alter_kind_bit(AlterKind::SetNotNull);
+	EXPECT_TRUE(t.run().empty());
 }

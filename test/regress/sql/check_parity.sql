@@ -86,7 +86,8 @@ FROM (VALUES
   (9, ARRAY['CREATE TABLE fresh (id int, c int)', 'INSERT INTO fresh SELECT id, c FROM big', 'CREATE INDEX ON fresh (c)']),
   (10, ARRAY['CREATE TEMP TABLE tmp AS SELECT * FROM big', 'CREATE INDEX ON tmp (c)']),
   (11, ARRAY['CREATE INDEX ON nosuch (c)']),
-  -- constraint_unnamed
+  -- constraint_unnamed: refused on large existing tables; on small ones a warning (the hook's
+  -- WARNING shows above the table); nothing for a table created in the same transaction
   (20, ARRAY['ALTER TABLE small ADD CHECK (c > 0)']),
   (21, ARRAY['ALTER TABLE small ADD CONSTRAINT small_c_check CHECK (c > 0)']),
   (22, ARRAY['ALTER TABLE big ADD FOREIGN KEY (c) REFERENCES p (id) NOT VALID']),
@@ -98,6 +99,9 @@ FROM (VALUES
   (28, ARRAY['CREATE TABLE t3 (id int)', 'ALTER TABLE t3 ADD UNIQUE (id)']),
   (29, ARRAY['ALTER TABLE small ADD EXCLUDE USING btree (c WITH =)']),
   (30, ARRAY['CREATE TEMP TABLE t4 (a int CHECK (a > 0))']),
+  (31, ARRAY['ALTER TABLE never_analyzed ADD PRIMARY KEY (id)']),
+  (32, ARRAY['CREATE TABLE t5 (id int)', 'ALTER TABLE t5 ADD PRIMARY KEY (id)', 'ALTER TABLE t5 ADD CHECK (id > 0)']),
+  (33, ARRAY['ALTER TABLE big ADD CHECK (c > 0) NOT VALID']),
   -- dml_without_where
   (40, ARRAY['UPDATE big SET c = 0']),
   (41, ARRAY['UPDATE big SET c = 0 WHERE true']),

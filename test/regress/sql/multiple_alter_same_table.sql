@@ -54,6 +54,39 @@ CREATE TABLE fresh (id int);
 ALTER TABLE fresh ADD COLUMN a int;
 ALTER TABLE fresh ADD COLUMN b int;
 ROLLBACK;
+-- allowed: tables below the threshold, empty or not (a framework's migration that alters a
+-- table it created in an earlier migration, on a fresh database)
+CREATE TABLE empty (id int, pad text);
+CREATE TABLE small (id int, pad text);
+INSERT INTO small SELECT g, 's' FROM generate_series(1, 100) g;
+BEGIN;
+ALTER TABLE empty ADD COLUMN a int;
+ALTER TABLE empty ALTER COLUMN pad TYPE varchar(40);
+ALTER TABLE small ADD COLUMN a int;
+ALTER TABLE small ADD COLUMN b int;
+ROLLBACK;
+-- ... and at the threshold it counts again (inclusive), also for a never-analyzed table
+BEGIN;
+SET LOCAL migration_guard.large_table_threshold = '8kB';
+ALTER TABLE small ADD COLUMN a int;
+ALTER TABLE small ADD COLUMN b int;
+ROLLBACK;
+BEGIN;
+ALTER TABLE loaded ADD COLUMN a int;
+ALTER TABLE loaded ADD COLUMN b int;
+ROLLBACK;
+-- partitioned: judged by the size of its partitions, in a DO block too
+CREATE TABLE ma_parted (id int, pad text) PARTITION BY RANGE (id);
+CREATE TABLE ma_parted_1 PARTITION OF ma_parted FOR VALUES FROM (0) TO (10000);
+BEGIN;
+ALTER TABLE ma_parted ADD COLUMN a int;
+ALTER TABLE ma_parted ADD COLUMN b int;
+ROLLBACK;
+INSERT INTO ma_parted SELECT g, repeat('p', 20) FROM generate_series(1, 5000) g;
+DO $$ BEGIN
+  ALTER TABLE ma.ma_parted ADD COLUMN a int;
+  ALTER TABLE ma.ma_parted ADD COLUMN b int;
+END $$;
 -- inside a function: the function's statements are one transaction
 CREATE FUNCTION widen() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -99,6 +132,8 @@ ALTER TABLE t ADD COLUMN f int;
 ALTER TABLE t SET (autovacuum_enabled = false);
 CREATE TABLE copy8 AS SELECT * FROM t;
 SELECT * INTO copy9 FROM t;
+ALTER TABLE small ADD COLUMN a int;
+ALTER TABLE small ADD COLUMN b int;
 $$, in_transaction => true);
 -- outside a transaction block each statement is a transaction of its own
 SELECT count(*) AS findings FROM migration_guard.check($$

@@ -111,6 +111,19 @@ ALTER TYPE pt ALTER ATTRIBUTE id TYPE bigint CASCADE;
 SELECT rule, action, reason FROM migration_guard.events ORDER BY event_id DESC LIMIT 1;
 ROLLBACK;
 
+-- a rewrite a rule predicted, let through by an override of that rule: the backstop does not
+-- refuse what the override allowed (nor say it twice)
+CREATE TABLE shrinkme (id int, label varchar(20));
+INSERT INTO shrinkme SELECT g, 'row ' || g FROM generate_series(1, 5000) g;
+BEGIN;
+SET LOCAL migration_guard.allow = 'alter_column_type_rewrite: shrinking in the 02:00 window, CHG-78';
+ALTER TABLE shrinkme ALTER COLUMN label TYPE varchar(10);
+SELECT rule, action, reason FROM migration_guard.events ORDER BY event_id DESC LIMIT 1;
+ROLLBACK;
+-- ... and without the override, the rule refuses it before any lock is taken
+ALTER TABLE shrinkme ALTER COLUMN label TYPE varchar(10);
+\echo :LAST_ERROR_SQLSTATE
+
 -- a superuser can switch the backstop off (and on) without touching the rules
 BEGIN;
 ALTER EVENT TRIGGER migration_guard_backstop DISABLE;

@@ -1,0 +1,181 @@
+/*
+ * hooks.cpp - L1: ProcessUtility_hook and ExecutorStart_hook. Thin and C-like: decide what
+ * to look at, have L2 read the facts and L3 judge them, report, then chain.
+ *
+ * Boundary rules (docs/architecture.md): only trivially destructible locals here, the rules
+ * layer is called through its noexcept API, and ereport runs after every C++ object is gone.
+ */
+#include "pg/prelude.h"
+
+#include "core/api.hpp"
+#include "facts/facts.h"
+#include "facts/locks.h"
+#include "pg/hooks.h"
+#include "pg/locks.h"
+#include "pg/report.h"
+#include "pg/settings.h"
+#include "pg/statement.h"
+#include "state/state.h"
+
+namespace {
+
+ProcessUtility_hook_type prev_ProcessUtility = NULL;
+ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+/* Statements the guard must not look at, whatever they are. */
+bool
+skip_everything(void)
+{
+	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() || creating_extension ||
+		   !IsTransactionState() || IsAbortedTransactionBlockState();
+}
+
+/* Judges one utility statement: warnings first, then the first error, so that a user sees
+ * everything that is wrong with the statement in one go. */
+void
+judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext context,
+						bool lock_wait_bounded)
+{
+	MgStmtInput in;
+	memset(&in, 0, sizeof in);
+	in.stmt = pstmt->utilityStmt;
+	in.query = queryString;
+	in.stmt_location = pstmt->stmt_location;
+	in.stmt_len = pstmt->stmt_len;
+	in.st = mg_live_state();
+	in.toplevel = context == PROCESS_UTILITY_TOPLEVEL && !IsSubTransaction();
+	in.in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
+	in.lock_wait_bounded = lock_wait_bounded;
+
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	if (mg_collect_facts(&in, facts))
+		mg_judge_and_report(MG_JUDGE_UTILITY, facts, facts->text, facts->text_len);
+}
+
+/* Judges one data-changing statement from its plan; the caller has done the cheap tests. */
+void
+judge_data_change(QueryDesc *queryDesc)
+{
+	const MgState *st = mg_live_state();
+	bool rows_matter = mg_dml_scope == (int) mg::DmlScope::All || mg_state_ran_ddl(st);
+	if (!mg_dml_candidate(queryDesc, st, mg_max_dml_rows, rows_matter))
+		return; /* the fast path: plan read, nothing looked up, nothing allocated */
+
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard inspect",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+	mg_collect_dml_facts(queryDesc, st, mg_max_dml_rows, rows_matter, facts);
+	mg_judge_and_report(MG_JUDGE_DML, facts, facts->text, facts->text_len);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+void
+mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
+				  ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node *parsetree = pstmt->utilityStmt;
+	bool skip = skip_everything();
+	/* The lock actions and the statement's text: every statement of its own. */
+	bool own = context != PROCESS_UTILITY_SUBCOMMAND && !skip;
+	/* The rules: sub-commands that PostgreSQL generates itself were judged as part of the
+	 * statement that produced them; the one exception is a CREATE TABLE written inside
+	 * CREATE SCHEMA, which only ever arrives as a sub-command. */
+	bool judge = (context != PROCESS_UTILITY_SUBCOMMAND || IsA(parsetree, CreateStmt)) && !skip &&
+				 mg_may_apply(parsetree);
+	/* What the statement does to the transaction, for the data-change rules: that it ran DDL
+	 * (a migration), which strong locks it left behind, and its ALTER TABLEs. Kept whatever
+	 * migration_guard.mode says. */
+	bool track = !IsParallelWorker() && !creating_extension && context != PROCESS_UTILITY_SUBCOMMAND &&
+				 IsTransactionState();
+	bool is_ddl = track && GetCommandLogLevel(parsetree) == LOGSTMT_DDL;
+	bool track_locks = is_ddl || (track && (IsA(parsetree, LockStmt) || IsA(parsetree, TruncateStmt)));
+
+	/* Everything below is read before the statement runs: pstmt must not be touched once it
+	 * has. It lives in a context of its own, freed at the end (or with its parent on error). */
+	MemoryContext cxt = NULL;
+	MgLockPlan plan;
+	memset(&plan, 0, sizeof plan);
+	MgLockAction act;
+	memset(&act, 0, sizeof act);
+	MgAlterKinds alter_kinds = 0;
+	Oid altered = InvalidOid;
+	if ((own || judge || track_locks) && (mg_statement_may_lock(parsetree) || judge))
+	{
+		cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard statement", ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		const MgState *st = mg_live_state();
+		if (mg_statement_may_lock(parsetree))
+			mg_statement_locks(parsetree, st, &plan);
+		if (own || judge)
+			mg_lock_decide(&plan, st, &act);
+		if (own)
+			mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+		if (judge)
+			judge_utility_statement(pstmt, queryString, context, act.decision.wait_bounded);
+		if (own)
+			mg_lock_before(&plan, &act);
+		if (track && IsA(parsetree, AlterTableStmt))
+		{
+			alter_kinds = mg_alter_kinds(parsetree);
+			for (int i = 0; i < plan.n && !OidIsValid(altered); i++)
+				if (plan.locks[i].role == MG_LOCK_TARGET)
+					altered = plan.locks[i].relid;
+		}
+		MemoryContextSwitchTo(old);
+	}
+	else if (own)
+		mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+
+	if (own)
+	{
+		mg_lock_after(&act);
+		mg_statement_end();
+	}
+	if (track && IsTransactionState())
+	{
+		Oid locked_inline[8];
+		Oid *locked = track_locks && plan.n > (int) lengthof(locked_inline)
+						  ? (Oid *) MemoryContextAlloc(cxt, sizeof(Oid) * plan.n)
+						  : locked_inline;
+		int n_locked = 0;
+		for (int i = 0; track_locks && i < plan.n; i++)
+			locked[n_locked++] = plan.locks[i].relid;
+		mg_live_note_statement(is_ddl, plan.command, locked, n_locked, altered, alter_kinds);
+	}
+	if (cxt)
+		MemoryContextDelete(cxt);
+}
+
+void
+mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	/* A plain SELECT, EXPLAIN without ANALYZE: straight through, nothing read or allocated. */
+	PlannedStmt *ps = queryDesc->plannedstmt;
+	if ((ps->commandType != CMD_SELECT || ps->hasModifyingCTE) && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
+		!skip_everything())
+		judge_data_change(queryDesc);
+
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+} // namespace
+
+void
+mg_hooks_install(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = mg_ProcessUtility;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = mg_ExecutorStart;
+}

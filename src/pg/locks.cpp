@@ -1,0 +1,148 @@
+/*
+ * locks.cpp - L1: what a DDL statement will wait for, acted on before it queues (locks.h).
+ *
+ * - The lock-queue preflight (rule lock_queue_blocked): asks the lock manager which other
+ *   transactions hold a lock that conflicts with one the statement needs, without queueing
+ *   (src/facts/blockers.cpp), and refuses the statement at once when one of them has been
+ *   open longer than migration_guard.blocker_age (the rules layer decides).
+ * - The injected lock_timeout: when the session's own lock_timeout is 0, the statement runs
+ *   with migration_guard.lock_timeout, set in a GUC nest level of its own (as a function's SET
+ *   clause is) and unwound afterwards, by us on success and by the (sub)transaction abort on
+ *   error.
+ *
+ * Which locks may queue, and whether to inject, is the rules layer's to decide; the plan is
+ * the statement-lock model's (src/facts/locks.cpp). C-style code only.
+ */
+#include "pg/prelude.h"
+
+#include "core/api.hpp"
+#include "facts/blockers.h"
+#include "facts/facts.h"
+#include "pg/locks.h"
+#include "pg/report.h"
+#include "pg/settings.h"
+#include "pg/statement.h"
+
+namespace {
+
+/* The preflight of lock i of the plan and of the partitions or child tables that follow it
+ * (MG_LOCK_CHILD): refuses the statement (does not return) when it would queue behind an old
+ * transaction. Returns the index of the next lock to look at. */
+int
+preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
+{
+	const MgLock *lock = &plan->locks[i];
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard preflight",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	mg::LockQueueFacts *lf = (mg::LockQueueFacts *) palloc0(sizeof(mg::LockQueueFacts));
+	mg_read_blockers(lock->relid, lock->mode, lf);
+	int next = i + 1;
+	for (; next < plan->n && plan->locks[next].role == MG_LOCK_CHILD; next++)
+	{
+		/* the statement will lock every partition (or child table) too: their holders make
+		 * it queue just the same */
+		lf->n_children++;
+		if (act->may_queue[next])
+			mg_read_blockers(plan->locks[next].relid, plan->locks[next].mode, lf);
+	}
+	if (lf->n_blockers > 0 && mg_describe_relation(mg_live_state(), lock->relid, &lf->rel))
+	{
+		lf->lock = (mg::LockLevel) lock->mode;
+		strlcpy(lf->command, plan->command, sizeof lf->command);
+		lf->blocker_age_ms = mg_blocker_age_ms;
+		lf->lock_timeout_ms = act->decision.timeout_ms;
+		/* with the statement's text: its migration_guard:allow directive, and the events */
+		const char *stmt = mg_statement_text();
+		mg_judge_and_report(MG_JUDGE_LOCK_QUEUE, lf, stmt, stmt ? (int) strlen(stmt) : 0);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return next;
+}
+
+/* Adds, to a lock timeout that fires during the statement, what the guard did and what to do. */
+void
+lock_timeout_context(void *arg)
+{
+	MgLockAction *act = (MgLockAction *) arg;
+	if (geterrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
+		return;
+	errcontext("migration_guard ran this %s with lock_timeout = %s (migration_guard.lock_timeout), "
+			   "since the session's own lock_timeout is 0",
+			   act->command, act->timeout);
+	errhint("Another session holds a lock that conflicts with this statement, which was cancelled before it "
+			"changed anything: run it again later. To see who holds locks on the table: SELECT l.pid, l.mode, a.state, "
+			"now() - a.xact_start AS xact_age, left(a.query, 60) AS query FROM pg_locks l JOIN "
+			"pg_stat_activity a USING (pid) WHERE l.relation = '%s'::regclass AND l.granted; To wait "
+			"longer, set your own timeout first, e.g. SET lock_timeout = '30s';",
+			act->relation);
+}
+
+} // namespace
+
+void
+mg_lock_decide(const MgLockPlan *plan, const MgState *st, MgLockAction *act)
+{
+	memset(act, 0, sizeof *act);
+	act->decided = true;
+	bool any = false;
+	if (plan->n > 0)
+	{
+		act->may_queue = (bool *) palloc0(sizeof(bool) * plan->n);
+		for (int i = 0; i < plan->n; i++)
+		{
+			mg::LockTargetFacts t;
+			mg_lock_target_facts(st, &plan->locks[i], &t);
+			act->may_queue[i] = mg::lock_may_queue(t);
+			any = any || act->may_queue[i];
+		}
+	}
+	act->decision = mg::decide_lock_timeout(any, plan->own_xacts, plan->nowait, LockTimeout, mg_lock_timeout_ms,
+											IsInParallelMode());
+}
+
+void
+mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
+{
+	if (!act->decided)
+		return;
+	const MgLock *first = NULL;
+	for (int i = 0; i < plan->n; i++)
+		if (act->may_queue[i])
+		{
+			first = &plan->locks[i];
+			break;
+		}
+	if (first != NULL && !plan->nowait && mg::lock_queue_check_enabled(mg_blocker_age_ms))
+		for (int i = 0; i < plan->n;)
+			i = plan->locks[i].role != MG_LOCK_CHILD && act->may_queue[i] ? preflight(plan, act, i) : i + 1;
+	if (first == NULL || !act->decision.inject)
+		return;
+
+	char value[32];
+	snprintf(value, sizeof value, "%d", act->decision.timeout_ms);
+	act->nestlevel = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	act->injected = true;
+	strlcpy(act->timeout, GetConfigOptionByName("lock_timeout", NULL, false), sizeof act->timeout);
+	strlcpy(act->command, plan->command, sizeof act->command);
+	char *nsp = get_namespace_name(get_rel_namespace(first->relid));
+	char *rel = get_rel_name(first->relid);
+	strlcpy(act->relation, quote_qualified_identifier(nsp ? nsp : "?", rel ? rel : "?"), sizeof act->relation);
+	act->context.callback = lock_timeout_context;
+	act->context.arg = act;
+	act->context.previous = error_context_stack;
+	error_context_stack = &act->context;
+	elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s", act->timeout, plan->command);
+}
+
+void
+mg_lock_after(MgLockAction *act)
+{
+	if (!act->injected)
+		return;
+	error_context_stack = act->context.previous; /* as pushed in mg_lock_before */
+	AtEOXact_GUC(true, act->nestlevel);
+	act->injected = false;
+}
