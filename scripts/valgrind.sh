@@ -42,6 +42,8 @@ esac
 export PGCTLTIMEOUT=900
 VG_ROOT=${MG_VG_ROOT:-/tmp/mg_valgrind_root}
 export MG_PG_ROOT=$VG_ROOT
+# lib.sh prefers PG_CONFIG to MG_PG_ROOT: never let it point the wrapper at another installation.
+unset PG_CONFIG
 . scripts/lib.sh
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 2; }
