@@ -193,13 +193,14 @@ def main():
                           % (tap, label, target, sorted(expected_all)))
                     failed.append(label)
                     continue
-                bad = []
+                bad, lost = [], set()
                 for n in counts:
                     cases += 1
                     got = judge.verdict(channel, statement(kind, n, position), in_block)
                     missing = expected - got
                     if missing:
                         bad.append(n)
+                        lost |= {f[0] for f in missing}
                         if args.verbose:
                             print("#   %s N=%d: missing %s, got %s" % (label, n, sorted(missing), sorted(got)))
                 rules = ", ".join(sorted({f[0] for f in expected}))
@@ -212,7 +213,7 @@ def main():
                     else:
                         print("ok %d - %s (%s), N = %s" % (tap, label, rules, ",".join(map(str, counts))))
                     continue
-                line = "%s: %s lost at N = %s" % (label, rules, ", ".join(map(str, bad)))
+                line = "%s: %s lost at N = %s" % (label, ", ".join(sorted(lost)), ", ".join(map(str, bad)))
                 summary.append("%s %s %s %s" % (name, channel, position, " ".join(map(str, bad))))
                 if key in known and set(bad) <= known[key]:
                     print("not ok %d - %s # TODO issue 14" % (tap, line))
