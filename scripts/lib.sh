@@ -48,10 +48,13 @@ MG_PACKAGES=(
 	python3-django-health-check python3-django-tagging
 	# Rails' ActiveRecord (test/integration/rails)
 	ruby-activerecord ruby-pg
+	# the tools suite (test/tools): PgBouncer (pg_repack and pg_partman are PostgreSQL-version
+	# packages, below)
+	pgbouncer
 )
 if [ -n "$PG_DEBIAN" ]; then
 	MG_PACKAGES+=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR"
-		"postgresql-$PG_MAJOR-pgtap")
+		"postgresql-$PG_MAJOR-pgtap" "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-partman")
 fi
 
 log() { printf '\n== %s\n' "$*"; }
@@ -140,5 +143,19 @@ free_port() {
 	for p in $(seq "$(( ${1:-55432} + ${MG_PORT_OFFSET:-0} ))" 65000); do
 		[ -e "/tmp/.s.PGSQL.$p" ] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+}
+
+# The files that Debian packages of PostgreSQL extensions install (pg_repack, pg_partman), copied
+# into the private PostgreSQL copy when MG_PG_ROOT names one: that copy was made from the
+# system's installation, maybe before these packages were installed.
+copy_extension_packages_into_root() { # package...
+	[ -n "$PG_ROOT" ] || return 0
+	local f
+	dpkg -L "$@" 2>/dev/null | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" | while read -r f; do
+		[ -f "$f" ] || continue
+		[ -e "$PG_ROOT$f" ] && continue
+		as_root mkdir -p "$(dirname "$PG_ROOT$f")"
+		as_root cp -p "$f" "$PG_ROOT$f"
 	done
 }

@@ -2,7 +2,8 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: boundary unit regress chaining isolation pgtap cli tap integration fuzz
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: boundary unit regress chaining isolation pgtap cli tap integration tools fuzz
+#   MG_SUITES=pgregress bash scripts/test.sh          PostgreSQL's own regression suite under the guard (not in the default list)
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #   MG_SUITES=bench bash scripts/test.sh              the benchmarks' smoke mode (not in the default list)
@@ -15,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-boundary unit regress chaining isolation pgtap cli tap integration fuzz}
+SUITES=${MG_SUITES:-boundary unit regress chaining isolation pgtap cli tap integration tools fuzz}
 passed=0
 failed=0
 problems=()
@@ -183,6 +184,27 @@ if has integration; then
 	(cd "$WORK" && stop_cluster "$WORK/integ")
 fi
 
+# The tools DBAs already run (test/tools/run.sh starts its own clusters and PgBouncer):
+# pg_restore and pg_dump | psql, logical replication, pg_repack, pg_partman, vacuumdb, reindexdb,
+# clusterdb, CREATE EXTENSION, PgBouncer in transaction pooling, pg_upgrade (4 to 5 minutes).
+# Same TAP-like lines as the integration runners, "# TODO" included.
+if has tools; then
+	log "tools (restores, replication, pg_repack, pg_partman, maintenance commands, extensions, PgBouncer, pg_upgrade)"
+	copy_extension_packages_into_root "postgresql-$PG_MAJOR-repack" "postgresql-$PG_MAJOR-partman"
+	as_root install -m 644 test/tools/ext/mg_tools_ext.control test/tools/ext/mg_tools_ext--1.0.sql \
+		"$("$PG_BIN/pg_config" --sharedir)/extension/"
+	cp -r scripts "$WORK/"
+	mkdir -p "$WORK/tools" && [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/tools" "$WORK/scripts"
+	(cd "$WORK" && as_test_user env MG_PG_ROOT="$PG_ROOT" MG_PORT_OFFSET="${MG_PORT_OFFSET:-0}" \
+		bash test/tools/run.sh "$WORK/tools") >"$WORK/tools.log" 2>&1
+	grep -E '^not ok|^# passed|^# [a-z].*(ms|MB)' "$WORK/tools.log"
+	grep -A30 -E '^not ok [0-9]+ - [^#]*$' "$WORK/tools.log" | head -120
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/tools.log")
+	bad=$(grep -E '^not ok [0-9]+' "$WORK/tools.log" | grep -cv ' # TODO ')
+	grep -qE '^# passed [0-9]+ failed 0 ' "$WORK/tools.log" || bad=$((bad > 0 ? bad : 1))
+	count tools "$ok" "$bad"
+fi
+
 # The short fuzz run (test/fuzz/run.sh starts its own cluster; the long run and its results
 # are in test/fuzz/RESULTS.md). "not ok ... # TODO" marks a known multi-item failure that
 # issue 14 fixes (test/fuzz/multi_item_known.txt), not a failure; the multi-item kinds that pass
@@ -208,6 +230,18 @@ if has tap && ls test/t/*.pl >/dev/null 2>&1; then
 		prove -v -I "$PGXS_DIR/src/test/perl" test/t/*.pl) >"$WORK/tap.log" 2>&1
 	grep -E '^not ok|^Result|Files=|Dubious|Failed' "$WORK/tap.log" | head -50
 	tap_counts "$WORK/tap.log" tap
+fi
+
+# Not in the default list (15 to 25 minutes): PostgreSQL's own regression suite, run
+# without the guard, in warn mode and in enforce mode (test/pgregress; results in test/RESULTS.md).
+if has pgregress; then
+	log "PostgreSQL's regression suite under the guard (test/pgregress/run.sh)"
+	bash test/pgregress/run.sh "$WORK/pgregress" >"$WORK/pgregress.log" 2>&1
+	grep -E '^(ok|not ok) [0-9]|^# ' "$WORK/pgregress.log" | grep -v '^# [a-z_]* on ' | head -60
+	ok=$(grep -cE '^ok [0-9]+' "$WORK/pgregress.log")
+	bad=$(grep -E '^not ok [0-9]+' "$WORK/pgregress.log" | grep -cv ' # TODO ')
+	grep -qE '^# passed [0-9]+ failed 0 ' "$WORK/pgregress.log" || bad=$((bad > 0 ? bad : 1))
+	count pgregress "$ok" "$bad"
 fi
 
 # Not in the default list (it takes a minute or two): MG_SUITES=bench. Each of the five

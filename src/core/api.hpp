@@ -81,6 +81,9 @@ void replacement_constraint(const char *name, char *out, size_t cap) noexcept;
  * CONSTRAINT, a column default, ATTACH/DETACH PARTITION) never count. */
 uint32_t combinable_alter_kinds() noexcept;
 
+/* The reason an override that the rules gave themselves is recorded with (LetThrough). */
+const char *let_through_reason(const Finding &f) noexcept;
+
 /* The severity a finding of this rule gets under the policy. */
 Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 

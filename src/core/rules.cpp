@@ -570,6 +570,27 @@ severity_name(Severity s) noexcept
 	return "off";
 }
 
+const char *
+let_through_reason(const Finding &f) noexcept
+{
+	if (f.let_through != LetThrough::RestoreSession)
+		return "";
+	switch (f.let_through_by)
+	{
+		case SessionTool::PgRestore:
+			return "restore session: the table was created by this restore (application_name pg_restore) and no "
+				   "other session has used it";
+		case SessionTool::PgRepack:
+			return "pg_repack session: the table is pg_repack's own copy (application_name pg_repack), which no "
+				   "other session has used";
+		case SessionTool::DumpReplay:
+			return "restore session: the table was created by this replay of a plain dump (the session began "
+				   "with pg_dump's preamble) and no other session has used it";
+		case SessionTool::None: break;
+	}
+	return "restore session";
+}
+
 uint32_t
 combinable_alter_kinds() noexcept
 {
@@ -597,24 +618,30 @@ int
 evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 		 size_t errlen) noexcept
 {
-	return guarded(policy, out, max_out, err, errlen, [&](Sink &sink) {
-		rule_create_index_blocking(facts, policy, sink);
-		rule_constraint_unnamed(facts, policy, sink);
-		rules_index(facts, policy, sink);
-		rules_column(facts, policy, sink);
-		rules_table(facts, policy, sink);
-	});
+	return guarded(
+		policy, out, max_out, err, errlen,
+		[&](Sink &sink) {
+			rule_create_index_blocking(facts, policy, sink);
+			rule_constraint_unnamed(facts, policy, sink);
+			rules_index(facts, policy, sink);
+			rules_column(facts, policy, sink);
+			rules_table(facts, policy, sink);
+		},
+		SinkContext{facts.session, facts.in_extension_script});
 }
 
 int
 evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 			 size_t errlen) noexcept
 {
-	return guarded(policy, out, max_out, err, errlen, [&](Sink &sink) {
-		rule_backfill_under_exclusive_lock(facts, policy, sink);
-		rule_dml_without_where(facts, policy, sink);
-		rule_dml_large_unbatched(facts, policy, sink);
-	});
+	return guarded(
+		policy, out, max_out, err, errlen,
+		[&](Sink &sink) {
+			rule_backfill_under_exclusive_lock(facts, policy, sink);
+			rule_dml_without_where(facts, policy, sink);
+			rule_dml_large_unbatched(facts, policy, sink);
+		},
+		SinkContext{facts.session, facts.in_extension_script});
 }
 
 } // namespace mg

@@ -21,11 +21,46 @@
 
 namespace mg::impl {
 
+/* Whether other sessions can see rel, and so be blocked by what a statement does to it: not
+ * temporary, and not created by this transaction (a partitioned table created in it may hold
+ * older partitions, whose size its own already counts, leaving the new ones out). */
+inline bool
+visible_to_others(const RelationFacts &rel)
+{
+	return rel.found && !rel.is_temp && !(rel.is_new && rel.relkind != 'p');
+}
+
+/* At or above migration_guard.large_table_threshold, and visible to others. */
+inline bool
+large(const RelationFacts &rel, const Policy &p)
+{
+	return visible_to_others(rel) && rel.size_bytes >= p.large_table_threshold;
+}
+
+/* Rows a batch of the batching recipes changes: well under max_dml_rows, so that the recipe
+ * itself never trips the guard. */
+inline int64_t
+batch_rows(const Policy &p)
+{
+	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
+		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
+	return 10000;
+}
+
+/* Where the statement runs, as far as every finding of it is concerned. */
+struct SinkContext {
+	SessionTool session = SessionTool::None;
+	bool in_extension_script = false;
+};
+
 /* Collects the findings of one statement; owns its strings until they are copied out. */
 class Sink
 {
   public:
-	Sink(const Policy &policy, Finding *out, int max_out) : policy_(policy), out_(out), max_(max_out) {}
+	Sink(const Policy &policy, Finding *out, int max_out, SinkContext cx = {})
+		: policy_(policy), out_(out), max_(max_out), cx_(cx)
+	{
+	}
 
 	/* rows: what the statement touches, or the table's rows; < 0 when not known.
 	 * at_most_warning: the finding is a warning even where the rule's severity is error (a rule
@@ -38,6 +73,25 @@ class Sink
 			return;
 		if (at_most_warning)
 			sev = Severity::Warning;
+		/* An extension's script: only what it does to tables that existed before it (and that
+		 * others can see) is judged; its own new tables, and findings about no table, are its
+		 * business. */
+		if (cx_.in_extension_script && !visible_to_others(rel))
+			return;
+		/* A restore session replays a schema judged where it was first written, or rebuilds a
+		 * table of its own: on the tables such a session created and nobody else has used yet,
+		 * a refusal is let through (and recorded as an override) for the role that created
+		 * them or one that may override anyway, and a warning is not raised at all, nor about
+		 * tables nobody else can see. */
+		LetThrough let = LetThrough::No;
+		if (cx_.session != SessionTool::None)
+		{
+			bool restored = rel.restore_created && (rel.restore_creator_is_me || policy_.may_override);
+			if (sev == Severity::Warning && (restored || !visible_to_others(rel)))
+				return;
+			if (sev == Severity::Error && restored)
+				let = LetThrough::RestoreSession;
+		}
 		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
 		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
 		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)
@@ -48,6 +102,8 @@ class Sink
 		Finding &f = *slot;
 		f.rule = rule;
 		f.severity = sev;
+		f.let_through = let;
+		f.let_through_by = let == LetThrough::No ? SessionTool::None : cx_.session;
 		std::snprintf(f.relation, sizeof f.relation, "%s", rel.found ? rel.name : "");
 		f.lock = lock;
 		f.size_bytes = rel.size_bytes;
@@ -79,6 +135,7 @@ class Sink
 	const Policy &policy_;
 	Finding *out_;
 	int max_;
+	SinkContext cx_;
 	int n_ = 0;
 };
 
@@ -114,32 +171,6 @@ size_phrase(const RelationFacts &rel)
 	return s;
 }
 
-/* Whether other sessions can see rel, and so be blocked by what a statement does to it: not
- * temporary, and not created by this transaction (a partitioned table created in it may hold
- * older partitions, whose size its own already counts, leaving the new ones out). */
-inline bool
-visible_to_others(const RelationFacts &rel)
-{
-	return rel.found && !rel.is_temp && !(rel.is_new && rel.relkind != 'p');
-}
-
-/* At or above migration_guard.large_table_threshold, and visible to others. */
-inline bool
-large(const RelationFacts &rel, const Policy &p)
-{
-	return visible_to_others(rel) && rel.size_bytes >= p.large_table_threshold;
-}
-
-/* Rows a batch of the batching recipes changes: well under max_dml_rows, so that the recipe
- * itself never trips the guard. */
-inline int64_t
-batch_rows(const Policy &p)
-{
-	if (p.max_dml_rows > 0 && p.max_dml_rows < 20000)
-		return p.max_dml_rows / 2 > 0 ? p.max_dml_rows / 2 : 1;
-	return 10000;
-}
-
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
  * stmt is not one (rules_index.cpp). */
 std::string with_index_name(std::string_view stmt, const char *name);
@@ -147,13 +178,14 @@ std::string with_index_name(std::string_view stmt, const char *name);
 /* The exception boundary of the rules layer: runs the rules, never lets anything escape. */
 template <typename Rules>
 int
-guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules) noexcept
+guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules,
+		SinkContext cx = {}) noexcept
 {
 	try
 	{
 		if (policy.mode == Mode::Off)
 			return 0;
-		Sink sink(policy, out, max_out);
+		Sink sink(policy, out, max_out, cx);
 		rules(sink);
 		return sink.count();
 	}

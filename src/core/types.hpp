@@ -40,6 +40,8 @@ struct StatementFacts {
 	int32_t n_unnamed, cap_unnamed; /* cap_unnamed: L2's bookkeeping */
 
 	/* where the statement runs */
+	SessionTool session;        /* the session is a restore session of this tool */
+	bool in_extension_script;   /* run by CREATE/ALTER EXTENSION's script */
 	bool in_xact_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string */
 	bool xact_ran_ddl;          /* an earlier statement of this transaction ran DDL */
 	int32_t server_version_num; /* for version-specific hints */
@@ -71,6 +73,8 @@ struct DmlTarget {
 struct DmlFacts {
 	const char *text;           /* the statement's own text (not NUL-terminated) */
 	int32_t text_len;
+	SessionTool session;        /* as StatementFacts */
+	bool in_extension_script;
 	bool migration_xact;        /* this transaction has already run DDL */
 	bool has_params;            /* refers to parameters or PL/pgSQL variables: no recipe */
 	int32_t n_targets;
@@ -87,6 +91,8 @@ struct Policy {
 	int64_t large_table_threshold; /* bytes */
 	int64_t max_dml_rows;          /* 0: dml_large_unbatched and the row test are off */
 	DmlScope dml_scope;
+	bool may_override;             /* the current role may override rules (superuser, or a
+									* member of migration_guard.override_role) */
 	uint8_t rule_severity[kMaxRules]; /* severity_setting(), or kDefaultSeverity */
 };
 
@@ -98,6 +104,8 @@ struct Finding {
 	LockLevel lock;            /* the lock the statement takes or holds on it */
 	int64_t size_bytes;
 	double rows;               /* rows the statement touches, or the table's; < 0: unknown */
+	LetThrough let_through;    /* No: raise it as its severity says; else record it as overridden */
+	SessionTool let_through_by; /* RestoreSession: the session's tool */
 	char message[512];
 	char detail[4096];
 	char hint[16384];

@@ -136,6 +136,13 @@ enum class AlterKind : uint8_t {
 };
 constexpr uint32_t alter_kind_bit(AlterKind k) { return 1u << static_cast<unsigned>(k); }
 
+/* A session that replays a schema another database already has, or rebuilds a table (the
+ * live state's restore sessions, src/state/restore.cpp). */
+enum class SessionTool : uint8_t { None, PgRestore, PgRepack, DumpReplay };
+
+/* Why a finding that would refuse the statement is let through without an override. */
+enum class LetThrough : uint8_t { No, RestoreSession };
+
 /* The table a statement would lock, as read from the catalog without locking it. */
 struct RelationFacts {
 	bool found;
@@ -147,6 +154,9 @@ struct RelationFacts {
 							 * counting only storage that existed before this transaction */
 	double rows;            /* estimated rows, scaled to the current size */
 	int32_t n_leaves;       /* leaf partitions (partitioned tables) */
+	bool restore_created;   /* a restore session of this database created it and nobody else has
+							 * used it since (only ever set in a restore session) */
+	bool restore_creator_is_me; /* ... and the current role is the one that created it */
 	char name[kQualBuf];    /* schema.name for messages */
 };
 

@@ -292,6 +292,8 @@ mg_collect_dml_facts(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool 
 	PlannedStmt *ps = qd->plannedstmt;
 	memset(f, 0, sizeof *f);
 	f->migration_xact = mg_state_ran_ddl(st);
+	f->session = mg_state_session_tool(st);
+	f->in_extension_script = creating_extension;
 	/* PL/pgSQL variables and prepared-statement parameters: the text alone cannot be rerun */
 	f->has_params = qd->params != NULL && qd->params->numParams > 0;
 	set_text(f, qd->sourceText, ps->stmt_location, ps->stmt_len);

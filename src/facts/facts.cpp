@@ -98,6 +98,12 @@ mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 
 	rel->found = true;
 	rel->is_new = mg_state_rel_is_new(st, relid);
+	if (!rel->is_new)
+	{
+		Oid creator = mg_state_restore_creator(st, relid);
+		rel->restore_created = OidIsValid(creator);
+		rel->restore_creator_is_me = rel->restore_created && creator == GetUserId();
+	}
 
 	MgRelSize sz;
 	if (!mg_relation_size(st, relid, true, &sz))
@@ -641,6 +647,8 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 		f->text = in->query + loc;
 		f->text_len = in->stmt_len > 0 ? in->stmt_len : (int) strlen(f->text);
 	}
+	f->session = mg_state_session_tool(in->st);
+	f->in_extension_script = creating_extension;
 	f->in_xact_block = mg_state_in_block(in->st);
 	f->xact_ran_ddl = mg_state_ran_ddl(in->st);
 	f->server_version_num = PG_VERSION_NUM;

@@ -15,6 +15,7 @@
 #include "pg/report.h"
 #include "pg/settings.h"
 #include "pg/statement.h"
+#include "state/restore.h"
 #include "state/state.h"
 
 namespace {
@@ -22,12 +23,31 @@ namespace {
 ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
-/* Statements the guard must not look at, whatever they are. */
+/* Statements the guard must not look at, whatever they are. An extension's script is looked at:
+ * the rules judge what it does to tables that existed before it (core's Sink). */
 bool
 skip_everything(void)
 {
-	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() || creating_extension ||
-		   !IsTransactionState() || IsAbortedTransactionBlockState();
+	return mg_mode == (int) mg::Mode::Off || IsBinaryUpgrade || IsParallelWorker() || !IsTransactionState() ||
+		   IsAbortedTransactionBlockState();
+}
+
+/* Restore sessions (state/restore.h): a session that is not one, using relations a restore
+ * created, makes them live. The relations a utility statement uses: those it locks, and the
+ * table COPY reads or writes. */
+void
+note_restore_uses(Node *parsetree, const MgLockPlan *plan)
+{
+	if (!mg_restore_notes_uses())
+		return;
+	for (int i = 0; i < plan->n; i++)
+		mg_restore_note_uses(&plan->locks[i].relid, 1);
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation)
+	{
+		MgRelRef ref;
+		if (mg_state_resolve(mg_live_state(), ((CopyStmt *) parsetree)->relation, &ref))
+			mg_restore_note_uses(&ref.relid, 1);
+	}
 }
 
 /* Judges one utility statement: warnings first, then the first error, so that a user sees
@@ -77,6 +97,8 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 				  ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
 	Node *parsetree = pstmt->utilityStmt;
+	if (IsTransactionState())
+		mg_restore_note_statement(parsetree, context == PROCESS_UTILITY_TOPLEVEL); /* pg_dump's preamble */
 	bool skip = skip_everything();
 	/* The lock actions and the statement's text: every statement of its own. */
 	bool own = context != PROCESS_UTILITY_SUBCOMMAND && !skip;
@@ -117,6 +139,8 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 			judge_utility_statement(pstmt, queryString, context, act.decision.wait_bounded);
 		if (own)
 			mg_lock_before(&plan, &act);
+		if (track)
+			note_restore_uses(parsetree, &plan);
 		if (track && IsA(parsetree, AlterTableStmt))
 		{
 			alter_kinds = mg_alter_kinds(parsetree);
@@ -126,8 +150,13 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		}
 		MemoryContextSwitchTo(old);
 	}
-	else if (own)
-		mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+	else
+	{
+		if (own)
+			mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+		if (track && IsA(parsetree, CopyStmt))
+			note_restore_uses(parsetree, &plan);
+	}
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
@@ -159,6 +188,7 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	/* A plain SELECT, EXPLAIN without ANALYZE: straight through, nothing read or allocated. */
 	PlannedStmt *ps = queryDesc->plannedstmt;
+	mg_restore_note_plan(ps); /* a relation a restore created is live once others use it */
 	if ((ps->commandType != CMD_SELECT || ps->hasModifyingCTE) && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
 		!skip_everything())
 		judge_data_change(queryDesc);

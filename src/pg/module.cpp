@@ -19,6 +19,7 @@ PG_FUNCTION_INFO_V1(mg_table_size);
 #include "facts/facts.h"
 #include "pg/hooks.h"
 #include "pg/settings.h"
+#include "state/restore.h"
 #include "state/state.h"
 
 void
@@ -38,6 +39,7 @@ _PG_init(void)
 
 	mg_settings_init(); /* every migration_guard.* setting, events_size's shared memory */
 	mg_live_install();  /* the live transaction state */
+	mg_restore_install(); /* ... and its record of restore sessions, in shared memory */
 	mg_hooks_install();
 }
 

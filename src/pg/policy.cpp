@@ -218,6 +218,13 @@ mg_policy_init(void)
 		log_format_options, PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
+bool
+mg_policy_may_override(void)
+{
+	Oid role;
+	return may_override(&role);
+}
+
 void
 mg_policy_fill(mg::Policy *p)
 {

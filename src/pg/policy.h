@@ -23,6 +23,8 @@ enum
 
 /* Defines rule_severity, override_role, allow and log_format. From _PG_init. */
 void mg_policy_init(void);
+/* Whether the current user may override rules (superuser, or member of override_role). */
+bool mg_policy_may_override(void);
 /* Copies the per-rule severities into p. */
 void mg_policy_fill(mg::Policy *p);
 /*

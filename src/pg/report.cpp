@@ -52,7 +52,16 @@ mg_report(const mg::Finding *findings, int n, const char *err, const char *stmt,
 	{
 		const mg::Finding *f = &findings[i];
 		const char *reason;
-		if (mg_policy_override(f, stmt, stmt_len, &reason) != MG_OVERRIDE_NONE)
+		if (f->let_through != mg::LetThrough::No)
+		{
+			/* the rules let it through themselves (a restore session's own tables): recorded
+			 * and audited like an override, with the rules' reason */
+			reason = mg::let_through_reason(*f);
+			mg_events_record(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
+			mg_policy_audit(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
+			mg_statement_note_finding(f->rule, f->relation);
+		}
+		else if (mg_policy_override(f, stmt, stmt_len, &reason) != MG_OVERRIDE_NONE)
 		{
 			mg_events_record(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);
 			mg_policy_audit(f, MG_ACTION_OVERRIDDEN, reason, stmt, stmt_len);

@@ -51,6 +51,7 @@ mg_current_policy(void)
 	p.large_table_threshold = (int64) large_table_threshold_kb * 1024;
 	p.max_dml_rows = mg_max_dml_rows;
 	p.dml_scope = (mg::DmlScope) mg_dml_scope;
+	p.may_override = mg_policy_may_override();
 	mg_policy_fill(&p);
 	return p;
 }

@@ -20,6 +20,7 @@
  */
 #include "pg/prelude.h"
 
+#include "state/restore.h"
 #include "state/state.h"
 
 namespace {
@@ -248,6 +249,18 @@ live_index_leads_with(const MgState *, Oid, List *)
 	return false; /* the catalog shows the indexes */
 }
 
+mg::SessionTool
+live_session_tool(const MgState *)
+{
+	return mg_restore_session();
+}
+
+Oid
+live_restore_creator(const MgState *, Oid relid)
+{
+	return mg_restore_creator(relid);
+}
+
 struct HTAB *
 live_size_cache(const MgState *)
 {
@@ -269,6 +282,8 @@ const MgStateOps live_ops = {
 	live_constraint_added,
 	live_alters_before,
 	live_index_leads_with,
+	live_session_tool,
+	live_restore_creator,
 	live_size_cache,
 };
 

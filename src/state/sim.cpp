@@ -421,6 +421,18 @@ sim_index_leads_with(const MgState *st, Oid relid, List *colnames)
 	return false;
 }
 
+mg::SessionTool
+sim_session_tool(const MgState *)
+{
+	return mg::SessionTool::None; /* check() judges the text as a migration */
+}
+
+Oid
+sim_restore_creator(const MgState *, Oid)
+{
+	return InvalidOid;
+}
+
 struct HTAB *
 sim_size_cache(const MgState *st)
 {
@@ -442,6 +454,8 @@ const MgStateOps sim_ops = {
 	sim_constraint_added,
 	sim_alters_before,
 	sim_index_leads_with,
+	sim_session_tool,
+	sim_restore_creator,
 	sim_size_cache,
 };
 

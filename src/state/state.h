@@ -20,6 +20,8 @@
 
 #include "pg/prelude.h"
 
+#include "core/api.hpp"
+
 /* A relation a statement names, as the live catalog or the simulation knows it. */
 typedef struct MgRelRef
 {
@@ -70,6 +72,11 @@ typedef struct MgStateOps
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
 	 * any order). */
 	bool (*index_leads_with)(const MgState *st, Oid relid, List *colnames);
+	/* The tool of this session if it is a restore session (restore.h), else None. */
+	mg::SessionTool (*session_tool)(const MgState *st);
+	/* In a restore session: the role a restore session of this database created relid with,
+	 * while nobody else has used it; InvalidOid otherwise. */
+	Oid (*restore_creator)(const MgState *st, Oid relid);
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
@@ -149,6 +156,16 @@ static inline bool
 mg_state_index_leads_with(const MgState *st, Oid relid, List *colnames)
 {
 	return st->ops->index_leads_with(st, relid, colnames);
+}
+static inline mg::SessionTool
+mg_state_session_tool(const MgState *st)
+{
+	return st->ops->session_tool(st);
+}
+static inline Oid
+mg_state_restore_creator(const MgState *st, Oid relid)
+{
+	return st->ops->restore_creator(st, relid);
 }
 static inline struct HTAB *
 mg_state_size_cache(const MgState *st)

@@ -7,7 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(66);
+SELECT plan(67);
 
 -- ---------------------------------------------------------------- pg_settings
 SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_guard.%'$$,
@@ -15,8 +15,13 @@ SELECT set_eq($$SELECT name::text FROM pg_settings WHERE name LIKE 'migration_gu
                     'migration_guard.max_dml_rows', 'migration_guard.dml_scope',
                     'migration_guard.rule_severity', 'migration_guard.override_role',
                     'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size',
-                    'migration_guard.lock_timeout', 'migration_guard.blocker_age'],
-              'the guard defines exactly these eleven settings');
+                    'migration_guard.lock_timeout', 'migration_guard.blocker_age',
+                    'migration_guard.restore_relations'],
+              'the guard defines exactly these twelve settings');
+SELECT is((SELECT context || ' ' || vartype || ' ' || boot_val || ' ' || min_val || '..' || max_val
+             FROM pg_settings WHERE name = 'migration_guard.restore_relations'),
+          'postmaster integer 10000 0..1000000',
+          'migration_guard.restore_relations: read at server start, 10000 by default, 0 turns restore sessions off');
 SELECT set_eq($$SELECT name::text || '=' || context FROM pg_settings
                  WHERE name IN ('migration_guard.rule_severity', 'migration_guard.override_role',
                                 'migration_guard.allow', 'migration_guard.log_format', 'migration_guard.events_size')$$,
