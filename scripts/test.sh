@@ -206,13 +206,16 @@ if has tools; then
 fi
 
 # The short fuzz run (test/fuzz/run.sh starts its own cluster; the long run and its results
-# are in test/fuzz/RESULTS.md).
+# are in test/fuzz/RESULTS.md). "not ok ... # TODO" marks a known multi-item failure that
+# issue 14 fixes (test/fuzz/multi_item_known.txt), not a failure; the multi-item kinds that pass
+# are counted but not listed.
 if has fuzz; then
-	log "fuzzing, short run: check() fuzzer and sqlsmith (test/fuzz/run.sh)"
+	log "fuzzing, short run: check() fuzzer, sqlsmith, session oracle, multi-item statements (test/fuzz/run.sh)"
 	bash test/fuzz/run.sh >"$WORK/fuzz.log" 2>&1
-	grep -E '^(ok|not ok) [0-9]|^check_fuzz:|^CRASH|^queries:|^refusals|^fuzz:' "$WORK/fuzz.log"
+	grep -E '^(ok|not ok) [0-9]|^check_fuzz:|^session_oracle:|^FAIL text|^multi_item:|^CRASH|^queries:|^refusals|^fuzz:' \
+		"$WORK/fuzz.log" | grep -vE '^ok [0-9]+ - [a-z_]+ via (check|hook), '
 	ok=$(grep -cE '^ok [0-9]+' "$WORK/fuzz.log")
-	bad=$(grep -cE '^not ok [0-9]+' "$WORK/fuzz.log")
+	bad=$(grep -E '^not ok [0-9]+' "$WORK/fuzz.log" | grep -cv ' # TODO ')
 	grep -q '^fuzz: PASS' "$WORK/fuzz.log" || bad=$((bad > 0 ? bad : 1))
 	count fuzz "$ok" "$bad"
 fi

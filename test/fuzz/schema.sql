@@ -88,6 +88,25 @@ CREATE MATERIALIZED VIEW customer_stats AS
     SELECT c.id, count(o.id) AS orders FROM customers c LEFT JOIN orders o ON o.customer_id = c.id GROUP BY c.id;
 CREATE SEQUENCE invoice_no;
 
+-- For the session oracle and the multi-item generator (session_oracle.py, multi_item.py), which
+-- run with a threshold of 64kB: big is large (about 1 MB) and has no primary key (so ADD PRIMARY
+-- KEY can be judged), small has a few rows and stays under the threshold, fresh is bulk-loaded
+-- after the final ANALYZE (never analyzed: reltuples is unknown), measurements is partitioned with
+-- one large leaf and a DEFAULT partition, and inh_parent is an empty inheritance parent of a
+-- large child.
+CREATE TABLE big (id bigint NOT NULL, c integer, d integer, note varchar(100), at timestamptz);
+CREATE INDEX big_c_idx ON big (c);
+CREATE TABLE small (id integer CONSTRAINT small_pkey PRIMARY KEY, a integer, b text);
+CREATE TABLE fresh (id bigint, v text);
+CREATE TABLE measurements (id bigint NOT NULL, city text NOT NULL, temp numeric(5, 1))
+    PARTITION BY LIST (city);
+CREATE TABLE measurements_oslo PARTITION OF measurements FOR VALUES IN ('oslo');
+CREATE TABLE measurements_rome PARTITION OF measurements FOR VALUES IN ('rome');
+CREATE TABLE measurements_other PARTITION OF measurements DEFAULT;
+CREATE TABLE inh_parent (id bigint NOT NULL, v integer);
+CREATE TABLE inh_child (extra text) INHERITS (inh_parent);
+CREATE FUNCTION touch_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+
 INSERT INTO customers (mail, name, home, tags, profile)
 SELECT 'c' || g || '@example.com', 'customer ' || g, ROW('street ' || g, 'city ' || g % 50, lpad((g % 99999)::text, 5, '0'))::address,
        ARRAY['t' || g % 7], jsonb_build_object('g', g)
@@ -107,6 +126,13 @@ SELECT g, timestamptz '2024-01-01' + g * interval '3 hours', (ARRAY['click', 'vi
 INSERT INTO sessions SELECT gen_random_uuid(), 1 + g % 2000, now() FROM generate_series(1, 3000) g;
 INSERT INTO audit_orders (who, what, order_id) SELECT 'u' || g % 10, 'change', g FROM generate_series(1, 2000) g;
 INSERT INTO scratch SELECT g::text, repeat('x', 50) FROM generate_series(1, 2000) g;
+INSERT INTO big SELECT g, g % 1000, g % 7, 'note ' || g, timestamptz '2024-01-01' + g * interval '1 minute'
+  FROM generate_series(1, 20000) g;
+INSERT INTO small SELECT g, g, 's' || g FROM generate_series(1, 20) g;
+INSERT INTO measurements SELECT g, (ARRAY['oslo', 'rome', 'lima'])[1 + g % 3], g % 40 FROM generate_series(1, 9000) g;
+INSERT INTO inh_child SELECT g, g, 'x' FROM generate_series(1, 5000) g;
 REFRESH MATERIALIZED VIEW sales_by_day;
 REFRESH MATERIALIZED VIEW customer_stats;
 ANALYZE;
+-- After ANALYZE: never analyzed.
+INSERT INTO fresh SELECT g, repeat('v', 40) FROM generate_series(1, 3000) g;
