@@ -10,6 +10,7 @@
 # - neither: Debian's PostgreSQL PG_MAJOR (default 15) in /usr/lib/postgresql.
 if [ -n "${PG_CONFIG:-}" ]; then
 	PG_CONFIG=$(command -v "$PG_CONFIG") || { echo "PG_CONFIG: no such program" >&2; exit 2; }
+	PG_ROOT=
 else
 	PG_ROOT=${MG_PG_ROOT:-}
 	PG_CONFIG=$PG_ROOT/usr/lib/postgresql/${PG_MAJOR:-15}/bin/pg_config

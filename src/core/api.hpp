@@ -168,6 +168,18 @@ size_t token_start(std::string_view text, size_t from) noexcept;
  */
 size_t statement_end(std::string_view text, size_t from) noexcept;
 
+/*
+ * Where the statement whose first token is at stmt_begin starts once the white space and
+ * comments before it are counted in: just past the last semicolon before it, or 0. PostgreSQL
+ * 15 to 17 start a statement there; 18 starts it at its first token, which leaves a leading
+ * "slash-star migration_guard:allow ..." comment outside the statement's text. The scan costs
+ * the length of the text before the statement, so it is made only when kDirectiveTag occurs
+ * within kLeadWindow bytes before stmt_begin; otherwise (and when a semicolon or the start of
+ * the text is right before it) stmt_begin is returned as is. Only text[0, stmt_begin) is read.
+ */
+constexpr size_t kLeadWindow = 64 * 1024;
+size_t statement_lead(std::string_view text, size_t stmt_begin) noexcept;
+
 } // namespace mg::sql
 
 namespace mg::fmt {

@@ -196,6 +196,27 @@ statement_end(std::string_view text, size_t from) noexcept
 	return text.size();
 }
 
+size_t
+statement_lead(std::string_view text, size_t stmt_begin) noexcept
+{
+	if (stmt_begin == 0 || stmt_begin > text.size() || text[stmt_begin - 1] == ';')
+		return stmt_begin;
+	size_t window = stmt_begin > kLeadWindow ? stmt_begin - kLeadWindow : 0;
+	if (text.substr(window, stmt_begin - window).find(policy::kDirectiveTag) == std::string_view::npos)
+		return stmt_begin; /* no directive can be in its comments: nothing to scan */
+	/* The statements before it, semicolon by semicolon (only the text before it is read); the
+	 * comments between the last of them and stmt_begin hold no token, so no semicolon. */
+	const std::string_view before = text.substr(0, stmt_begin);
+	size_t lead = 0;
+	for (;;)
+	{
+		size_t end = statement_end(before, lead);
+		if (end >= before.size())
+			return lead;
+		lead = end;
+	}
+}
+
 bool
 is_keyword(std::string_view text, const Token &tok, std::string_view kw)
 {

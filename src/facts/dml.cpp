@@ -204,9 +204,10 @@ set_text(mg::DmlFacts *f, const char *query, int stmt_location, int stmt_len)
 {
 	if (query == NULL)
 		return;
-	int loc = stmt_location > 0 ? stmt_location : 0;
+	int loc, len;
+	mg_statement_extent(query, stmt_location, stmt_len, &loc, &len);
 	f->text = query + loc;
-	f->text_len = stmt_len > 0 ? stmt_len : (int) strlen(f->text);
+	f->text_len = len > 0 ? len : (int) strlen(f->text);
 }
 
 /* What the recipes need about the target, and the strong lock this transaction holds on it. */

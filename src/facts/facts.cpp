@@ -632,6 +632,17 @@ mg_type_created(const MgState *st, const TypeName *tn)
 	return tn != NULL && tn->names != NIL && mg_state_type_created(st, strVal(llast(tn->names)));
 }
 
+void
+mg_statement_extent(const char *query, int stmt_location, int stmt_len, int *loc, int *len)
+{
+	int at = stmt_location > 0 ? stmt_location : 0;
+	int lead = at;
+	if (query != NULL && at > 0)
+		lead = (int) mg::sql::statement_lead(std::string_view(query, (size_t) at), (size_t) at);
+	*loc = lead;
+	*len = stmt_len > 0 ? stmt_len + (at - lead) : 0;
+}
+
 bool
 mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 {
@@ -641,11 +652,12 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
 	 * "to the end of the string"; only then is the rest measured. */
-	int loc = in->stmt_location > 0 ? in->stmt_location : 0;
+	int loc, len;
+	mg_statement_extent(in->query, in->stmt_location, in->stmt_len, &loc, &len);
 	if (in->query)
 	{
 		f->text = in->query + loc;
-		f->text_len = in->stmt_len > 0 ? in->stmt_len : (int) strlen(f->text);
+		f->text_len = len > 0 ? len : (int) strlen(f->text);
 	}
 	f->session = mg_state_session_tool(in->st);
 	f->in_extension_script = creating_extension;

@@ -33,6 +33,17 @@ bool mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *ou
 
 /* ---- statement facts (facts.cpp) ---- */
 
+/*
+ * Where a statement's own text is in its query string, the comments right before it
+ * included, from the parser's stmt_location and stmt_len (0: to the end of the string):
+ * *loc (>= 0) and *len (0: to the end). PostgreSQL 18 starts a statement at its first token,
+ * 15 to 17 just past the previous statement; this gives the earlier start whenever a
+ * migration_guard:allow directive may be in those comments (mg::sql::statement_lead), so that
+ * the directive, the statement recorded in the events and the hints are the same on every
+ * version.
+ */
+void mg_statement_extent(const char *query, int stmt_location, int stmt_len, int *loc, int *len);
+
 /* "nsp.name", unquoted, for messages and events. */
 void mg_relation_display_name(const char *nsp, const char *relname, char *out, size_t cap);
 

@@ -10,6 +10,7 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/facts.h"
 #include "pg/statement.h"
 
 namespace {
@@ -67,8 +68,10 @@ mg_statement_begin(const char *query, int location, int len)
 	text_of = current();
 	if (query == NULL)
 		return;
-	const char *p = query + (location > 0 ? location : 0);
-	size_t n = len > 0 ? (size_t) len : strlen(p);
+	int loc, own_len;
+	mg_statement_extent(query, location, len, &loc, &own_len);
+	const char *p = query + loc;
+	size_t n = own_len > 0 ? (size_t) own_len : strlen(p);
 	while (n > 0 && is_blank(*p))
 		p++, n--;
 	while (n > 0 && (is_blank(p[n - 1]) || p[n - 1] == ';'))

@@ -106,3 +106,33 @@ TEST(TokenStart, SkipsBlanksAndComments)
 	EXPECT_EQ(token_start(s, s.size() + 5), s.size());
 	EXPECT_EQ(token_start("   ", 0), 3u);
 }
+
+/* PostgreSQL 18 starts a statement at its first token; the comments before it (where a
+ * migration_guard:allow directive may be) come back from statement_lead(). */
+TEST(StatementLead, TakesInTheCommentsBeforeTheStatement)
+{
+	using mg::sql::statement_lead;
+	const std::string one = "/* migration_guard:allow create_index_blocking: CHG-1 */\nCREATE INDEX ON t (c)";
+	EXPECT_EQ(statement_lead(one, one.find("CREATE")), 0u);
+	/* after a previous statement: just past its semicolon, even with semicolons in the
+	 * comments and strings on the way */
+	const std::string two = "SELECT 'a;b'; -- note; more\n/* x; /* y; */ */ -- migration_guard:allow r: because;\n"
+							"  CREATE INDEX ON t (c)";
+	size_t first_end = two.find("; --") + 1;
+	EXPECT_EQ(statement_lead(two, two.find("CREATE")), first_end);
+	/* a directive that belongs to the previous statement stays there */
+	const std::string three = "CREATE INDEX a ON t (c) -- migration_guard:allow r: why\n;\nCREATE INDEX b ON t (d)";
+	EXPECT_EQ(statement_lead(three, three.find("CREATE INDEX b")), three.find("CREATE INDEX b") - 1);
+	/* nothing to do: no directive near, a semicolon right before, the start of the text */
+	const std::string plain = "SELECT 1; /* just a note */ CREATE INDEX ON t (c)";
+	EXPECT_EQ(statement_lead(plain, plain.find("CREATE")), plain.find("CREATE"));
+	const std::string tight = "SELECT 1;CREATE INDEX ON t (c)";
+	EXPECT_EQ(statement_lead(tight, tight.find("CREATE")), tight.find("CREATE"));
+	EXPECT_EQ(statement_lead(one, 0), 0u);
+	EXPECT_EQ(statement_lead(one, one.size() + 1), one.size() + 1);
+	/* only the text before the statement is read */
+	EXPECT_EQ(statement_lead(std::string_view(one.data(), one.find("CREATE")), one.find("CREATE")), 0u);
+	/* a directive further back than kLeadWindow is not looked for */
+	std::string far = "/* migration_guard:allow r: x */ SELECT 1; " + std::string(mg::sql::kLeadWindow, ' ') + "CREATE INDEX ON t (c)";
+	EXPECT_EQ(statement_lead(far, far.find("CREATE")), far.find("CREATE"));
+}
