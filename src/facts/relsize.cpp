@@ -167,6 +167,38 @@ density_from_width(Oid relid, int natts)
 	return (double) (BLCKSZ - SizeOfPageHeaderData) / (double) (width + sizeof(ItemIdData));
 }
 
+/*
+ * The rows of a table whose reltuples is unknown (-1), as its last index build counted them:
+ * the largest reltuples of its valid, non-partial btree indexes (one entry per row), or -1.
+ * CREATE INDEX, REINDEX, CLUSTER and REFRESH set the index's reltuples always, but PostgreSQL
+ * 18 leaves the table's own untouched when autovacuum is off for it (index_update_stats()), so
+ * a table that was loaded and indexed but never analyzed keeps reltuples -1 there, where 15 to
+ * 17 recorded the count.
+ */
+double
+rows_from_indexes(Oid relid)
+{
+	double rows = -1;
+	MgIndexScan s;
+	mg_index_scan_begin(&s, relid);
+	HeapTuple tup;
+	while ((tup = mg_index_scan_next(&s)) != NULL)
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (!ix->indisvalid || !ix->indislive || !heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			continue;
+		HeapTuple itup = SearchSysCache1(RELOID, ObjectIdGetDatum(ix->indexrelid));
+		if (!HeapTupleIsValid(itup))
+			continue;
+		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
+		if (icls->relam == BTREE_AM_OID && icls->reltuples > rows)
+			rows = icls->reltuples;
+		ReleaseSysCache(itup);
+	}
+	mg_index_scan_end(&s);
+	return rows;
+}
+
 /* One relation with storage: its table size and row estimate. */
 bool
 read_leaf_size(Oid relid, MgRelSize *out)
@@ -181,6 +213,7 @@ read_leaf_size(Oid relid, MgRelSize *out)
 	float4 reltuples = cls->reltuples;
 	int32 relpages = cls->relpages;
 	int natts = cls->relnatts;
+	bool relhasindex = cls->relhasindex;
 	ReleaseSysCache(tup);
 
 	bytes += toast_bytes(toast);
@@ -191,7 +224,13 @@ read_leaf_size(Oid relid, MgRelSize *out)
 	if (pages == 0)
 		return true;
 	if (relpages > 0 && reltuples >= 0)
+	{
 		out->rows += (reltuples / relpages) * pages;
+		return true;
+	}
+	double counted = reltuples < 0 && relhasindex ? rows_from_indexes(relid) : -1;
+	if (counted >= 0)
+		out->rows += counted;
 	else
 	{
 		out->rows += density_from_width(relid, natts) * pages;
