@@ -50,7 +50,8 @@ enum class TblOp : uint8_t {
 	DropDatabase,       /* DROP DATABASE arg */
 	EnumRenameValue,    /* ALTER TYPE arg RENAME VALUE 'arg2' TO 'arg3' */
 	EnumAddValue,       /* ALTER TYPE arg ADD VALUE 'arg2'; flag: with BEFORE/AFTER; arg3: the
-						 * last label now */
+						 * last label now; kind: 'n' when the type was created earlier in this
+						 * transaction outside any subtransaction, and this runs outside one */
 	CreateTableAs,      /* CREATE TABLE AS / SELECT INTO / CREATE MATERIALIZED VIEW; rel: the
 						 * largest source table; count: source tables; bytes: their total size */
 	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones

@@ -1075,12 +1075,20 @@ enum_facts(AlterEnumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	if (!OidIsValid(typid) && !sim_new)
 		return mg_facts_will_fail(cx);
 
+	/* The type was created earlier in this transaction, outside any subtransaction, and the
+	 * label is added outside one too: PostgreSQL 17 and later then let the label be used
+	 * before COMMIT (pg_enum.c, uncommitted_enum_types). In the catalog: the type's row was
+	 * inserted, not updated, by the top-level transaction. */
+	bool new_at_top = sim_new;
 	if (OidIsValid(typid))
 	{
 		HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
 		if (!HeapTupleIsValid(tup))
 			return false;
 		bool is_enum = ((Form_pg_type) GETSTRUCT(tup))->typtype == TYPTYPE_ENUM;
+		TransactionId top = GetTopTransactionIdIfAny();
+		new_at_top = TransactionIdIsValid(top) && HeapTupleHeaderGetXmin(tup->t_data) == top &&
+					 !(tup->t_data->t_infomask & HEAP_UPDATED) && GetCurrentTransactionNestLevel() == 1;
 		ReleaseSysCache(tup);
 		if (!is_enum)
 			return mg_facts_will_fail(cx);
@@ -1112,6 +1120,7 @@ enum_facts(AlterEnumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	{
 		strlcpy(it->arg2, quote_literal_cstr(stmt->newVal), sizeof it->arg2);
 		it->flag = stmt->newValNeighbor != NULL;
+		it->kind = new_at_top ? 'n' : '\0';
 		if (OidIsValid(typid))
 		{
 			/* the last label now, for the hint's AFTER */
