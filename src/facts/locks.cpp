@@ -901,15 +901,14 @@ add_index_constraint(Model *m, Oid relid, const RelRow *r, Constraint *con, bool
 /* ALTER CONSTRAINT on a foreign key: the child constraints of a partitioned table's one,
  * at the statement's level (ATExecAlterConstrRecurse). */
 void
-add_constraint_children(Model *m, Oid anchor, const ConRow *c, LOCKMODE mode, int depth)
+add_constraint_children(Model *m, Oid anchor, const ConRow *c, LOCKMODE mode)
 {
-	if (depth > 64)
-		return;
+	check_stack_depth(); /* one level per level of partitioning */
 	ConRows kids = child_constraints(c->oid);
 	for (int i = 0; i < kids.n; i++)
 	{
 		add_child(m, anchor, kids.c[i].conrelid, mode);
-		add_constraint_children(m, anchor, &kids.c[i], mode, depth + 1);
+		add_constraint_children(m, anchor, &kids.c[i], mode);
 	}
 }
 
@@ -1168,11 +1167,13 @@ alter_table_locks(Model *m, AlterTableStmt *stmt)
 			}
 			case AT_AlterConstraint:
 			{
+				/* (a Constraint node up to PostgreSQL 17; 18 passes an ATAlterConstraint) */
 				ConRow c;
-				Constraint *def = castNode(Constraint, cmd->def);
-				if (con_by_name(relid, def->conname, &c) &&
+				if (cmd->def == NULL || !IsA(cmd->def, Constraint))
+					break;
+				if (con_by_name(relid, ((Constraint *) cmd->def)->conname, &c) &&
 					(r.relkind == RELKIND_PARTITIONED_TABLE || is_partitioned(c.confrelid)))
-					add_constraint_children(m, relid, &c, mode, 0);
+					add_constraint_children(m, relid, &c, mode);
 				break;
 			}
 			case AT_ValidateConstraint:
@@ -1823,7 +1824,7 @@ reindex_locks(Model *m, ReindexStmt *stmt)
 			Oid nspid = InvalidOid;
 			if (stmt->kind == REINDEX_OBJECT_SCHEMA)
 			{
-				nspid = get_namespace_oid(stmt->name, true);
+				nspid = stmt->name ? get_namespace_oid(stmt->name, true) : InvalidOid;
 				if (!OidIsValid(nspid))
 					return;
 			}
@@ -1949,16 +1950,15 @@ alter_owner_locks(Model *m, AlterOwnerStmt *stmt)
  * column of the domain, or of a domain over it: SHARE on each table and matview that has one
  * (get_rels_with_domain; the lock on other relation kinds is released at once). */
 void
-add_domain_tables(Model *m, Oid domain, int depth)
+add_domain_tables(Model *m, Oid domain)
 {
-	if (depth > 64)
-		return;
+	check_stack_depth(); /* one level per domain over a domain */
 	Deps deps = dependents_of(TypeRelationId, domain, -1);
 	for (int i = 0; i < deps.n; i++)
 	{
 		const Dep *d = &deps.d[i];
 		if (d->classid == TypeRelationId && get_typtype(d->objid) == TYPTYPE_DOMAIN)
-			add_domain_tables(m, d->objid, depth + 1);
+			add_domain_tables(m, d->objid);
 		else if (d->classid == RelationRelationId && d->subid > 0)
 		{
 			char k = get_rel_relkind(d->objid);
@@ -1976,7 +1976,9 @@ alter_domain_locks(Model *m, AlterDomainStmt *stmt)
 	{
 		case 'C':
 		{
-			Constraint *con = castNode(Constraint, stmt->def);
+			if (stmt->def == NULL || !IsA(stmt->def, Constraint))
+				break;
+			Constraint *con = (Constraint *) stmt->def;
 			checks = (con->contype == CONSTR_CHECK && !con->skip_validation) || con->contype == CONSTR_NOTNULL;
 			break;
 		}
@@ -1991,7 +1993,7 @@ alter_domain_locks(Model *m, AlterDomainStmt *stmt)
 		return;
 	Oid typid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(stmt->typeName), true);
 	if (OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN)
-		add_domain_tables(m, typid, 0);
+		add_domain_tables(m, typid);
 }
 
 /* COMMENT ON / SECURITY LABEL ON a relation or column: SHARE UPDATE EXCLUSIVE on it
