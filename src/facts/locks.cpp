@@ -1425,6 +1425,14 @@ dropped_object(ObjectType type, Node *obj)
 			addr.classId = CollationRelationId;
 			addr.objectId = get_collation_oid(castNode(List, obj), true);
 			break;
+		case OBJECT_FOREIGN_SERVER:
+			addr.classId = ForeignServerRelationId;
+			addr.objectId = get_foreign_server_oid(strVal(obj), true);
+			break;
+		case OBJECT_FDW:
+			addr.classId = ForeignDataWrapperRelationId;
+			addr.objectId = get_foreign_data_wrapper_oid(strVal(obj), true);
+			break;
 		default:
 			break;
 	}

@@ -52,7 +52,8 @@ CREATE TABLE ptr1 PARTITION OF ptr FOR VALUES FROM (0) TO (100);
 CREATE TABLE ptr2 PARTITION OF ptr FOR VALUES FROM (100) TO (200) PARTITION BY RANGE (id);
 CREATE TABLE ptr2a PARTITION OF ptr2 FOR VALUES FROM (100) TO (200);
 CREATE TABLE fk_to_ptr (id int PRIMARY KEY, ptr_id int REFERENCES ptr);
-CREATE TABLE ptr_new (id int NOT NULL);
+ALTER TABLE ptr ADD CONSTRAINT ptr_nv CHECK (id >= 0) NOT VALID;
+CREATE TABLE ptr_new (id int NOT NULL, CONSTRAINT ptr_nv CHECK (id >= 0));
 -- a partitioned table with a foreign key of its own
 CREATE TABLE ptf (id int, par_id int) PARTITION BY LIST (id);
 CREATE TABLE ptf1 PARTITION OF ptf FOR VALUES IN (1);
@@ -118,6 +119,10 @@ CREATE VIEW lm_s3.v AS SELECT a FROM plain;
 CREATE PUBLICATION lm_pub0 FOR TABLE chi;
 CREATE TABLE lm_own (id int REFERENCES par);
 ALTER TABLE lm_own OWNER TO regress_lm_owner2;
+-- a second tablespace (in place), for the statements that move relations
+SET allow_in_place_tablespaces = on;
+CREATE TABLESPACE lm_ts LOCATION '';
+RESET allow_in_place_tablespaces;
 
 -- ---------------------------------------------------------------------------- the harness
 CREATE FUNCTION lm_rank(mode text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
@@ -240,11 +245,16 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE pt ADD CONSTRAINT pt_fk FOREIGN KEY (k) REFERENCES par$$),
   ($$ALTER TABLE ih ADD CONSTRAINT ih_fk FOREIGN KEY (a) REFERENCES par$$),
   ($$ALTER TABLE par ADD CONSTRAINT par_self FOREIGN KEY (id) REFERENCES par$$),
+  ($$ALTER TABLE ptf ADD CONSTRAINT ptf_ptr FOREIGN KEY (id) REFERENCES ptr$$),
   ($$ALTER TABLE plain ADD CONSTRAINT plain_u UNIQUE (a)$$),
   ($$ALTER TABLE pt ADD CONSTRAINT pt_u UNIQUE (id, k)$$),
   ($$ALTER TABLE ih ADD CONSTRAINT ih_u UNIQUE (a)$$),
   ($$ALTER TABLE ih ADD PRIMARY KEY (a)$$),
   ($$ALTER TABLE pt_new ADD PRIMARY KEY (k)$$),
+  ($$ALTER TABLE pt_newp ADD PRIMARY KEY (id)$$),
+  ($$ALTER TABLE pt_newp ADD PRIMARY KEY (id, k)$$),
+  ($$ALTER TABLE ONLY pt_newp ADD CONSTRAINT pt_newp_u UNIQUE (id)$$),
+  ($$ALTER TABLE ih ADD PRIMARY KEY (id)$$),
   ($$ALTER TABLE plain ADD CONSTRAINT plain_u2 UNIQUE USING INDEX plain_b_key$$),
   ($$ALTER TABLE plain ADD CONSTRAINT plain_x EXCLUDE USING btree (a WITH =)$$),
   ($$ALTER TABLE chi DROP CONSTRAINT chi_par_id_fkey$$),
@@ -260,6 +270,7 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE ptf ALTER CONSTRAINT ptf_par_id_fkey DEFERRABLE$$),
   ($$ALTER TABLE chi_nv VALIDATE CONSTRAINT chi_nv_fk$$),
   ($$ALTER TABLE ih VALIDATE CONSTRAINT ih_chk$$),
+  ($$ALTER TABLE ptr VALIDATE CONSTRAINT ptr_nv$$),
   ($$ALTER TABLE chi VALIDATE CONSTRAINT chi_par_id_fkey$$),
   -- ALTER TABLE: partitions
   ($$ALTER TABLE pt ATTACH PARTITION pt_new FOR VALUES FROM (200) TO (300)$$),
@@ -274,7 +285,7 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE ptr DETACH PARTITION ptr1$$),
   ($$ALTER TABLE ptr DETACH PARTITION ptr2$$),
   ($$ALTER TABLE ptf DETACH PARTITION ptf1$$),
-  -- ALTER TABLE: owner, storage, options, inheritance, triggers, rules, identity, temporary tables, IF EXISTS
+  -- ALTER TABLE: owner, storage, tablespaces, options, inheritance, triggers, rules, identity, temporary tables, IF EXISTS
   ($$ALTER TABLE plain ADD COLUMN c int GENERATED ALWAYS AS IDENTITY$$),
   ($$ALTER TABLE plain OWNER TO regress_lm_owner$$),
   ($$ALTER TABLE ser OWNER TO regress_lm_owner$$),
@@ -290,6 +301,9 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE plain SET ACCESS METHOD heap$$),
   ($$ALTER TABLE plain SET TABLESPACE pg_default$$),
   ($$ALTER TABLE pt SET TABLESPACE pg_default$$),
+  ($$ALTER TABLE plain SET TABLESPACE lm_ts$$),
+  ($$ALTER TABLE chi_mv SET TABLESPACE lm_ts$$),
+  ($$ALTER TABLE ALL IN TABLESPACE pg_default OWNED BY regress_lm_owner2 SET TABLESPACE lm_ts$$),
   ($$ALTER TABLE plain SET (fillfactor = 50)$$),
   ($$ALTER TABLE plain SET (autovacuum_enabled = false)$$),
   ($$ALTER TABLE plain RESET (fillfactor)$$),
@@ -317,6 +331,7 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE tmp_t ADD COLUMN c int$$),
   ($$ALTER TABLE IF EXISTS lm_missing ADD COLUMN c int$$),
   -- ALTER INDEX, ALTER MATERIALIZED VIEW, ALTER VIEW, ALTER SEQUENCE
+  ($$ALTER INDEX ALL IN TABLESPACE pg_default OWNED BY regress_lm_owner2 SET TABLESPACE lm_ts$$),
   ($$ALTER INDEX plain_a_idx SET (fillfactor = 50)$$),
   ($$ALTER INDEX plain_a_idx RESET (fillfactor)$$),
   ($$ALTER INDEX plain_a_idx SET TABLESPACE pg_default$$),
@@ -449,6 +464,8 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$DROP DOMAIN posint CASCADE$$),
   ($$DROP FUNCTION lm_trg() CASCADE$$),
   ($$DROP STATISTICS plain_st$$),
+  ($$DROP SERVER lm_srv CASCADE$$),
+  ($$DROP FOREIGN DATA WRAPPER lm_fdw CASCADE$$),
   ($$DROP SCHEMA lm_s3 CASCADE$$),
   ($$DROP OWNED BY regress_lm_owner2$$),
   ($$REASSIGN OWNED BY regress_lm_owner2 TO regress_lm_owner$$),
@@ -698,6 +715,7 @@ SET client_min_messages = warning;
 DROP SCHEMA lm, lm_s2, lm_s3, lm_spy CASCADE;
 DROP PUBLICATION lm_pub0;
 DROP FOREIGN DATA WRAPPER lm_fdw CASCADE;
+DROP TABLESPACE lm_ts;
 DROP ROLE regress_lm_owner;
 DROP ROLE regress_lm_owner2;
 RESET client_min_messages;
