@@ -2388,20 +2388,57 @@ group_children(Model *m)
 	m->where = NULL; /* the plan is complete */
 }
 
+/* ---------------------------------------------------------------- the cheap test */
+
+/* A column definition or table constraint that adds a foreign key. */
+bool
+adds_foreign_key(Node *node)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Constraint))
+		return ((Constraint *) node)->contype == CONSTR_FOREIGN;
+	if (IsA(node, ColumnDef))
+	{
+		ListCell *lc;
+		foreach (lc, ((ColumnDef *) node)->constraints)
+			if (adds_foreign_key((Node *) lfirst(lc)))
+				return true;
+	}
+	return false;
+}
+
+bool
+relation_object(ObjectType t)
+{
+	switch (t)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_INDEX:
+		case OBJECT_COLUMN:
+			return true;
+		default:
+			return false;
+	}
+}
+
 } // namespace
 
+/* From the statement's own fields, without the catalog: false only when the model would
+ * certainly list nothing (a CREATE TABLE with no parent and no foreign key, a CREATE VIEW
+ * that replaces nothing, a COMMENT on a function, ...). */
 bool
 mg_statement_may_lock(Node *stmt)
 {
 	switch (nodeTag(stmt))
 	{
 		case T_AlterTableStmt:
-		case T_CreateStmt:
-		case T_CreateForeignTableStmt:
 		case T_IndexStmt:
-		case T_DropStmt:
 		case T_TruncateStmt:
-		case T_LockStmt:
 		case T_CreateTrigStmt:
 		case T_CreatePolicyStmt:
 		case T_AlterPolicyStmt:
@@ -2410,22 +2447,58 @@ mg_statement_may_lock(Node *stmt)
 		case T_VacuumStmt:
 		case T_ReindexStmt:
 		case T_RefreshMatViewStmt:
-		case T_RenameStmt:
-		case T_AlterObjectSchemaStmt:
-		case T_AlterOwnerStmt:
-		case T_AlterDomainStmt:
 		case T_AlterSeqStmt:
-		case T_ViewStmt:
-		case T_CommentStmt:
-		case T_SecLabelStmt:
 		case T_CreateStatsStmt:
-		case T_CreatePublicationStmt:
-		case T_AlterPublicationStmt:
 		case T_AlterTableMoveAllStmt:
 		case T_DropOwnedStmt:
 		case T_ReassignOwnedStmt:
-		case T_CreateSchemaStmt:
+		case T_DropStmt:
+		case T_RenameStmt:
 			return true;
+		case T_CreateStmt:
+		case T_CreateForeignTableStmt:
+		{
+			CreateStmt *cs = (CreateStmt *) stmt;
+			if (cs->inhRelations != NIL)
+				return true;
+			ListCell *lc;
+			foreach (lc, cs->tableElts)
+				if (adds_foreign_key((Node *) lfirst(lc)))
+					return true;
+			foreach (lc, cs->constraints)
+				if (adds_foreign_key((Node *) lfirst(lc)))
+					return true;
+			return false;
+		}
+		case T_LockStmt:
+			return ((LockStmt *) stmt)->mode >= ShareUpdateExclusiveLock;
+		case T_ViewStmt:
+			return ((ViewStmt *) stmt)->replace;
+		case T_CommentStmt:
+			return relation_object(((CommentStmt *) stmt)->objtype);
+		case T_SecLabelStmt:
+			return relation_object(((SecLabelStmt *) stmt)->objtype);
+		case T_AlterObjectSchemaStmt:
+			return relation_object(((AlterObjectSchemaStmt *) stmt)->objectType);
+		case T_AlterOwnerStmt:
+			return ((AlterOwnerStmt *) stmt)->objectType == OBJECT_TYPE;
+		case T_AlterDomainStmt:
+		{
+			char subtype = ((AlterDomainStmt *) stmt)->subtype;
+			return subtype == 'C' || subtype == 'V' || subtype == 'O';
+		}
+		case T_CreatePublicationStmt:
+			return ((CreatePublicationStmt *) stmt)->pubobjects != NIL;
+		case T_AlterPublicationStmt:
+			return true;
+		case T_CreateSchemaStmt:
+		{
+			ListCell *lc;
+			foreach (lc, ((CreateSchemaStmt *) stmt)->schemaElts)
+				if (mg_statement_may_lock((Node *) lfirst(lc)))
+					return true;
+			return false;
+		}
 		default:
 			return false;
 	}
