@@ -1523,10 +1523,11 @@ struct ViewWalk
 void lock_view(Model *m, Oid view, LOCKMODE mode, List *ancestors);
 
 bool
-view_walker(Node *node, ViewWalk *cx)
+view_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
+	ViewWalk *cx = (ViewWalk *) context;
 	if (IsA(node, Query))
 	{
 		Query *q = (Query *) node;
@@ -1550,9 +1551,9 @@ view_walker(Node *node, ViewWalk *cx)
 			else if (rte->inh)
 				add_inheritors(cx->m, rte->relid, cx->mode, MG_LOCK_DEPENDENT);
 		}
-		return query_tree_walker(q, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(view_walker)), cx, QTW_IGNORE_JOINALIASES);
+		return query_tree_walker(q, MG_WALKER(view_walker), cx, QTW_IGNORE_JOINALIASES);
 	}
-	return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(view_walker)), cx);
+	return expression_tree_walker(node, MG_WALKER(view_walker), cx);
 }
 
 void
@@ -1580,7 +1581,7 @@ lock_view(Model *m, Oid view, LOCKMODE mode, List *ancestors)
 	ViewWalk cx = {m, mode, view, lappend_oid(list_copy(ancestors), view)};
 	ListCell *lc;
 	foreach (lc, actions)
-		view_walker((Node *) lfirst(lc), &cx);
+		view_walker((Node *) lfirst(lc), (void *) &cx);
 }
 
 void
