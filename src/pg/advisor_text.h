@@ -23,6 +23,32 @@ typedef struct MgSource
 	int col;  /* 1-based, in characters */
 } MgSource;
 
+/*
+ * One call of an advisor function over a migration text: the text, the set it returns, and
+ * the simulated transaction its statements are read in. Everything lives in the call's
+ * memory: nothing outlives mg_text_run_end(), or the call when an error ends it, and a
+ * second call in the same session starts from nothing.
+ */
+typedef struct MgTextRun
+{
+	ReturnSetInfo *rsinfo;
+	MgSource src;
+	MgState *st;           /* the simulated transaction, in runcxt */
+	MemoryContext runcxt;  /* the simulation */
+	MemoryContext stmtcxt; /* reset after every stretch */
+	int statement_no;      /* the statement being read, from 1 */
+} MgTextRun;
+
+/*
+ * Starts a set-returning advisor function whose arguments are (migration text, in_transaction
+ * boolean): refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes
+ * the result set, and creates the call's memory contexts and simulated transaction.
+ */
+void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run);
+
+/* Frees what mg_text_run_begin created. */
+void mg_text_run_end(MgTextRun *run);
+
 /* Moves the cursor forward to byte offset to (offsets only ever grow, so this is linear). */
 void mg_source_advance(MgSource *src, int to);
 
