@@ -158,6 +158,38 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 	out->n = n < 0 ? n : out->n + n;
 }
 
+struct JudgePart
+{
+	MgState *st;
+	const char *text;
+	int loc, len;
+	const mg::Policy *policy;
+	Judged *out;
+};
+
+void
+judge_part(void *arg, Node *part, bool element)
+{
+	JudgePart *jp = (JudgePart *) arg;
+	MgLockPlan plan;
+	mg_advisor_lock_plan(part, jp->st, &plan);
+	if (IsA(part, CreateSchemaStmt))
+	{
+		/* judged through its elements, which follow */
+	}
+	else if (element || mg_may_apply(part))
+		judge_utility_in_sim(part, jp->st, &plan, jp->text, jp->loc, jp->len, *jp->policy, jp->out);
+	else
+	{
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+		if (mg_collect_raw_dml_facts(part, jp->st, jp->text, jp->loc, jp->len, facts))
+			jp->out->n = mg::evaluate_dml(*facts, *jp->policy, jp->out->findings, kMaxFindingsPerStatement,
+										  jp->out->err, sizeof jp->out->err);
+	}
+	mg_advisor_simulate(jp->st, part, &plan);
+}
+
 /* Judges one statement exactly as the hooks would, against the simulated transaction, then
  * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
 void
@@ -166,38 +198,8 @@ judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int l
 {
 	out->n = 0;
 	out->err[0] = '\0';
-	MgLockPlan plan;
-	if (IsA(stmt, CreateSchemaStmt))
-	{
-		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
-		 * and with the text of the whole CREATE SCHEMA. */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
-		mg_advisor_lock_plan(stmt, st, &plan);
-		mg_advisor_simulate(st, stmt, &plan);
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			mg_advisor_lock_plan(elt, st, &plan);
-			judge_utility_in_sim(elt, st, &plan, text, loc, len, policy, out);
-			mg_advisor_simulate(st, elt, &plan);
-		}
-		return;
-	}
-	mg_advisor_lock_plan(stmt, st, &plan);
-	if (mg_may_apply(stmt))
-		judge_utility_in_sim(stmt, st, &plan, text, loc, len, policy, out);
-	else
-	{
-		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(stmt, st, text, loc, len, facts))
-			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
-									  sizeof out->err);
-	}
-	mg_advisor_simulate(st, stmt, &plan);
+	JudgePart jp = {st, text, loc, len, &policy, out};
+	mg_advisor_statement_parts(stmt, judge_part, &jp);
 }
 
 struct CheckRun

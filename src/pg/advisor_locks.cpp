@@ -57,29 +57,24 @@ struct OneStatement
 	MgLockPlan plan;
 };
 
+/* Each part: the model's plan, then what it would do to the simulated transaction. The
+ * elements of a CREATE SCHEMA run in the schema it creates, as check() reads them; their
+ * locks are part of the plan of the CREATE SCHEMA already. */
+void
+plan_part(void *arg, Node *part, bool element)
+{
+	OneStatement *one = (OneStatement *) arg;
+	MgLockPlan elt_plan;
+	MgLockPlan *plan = element ? &elt_plan : &one->plan;
+	mg_advisor_lock_plan(part, one->run->st, plan);
+	mg_advisor_simulate(one->run->st, part, plan);
+}
+
 void
 plan_statement(void *arg)
 {
 	OneStatement *one = (OneStatement *) arg;
-	MgState *st = one->run->st;
-	mg_advisor_lock_plan(one->stmt, st, &one->plan);
-	mg_advisor_simulate(st, one->stmt, &one->plan);
-	if (IsA(one->stmt, CreateSchemaStmt))
-	{
-		/* its elements run in the schema it creates, as check() reads them; their locks are
-		 * part of the plan of the CREATE SCHEMA already */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) one->stmt;
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			MgLockPlan elt_plan;
-			mg_advisor_lock_plan(elt, st, &elt_plan);
-			mg_advisor_simulate(st, elt, &elt_plan);
-		}
-	}
+	mg_advisor_statement_parts(one->stmt, plan_part, one);
 }
 
 void

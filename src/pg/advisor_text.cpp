@@ -230,3 +230,20 @@ mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
 	}
 	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
 }
+
+void
+mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg)
+{
+	visit(arg, stmt, false);
+	if (!IsA(stmt, CreateSchemaStmt))
+		return;
+	CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+	ListCell *lc;
+	foreach (lc, cs->schemaElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+			((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+		visit(arg, elt, true);
+	}
+}

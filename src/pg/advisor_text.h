@@ -90,6 +90,14 @@ ErrorData *mg_run_in_subtransaction(void (*fn)(void *), void *arg);
  * locks nothing). */
 void mg_advisor_lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan);
 
+/*
+ * The statements stmt consists of as the hooks see them, in order: stmt itself (element
+ * false), then, for CREATE SCHEMA, each of its elements (element true), which reach the hook
+ * as sub-commands in the schema the statement creates, and are given its name here.
+ */
+typedef void (*MgPartFn)(void *arg, Node *part, bool element);
+void mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg);
+
 /* Records in the simulation what stmt would do, holding the locks of its plan (none when the
  * statement commits transactions of its own: nothing of it is held afterwards). */
 void mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan);
