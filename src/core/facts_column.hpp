@@ -1,5 +1,5 @@
 /*
- * facts_column.hpp - what the column rule group reads about one statement (columns: ADD/DROP/RENAME COLUMN, ALTER COLUMN TYPE, SET/DROP NOT NULL, column types in CREATE TABLE).
+ * facts_column.hpp - what the column rule group reads about one statement (columns: ADD/DROP/RENAME COLUMN, ALTER COLUMN TYPE, SET/DROP NOT NULL and, on PostgreSQL 18, ADD/DROP of a not-null constraint, column types in CREATE TABLE).
  *
  * Filled by src/facts_column.cpp (L2), read by src/core/rules_column.cpp (L3). Trivially
  * destructible and PostgreSQL-free, like everything in types.hpp.
@@ -52,9 +52,15 @@ struct ColumnAction {
 	int32_t n_indexes_rebuilt;  /* without a rewrite: indexes on the column that are rebuilt */
 	char index_rebuilt[kQualBuf]; /* the first of them, schema-qualified, quoted */
 
-	/* SET NOT NULL */
-	bool already_not_null;      /* nothing to do */
+	/* SET NOT NULL, and on PostgreSQL 18 ADD [CONSTRAINT name] NOT NULL col without NOT VALID,
+	 * which does the same */
+	bool already_not_null;      /* nothing to do: NOT NULL, and (18) its constraint is valid */
 	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL: no scan */
+	bool as_constraint;         /* the ADD CONSTRAINT form */
+	char constraint_name[kIdentBuf]; /* ... its name, quoted; "" when unnamed */
+	char invalid_not_null[kIdentBuf]; /* 18: the column's NOT VALID not-null constraint, quoted:
+								 * SET NOT NULL validates it with a scan whatever CHECK constraints
+								 * say, and VALIDATE CONSTRAINT does it online; "" if none */
 
 	/* RENAME COLUMN */
 	char new_name[kIdentBuf];

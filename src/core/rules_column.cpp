@@ -216,7 +216,7 @@ std::string
 not_null_recipe(const StatementFacts &f, const ColumnAction &a)
 {
 	const std::string t = f.col.table_sql;
-	const std::string con = derived_name(f.col, a, "not_null");
+	const std::string con = a.constraint_name[0] ? std::string(a.constraint_name) : derived_name(f.col, a, "not_null");
 	if (f.server_version_num >= 180000)
 		return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;\n"
 			   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";";
@@ -432,13 +432,27 @@ rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAct
 		return;
 	const RelationFacts rel = judged_rel(f);
 	const std::string name = quoted(f.rel.name);
-	std::string message = "SET NOT NULL on column " + quoted(a.column_name) + " would scan large table " + name +
+	/* PostgreSQL 18's ADD [CONSTRAINT name] NOT NULL col does what SET NOT NULL does */
+	const std::string what = !a.as_constraint        ? std::string("SET NOT NULL")
+							 : a.constraint_name[0] ? "adding NOT NULL constraint " + std::string(a.constraint_name)
+													: std::string("adding a NOT NULL constraint");
+	std::string message = what + " on column " + quoted(a.column_name) + " would scan large table " + name +
 						  " under an " + fmt::lock_name(f.lock) + " lock";
-	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
-						 ". No validated CHECK constraint proves that " + quoted(a.column_name) +
-						 " has no NULLs, so PostgreSQL reads every row to make sure. " + column_lock_sentence(f);
+	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". ";
+	if (a.invalid_not_null[0])
+		detail += "The column's NOT NULL constraint " + std::string(a.invalid_not_null) +
+				  " is NOT VALID, so the statement validates it by reading every row, whatever CHECK constraints "
+				  "prove. ";
+	else
+		detail += "No validated CHECK constraint proves that " + quoted(a.column_name) +
+				  " has no NULLs, so PostgreSQL reads every row to make sure. ";
+	detail += column_lock_sentence(f);
 	std::string hint;
-	if (f.server_version_num >= 180000)
+	if (a.invalid_not_null[0])
+		hint = "Validate the NOT NULL constraint it already has: VALIDATE CONSTRAINT reads the rows under a SHARE "
+			   "UPDATE EXCLUSIVE lock, which lets reads and writes go on, and the column is NOT NULL once it is "
+			   "valid:\n  ALTER TABLE " + std::string(f.col.table_sql) + " VALIDATE CONSTRAINT " + a.invalid_not_null + ";";
+	else if (f.server_version_num >= 180000)
 		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
 			   "EXCLUSIVE lock, which lets reads and writes go on:\n" +
 			   not_null_recipe(f, a);

@@ -182,11 +182,13 @@ density_from_width(Oid relid, int natts)
 
 /*
  * The rows of a table whose reltuples is unknown (-1), as its last index build counted them:
- * the largest reltuples of its valid, non-partial btree indexes (one entry per row), or -1.
- * CREATE INDEX, REINDEX, CLUSTER and REFRESH set the index's reltuples always, but PostgreSQL
- * 18 leaves the table's own untouched when autovacuum is off for it (index_update_stats()), so
- * a table that was loaded and indexed but never analyzed keeps reltuples -1 there, where 15 to
- * 17 recorded the count.
+ * CREATE INDEX, REINDEX, CLUSTER and REFRESH set the index's reltuples and relpages always, but
+ * PostgreSQL 18 leaves the table's own untouched when autovacuum is off for it
+ * (index_update_stats()), so a table that was loaded and indexed but never analyzed keeps
+ * reltuples -1 there, where 15 to 17 recorded the count. The largest count of its valid,
+ * non-partial btree indexes (one entry per row), scaled to the index's growth since, the way
+ * the planner scales a table's; -1 when no index counted a row (one built on the empty table
+ * knows nothing of what came later).
  */
 double
 rows_from_indexes(Oid relid)
@@ -204,8 +206,14 @@ rows_from_indexes(Oid relid)
 		if (!HeapTupleIsValid(itup))
 			continue;
 		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
-		if (icls->relam == BTREE_AM_OID && icls->reltuples > rows)
-			rows = icls->reltuples;
+		if (icls->relam == BTREE_AM_OID && icls->reltuples > 0 && icls->relpages > 0)
+		{
+			int64 main_bytes;
+			storage_bytes(ix->indexrelid, icls, &main_bytes);
+			double pages = (double) main_bytes / BLCKSZ;
+			double counted = icls->reltuples * Max(1.0, pages / icls->relpages);
+			rows = Max(rows, counted);
+		}
 		ReleaseSysCache(itup);
 	}
 	mg_index_scan_end(&s);

@@ -129,6 +129,21 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #define MG_MODULE_MAGIC(mod_name, mod_version) PG_MODULE_MAGIC
 #endif
 
+/* PG 18 catalogs NOT NULL as a constraint (pg_constraint, contype 'n', its column in conkey),
+ * which may be NOT VALID: pg_attribute.attnotnull is then true while SET NOT NULL still scans.
+ * mg_not_null_constraint(): a copy of the pg_constraint row of column attnum's not-null
+ * constraint, NULL when it has none (always before 18). MG_CONSTRAINT_NOTNULL: its contype. */
+#define MG_HAS_NOT_NULL_CONSTRAINTS MG_PG18_GE
+#if MG_PG18_GE
+#define mg_not_null_constraint(relid, attnum) findNotNullConstraintAttnum((relid), (attnum))
+#define mg_not_null_column(contup) extractNotNullColumn(contup)
+#define MG_CONSTRAINT_NOTNULL CONSTRAINT_NOTNULL
+#else
+#define mg_not_null_constraint(relid, attnum) ((void) (relid), (void) (attnum), (HeapTuple) NULL)
+#define mg_not_null_column(contup) ((void) (contup), (AttrNumber) InvalidAttrNumber)
+#define MG_CONSTRAINT_NOTNULL 'n' /* no such rows before 18 */
+#endif
+
 /* A GUC check hook's extra is freed by the GUC machinery: with free() up to 15, with guc_free()
  * (a pfree in its own memory context) since 16. So it must come from the matching allocator:
  * guc_malloc() since 16; on 15 guc_malloc() is private to guc.c and is malloc(). NULL when out
