@@ -527,6 +527,14 @@ pk_not_null_recipe(const StatementFacts &f, const char *cols)
 			plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
 		if (!plain)
 			check = "\"" + check + "\"";
+		if (f.server_version_num >= 180000)
+		{
+			/* 18: a NOT NULL constraint of its own, NOT VALID, then validated; the primary key
+			 * takes it over without a scan */
+			r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " NOT NULL " + col + " NOT VALID;\n";
+			r += std::string("  ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";  -- its own transaction\n";
+			continue;
+		}
 		r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " CHECK (" + col +
 			 " IS NOT NULL) NOT VALID;\n";
 		r += std::string("  ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";  -- its own transaction\n";
@@ -586,16 +594,21 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 				detail += "ADD PRIMARY KEY builds a unique index over every row";
 			if (c.pk_needs_not_null)
 				detail += std::string(c.using_index ? "ADD PRIMARY KEY ... USING INDEX" : ", and") + " makes " +
-						  c.nullable_cols + " NOT NULL, which reads every row to look for NULLs (no validated "
+						  c.nullable_cols + " NOT NULL, which reads every row to look for NULLs (no validated " +
+						  (f.server_version_num >= 180000 ? "NOT NULL constraint or " : "") +
 						  "CHECK (... IS NOT NULL) proves it)";
 			detail += ", under the " + std::string(fmt::lock_name(f.lock)) + " lock this ALTER TABLE takes. " +
 					  lock_sentence(f.lock);
 			std::string hint;
 			if (partitioned)
-				hint = "A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING INDEX. Make the "
-					   "key columns NOT NULL through a validated CHECK on each partition, give each partition its "
-					   "primary key the online way (CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
-					   "PRIMARY KEY USING INDEX), then add it to the parent.";
+				hint = std::string("A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING "
+								   "INDEX. Make the key columns NOT NULL ") +
+					   (f.server_version_num >= 180000
+							? "with a NOT NULL constraint added NOT VALID and then validated (on the partitioned table "
+							  "itself)"
+							: "through a validated CHECK on each partition") +
+					   ", give each partition its primary key the online way (CREATE UNIQUE INDEX CONCURRENTLY, "
+					   "then ADD CONSTRAINT ... PRIMARY KEY USING INDEX), then add it to the parent.";
 			else
 			{
 				hint = std::string(c.pk_needs_not_null ? "Make the key columns NOT NULL without a long lock, "

@@ -622,7 +622,10 @@ index_leads_with(Oid relid, const AttrNumber *attnums, int n)
 
 
 /* The columns of PRIMARY KEY con that PostgreSQL would have to scan for NULLs. */
-void
+/* The key columns of a new primary key that are not NOT NULL yet (SET NOT NULL scans for
+ * them). False when PostgreSQL refuses the key: on 18 a key column whose not-null constraint
+ * is NOT VALID ("incompatible NOT VALID constraint", checked on 18.6). */
+bool
 pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexid, mg::IcConstraint *c)
 {
 	StringInfoData buf;
@@ -660,7 +663,17 @@ pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexi
 		bool notnull = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
 		char *name = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tup))->attname));
 		ReleaseSysCache(tup);
-		if (notnull || mg_not_null_implied(relid, attnums[i]))
+		if (notnull)
+		{
+			HeapTuple con = mg_not_null_constraint(relid, attnums[i]);
+			bool invalid = con != NULL && !((Form_pg_constraint) GETSTRUCT(con))->convalidated;
+			if (con != NULL)
+				heap_freetuple(con);
+			if (invalid)
+				return false;
+			continue;
+		}
+		if (mg_not_null_implied(relid, attnums[i]))
 			continue;
 		if (buf.len > 0)
 			appendStringInfoString(&buf, ", ");
@@ -668,6 +681,7 @@ pk_nullable_columns(Oid relid, List *colnames, const mg::IcIndex *ix, Oid indexi
 		c->pk_needs_not_null = true;
 	}
 	mg_copy_str(c->nullable_cols, sizeof c->nullable_cols, buf.data);
+	return true;
 }
 
 /* Whether relid has a constraint of contype whose key is exactly the columns named (any order). */
@@ -811,11 +825,12 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 		Oid indexid = get_relname_relid(con->indexname, get_rel_namespace(relid));
 		if (!OidIsValid(indexid) || !describe_index(cx->st, indexid, &c->index))
 			return mg_facts_will_fail(cx);
-		if (kind == mg::IcConKind::PrimaryKey)
-			pk_nullable_columns(relid, NIL, &c->index, indexid, c);
+		if (kind == mg::IcConKind::PrimaryKey && !pk_nullable_columns(relid, NIL, &c->index, indexid, c))
+			return mg_facts_will_fail(cx);
 	}
-	else if (kind == mg::IcConKind::PrimaryKey && !sim_new && col == NULL)
-		pk_nullable_columns(relid, cols, NULL, InvalidOid, c);
+	else if (kind == mg::IcConKind::PrimaryKey && !sim_new && col == NULL &&
+			 !pk_nullable_columns(relid, cols, NULL, InvalidOid, c))
+		return mg_facts_will_fail(cx);
 	if ((kind == mg::IcConKind::Unique || kind == mg::IcConKind::PrimaryKey) && !c->using_index && !sim_new &&
 		col == NULL && cols != NIL && f->rel.relkind == RELKIND_PARTITIONED_TABLE)
 		c->partitions_have_it = leaves_have_key(relid, kind == mg::IcConKind::Unique ? CONSTRAINT_UNIQUE

@@ -60,13 +60,14 @@ struct SimIndex
 };
 
 /* A constraint the text adds to a catalog table (by name, or a CHECK (column IS NOT NULL)
- * without one), validated now or later. A validated CHECK (column IS NOT NULL) lets a later
- * SET NOT NULL skip its scan, as PostgreSQL would once those statements have run. */
+ * without one), validated now or later. A validated CHECK (column IS NOT NULL), or on
+ * PostgreSQL 18 a validated NOT NULL constraint, lets a later SET NOT NULL skip its scan, as
+ * PostgreSQL would once those statements have run. */
 struct SimConstraint
 {
 	Oid relid;                 /* InvalidOid once dropped */
 	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
-	char not_null[NAMEDATALEN]; /* a CHECK (column IS NOT NULL): the column; else "" */
+	char not_null[NAMEDATALEN]; /* a CHECK (column IS NOT NULL) or NOT NULL: the column; else "" */
 	bool validated;
 };
 
@@ -661,7 +662,11 @@ not_null_column(Node *expr)
 void
 record_constraint(Sim *s, Oid relid, Constraint *con)
 {
-	const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr) : NULL;
+	/* a CHECK (col IS NOT NULL), or PostgreSQL 18's ADD CONSTRAINT ... NOT NULL col */
+	const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr)
+					  : con->contype == CONSTR_NOTNULL && con->keys != NIL && IsA(linitial(con->keys), String)
+						  ? strVal(linitial(con->keys))
+						  : NULL;
 	if (con->conname == NULL && col == NULL)
 		return;
 	SimConstraint *c = (SimConstraint *) MemoryContextAllocZero(s->cxt, sizeof(SimConstraint));
