@@ -33,6 +33,28 @@ $$;
 COMMENT ON FUNCTION migration_guard._sequence_last_value(oid) IS
   'Internal: last_value of a sequence as pg_sequences shows it, or NULL if another session holds or awaits a lock on it that conflicts with nextval().';
 
+-- The statements that make column col of table tab (both as SQL) NOT NULL without a long scan
+-- under lock, one per line, using a constraint named con. PostgreSQL 18: a NOT NULL constraint
+-- added NOT VALID (instant), then validated (SHARE UPDATE EXCLUSIVE, reads and writes go on),
+-- which makes the column NOT NULL. Before 18: a CHECK (col IS NOT NULL) added NOT VALID and
+-- validated, which SET NOT NULL then trusts instead of scanning, and dropped afterwards.
+CREATE FUNCTION migration_guard._not_null_steps(tab text, con text, col text)
+RETURNS text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+ SELECT CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 180000
+   THEN format('ALTER TABLE %1$s ADD CONSTRAINT %2$I NOT NULL %3$I NOT VALID;'
+               || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %2$I;', tab, con, col)
+   ELSE format('ALTER TABLE %1$s ADD CONSTRAINT %2$I CHECK (%3$I IS NOT NULL) NOT VALID;'
+               || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %2$I;'
+               || E'\nALTER TABLE %1$s ALTER COLUMN %3$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
+               || E'\nALTER TABLE %1$s DROP CONSTRAINT %2$I;', tab, con, col)
+ END
+$$;
+COMMENT ON FUNCTION migration_guard._not_null_steps(text, text, text) IS
+  'Internal: the statements that make a column NOT NULL without a long scan under lock, for the running server version.';
+
 -- What depends on column attnum of rel, other than its own default: the objects that
 -- ALTER TABLE ... DROP COLUMN would drop with it or refuse to drop, one comment line each
 -- saying how to give them to the replacement column new_col. Empty when nothing depends on it.
@@ -79,6 +101,8 @@ AS $$
               AND d.objid IN (SELECT ad.oid FROM pg_catalog.pg_attrdef ad
                                WHERE ad.adrelid = rel AND ad.adnum = attnum))
      AND NOT (d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = rel)
+     -- PostgreSQL 18's not-null constraint of the column: its NOT NULL, moved by the NOT NULL steps
+     AND k.contype IS DISTINCT FROM 'n'
    GROUP BY d.classid, d.objid, d.objsubid, d.deptype, c.relkind, c.relname, n.nspname,
             k.contype, k.conname, k.conrelid
  ) AS x
@@ -126,11 +150,7 @@ BEGIN
            WHERE EXISTS (SELECT FROM pg_catalog.pg_attrdef ad
                           WHERE ad.adrelid = rel AND ad.adnum = _expand_contract.attnum)) AS x;
   IF r.attnotnull THEN
-    not_null_steps := format(E'\nALTER TABLE %1$s ADD CONSTRAINT %2$I CHECK (%3$I IS NOT NULL) NOT VALID;'
-                      || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %2$I;'
-                      || E'\nALTER TABLE %1$s ALTER COLUMN %3$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
-                      || E'\nALTER TABLE %1$s DROP CONSTRAINT %2$I;',
-                      tab, migration_guard._clip_name(new_col, 54) || '_not_null', new_col);
+    not_null_steps := E'\n' || migration_guard._not_null_steps(tab, migration_guard._clip_name(new_col, 54) || '_not_null', new_col);
   END IF;
   result := format('-- 1. expand (metadata only, brief lock): a new %4$s column, kept in step by a trigger on every write'
     || E'\nALTER TABLE %1$s ADD COLUMN %3$I %4$s;'
@@ -179,11 +199,16 @@ BEGIN
     || E'\n                                      WHERE attrelid = %8$L::pg_catalog.regclass AND attname = %12$L)'
     || E'\n                AND NOT (d.classid = ''pg_catalog.pg_attrdef''::pg_catalog.regclass'
     || E'\n                         AND d.objid IN (SELECT ad.oid FROM pg_catalog.pg_attrdef ad'
-    || E'\n                                          WHERE ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid)))'
+    || E'\n                                          WHERE ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid))'
+    || E'\n                AND NOT (d.classid = ''pg_catalog.pg_constraint''::pg_catalog.regclass'
+    || E'\n                         AND d.objid IN (SELECT k.oid FROM pg_catalog.pg_constraint k WHERE k.contype = ''n'')))'
     || E'\n     OR EXISTS (SELECT FROM pg_catalog.pg_attribute o JOIN pg_catalog.pg_attribute w'
     || E'\n                    ON w.attrelid = o.attrelid AND w.attname = %13$L'
     || E'\n                 WHERE o.attrelid = %8$L::pg_catalog.regclass AND o.attname = %12$L'
-    || E'\n                   AND ((o.atthasdef AND NOT w.atthasdef) OR (o.attnotnull AND NOT w.attnotnull)))'
+    || E'\n                   AND ((o.atthasdef AND NOT w.atthasdef)'
+    || E'\n                        OR (o.attnotnull AND NOT (w.attnotnull AND NOT EXISTS'
+    || E'\n                              (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = w.attrelid'
+    || E'\n                                  AND k.contype = ''n'' AND k.conkey = ARRAY[w.attnum] AND NOT k.convalidated)))))'
     || E'\n  THEN'
     || E'\n    RAISE EXCEPTION ''step 3 is not done: indexes, constraints, a default or NOT NULL still belong to column %%'', %12$L;'
     || E'\n  END IF;'
@@ -243,13 +268,9 @@ BEGIN
     JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
    WHERE c.oid = seq;
   IF NOT r.attnotnull THEN
-    prefix := format('-- an identity column must be NOT NULL; set it without a long scan under lock first, each statement in its own transaction:'
-                     || E'\nALTER TABLE %1$s ADD CONSTRAINT %2$I CHECK (%3$I IS NOT NULL) NOT VALID;'
-                     || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %2$I;'
-                     || E'\nALTER TABLE %1$s ALTER COLUMN %3$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
-                     || E'\nALTER TABLE %1$s DROP CONSTRAINT %2$I;'
-                     || E'\n',
-                     tab, migration_guard._clip_name(r.attname, 54) || '_not_null', r.attname);
+    prefix := '-- an identity column must be NOT NULL; set it without a long scan under lock first, each statement in its own transaction:'
+              || E'\n' || migration_guard._not_null_steps(tab, migration_guard._clip_name(r.attname, 54) || '_not_null', r.attname)
+              || E'\n';
   END IF;
   RETURN prefix || format(
     '-- metadata only (no rewrite, no scan); the lock is taken first so that no insert uses the old sequence while its value is read'
@@ -397,11 +418,7 @@ BEGIN
       idx_name := cand.iname;
     END IF;
     RETURN coalesce(
-      (SELECT string_agg(format('ALTER TABLE %1$s ADD CONSTRAINT %2$I CHECK (%3$I IS NOT NULL) NOT VALID;'
-                                || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %2$I;'
-                                || E'\nALTER TABLE %1$s ALTER COLUMN %3$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
-                                || E'\nALTER TABLE %1$s DROP CONSTRAINT %2$I;',
-                                tab, migration_guard._clip_name(col, 54) || '_not_null', col), E'\n')
+      (SELECT string_agg(migration_guard._not_null_steps(tab, migration_guard._clip_name(col, 54) || '_not_null', col), E'\n')
          FROM unnest(cand.nullable) AS col) || E'\n', '')
       || cand_build
       || format('-- the unique index %1$I becomes the primary key (a constraint of the same name): no scan, a brief ACCESS EXCLUSIVE lock'
@@ -437,11 +454,17 @@ BEGIN
     || E'\nEND'
     || E'\n$backfill$;'
     || E'\nCREATE UNIQUE INDEX CONCURRENTLY %7$I ON %1$s (%2$I);'
-    || E'\nALTER TABLE %1$s ADD CONSTRAINT %8$I CHECK (%2$I IS NOT NULL) NOT VALID;'
-    || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %8$I;'
-    || E'\nALTER TABLE %1$s ALTER COLUMN %2$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
-    || E'\nALTER TABLE %1$s ADD PRIMARY KEY USING INDEX %7$I;'
-    || E'\nALTER TABLE %1$s DROP CONSTRAINT %8$I;'
+    || CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 180000
+         -- 18: a validated NOT NULL constraint, which the primary key takes over without a scan
+         THEN E'\nALTER TABLE %1$s ADD CONSTRAINT %8$I NOT NULL %2$I NOT VALID;'
+              || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %8$I;'
+              || E'\nALTER TABLE %1$s ADD PRIMARY KEY USING INDEX %7$I;'
+         ELSE E'\nALTER TABLE %1$s ADD CONSTRAINT %8$I CHECK (%2$I IS NOT NULL) NOT VALID;'
+              || E'\nALTER TABLE %1$s VALIDATE CONSTRAINT %8$I;'
+              || E'\nALTER TABLE %1$s ALTER COLUMN %2$I SET NOT NULL;  -- proven by the CHECK constraint: no scan'
+              || E'\nALTER TABLE %1$s ADD PRIMARY KEY USING INDEX %7$I;'
+              || E'\nALTER TABLE %1$s DROP CONSTRAINT %8$I;'
+       END
     || E'\n-- %2$I is now a serial column: schema_advice() shows how to make it an identity column',
     tab, id_col, r.nspname, seq_name, format('%I.%I', r.nspname, seq_name), tab, idx_name, check_name);
 END

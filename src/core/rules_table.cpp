@@ -490,7 +490,8 @@ rule_enum(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink
 		sink.add(RuleId::EnumAddValueUnordered, none, LockLevel::None, -1, message, detail, hint);
 	}
 	/* PostgreSQL 17 and later let a label added to a type created in the same transaction (both
-	 * outside subtransactions) be used at once */
+	 * outside subtransactions) be used at once: no warning then, and where it warns, the DETAIL
+	 * holds on every version */
 	const bool usable_now = f.server_version_num >= 170000 && it.kind == 'n';
 	if (f.in_xact_block && !usable_now)
 	{
@@ -498,11 +499,7 @@ rule_enum(const StatementFacts &f, const Policy &, const TblItem &it, Sink &sink
 							  " cannot be used until this transaction commits";
 		std::string detail = "Rule enum_add_value_in_tx: ALTER TYPE ... ADD VALUE runs inside a transaction block. "
 							 "Any later statement of the same transaction that stores or compares " +
-							 std::string(it.arg2) + " fails with \"unsafe use of new value\"" +
-							 (f.server_version_num >= 170000
-								  ? ". Only a label added to a type created earlier in the same transaction, both "
-									"outside any subtransaction, can be used before COMMIT."
-								  : " (PostgreSQL 12 and later).");
+							 std::string(it.arg2) + " fails with \"unsafe use of new value\" (PostgreSQL 12 and later).";
 		std::string hint = "Commit right after the ADD VALUE, and use the new label in a later transaction (a "
 						   "migration of its own). Alembic: run it in op.get_context().autocommit_block(); "
 						   "Django: a migration with atomic = False.";
