@@ -335,9 +335,11 @@ BEGIN
     || ' ON DELETE RESTRICT'
     || CASE WHEN k.condeferrable THEN ' DEFERRABLE' ELSE '' END
     || CASE WHEN k.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END;
-  IF k.relkind = 'p' THEN
+  -- PostgreSQL 18 adds a NOT VALID foreign key to a partitioned table, and VALIDATE checks each
+  -- partition under SHARE UPDATE EXCLUSIVE; before 18 the ADD must check every row at once
+  IF k.relkind = 'p' AND pg_catalog.current_setting('server_version_num')::integer < 180000 THEN
     RETURN format('-- choose the action: RESTRICT (shown; today''s behaviour, except that it is checked at once, never deferred), CASCADE, SET NULL or SET DEFAULT'
-      || E'\n-- PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table: the ADD checks every row at once,'
+      || E'\n-- before PostgreSQL 18 a NOT VALID foreign key cannot be added to a partitioned table: the ADD checks every row at once,'
       || E'\n-- holding a SHARE ROW EXCLUSIVE lock on %1$s and %2$s (writes wait) until it is done. Each statement in its own transaction:'
       || E'\nALTER TABLE %1$s ADD CONSTRAINT %3$I %4$s;'
       || E'\nALTER TABLE %1$s DROP CONSTRAINT %5$I;'

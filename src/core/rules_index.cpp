@@ -470,8 +470,14 @@ rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink
 							 " and looks up every existing row before it commits. " +
 							 lock_sentence(LockLevel::ShareRowExclusive);
 		std::string hint;
-		if (f.rel.relkind == 'p')
-			hint = "PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table. Add it to each "
+		if (f.rel.relkind == 'p' && f.server_version_num >= 180000)
+			/* 18 (checked on 18.6): NOT VALID takes SHARE ROW EXCLUSIVE on the parent, its partitions
+			 * and the referenced table without a scan; VALIDATE on the parent checks each partition
+			 * under SHARE UPDATE EXCLUSIVE (ROW SHARE on the referenced table) */
+			hint = not_valid_recipe(f, c, name, ic.alter_table_sql) +
+				   "\nVALIDATE CONSTRAINT on " + table + " checks each partition in turn.";
+		else if (f.rel.relkind == 'p')
+			hint = "Before PostgreSQL 18 a NOT VALID foreign key cannot be added to a partitioned table. Add it to each "
 				   "partition with NOT VALID and VALIDATE it there, each in its own transaction; the "
 				   "constraint added to the parent afterwards takes those over instead of checking again. "
 				   "Run each step with a short lock_timeout (SET lock_timeout = '2s').";
