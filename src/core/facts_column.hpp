@@ -38,6 +38,8 @@ struct ColumnAction {
 	int32_t default_offset;     /* byte offset in the statement text of the DEFAULT, GENERATED or
 								 * USING expression; -1 unknown */
 	bool not_null;              /* NOT NULL (or PRIMARY KEY) on the new column */
+	bool virtual_generated;     /* PostgreSQL 18: GENERATED ALWAYS AS (...) VIRTUAL, computed when
+								 * read (rewrite_kind None); default_offset: its expression */
 	char domain[kQualBuf];      /* Domain: the domain, as format_type() prints it */
 	char base_type[2 * kNameLen]; /* Domain: its base type */
 	char domain_check[1024];    /* Domain: its constraints as one CHECK condition on VALUE

@@ -335,7 +335,17 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 			if (expr.empty())
 				expr = "<the expression>";
 			const std::string fn = derived_name(f.col, a, "fill");
-			hint = "Add a plain column (metadata only), keep it computed for new and changed rows with a "
+			if (f.server_version_num >= 180000)
+				/* 18: a VIRTUAL generated column needs no rewrite (checked on 18.6: no "rewriting
+				 * table", a brief ACCESS EXCLUSIVE lock) */
+				hint = "If the value need not be stored, make it a VIRTUAL generated column: metadata only, "
+					   "computed when read (it cannot be indexed, and its expression may use only built-in "
+					   "functions and types):\n  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+					   " GENERATED ALWAYS AS (" + expr + ") VIRTUAL;\nTo store it, ";
+			else
+				hint = "";
+			hint += std::string(f.server_version_num >= 180000 ? "add" : "Add") +
+				   " a plain column (metadata only), keep it computed for new and changed rows with a "
 				   "trigger, and fill the existing rows in batches:\n" +
 				   std::string(kLockTimeout) + add_plain(f, a, a.type_sql) + "  CREATE FUNCTION " + fn +
 				   "() RETURNS trigger LANGUAGE plpgsql AS $fill$\n"
@@ -347,9 +357,6 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr, true) +
 				   "\nThe column stays an ordinary column: PostgreSQL cannot turn it into a generated one "
 				   "later without a rewrite.";
-			if (f.server_version_num >= 180000)
-				hint += " On PostgreSQL 18, GENERATED ALWAYS AS (" + expr +
-						") VIRTUAL adds a generated column without any rewrite, computed when read.";
 			break;
 		}
 		case AddRewrite::Serial:
@@ -397,7 +404,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 void
 rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &sink)
 {
-	if (!a.not_null || a.has_default ||
+	if (!a.not_null || a.has_default || a.virtual_generated ||
 		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f.rel))
 		return;
 	const RelationFacts rel = judged_rel(f);
@@ -421,6 +428,32 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 					   add_plain(f, a, a.type_sql) + "  -- fill the existing rows in batches\n" +
 					   not_null_recipe(f, a);
 	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint);
+}
+
+/* PostgreSQL 18: a VIRTUAL generated column is metadata only, but NOT NULL on it makes ADD COLUMN
+ * compute the expression for every row to check it, under the ACCESS EXCLUSIVE lock (checked on
+ * 18.6: DEBUG1 "verifying table"). */
+void
+rule_add_virtual_not_null(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (!a.virtual_generated || !a.not_null || !large_tree(f, p))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	const std::string name = quoted(f.rel.name);
+	const std::string t = f.col.table_sql;
+	std::string expr = expression_at(stmt_text(f), a.default_offset);
+	if (expr.empty())
+		expr = "<the expression>";
+	std::string message = "adding virtual generated column " + quoted(a.column_name) +
+						  " NOT NULL would scan large table " + name + " under an " + fmt::lock_name(f.lock) + " lock";
+	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
+						 ". A virtual generated column is computed when read, but NOT NULL makes PostgreSQL compute " +
+						 quoted(a.column_name) + " for every existing row to check it. " + column_lock_sentence(f);
+	std::string hint = "Add the column without NOT NULL (metadata only), then add the NOT NULL constraint NOT VALID "
+					   "(instant) and validate it under a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes "
+					   "go on:\n  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+					   " GENERATED ALWAYS AS (" + expr + ") VIRTUAL;\n" + not_null_recipe(f, a);
+	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint);
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN rules */
@@ -836,6 +869,7 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 				if (a.judged)
 					rule_add_column_rewrite(f, p, a, sink);
 				rule_add_column_required(f, a, sink);
+				rule_add_virtual_not_null(f, p, a, sink);
 				break;
 			case ColumnOp::AlterType:
 				rule_alter_column_type(f, p, a, sink);

@@ -560,7 +560,9 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 				break;
 			case CONSTR_GENERATED:
 			{
-				stored = true; /* PostgreSQL 15 has only STORED */
+				/* 18's VIRTUAL (its default kind) is metadata only; before 18 all are STORED */
+				stored = MG_GENERATED_STORED(c);
+				a->virtual_generated = !stored;
 				a->default_offset = c->raw_expr ? text_offset(cx, exprLocation(c->raw_expr)) : -1;
 				/* a column the expression names that does not exist: PostgreSQL's error */
 				List *names = NIL;

@@ -144,6 +144,14 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #define MG_CONSTRAINT_NOTNULL 'n' /* no such rows before 18 */
 #endif
 
+/* PG 18 adds VIRTUAL generated columns and makes them the default kind: computed when read,
+ * added without a rewrite. Before 18 every generated column is STORED. */
+#if MG_PG18_GE
+#define MG_GENERATED_STORED(con) ((con)->generated_kind == ATTRIBUTE_GENERATED_STORED)
+#else
+#define MG_GENERATED_STORED(con) ((void) (con), true)
+#endif
+
 /* A GUC check hook's extra is freed by the GUC machinery: with free() up to 15, with guc_free()
  * (a pfree in its own memory context) since 16. So it must come from the matching allocator:
  * guc_malloc() since 16; on 15 guc_malloc() is private to guc.c and is malloc(). NULL when out
