@@ -600,8 +600,7 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 				detail += "ADD PRIMARY KEY builds a unique index over every row";
 			if (c.pk_needs_not_null)
 				detail += std::string(c.using_index ? "ADD PRIMARY KEY ... USING INDEX" : ", and") + " makes " +
-						  c.nullable_cols + " NOT NULL, which reads every row to look for NULLs (no validated " +
-						  (f.server_version_num >= 180000 ? "NOT NULL constraint or " : "") +
+						  c.nullable_cols + " NOT NULL, which reads every row to look for NULLs (no validated "
 						  "CHECK (... IS NOT NULL) proves it)";
 			detail += ", under the " + std::string(fmt::lock_name(f.lock)) + " lock this ALTER TABLE takes. " +
 					  lock_sentence(f.lock);
