@@ -1113,8 +1113,21 @@ alter_table_locks(Model *m, AlterTableStmt *stmt)
 				rec.typed = rec.typed || cmd->behavior == DROP_CASCADE;
 				add_fk_of_constraint(m, cmd->def);
 				break;
-			case AT_ColumnDefault:
 			case AT_DropNotNull:
+#if PG_VERSION_NUM >= 180000
+				/* ATExecDropNotNull: nothing to do on a nullable column; otherwise
+				 * dropconstraint_internal locks the children of each level it recurses to,
+				 * and the direct children under ONLY too (their constraint becomes local) */
+				if (r.hassubclass && column_not_null(relid, cmd->name))
+				{
+					if (recurse)
+						rec.all = true;
+					else
+						rec.direct = true;
+				}
+				break;
+#endif
+			case AT_ColumnDefault:
 			case AT_DropExpression:
 			case AT_SetStatistics:
 			case AT_SetStorage:
@@ -1145,6 +1158,12 @@ alter_table_locks(Model *m, AlterTableStmt *stmt)
 				if (!IsA(cmd->def, Constraint))
 					break;
 				Constraint *con = (Constraint *) cmd->def;
+#if PG_VERSION_NUM >= 180000
+				/* ATPrepCmd locks every descendant at the statement's level first, whatever
+				 * the constraint (unless ONLY) */
+				if (recurse)
+					rec.all = true;
+#endif
 				switch (con->contype)
 				{
 					case CONSTR_CHECK:
@@ -1188,9 +1207,16 @@ alter_table_locks(Model *m, AlterTableStmt *stmt)
 			{
 				/* (a Constraint node up to PostgreSQL 17; 18 passes an ATAlterConstraint) */
 				ConRow c;
+#if PG_VERSION_NUM >= 180000
+				if (cmd->def == NULL || !IsA(cmd->def, ATAlterConstraint))
+					break;
+				const char *conname = ((ATAlterConstraint *) cmd->def)->conname;
+#else
 				if (cmd->def == NULL || !IsA(cmd->def, Constraint))
 					break;
-				if (con_by_name(relid, ((Constraint *) cmd->def)->conname, &c) &&
+				const char *conname = ((Constraint *) cmd->def)->conname;
+#endif
+				if (con_by_name(relid, conname, &c) &&
 					(r.relkind == RELKIND_PARTITIONED_TABLE || is_partitioned(c.confrelid)))
 					add_constraint_children(m, relid, &c, mode);
 				break;
@@ -1752,8 +1778,14 @@ vacuum_locks(Model *m, VacuumStmt *stmt)
 		if (!resolve(m, vr->relation, &relid))
 			continue;
 		add(m, relid, mode, MG_LOCK_TARGET);
+#if PG_VERSION_NUM >= 180000
+		/* expand_vacuum_rel: the partitions and inheritance children too, unless ONLY */
+		if (vr->relation->inh)
+			add_inheritors(m, relid, mode, MG_LOCK_CHILD);
+#else
 		if (is_partitioned(relid))
 			add_inheritors(m, relid, mode, MG_LOCK_CHILD);
+#endif
 	}
 	m->plan->own_xacts = stmt->is_vacuumcmd || (!mg_state_in_block(m->st) && m->plan->n > 1);
 }
