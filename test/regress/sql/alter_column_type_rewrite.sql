@@ -151,7 +151,10 @@ CREATE TABLE inh_child () INHERITS (inh_parent);
 INSERT INTO inh_child SELECT generate_series(1, 5000);
 ALTER TABLE inh_parent ALTER COLUMN id TYPE bigint;
 ALTER TABLE ONLY inh_parent ALTER COLUMN id TYPE bigint;
+-- (PostgreSQL's own errors by SQLSTATE: 18 adds a position to some of them)
+\set VERBOSITY sqlstate
 ALTER TABLE inh_child ALTER COLUMN id TYPE bigint;
+\set VERBOSITY terse
 -- edge: inside a function
 CREATE FUNCTION widen() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -160,7 +163,9 @@ END $$;
 SELECT widen();
 -- PostgreSQL's own errors
 ALTER TABLE big ALTER COLUMN no_such_column TYPE bigint;
+\set VERBOSITY sqlstate
 ALTER TABLE big ALTER COLUMN k TYPE no_such_type;
+\set VERBOSITY terse
 ALTER TABLE big ALTER COLUMN k TYPE point;
 -- ... and a column a view depends on: PostgreSQL refuses the type change itself
 CREATE VIEW big_k AS SELECT k FROM big;

@@ -20,7 +20,7 @@ ALTER TABLE t ADD CONSTRAINT t_d_positive CHECK (d > 0);
 ALTER TABLE t ADD COLUMN e int CONSTRAINT t_e_positive CHECK (e > 0);
 -- ... one ALTER TABLE with several subcommands is judged as a whole
 ALTER TABLE ONLY t ADD CONSTRAINT t_c_range CHECK (c >= 0 AND c < 1000), ADD COLUMN f int;
-SELECT conname FROM pg_constraint WHERE conrelid = 't'::regclass ORDER BY 1;
+SELECT conname FROM pg_constraint WHERE conrelid = 't'::regclass AND contype <> 'n' ORDER BY 1;
 
 -- allowed: each step of the hint, VALIDATE in a later transaction
 ALTER TABLE ccv.t ADD CONSTRAINT t_d_positive CHECK (d > 0) NOT VALID;

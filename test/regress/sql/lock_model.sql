@@ -201,7 +201,6 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$ALTER TABLE ser ALTER COLUMN id DROP DEFAULT$$),
   ($$ALTER VIEW chi_v ALTER COLUMN note SET DEFAULT 'x'$$),
   ($$ALTER TABLE pt ALTER COLUMN k SET NOT NULL$$),
-  ($$ALTER TABLE ONLY pt ALTER COLUMN w SET NOT NULL$$),
   ($$ALTER TABLE ONLY pt ALTER COLUMN id SET NOT NULL$$),
   ($$ALTER TABLE pt ALTER COLUMN id SET NOT NULL$$),
   ($$ALTER TABLE ih ALTER COLUMN a SET NOT NULL$$),
@@ -554,6 +553,10 @@ SELECT count(*) AS statements, sum(lm_check(stmt)) AS differences FROM (VALUES
   ($$CREATE SCHEMA lm_s4 CREATE TABLE t (id int REFERENCES lm.par) CREATE VIEW v AS SELECT 1 AS x$$)
 ) s(stmt);
 RESET client_min_messages;
+-- SET NOT NULL on ONLY a partitioned table whose partitions are all NOT NULL already: 15 to 17
+-- run it (and the model must match); PostgreSQL 18, where NOT NULL is a constraint the
+-- partitions inherit, refuses it with its own error.
+SELECT lm_check($$ALTER TABLE ONLY pt ALTER COLUMN w SET NOT NULL$$) AS differences;
 
 -- Every difference between the model and pg_locks: none.
 SELECT stmt, relation, model, pg_locks FROM lm_diffs ORDER BY no;

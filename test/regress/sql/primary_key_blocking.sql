@@ -29,7 +29,7 @@ ALTER TABLE t VALIDATE CONSTRAINT t_id_not_null;
 -- a validated CHECK (id IS NOT NULL) proves it, by PostgreSQL's own implication logic
 ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_pkey;
 ALTER TABLE t DROP CONSTRAINT t_id_not_null;
-SELECT conname, contype FROM pg_constraint WHERE conrelid = 't'::regclass ORDER BY 1;
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 't'::regclass AND contype <> 'n' ORDER BY 1;
 -- a NOT VALID check proves nothing
 ALTER TABLE t ADD CONSTRAINT t_org_not_null CHECK (org IS NOT NULL) NOT VALID;
 CREATE TABLE t2 (id int NOT NULL, org int, pad text);

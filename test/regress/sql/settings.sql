@@ -12,7 +12,10 @@ FROM pg_settings WHERE name LIKE 'migration_guard.%' ORDER BY name;
 
 -- bad values are rejected with the value named
 SET migration_guard.mode = 'strict';
+-- (by SQLSTATE: 16 and later print the range with its unit)
+\set VERBOSITY sqlstate
 SET migration_guard.large_table_threshold = '-1';
+\set VERBOSITY default
 SET migration_guard.large_table_threshold = 'ten megabytes';
 -- the prefix is reserved: a misspelt setting is an error, not a silent placeholder
 SET migration_guard.threshold = '1MB';

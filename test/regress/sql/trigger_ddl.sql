@@ -38,7 +38,9 @@ ALTER TABLE t DISABLE ROW LEVEL SECURITY;
 -- replica_identity_change
 ALTER TABLE t REPLICA IDENTITY FULL;
 ALTER TABLE t REPLICA IDENTITY DEFAULT;
+SET client_min_messages = error;  -- PostgreSQL's wal_level warning, worded differently by version
 CREATE PUBLICATION lq_pub FOR TABLE t;
+RESET client_min_messages;
 ALTER TABLE t REPLICA IDENTITY NOTHING;
 DROP PUBLICATION lq_pub;
 
