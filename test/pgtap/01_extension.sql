@@ -25,7 +25,7 @@ SELECT functions_are('migration_guard',
                      ARRAY['version', 'table_size', 'check', 'statement_locks', 'rules', 'index_advice', 'schema_advice',
                            '_clip_name', '_choose_index_name', '_relation_bytes', '_index_definition',
                            '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
-                           '_fk_without_index', '_sequence_last_value', '_column_dependents',
+                           '_fk_without_index', '_sequence_last_value', '_not_null_steps', '_column_dependents',
                            '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
                            '_primary_key_fix', '_events', '_stats', 'reset_stats', 'backstop'],
                      'schema migration_guard has exactly the functions version, table_size, check, statement_locks, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
@@ -50,8 +50,8 @@ SELECT is((SELECT count(*)::int FROM pg_proc p
             WHERE p.pronamespace = 'migration_guard'::regnamespace
               AND (p.proname IN ('index_advice', 'schema_advice') OR p.proname LIKE '\_%')
               AND p.provolatile IN ('s', 'i') AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp']
-              AND has_function_privilege('public', p.oid, 'EXECUTE')), 16,
-          'index_advice, schema_advice and their 14 helpers: STABLE or IMMUTABLE, search_path pinned, PUBLIC may execute');
+              AND has_function_privilege('public', p.oid, 'EXECUTE')), 17,
+          'index_advice, schema_advice and their 15 helpers: STABLE or IMMUTABLE, search_path pinned, PUBLIC may execute');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid = 'migration_guard.check(text,boolean)'::regprocedure),
           'vu', 'check() is volatile and parallel unsafe (it opens a subtransaction per statement)');
 SELECT is((SELECT provolatile::text || proparallel::text || has_function_privilege('public', oid, 'EXECUTE')::text
@@ -66,8 +66,8 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 25,
-          'the extension owns exactly its twenty-five functions');
+              AND d.deptype = 'e'), 26,
+          'the extension owns exactly its twenty-six functions');
 
 -- the rewrite backstop: an event trigger on table_rewrite, owned by the extension
 SELECT function_returns('migration_guard', 'backstop', '{}'::name[], 'event_trigger',

@@ -96,7 +96,10 @@ SELECT throws_ok($$SET migration_guard.mode = 'bogus'$$, '22023',
                  'invalid value for parameter "migration_guard.mode": "bogus"',
                  'mode = bogus is rejected with 22023');
 SELECT throws_ok($$SET migration_guard.large_table_threshold = '-1'$$, '22023',
-                 '-1 kB is outside the valid range for parameter "migration_guard.large_table_threshold" (0 .. 2147483647)',
+                 -- (16 and later print the range with its unit)
+                 CASE WHEN current_setting('server_version_num')::int >= 160000
+                      THEN '-1 kB is outside the valid range for parameter "migration_guard.large_table_threshold" (0 kB .. 2147483647 kB)'
+                      ELSE '-1 kB is outside the valid range for parameter "migration_guard.large_table_threshold" (0 .. 2147483647)' END,
                  'threshold = -1 is rejected with 22023');
 SELECT throws_ok($$SET migration_guard.large_table_threshold = 'abc'$$, '22023',
                  'invalid value for parameter "migration_guard.large_table_threshold": "abc"',
@@ -111,10 +114,16 @@ SELECT throws_ok($$SET migration_guard.dml_scope = 'everything'$$, '22023',
                  'invalid value for parameter "migration_guard.dml_scope": "everything"',
                  'dml_scope = everything is rejected with 22023');
 SELECT throws_ok($$SET migration_guard.lock_timeout = '-1'$$, '22023',
-                 '-1 ms is outside the valid range for parameter "migration_guard.lock_timeout" (0 .. 2147483647)',
+                 -- (16 and later print the range with its unit)
+                 CASE WHEN current_setting('server_version_num')::int >= 160000
+                      THEN '-1 ms is outside the valid range for parameter "migration_guard.lock_timeout" (0 ms .. 2147483647 ms)'
+                      ELSE '-1 ms is outside the valid range for parameter "migration_guard.lock_timeout" (0 .. 2147483647)' END,
                  'lock_timeout = -1 is rejected with 22023 (0 is the way to turn it off)');
 SELECT throws_ok($$SET migration_guard.blocker_age = '-2'$$, '22023',
-                 '-2 ms is outside the valid range for parameter "migration_guard.blocker_age" (-1 .. 2147483647)',
+                 -- (16 and later print the range with its unit)
+                 CASE WHEN current_setting('server_version_num')::int >= 160000
+                      THEN '-2 ms is outside the valid range for parameter "migration_guard.blocker_age" (-1 ms .. 2147483647 ms)'
+                      ELSE '-2 ms is outside the valid range for parameter "migration_guard.blocker_age" (-1 .. 2147483647)' END,
                  'blocker_age = -2 is rejected with 22023 (-1 is the way to turn it off)');
 SELECT lives_ok($$SET LOCAL migration_guard.lock_timeout = '1min'$$, 'lock_timeout takes time units');
 SELECT is(current_setting('migration_guard.lock_timeout'), '1min', '... and shows them as SHOW does');
