@@ -133,7 +133,7 @@ sql "$DB" >>"$OUT" 2>&1 <<'EOF'
 SELECT 'index ' || indexrelid::regclass || CASE WHEN indisvalid THEN ' valid' ELSE ' INVALID' END
   FROM pg_index WHERE indrelid = 'shop_order'::regclass ORDER BY 1;
 SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' (not validated)' END
-  FROM pg_constraint WHERE conrelid = 'shop_order'::regclass ORDER BY 1;
+  FROM pg_constraint WHERE conrelid = 'shop_order'::regclass AND contype <> 'n' ORDER BY 1;  -- (18 lists NOT NULL as constraints too)
 EOF
 state_ok=0
 grep -q "^index shop_order_status_idx valid$" "$OUT" || state_ok=1
