@@ -181,7 +181,7 @@ sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
 {
 	int64 bytes = 0;
 	double rows = 0;
-	bool from_stats = true;
+	bool from_stats = true, counted = true;
 	ListCell *lc;
 	foreach (lc, relids)
 	{
@@ -191,11 +191,13 @@ sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
 			bytes += sz.bytes;
 			rows += sz.rows;
 			from_stats = from_stats && sz.rows_from_stats;
+			counted = counted && (sz.rows_from_stats || sz.rows_counted);
 		}
 	}
 	rel->size_bytes = bytes;
 	rel->rows = rows;
 	rel->rows_from_stats = from_stats;
+	rel->rows_counted = !from_stats && counted;
 }
 
 /* The statement's own text: stmt_len 0 means to the end of the string. */

@@ -19,7 +19,9 @@ typedef struct MgRelSize
 {
 	int64 bytes;          /* as pg_table_size(); a partitioned table: summed over leaves */
 	double rows;          /* estimated rows at the current size */
-	bool rows_from_stats; /* false: reltuples unknown, estimated from size and row width */
+	bool rows_from_stats; /* false: reltuples unknown (never analyzed); then: */
+	bool rows_counted;    /* the live rows the cumulative statistics counted (every leaf);
+						   * false: estimated from size and row width */
 	int32 n_leaves;       /* leaf partitions counted */
 } MgRelSize;
 

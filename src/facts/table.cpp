@@ -853,7 +853,11 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 						continue;
 					it->rel.size_bytes += child.size_bytes;
 					it->rel.rows += child.rows;
+					/* the weakest basis of the two: statistics, counted rows, size */
+					bool counted = (it->rel.rows_from_stats || it->rel.rows_counted) &&
+								   (child.rows_from_stats || child.rows_counted);
 					it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
+					it->rel.rows_counted = !it->rel.rows_from_stats && counted;
 				}
 			}
 		}

@@ -138,3 +138,15 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #else
 #define mg_guc_malloc(size) malloc(size)
 #endif
+
+/* The cumulative statistics of a table (pgstat): PG 16 dropped the n_ and t_ prefixes of the
+ * fields (n_live_tuples, changes_since_analyze, t_counts.t_delta_live_tuples). */
+#if MG_PG16_GE
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->mod_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->counts.delta_live_tuples)
+#else
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->n_live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
+#endif

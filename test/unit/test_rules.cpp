@@ -155,7 +155,20 @@ TEST(CreateIndexBlocking, NeverAnalyzedSaysSo)
 	x.f.rel.rows_from_stats = false;
 	auto out = x.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].detail, "never analyzed"));
+	EXPECT_TRUE(contains(out[0].detail, "(estimated from its size: never analyzed)"));
+}
+
+TEST(CreateIndexBlocking, NeverAnalyzedCountedRowsSayTheirBasis)
+{
+	Fixture x;
+	x.create_index("CREATE INDEX ON orders (c)", 20 * kMB);
+	x.f.rel.rows_from_stats = false;
+	x.f.rel.rows_counted = true;
+	x.f.rel.rows = 3;
+	auto out = x.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "with about 3 rows (never analyzed: the live rows pg_stat_user_tables counts)"))
+		<< out[0].detail;
 }
 
 TEST(CreateIndexBlocking, PartitionedParentGetsRecipeNotConcurrently)

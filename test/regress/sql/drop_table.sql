@@ -57,6 +57,19 @@ BEGIN
   DROP TABLE dt.old_log;
 END $$;
 SELECT cleanup();
+-- rows of a table never analyzed: the live rows the statistics count (this 1-page table holds 3,
+-- not the 255 its size suggests), whether this backend has reported them yet or not
+CREATE TABLE three (id int);
+INSERT INTO three VALUES (1), (2), (3);
+SELECT relpages, reltuples FROM pg_class WHERE oid = 'three'::regclass;
+DROP TABLE three;
+-- ... and the size, when the statistics know of no row (reset)
+CREATE TABLE three (id int);
+INSERT INTO three VALUES (1), (2), (3);
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_reset_single_table_counters('three'::regclass);
+SELECT n_live_tup FROM pg_stat_user_tables WHERE relid = 'three'::regclass;
+DROP TABLE three;
 
 -- rename_schema and drop_schema_or_database
 CREATE SCHEMA app;
