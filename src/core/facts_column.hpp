@@ -54,7 +54,14 @@ struct ColumnAction {
 
 	/* SET NOT NULL */
 	bool already_not_null;      /* nothing to do */
-	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL: no scan */
+	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL on every table the
+								 * statement changes (partitions and inheritance children too):
+								 * no scan */
+	int32_t n_tables;           /* tables with storage the statement changes (0: not counted) */
+	int32_t n_scanned;          /* ... of which nothing proves the column: PostgreSQL scans them */
+	int64_t scan_bytes;         /* their size */
+	double scan_rows;
+	char scanned_first[kQualBuf]; /* the first of them, schema.name */
 
 	/* RENAME COLUMN */
 	char new_name[kIdentBuf];

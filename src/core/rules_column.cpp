@@ -428,15 +428,37 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 void
 rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.already_not_null || a.implied_by_check || !large_tree(f, p))
+	if (a.already_not_null || a.implied_by_check || !visible_to_others(f.rel))
 		return;
-	const RelationFacts rel = judged_rel(f);
+	/* PostgreSQL checks each table the statement changes (partitions, inheritance children)
+	 * and scans only those whose constraints do not prove the column: where some are proven,
+	 * the size that counts is that of the others. */
+	const bool partial = a.n_tables > 1 && a.n_scanned > 0 && a.n_scanned < a.n_tables;
+	RelationFacts rel = judged_rel(f);
+	if (partial)
+	{
+		rel.size_bytes = a.scan_bytes;
+		rel.rows = a.scan_rows;
+	}
+	if (rel.size_bytes < p.large_table_threshold)
+		return;
 	const std::string name = quoted(f.rel.name);
 	std::string message = "SET NOT NULL on column " + quoted(a.column_name) + " would scan large table " + name +
 						  " under an " + fmt::lock_name(f.lock) + " lock";
-	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
-						 ". No validated CHECK constraint proves that " + quoted(a.column_name) +
-						 " has no NULLs, so PostgreSQL reads every row to make sure. " + column_lock_sentence(f);
+	std::string detail;
+	if (partial)
+		detail = "Rule set_not_null_scan: the statement changes " + std::to_string(a.n_tables) + " tables of " + name +
+				 " (its partitions or inheritance children). Validated CHECK constraints prove that " +
+				 quoted(a.column_name) + " has no NULLs in all but " + std::to_string(a.n_scanned) +
+				 " of them, which PostgreSQL reads every row of to make sure: " + quoted(a.scanned_first) +
+				 (a.n_scanned > 1 ? " and " + std::to_string(a.n_scanned - 1) + " more" : std::string()) + ", " +
+				 fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows) +
+				 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+				 "). " + column_lock_sentence(f);
+	else
+		detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". No validated CHECK constraint proves that " +
+				 quoted(a.column_name) + " has no NULLs, so PostgreSQL reads every row to make sure. " +
+				 column_lock_sentence(f);
 	std::string hint;
 	if (f.server_version_num >= 180000)
 		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "

@@ -199,6 +199,34 @@ TEST(ColumnRules, SetNotNullImpliedOrAlreadyNotNullIsSilent)
 	EXPECT_TRUE(t.run().empty());
 }
 
+TEST(ColumnRules, SetNotNullOnPartitionsIsJudgedByThoseNothingProves)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ALTER COLUMN c SET NOT NULL", 50 * kMB);
+	t.f.rel.relkind = 'p';
+	/* 3 partitions, 2 proven by their own validated CHECK; the third is small: no scan worth a word */
+	ColumnAction &a = t.action(ColumnOp::SetNotNull, "c");
+	a.n_tables = 3;
+	a.n_scanned = 1;
+	a.scan_bytes = 1 * kMB;
+	a.scan_rows = 20000;
+	std::strcpy(a.scanned_first, "public.orders_3");
+	EXPECT_TRUE(t.run().empty());
+	/* ... large: refused, naming what PostgreSQL scans */
+	t.actions[0].scan_bytes = 20 * kMB;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::SetNotNullScan);
+	EXPECT_TRUE(has(out[0].detail, "in all but 1 of them, which PostgreSQL reads every row of to make sure: "
+								   "\"public.orders_3\", 20 MB"))
+		<< out[0].detail;
+	EXPECT_EQ(out[0].size_bytes, 20 * kMB);
+	/* every partition proven: nothing to scan */
+	t.actions[0].n_scanned = 0;
+	t.actions[0].implied_by_check = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SetNotNullHintFollowsTheServerVersion)
 {
 	ColFixture t;
