@@ -35,6 +35,9 @@ struct ColumnAction {
 	/* ADD COLUMN */
 	AddRewrite rewrite_kind;
 	bool has_default;           /* a DEFAULT other than NULL */
+	bool volatile_inlined;      /* None: the default calls a function labeled VOLATILE, but
+								 * PostgreSQL inlines it to a non-volatile expression (a LANGUAGE
+								 * sql function returning a constant) and stores one value */
 	int32_t default_offset;     /* byte offset in the statement text of the DEFAULT, GENERATED or
 								 * USING expression; -1 unknown */
 	bool not_null;              /* NOT NULL (or PRIMARY KEY) on the new column */

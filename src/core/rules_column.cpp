@@ -250,10 +250,40 @@ constexpr char kLockTimeout[] = "  SET lock_timeout = '5s';\n";
 
 /* ---------------------------------------------------------------- ADD COLUMN rules */
 
+/* A default that calls a function labeled VOLATILE which PostgreSQL inlines to a constant: no
+ * rewrite, so no refusal; the label says something PostgreSQL does not do, which is worth a
+ * word where a rewrite would matter. */
+void
+rule_volatile_label_inlined(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (!a.volatile_inlined || !large_tree(f, p))
+		return;
+	const std::string name = quoted(f.rel.name);
+	const RelationFacts rel = judged_rel(f);
+	std::string message = "the default of new column " + quoted(a.column_name) +
+						  " calls a function labeled VOLATILE that PostgreSQL computes only once for the existing "
+						  "rows of " + name;
+	std::string detail =
+		"Rule add_column_volatile_default: PostgreSQL inlines a LANGUAGE sql function whose body is a "
+		"single expression, whatever its label, and once inlined this default is not volatile. So it "
+		"is computed once and stored in the catalog as the value of every existing row: no rewrite of " +
+		name + " (" + size_phrase(rel) + "), and this is a warning, not a refusal. But every existing row "
+		"gets that one value, where the VOLATILE label promises a new value each time.";
+	std::string hint = "If each existing row needs a value of its own, add the column without a default, set "
+					   "the default, and fill the existing rows in batches. Otherwise label the function for "
+					   "what it does (ALTER FUNCTION ... STABLE, or IMMUTABLE), and this warning goes.";
+	sink.add(RuleId::AddColumnVolatileDefault, rel, f.lock, rel.rows, message, detail, hint, true);
+}
+
 void
 rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.rewrite_kind == AddRewrite::None || !large_tree(f, p))
+	if (a.rewrite_kind == AddRewrite::None)
+	{
+		rule_volatile_label_inlined(f, p, a, sink);
+		return;
+	}
+	if (!large_tree(f, p))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;

@@ -94,16 +94,26 @@ struct CookArgs
 	Oid typid;
 	int32 typmod;
 	const char *colname;
+	bool label_volatile; /* out: the default as written calls a function labeled VOLATILE */
 };
 
-/* As ALTER TABLE ADD COLUMN cooks the default, then AddRelationNewConstraints' volatility test. */
+/*
+ * As ALTER TABLE ADD COLUMN cooks the default and decides whether it can be stored once as the
+ * missing value (ATExecAddColumn): the cooked default is planned first (expression_planner,
+ * which inlines a LANGUAGE sql function whose body is a simple expression, whatever its
+ * label), and only a default still volatile after that makes PostgreSQL rewrite the table. A
+ * VOLATILE sql function that returns a constant is no rewrite (DEBUG1 shows none).
+ */
 bool
 cook_is_volatile(void *p)
 {
 	CookArgs *a = (CookArgs *) p;
 	ParseState *pstate = make_parsestate(NULL);
 	Node *cooked = cookDefault(pstate, (Node *) copyObjectImpl(a->raw), a->typid, a->typmod, a->colname, '\0');
-	return contain_volatile_functions(cooked);
+	a->label_volatile = contain_volatile_functions(cooked);
+	if (!a->label_volatile)
+		return false;
+	return contain_volatile_functions((Node *) expression_planner((Expr *) cooked));
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN TYPE */
@@ -666,12 +676,14 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 	}
 	else if (raw_default && judge_defaults)
 	{
-		CookArgs args = {raw_default, typid, typmod, def->colname};
+		CookArgs args = {raw_default, typid, typmod, def->colname, false};
 		bool volatile_default = false;
 		if (!in_subxact(cook_is_volatile, &args, &volatile_default))
 			a->judged = false;
 		else if (volatile_default)
 			a->rewrite_kind = mg::AddRewrite::VolatileDefault;
+		else
+			a->volatile_inlined = args.label_volatile;
 	}
 	return true;
 }

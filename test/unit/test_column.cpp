@@ -113,6 +113,27 @@ TEST(ColumnRules, VolatileDefaultOnLargeTableIsRefusedWithTheDefaultInTheHint)
 	EXPECT_TRUE(has(out[0].detail, "Rule add_column_volatile_default: "));
 }
 
+TEST(ColumnRules, VolatileLabelThatPostgresqlInlinesIsAWarningOnly)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ADD COLUMN v int DEFAULT const_fn()", 50 * kMB);
+	ColumnAction &a = t.action(ColumnOp::AddColumn, "v");
+	a.rewrite_kind = AddRewrite::None; /* inlined to a constant: stored once */
+	a.volatile_inlined = true;
+	a.has_default = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnVolatileDefault);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(out[0].detail, "no rewrite of \"public.orders\""));
+	/* nothing on a small table, and nothing without the label */
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 8192;
+	EXPECT_TRUE(t.run().empty());
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 50 * kMB;
+	t.actions[0].volatile_inlined = false;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SizeRulesLeaveSmallNewAndTemporaryTablesAlone)
 {
 	for (int variant = 0; variant < 3; ++variant)
