@@ -431,10 +431,33 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f.rel))
 		return;
 	const RelationFacts rel = judged_rel(f);
-	if (!(rel.rows > 0))
-		return; /* empty: PostgreSQL adds it without complaint */
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
+	if (!(rel.rows > 0))
+	{
+		/* Empty: PostgreSQL adds it without complaint, but the application that runs while the
+		 * migration does (and until the new code is deployed everywhere) inserts rows without the
+		 * column, and every such INSERT now fails. A warning, with expand and contract. */
+		std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " +
+							  name + " makes every INSERT that does not name it fail";
+		std::string detail =
+			"Rule add_column_required: " + name + " is empty, so PostgreSQL adds the column at once. But "
+			"code that is still running without the column (the version deployed now, other services, "
+			"scripts) inserts rows without it, and from COMMIT on each of those INSERTs fails: null value in "
+			"column \"" + std::string(a.column_name) + "\" of relation \"" + f.col.relname +
+			"\" violates not-null constraint.";
+		std::string hint = "Expand, deploy, then contract: add the column so that old code keeps working, deploy "
+						   "the code that writes it, then make it NOT NULL:\n" +
+						   add_plain(f, a, a.type_sql) +
+						   "  -- deploy the code that writes " + std::string(a.column) +
+						   "; fill the rows that arrived without it\n"
+						   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
+						   "Or give it a constant default, which old code's rows take:\n"
+						   "  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+						   " NOT NULL DEFAULT <value>;";
+		sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint, true);
+		return;
+	}
 	std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " + name +
 						  ", which has rows, would fail after locking it";
 	std::string detail =

@@ -275,7 +275,16 @@ TEST(ColumnRules, RequiredColumnOnlyOnATableWithRows)
 	EXPECT_EQ(out[0].rule, RuleId::AddColumnRequired);
 	t.f.rel.rows = 0;
 	t.f.col.tree_rows = 0;
+	/* empty: PostgreSQL succeeds, and running code that inserts without the column fails */
+	auto empty = t.run();
+	ASSERT_EQ(empty.size(), 1u);
+	EXPECT_EQ(empty[0].rule, RuleId::AddColumnRequired);
+	EXPECT_EQ(empty[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ADD COLUMN owner bigint;\n"));
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ALTER COLUMN owner SET NOT NULL;"));
+	t.f.rel.is_new = true; /* created in this transaction: no code uses it yet */
 	EXPECT_TRUE(t.run().empty());
+	t.f.rel.is_new = false;
 	t.f.rel.rows = 10;
 	t.f.col.tree_rows = 10;
 	t.actions[0].has_default = true;
