@@ -298,6 +298,13 @@ TEST(ColumnRules, BreakingChangesWarnWhateverTheSize)
 	t.action(ColumnOp::DropColumn, "c");
 	t.action(ColumnOp::DropNotNull, "d");
 	std::strcpy(t.action(ColumnOp::RenameColumn, "e").new_name, "e2");
+	/* drop_not_null is off by default (the usual contract step): only when the DBA raises it */
+	auto by_default = t.run();
+	ASSERT_EQ(by_default.size(), 2u);
+	EXPECT_EQ(by_default[0].rule, RuleId::DropColumn);
+	EXPECT_EQ(by_default[1].rule, RuleId::RenameColumn);
+	EXPECT_EQ(rule_info(RuleId::DropNotNull).default_severity, Severity::Off);
+	t.policy.rule_severity[static_cast<int>(RuleId::DropNotNull)] = severity_setting(Severity::Warning);
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 3u);
 	EXPECT_EQ(out[0].rule, RuleId::DropColumn);
