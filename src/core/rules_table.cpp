@@ -152,21 +152,50 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 {
 	const bool vacuum = it.op == TblOp::VacuumFull;
 	const char *what = vacuum ? "VACUUM FULL" : "CLUSTER";
-	if (!it.rel.found)
+	if (vacuum && !it.rel.found)
 	{
-		/* every table of the database (VACUUM FULL), or every table clustered before (CLUSTER) */
-		std::string message = std::string(what) + " without a table would rewrite " +
-							  (vacuum ? "every table of the database" : "every table clustered before") +
+		/* every table of the database */
+		std::string message = std::string(what) + " without a table would rewrite every table of the database"
 							  ", each under an ACCESS EXCLUSIVE lock";
 		std::string detail = std::string("Rule vacuum_full_cluster: ") + what +
 							 " copies each table into new files while it holds " +
 							 lock_phrase(LockLevel::AccessExclusive) + ", one table after another.";
-		std::string hint = vacuum ? "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
-									"To shrink a bloated table, repack it online: pg_repack --table=<table>."
-								  : "Cluster online, one table at a time: pg_repack --table=<table> orders "
-									"each table by its clustered index and takes ACCESS EXCLUSIVE only for "
-									"the final swap.";
+		std::string hint = "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
+						   "To shrink a bloated table, repack it online: pg_repack --table=<table>.";
 		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, -1, message, detail, hint);
+		return;
+	}
+	if (!vacuum && it.flag)
+	{
+		/* CLUSTER without a table: the tables clustered before that it would rewrite, judged by
+		 * the largest (the others wait behind it, each rewritten in turn) */
+		if (!large(it.rel, p))
+			return;
+		const std::string name = quoted(it.rel.name);
+		const bool one = it.count == 1;
+		std::string message =
+			one ? "CLUSTER without a table would rewrite large table " + name +
+					  ", the table clustered before, under an ACCESS EXCLUSIVE lock"
+				: "CLUSTER without a table would rewrite the " + std::to_string(it.count) +
+					  " tables clustered before, large table " + name + " among them, each under an ACCESS "
+					  "EXCLUSIVE lock";
+		std::string detail = "Rule vacuum_full_cluster: CLUSTER without a table reclusters every table that has "
+							 "an index marked as clustered and that you may cluster: " +
+							 (one ? name + ", " + size_phrase(it.rel)
+								  : std::to_string(it.count) + " tables holding " + fmt::size(it.bytes) +
+										"; the largest, " + name + ", is " + size_phrase(it.rel)) +
+							 ", " + threshold(p) + ". " + (one ? "It is" : "Each is") +
+							 " copied into new files in index order" + (one ? "" : ", one after another,") +
+							 " while it is held with " + lock_phrase(LockLevel::AccessExclusive) +
+							 ", for the whole copy.";
+		std::string hint = std::string("Cluster online, one table at a time, with pg_repack, which takes ACCESS "
+									   "EXCLUSIVE only for the final swap:\n  pg_repack --table=") +
+						   it.table_sql +
+						   (one ? std::string()
+								: "\nand the same for each of the others (pg_index.indisclustered marks them). A "
+								  "table below migration_guard.large_table_threshold can be clustered on its own: "
+								  "CLUSTER <table>;");
+		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 		return;
 	}
 	if (!large(it.rel, p))

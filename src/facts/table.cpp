@@ -761,15 +761,67 @@ vacuum_facts(VacuumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	return f->tbl.n_items > 0;
 }
 
+/*
+ * CLUSTER without a table: the tables PostgreSQL would recluster, as get_tables_to_cluster()
+ * finds them (an index marked indisclustered, on a table the user may cluster), read from
+ * pg_index: it->count of them, it->bytes their size, it->rel the largest. Tables nobody else
+ * can see count for nothing. None: nothing to say.
+ */
+bool
+cluster_all_facts(MgFactsCx *cx, mg::StatementFacts *f)
+{
+	/* PostgreSQL runs each table in a transaction of its own, so it refuses this form in a
+	 * transaction block or a function (PreventInTransactionBlock) before it looks at any */
+	if (f->in_xact_block || !cx->in->toplevel || cx->in->in_pipeline)
+		return mg_facts_will_fail(cx);
+	mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->flag = true; /* every table clustered before */
+	Relation cat = table_open(IndexRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	List *tables = NIL;
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (ix->indisclustered)
+			tables = list_append_unique_oid(tables, ix->indrelid);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	ListCell *lc;
+	foreach (lc, tables)
+	{
+		Oid relid = lfirst_oid(lc);
+		if (!mg_may_cluster(relid, GetUserId()))
+			continue; /* PostgreSQL skips it, and says nothing of it */
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cx->st, relid, &rel) || rel.is_new || rel.is_temp)
+			continue;
+		it->count++;
+		it->bytes += rel.size_bytes;
+		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)
+		{
+			it->rel = rel;
+			strlcpy(it->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+															  get_rel_name(relid)),
+					sizeof it->table_sql);
+		}
+	}
+	if (it->count == 0)
+	{
+		f->tbl.n_items--;
+		return false;
+	}
+	return true;
+}
+
 bool
 cluster_facts(ClusterStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (stmt->relation == NULL)
-	{
-		mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
-		it->lock = mg::LockLevel::AccessExclusive;
-		return true;
-	}
+		return cluster_all_facts(cx, f);
 	MgRelRef ref;
 	bool missing = false;
 	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Cluster, stmt->relation, &ref, &missing);

@@ -150,3 +150,13 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
 #define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
 #endif
+
+/* CLUSTER without a table reclusters the tables the user may cluster: up to 16 those it owns,
+ * from 17 on those it has MAINTAIN on (cluster.c, get_tables_to_cluster()). */
+#if MG_PG17_GE
+#define mg_may_cluster(relid, roleid) (pg_class_aclcheck((relid), (roleid), ACL_MAINTAIN) == ACLCHECK_OK)
+#elif MG_PG16_GE
+#define mg_may_cluster(relid, roleid) object_ownercheck(RelationRelationId, (relid), (roleid))
+#else
+#define mg_may_cluster(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#endif

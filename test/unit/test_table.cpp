@@ -114,6 +114,32 @@ TEST(TableRules, WarnModeTurnsRefusalsIntoWarnings)
 	EXPECT_TRUE(contains(out[0].hint, "VACUUM (ANALYZE) public.orders;"));
 }
 
+TEST(TableRules, ClusterWithoutATableIsJudgedByTheLargestTableItRewrites)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::Cluster, "CLUSTER", 2 * kMB);
+	it.flag = true; /* no table named: every table clustered before */
+	it.count = 3;
+	it.bytes = 3 * kMB;
+	EXPECT_TRUE(t.run().empty()); /* the largest is small */
+	t.items[0].rel.size_bytes = 20 * kMB;
+	t.items[0].bytes = 22 * kMB;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::VacuumFullCluster);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_TRUE(contains(out[0].message, "would rewrite the 3 tables clustered before, large table \"public.orders\" "
+										 "among them"))
+		<< out[0].message;
+	EXPECT_TRUE(contains(out[0].detail, "3 tables holding 22 MB"));
+	EXPECT_TRUE(contains(out[0].hint, "pg_repack --table=public.orders\nand the same for each of the others"));
+	t.items[0].count = 1;
+	out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].message, "would rewrite large table \"public.orders\", the table clustered before"));
+	EXPECT_FALSE(contains(out[0].hint, "each of the others"));
+}
+
 TEST(TableRules, DetachSuggestsConcurrentlyOnlyWithoutDefaultPartition)
 {
 	TableFixture t;
