@@ -408,6 +408,32 @@ rule_rename_table(const StatementFacts &f, const Policy &, const TblItem &it, Si
 		return;
 	const std::string name = quoted(it.rel.name);
 	const char *kind = it.kind == 'v' ? "view" : it.kind == 'm' ? "materialized view" : it.kind == 'f' ? "foreign table" : "table";
+	if (it.flag)
+	{
+		/* ALTER ... SET SCHEMA: the qualified name changes, and so does what an unqualified one
+		 * finds wherever the new schema is not on search_path */
+		const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
+		std::string message = std::string("moving ") + kind + " " + name + " to schema " + it.arg +
+							  " breaks every query that still finds it under its old name";
+		std::string detail = "Rule rename_table: " +
+							 (has_data ? name + " is " + size_phrase(it.rel) + ". " : std::string()) +
+							 "SET SCHEMA renames it as much as RENAME does: code, functions and jobs that say " +
+							 it.arg3 + "." + it.arg2 + ", or say " + it.arg2 + " with a search_path that has " + it.arg3 +
+							 " but not " + it.arg + ", fail from COMMIT on, until they are deployed with the new name "
+							 "(views follow the move, since they refer to the relation itself). It takes an ACCESS "
+							 "EXCLUSIVE lock, briefly.";
+		std::string hint;
+		if (it.kind == 'r' || it.kind == 'p')
+			hint = std::string("Move it and leave a view under the old name in the same transaction, so that old "
+							   "code keeps working (a simple view passes reads and writes through):\n"
+							   "  BEGIN;\n  ") + stmt_sql(f) + "\n  CREATE VIEW " + it.arg3 + "." + it.arg2 +
+				   " AS SELECT * FROM " + it.arg + "." + it.arg2 + ";\n  COMMIT;\nDrop the view once no code uses "
+				   "the old name.";
+		else
+			hint = "Deploy code that uses the new schema first (or has both schemas on search_path), then move it.";
+		sink.add(RuleId::RenameTable, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+		return;
+	}
 	std::string message = std::string("renaming ") + kind + " " + name + " to " + it.arg +
 						  " breaks every query that still uses the old name";
 	const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
@@ -461,9 +487,9 @@ rule_schema_database(const StatementFacts &, const Policy &, const TblItem &it, 
 			detail = "Rule rename_schema: " + std::string(it.arg) + " holds " + rels + " (" + fmt::size(it.bytes) +
 					 "). Queries, functions, search_path settings (ALTER ROLE/DATABASE ... SET, connection "
 					 "strings) and grants given by schema name still say " + it.arg + "; they fail from COMMIT on.";
-			hint = "Move users over first: create the new schema, move the objects one at a time "
-				   "(ALTER TABLE ... SET SCHEMA) while code reads both through search_path, or deploy code that "
-				   "uses the new name before renaming.";
+			hint = "Move users over first: deploy code that uses the new name (or finds the objects through a "
+				   "search_path that has both names) before renaming. Or move the objects one at a time "
+				   "(ALTER TABLE ... SET SCHEMA, leaving a view under each old name).";
 			break;
 		case TblOp::DropSchema:
 			message = std::string("DROP SCHEMA ") + it.arg + " CASCADE deletes " + rels + " holding " + fmt::size(it.bytes);

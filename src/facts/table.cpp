@@ -1073,6 +1073,54 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	}
 }
 
+/* ALTER TABLE/VIEW/MATERIALIZED VIEW/FOREIGN TABLE ... SET SCHEMA: a rename of its qualified
+ * name (rename_table), with flag set and arg the new schema. */
+bool
+set_schema_facts(AlterObjectSchemaStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->relation == NULL || stmt->newschema == NULL)
+		return false;
+	switch (stmt->objectType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return false;
+	}
+	MgRelRef ref;
+	bool missing = false;
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::RenameTable, stmt->relation, &ref, &missing);
+	if (missing)
+		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	if (it == NULL)
+		return false;
+	if (strchr("rpvmf", it->rel.relkind) == NULL || it->rel.relkind == '\0')
+	{
+		f->tbl.n_items--; /* a sequence or index moved through ALTER TABLE: not a table */
+		return false;
+	}
+	/* PostgreSQL refuses a schema that does not exist, and a name taken there */
+	if (!OidIsValid(get_namespace_oid(stmt->newschema, true)) && !mg_state_schema_created(cx->st, stmt->newschema))
+		return mg_facts_will_fail(cx);
+	if (strcmp(stmt->newschema, ref.nspname) == 0)
+	{
+		f->tbl.n_items--; /* already there: nothing moves */
+		return false;
+	}
+	if (mg_state_name_taken(cx->st, stmt->newschema, ref.relname))
+		return mg_facts_will_fail(cx);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->kind = it->rel.relkind;
+	it->flag = true;
+	strlcpy(it->arg, quote_identifier(stmt->newschema), sizeof it->arg);
+	strlcpy(it->arg2, quote_identifier(ref.relname), sizeof it->arg2);
+	strlcpy(it->arg3, quote_identifier(ref.nspname), sizeof it->arg3);
+	return true;
+}
+
 bool
 rename_facts(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
@@ -1290,6 +1338,7 @@ mg_table_group_applies(Node *parsetree)
 		case T_CreatePolicyStmt:
 		case T_AlterPolicyStmt:
 		case T_RenameStmt:
+		case T_AlterObjectSchemaStmt:
 		case T_DropdbStmt:
 		case T_AlterEnumStmt:
 		case T_CreateTableAsStmt:
@@ -1362,6 +1411,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		}
 		case T_DropStmt: return drop_facts((DropStmt *) parsetree, cx, f);
 		case T_RenameStmt: return rename_facts((RenameStmt *) parsetree, cx, f);
+		case T_AlterObjectSchemaStmt: return set_schema_facts((AlterObjectSchemaStmt *) parsetree, cx, f);
 		case T_DropdbStmt:
 		{
 			DropdbStmt *dd = (DropdbStmt *) parsetree;

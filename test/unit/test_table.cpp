@@ -140,6 +140,25 @@ TEST(TableRules, ClusterWithoutATableIsJudgedByTheLargestTableItRewrites)
 	EXPECT_FALSE(contains(out[0].hint, "each of the others"));
 }
 
+TEST(TableRules, SetSchemaIsARenameOfTheQualifiedName)
+{
+	TableFixture t;
+	TblItem &it = t.item(TblOp::RenameTable, "ALTER TABLE orders SET SCHEMA archive", 8192);
+	it.flag = true; /* SET SCHEMA */
+	it.kind = 'r';
+	std::strcpy(it.arg, "archive");
+	std::strcpy(it.arg2, "orders");
+	std::strcpy(it.arg3, "public");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u); /* whatever the size */
+	EXPECT_EQ(out[0].rule, RuleId::RenameTable);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(contains(out[0].message, "moving table \"public.orders\" to schema archive"));
+	EXPECT_TRUE(contains(out[0].hint, "CREATE VIEW public.orders AS SELECT * FROM archive.orders;"));
+	t.items[0].rel.is_new = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(TableRules, DetachSuggestsConcurrentlyOnlyWithoutDefaultPartition)
 {
 	TableFixture t;
