@@ -103,6 +103,8 @@ enum class RuleId : uint8_t {
 	/* locks: what the statement would wait for, and the rewrite backstop */
 	LockQueueBlocked,
 	UnexpectedRewrite,
+	/* data changes, continued */
+	DmlWholeTable,
 	Count_
 };
 
