@@ -80,6 +80,10 @@ typedef struct MgStateOps
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
+	/* Rows of relid that earlier UPDATE, DELETE and MERGE statements of this transaction
+	 * changed (what they reported); 0 in check(), which runs nothing. *last (may be NULL): the
+	 * rows the latest of them changed (a loop's next batch is likely its size). */
+	double (*rows_changed)(const MgState *st, Oid relid, double *last);
 } MgStateOps;
 
 struct MgState
@@ -173,12 +177,21 @@ mg_state_size_cache(const MgState *st)
 	return st->ops->size_cache(st);
 }
 
+static inline double
+mg_state_rows_changed(const MgState *st, Oid relid, double *last)
+{
+	return st->ops->rows_changed(st, relid, last);
+}
+
 /* ---- live (live.cpp) ---- */
 
 /* Installs the object_access_hook and the (sub)transaction callbacks. From _PG_init only. */
 void mg_live_install(void);
 /* This backend's transaction. */
 const MgState *mg_live_state(void);
+/* An UPDATE, DELETE or MERGE of relid changed rows rows (ExecutorEnd): for dml_whole_table's
+ * batches that never commit. */
+void mg_live_note_rows_changed(Oid relid, double rows);
 /*
  * What a statement that has just succeeded did to the transaction: it ran DDL; it holds the
  * locks of locked[] now (the first statement to hold a strong lock on a table is remembered

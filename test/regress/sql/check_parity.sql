@@ -8,7 +8,8 @@
 --
 -- One difference is known and expected: check() cannot know how many rows an UPDATE or
 -- DELETE with a condition will touch (only the planner can, and planning would lock the
--- table), so dml_large_unbatched on such a statement is decided when it runs (case 83).
+-- table), so dml_large_unbatched or dml_whole_table on such a statement is decided when it
+-- runs (case 83: a condition every row satisfies, dml_whole_table).
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
