@@ -15,6 +15,7 @@ PG_FUNCTION_INFO_V1(mg_check);
 #include "core/api.hpp"
 #include "facts/facts.h"
 #include "facts/locks.h"
+#include "facts/privs.h"
 #include "pg/locks.h"
 #include "pg/report.h"
 #include "pg/settings.h"
@@ -195,6 +196,9 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 {
 	if (out->n < 0 || !mg_may_apply(stmt))
 		return;
+	/* PostgreSQL's own permission error first, as in the hook: it becomes the statement's
+	 * statement_error row, and nothing about the relations is shown */
+	mg_check_statement_privileges(stmt, st);
 	/* what the hook would know: where the statement runs, and whether its wait is bounded */
 	MgLockAction act;
 	mg_lock_decide(plan, st, &act);

@@ -10,6 +10,7 @@
 #include "core/api.hpp"
 #include "facts/facts.h"
 #include "facts/locks.h"
+#include "facts/privs.h"
 #include "pg/hooks.h"
 #include "pg/locks.h"
 #include "pg/report.h"
@@ -81,6 +82,10 @@ judge_data_change(QueryDesc *queryDesc)
 	bool rows_matter = mg_dml_scope == (int) mg::DmlScope::All || mg_state_ran_ddl(st);
 	if (!mg_dml_candidate(queryDesc, st, mg_max_dml_rows, rows_matter))
 		return; /* the fast path: plan read, nothing looked up, nothing allocated */
+	/* PostgreSQL's own permission check first, as standard_ExecutorStart() will run it: a
+	 * role that may not run the statement learns nothing from a verdict (the row estimate of
+	 * a table it may not read), and nothing is recorded in the events. */
+	mg_exec_check_permissions(queryDesc->plannedstmt);
 
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard inspect",
 											  ALLOCSET_SMALL_SIZES);
@@ -131,6 +136,10 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		const MgState *st = mg_live_state();
 		if (mg_statement_may_lock(parsetree))
 			mg_statement_locks(parsetree, st, &plan);
+		/* PostgreSQL's own permission error comes before any verdict, and before the
+		 * lock-queue preflight names another session (facts/privs.h) */
+		if (judge || (own && plan.n > 0))
+			mg_check_statement_privileges(parsetree, st);
 		if (own || judge)
 			mg_lock_decide(&plan, st, &act);
 		if (own)
