@@ -206,9 +206,9 @@ if has tools; then
 fi
 
 # The short fuzz run (test/fuzz/run.sh starts its own cluster; the long run and its results
-# are in test/fuzz/RESULTS.md). "not ok ... # TODO" marks a known multi-item failure that
-# issue 14 fixes (test/fuzz/multi_item_known.txt), not a failure; the multi-item kinds that pass
-# are counted but not listed.
+# are in test/fuzz/RESULTS.md). The multi-item oracle runs strict: a verdict lost on any item
+# fails the suite (test/fuzz/multi_item_known.txt is empty); the multi-item kinds that pass are
+# counted but not listed.
 if has fuzz; then
 	log "fuzzing, short run: check() fuzzer, sqlsmith, session oracle, multi-item statements (test/fuzz/run.sh)"
 	bash test/fuzz/run.sh >"$WORK/fuzz.log" 2>&1

@@ -36,8 +36,8 @@ enum class TblOp : uint8_t {
 	Cluster,            /* CLUSTER; rel not found: every table clustered before */
 	RefreshMatview,     /* REFRESH MATERIALIZED VIEW without CONCURRENTLY; flag: populated;
 						 * arg: a unique index CONCURRENTLY can use ("" if none) */
-	Truncate,           /* TRUNCATE of rel; flag: CASCADE; arg: what CASCADE adds ("" if nothing),
-						 * count: how many tables CASCADE adds */
+	Truncate,           /* TRUNCATE of rel; flag: CASCADE; count: how many tables CASCADE adds
+						 * because they reference rel (TableFacts::cascaded with this item) */
 	LockTable,          /* LOCK TABLE; flag: NOWAIT */
 	CreateTrigger,      /* CREATE [OR REPLACE] TRIGGER arg */
 	DropTrigger,        /* DROP TRIGGER arg */
@@ -75,6 +75,8 @@ struct TblItem {
 /* A table TRUNCATE ... CASCADE empties besides the ones it names. */
 struct TblCascaded {
 	RelationFacts rel;
+	int32_t item;             /* the named table it references, directly or through other
+							   * tables CASCADE adds: its index in TableFacts::items */
 	char table_sql[kQualBuf]; /* schema-qualified and quoted */
 };
 

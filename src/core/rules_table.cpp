@@ -323,21 +323,32 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 	const std::string name = quoted(it.rel.name);
 	if (it.flag && it.count > 0)
 	{
-		/* every table is counted; the first kShown are named */
+		/* the tables that reach this one: every one is counted, the first kShown are named;
+		 * the safe statement names every table the whole statement empties */
 		constexpr int kShown = 25;
-		const int shown = std::min(f.tbl.n_cascaded, kShown);
-		std::string list, sql;
-		for (int i = 0; i < shown; ++i)
+		const int self = static_cast<int>(&it - f.tbl.items);
+		std::vector<const TblCascaded *> mine;
+		std::string sql;
+		for (int i = 0; i < f.tbl.n_cascaded; ++i)
 		{
 			const TblCascaded &c = f.tbl.cascaded[i];
+			if (c.item == self)
+				mine.push_back(&c);
+			if (i < kShown)
+				sql += std::string(", ") + c.table_sql;
+		}
+		const int shown = std::min(static_cast<int>(mine.size()), kShown);
+		std::string list;
+		for (int i = 0; i < shown; ++i)
+		{
+			const TblCascaded &c = *mine[i];
 			if (i > 0)
 				list += i + 1 == shown ? " and " : ", ";
 			list += quoted(c.rel.name) + " (" + fmt::size(c.rel.size_bytes) + ", " + fmt::rows(c.rel.rows) + ")";
-			sql += std::string(", ") + c.table_sql;
 		}
-		const bool cut = shown < it.count;
-		if (cut)
+		if (shown < it.count)
 			list += " and " + std::to_string(it.count - shown) + " more";
+		const bool cut = f.tbl.n_cascaded > kShown;
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)

@@ -11,6 +11,7 @@
 #include "facts/grow.h"
 #include "facts/catalog.h"
 #include "facts/impl.h"
+#include "facts/privs.h"
 
 namespace {
 
@@ -755,6 +756,13 @@ vacuum_facts(VacuumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::VacuumFull, vr->relation, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
+		if (it && !ref.sim_new && !mg_may_vacuum(ref.relid))
+		{
+			/* VACUUM skips it with a WARNING of its own: nothing is rewritten, and its size
+			 * is not the role's to learn from the guard */
+			f->tbl.n_items--;
+			continue;
+		}
 		if (it)
 			it->lock = mg::LockLevel::AccessExclusive;
 	}
@@ -819,10 +827,60 @@ refresh_facts(RefreshMatViewStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	return true;
 }
 
+/* The position of relid in relids, or -1. */
+int
+oid_position(List *relids, Oid relid)
+{
+	ListCell *lc;
+	foreach (lc, relids)
+		if (lfirst_oid(lc) == relid)
+			return foreach_current_index(lc);
+	return -1;
+}
+
+/*
+ * The named table that a table CASCADE adds references: one of its foreign keys points at
+ * a table already in the set (relids, with the item each came from in items), directly or
+ * through the partitioned table a referenced partition belongs to. Read from pg_constraint by
+ * conrelid (an index scan), no lock on either table. -1 when none is found.
+ */
+int
+cascade_item(Oid relid, List *relids, List *items)
+{
+	int item = -1;
+	Relation cat = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (item < 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		int pos = oid_position(relids, con->confrelid);
+		if (pos < 0 && get_rel_relispartition(con->confrelid))
+		{
+			/* a foreign key to a partition of a table in the set */
+			ListCell *ac;
+			foreach (ac, get_partition_ancestors(con->confrelid))
+				if (pos < 0)
+					pos = oid_position(relids, lfirst_oid(ac));
+		}
+		if (pos >= 0)
+			item = list_nth_int(items, pos);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	return item;
+}
+
 bool
 truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	/* every table the statement empties, and the item (named table) each belongs to */
 	List *relids = NIL;
+	List *items = NIL;
 	ListCell *lc;
 	foreach (lc, stmt->relations)
 	{
@@ -832,33 +890,36 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Truncate, rv, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
-		if (it)
-			it->lock = mg::LockLevel::AccessExclusive;
-		if (!OidIsValid(ref.relid))
+		if (it == NULL || !OidIsValid(ref.relid))
 			continue;
-		if (rv->inh)
+		it->lock = mg::LockLevel::AccessExclusive;
+		it->flag = stmt->behavior == DROP_CASCADE;
+		int item = f->tbl.n_items - 1;
+		List *family = rv->inh ? find_all_inheritors(ref.relid, NoLock, NULL) : list_make1_oid(ref.relid);
+		ListCell *fc;
+		foreach (fc, family)
 		{
-			List *family = find_all_inheritors(ref.relid, NoLock, NULL);
-			relids = list_concat_unique_oid(relids, family);
+			Oid relid = lfirst_oid(fc);
+			if (oid_position(relids, relid) >= 0)
+				continue;
+			relids = lappend_oid(relids, relid);
+			items = lappend_int(items, item);
+			if (relid == ref.relid)
+				continue;
+			/* PostgreSQL checks the privilege on every table it empties */
+			mg_check_truncate_privilege(relid);
 			/* traditional inheritance: the children are emptied too, so they count (a
 			 * partitioned table's size already sums its partitions) */
-			if (it && it->rel.relkind == RELKIND_RELATION && list_length(family) > 1)
-			{
-				ListCell *fc;
-				for_each_from(fc, family, 1)
-				{
-					mg::RelationFacts child;
-					memset(&child, 0, sizeof child);
-					if (!mg_describe_relation(cx->st, lfirst_oid(fc), &child) || child.is_new || child.is_temp)
-						continue;
-					it->rel.size_bytes += child.size_bytes;
-					it->rel.rows += child.rows;
-					it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
-				}
-			}
+			if (it->rel.relkind != RELKIND_RELATION)
+				continue;
+			mg::RelationFacts child;
+			memset(&child, 0, sizeof child);
+			if (!mg_describe_relation(cx->st, relid, &child) || child.is_new || child.is_temp)
+				continue;
+			it->rel.size_bytes += child.size_bytes;
+			it->rel.rows += child.rows;
+			it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
 		}
-		else
-			relids = list_append_unique_oid(relids, ref.relid);
 	}
 	if (f->tbl.n_items == 0)
 		return false;
@@ -866,25 +927,31 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		return true;
 
 	/* What CASCADE adds: every table with a foreign key to one already in the set, repeatedly,
-	 * as ExecuteTruncate() does it. pg_constraint only is read. */
-	mg::TblItem *first = &f->tbl.items[0];
-	first->flag = true;
-	int added = 0;
+	 * as ExecuteTruncate() does it, each counted on the named table it reaches (through the
+	 * tables CASCADE added before it). pg_constraint only is read. */
 	for (;;)
 	{
 		List *more = NIL;
 		foreach (lc, heap_truncate_find_FKs(relids))
 		{
 			Oid relid = lfirst_oid(lc);
-			if (!list_member_oid(relids, relid))
+			if (oid_position(relids, relid) < 0)
 				more = lappend_oid(more, relid);
 		}
 		if (more == NIL)
 			break;
+		/* attributed against the set as it was when this round began */
+		List *round_relids = list_copy(relids);
+		List *round_items = list_copy(items);
 		foreach (lc, more)
 		{
 			Oid relid = lfirst_oid(lc);
+			int item = cascade_item(relid, round_relids, round_items);
+			if (item < 0)
+				item = 0; /* not found through its own keys (a partitioned tree): the first */
 			relids = lappend_oid(relids, relid);
+			items = lappend_int(items, item);
+			mg_check_truncate_privilege(relid);
 			mg::RelationFacts rel;
 			memset(&rel, 0, sizeof rel);
 			if (!mg_describe_relation(cx->st, relid, &rel))
@@ -893,13 +960,13 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			added++;
 			mg::TblCascaded *c = MG_GROW(f->tbl.cascaded, f->tbl.n_cascaded, f->tbl.cap_cascaded);
 			c->rel = rel;
+			c->item = item;
 			strlcpy(c->table_sql, quote_qualified_identifier(nsp, name), sizeof c->table_sql);
+			f->tbl.items[item].count++;
 		}
 	}
-	first->count = added;
 	return true;
 }
 

@@ -111,6 +111,11 @@ FROM (VALUES
   (45, ARRAY['UPDATE parted SET c = 0']),
   (46, ARRAY['UPDATE ONLY big SET c = 0 WHERE 1 = 1']),
   (47, ARRAY['UPDATE never_analyzed SET c = 0']),
+  -- data-modifying CTEs: every one is judged, by check() as by the hook
+  (48, ARRAY['WITH s AS (INSERT INTO small VALUES (-1, 0) RETURNING 1), d AS (DELETE FROM big RETURNING 1) SELECT count(*) FROM d']),
+  (49, ARRAY['WITH d AS (UPDATE big SET c = 0 RETURNING 1) UPDATE small SET c = 0 WHERE id = 1']),
+  (50, ARRAY['WITH d AS (DELETE FROM big WHERE id = 1 RETURNING 1) SELECT count(*) FROM d']),
+  (51, ARRAY['WITH d AS (DELETE FROM small RETURNING 1), e AS (UPDATE parted SET c = 0 RETURNING 1) SELECT 1']),
   -- backfill_under_exclusive_lock
   (60, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id > 0']),
   (61, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id = 1']),

@@ -26,6 +26,9 @@ TRUNCATE orders CASCADE;
 \set VERBOSITY default
 TRUNCATE customers CASCADE;
 SELECT count(*) FROM order_lines;
+-- several tables: the finding names the one the cascaded tables reference, wherever it stands
+TRUNCATE tags, orders CASCADE;
+TRUNCATE orders, tags CASCADE;
 -- allowed: CASCADE that reaches nothing more, and the hint's own statement
 TRUNCATE tags CASCADE;
 TRUNCATE tc.orders, tc.order_lines;
@@ -73,6 +76,7 @@ SELECT statement_no, rule, severity, relation, lock_mode
 TRUNCATE customers CASCADE;
 TRUNCATE customers;
 TRUNCATE tags CASCADE;
+TRUNCATE tags, orders CASCADE;
 $$);
 
 RESET search_path;
