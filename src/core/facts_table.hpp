@@ -55,6 +55,9 @@ enum class TblOp : uint8_t {
 						 * largest source table; count: source tables; bytes: their total size */
 	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones
 						 * with combinable kinds; kinds: this statement's (alter_kind_bit mask) */
+	CreatePartition,    /* CREATE TABLE ... PARTITION OF rel, which has a DEFAULT partition
+						 * (TableFacts::default_part...); arg2: the name of the CHECK that
+						 * would exclude the new bound from it */
 };
 
 struct TblItem {
@@ -89,7 +92,7 @@ struct TableFacts {
 	TblCascaded *cascaded;
 	int32_t n_cascaded, cap_cascaded;
 
-	/* ATTACH PARTITION */
+	/* ATTACH PARTITION, CREATE TABLE ... PARTITION OF */
 	RelationFacts parent;       /* the partitioned table (also StatementFacts::rel) */
 	bool bound_implied;         /* the partition's validated CHECKs imply its bound: no scan */
 	bool bound_known;           /* the bound's constraint could be built (else judged unproven) */

@@ -197,6 +197,9 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 
 /* ---------------------------------------------------------------- partitions */
 
+void rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+								 const char *does, Sink &sink);
+
 void
 rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
@@ -230,15 +233,34 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 		sink.add(RuleId::AttachPartitionScan, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail,
 				 hint);
 	}
+	rule_default_partition_scan(f, p, it, "ATTACH PARTITION", "attaches a partition", sink);
+}
+
+/* CREATE TABLE ... PARTITION OF a table with a large DEFAULT partition: the same scan. */
+void
+rule_create_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
+{
+	rule_default_partition_scan(f, p, it, "CREATE TABLE ... PARTITION OF", "creates a partition", sink);
+}
+
+void
+rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+							const char *does, Sink &sink)
+{
+	const TableFacts &t = f.tbl;
+	const std::string parent = quoted(t.parent.name);
+	const bool attach = it.op == TblOp::AttachPartition;
+	const std::string scans = attach ? "ATTACH" : "new partition";
+	const std::string before = attach ? "attaching" : "creating the partition";
 	if (large(t.default_part, p) && !t.default_excluded)
 	{
 		const std::string def = quoted(t.default_part.name);
-		std::string message = "ATTACH PARTITION would scan the large DEFAULT partition " + def +
+		std::string message = std::string(what) + " would scan the large DEFAULT partition " + def +
 							  " under an ACCESS EXCLUSIVE lock for rows that belong to the new partition";
 		std::string detail = "Rule attach_partition_scan: the DEFAULT partition " + def + " of " + parent + " is " +
-							 size_phrase(t.default_part) + ", " + threshold(p) +
-							 ". Before it attaches a partition, PostgreSQL reads every row of the DEFAULT "
-							 "partition while it holds " + lock_phrase(LockLevel::AccessExclusive, def) +
+							 size_phrase(t.default_part) + ", " + threshold(p) + ". Before it " + does +
+							 ", PostgreSQL reads every row of the DEFAULT partition while it holds " +
+							 lock_phrase(LockLevel::AccessExclusive, def) +
 							 ", unless a validated CHECK constraint on it already excludes the new bound.";
 		std::string hint;
 		if (t.bound_known && t.check_sql[0] && it.arg2[0])
@@ -248,11 +270,11 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 							   "  ALTER TABLE ") +
 				   t.default_sql + " ADD CONSTRAINT " + it.arg2 + " CHECK (NOT (" + t.check_sql + ")) NOT VALID;\n"
 				   "  ALTER TABLE " + t.default_sql + " VALIDATE CONSTRAINT " + it.arg2 + ";\n  " + stmt_sql(f) +
-				   "\nKeep the DEFAULT partition small: every ATTACH scans it.";
+				   "\nKeep the DEFAULT partition small: every " + scans + " scans it.";
 		else
 			hint = "Add to the DEFAULT partition a validated CHECK constraint that excludes the new bound "
-				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before attaching, and keep the "
-				   "DEFAULT partition small: every ATTACH scans it.";
+				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before " + before +
+				   ", and keep the DEFAULT partition small: every " + scans + " scans it.";
 		sink.add(RuleId::AttachPartitionScan, t.default_part, LockLevel::AccessExclusive, t.default_part.rows,
 				 message, detail, hint);
 	}
@@ -758,6 +780,7 @@ rules_table(const StatementFacts &f, const Policy &p, Sink &sink)
 			case TblOp::VacuumFull:
 			case TblOp::Cluster: rule_vacuum_full_cluster(f, p, it, sink); break;
 			case TblOp::AttachPartition: rule_attach_partition_scan(f, p, it, sink); break;
+			case TblOp::CreatePartition: rule_create_partition_scan(f, p, it, sink); break;
 			case TblOp::DetachPartition: rule_detach_partition_blocking(f, p, it, sink); break;
 			case TblOp::RefreshMatview: rule_refresh_matview_blocking(f, p, it, sink); break;
 			case TblOp::Truncate: rule_truncate(f, p, it, sink); break;

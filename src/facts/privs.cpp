@@ -76,6 +76,32 @@ last_name(List *names)
 	return names != NIL ? strVal(llast(names)) : "";
 }
 
+/* ALTER TYPE ... CASCADE changes every typed table of the composite type compositerel: their
+ * owner too (ATSimplePermissions, renameatt_check, once PostgreSQL holds the lock). */
+void
+require_typed_tables_owner(Oid compositerel)
+{
+	Oid typid = OidIsValid(compositerel) ? get_rel_type_id(compositerel) : InvalidOid;
+	if (!OidIsValid(typid))
+		return;
+	List *typed = NIL;
+	Relation cat = table_open(RelationRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		if (((Form_pg_class) GETSTRUCT(tup))->reloftype == typid)
+			typed = lappend_oid(typed, ((Form_pg_class) GETSTRUCT(tup))->oid);
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	ListCell *lc;
+	foreach (lc, typed)
+	{
+		char *name = get_rel_name(lfirst_oid(lc));
+		if (name)
+			require_owner(lfirst_oid(lc), name);
+	}
+}
+
 void
 drop_privileges(DropStmt *stmt, const MgState *st)
 {
@@ -137,7 +163,12 @@ rename_privileges(RenameStmt *stmt, const MgState *st)
 		case OBJECT_COLUMN:
 		case OBJECT_ATTRIBUTE:
 			if (stmt->relation)
-				require_owner(catalog_relation(st, stmt->relation), stmt->relation->relname);
+			{
+				Oid relid = catalog_relation(st, stmt->relation);
+				require_owner(relid, stmt->relation->relname);
+				if (stmt->renameType == OBJECT_ATTRIBUTE && stmt->behavior == DROP_CASCADE)
+					require_typed_tables_owner(relid);
+			}
 			break;
 		case OBJECT_SCHEMA:
 		{
@@ -261,11 +292,18 @@ reindex_privileges(ReindexStmt *stmt, const MgState *st)
 void
 alter_table_privileges(AlterTableStmt *stmt, const MgState *st)
 {
-	require_owner(catalog_relation(st, stmt->relation), stmt->relation->relname);
+	Oid relid = catalog_relation(st, stmt->relation);
+	require_owner(relid, stmt->relation->relname);
+	bool typed_checked = false;
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (stmt->objtype == OBJECT_TYPE && cmd->behavior == DROP_CASCADE && !typed_checked)
+		{
+			require_typed_tables_owner(relid);
+			typed_checked = true;
+		}
 		/* the partition must be the role's too (ATExecAttachPartition, once it is locked) */
 		if (cmd->subtype == AT_AttachPartition && cmd->def && IsA(cmd->def, PartitionCmd))
 		{

@@ -351,6 +351,9 @@ validated_constraints(Oid relid, int *n_checks)
 	return out;
 }
 
+void default_partition_facts(MgFactsCx *cx, Oid parent, PartitionBoundSpec *bound, const char *bound_sql,
+							 mg::TableFacts *t, mg::TblItem *it, Oid new_part);
+
 bool
 attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 {
@@ -379,32 +382,77 @@ attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 
 	strlcpy(it->arg, quote_identifier(makeObjectName(pref.relname, NULL, "bound")), sizeof it->arg);
 
-	Oid def = get_default_partition_oid(parent.relid);
-	if (OidIsValid(def) && def != pref.relid && mg_describe_relation(cx->st, def, &t->default_part))
+	default_partition_facts(cx, parent.relid, pc->bound, bound != NIL ? t->check_sql : "", t, it, pref.relid);
+	return true;
+}
+
+/*
+ * The DEFAULT partition of parent and what check_default_partition_contents() asks of it
+ * before a partition with bound joins: does a validated CHECK of the DEFAULT partition
+ * already exclude the bound (else PostgreSQL scans it under ACCESS EXCLUSIVE). Fills
+ * t->default_part, default_sql, default_excluded, and arg2 of it (the name the recipe's
+ * CHECK gets). bound_sql: the bound as a CHECK expression ("" when it could not be built).
+ */
+void
+default_partition_facts(MgFactsCx *cx, Oid parent, PartitionBoundSpec *bound, const char *bound_sql,
+						mg::TableFacts *t, mg::TblItem *it, Oid new_part)
+{
+	Oid def = get_default_partition_oid(parent);
+	if (!OidIsValid(def) || def == new_part || !mg_describe_relation(cx->st, def, &t->default_part))
+		return;
+	char *nsp = get_namespace_name(get_rel_namespace(def));
+	char *name = get_rel_name(def);
+	if (nsp && name)
 	{
-		char *nsp = get_namespace_name(get_rel_namespace(def));
-		char *name = get_rel_name(def);
-		if (nsp && name)
-		{
-			strlcpy(t->default_sql, quote_qualified_identifier(nsp, name), sizeof t->default_sql);
-			strlcpy(it->arg2, quote_identifier(makeObjectName(name, NULL, "excl_bound")), sizeof it->arg2);
-		}
-		/* What check_default_partition_contents() asks: do the DEFAULT partition's own
-		 * constraints imply NOT (the new bound)? Built in the new partition's column numbers,
-		 * so only when both number the key column alike. */
-		if (bound != NIL && t->check_sql[0])
-		{
-			List *def_bound = bound_constraint(parent.relid, def, pc->bound, NULL, 0);
-			if (def_bound != NIL)
-			{
-				Expr *neg = makeBoolExpr(NOT_EXPR, list_make1(make_ands_explicit(def_bound)), -1);
-				neg = (Expr *) eval_const_expressions(NULL, (Node *) neg);
-				neg = canonicalize_qual(neg, true);
-				int n_checks;
-				List *have = validated_constraints(def, &n_checks);
-				t->default_excluded = n_checks > 0 && predicate_implied_by(make_ands_implicit(neg), have, false);
-			}
-		}
+		strlcpy(t->default_sql, quote_qualified_identifier(nsp, name), sizeof t->default_sql);
+		strlcpy(it->arg2, quote_identifier(makeObjectName(name, NULL, "excl_bound")), sizeof it->arg2);
+	}
+	/* Do the DEFAULT partition's own constraints imply NOT (the new bound)? Built in the
+	 * DEFAULT partition's column numbers. */
+	if (bound_sql[0] == '\0')
+		return;
+	List *def_bound = bound_constraint(parent, def, bound, NULL, 0);
+	if (def_bound == NIL)
+		return;
+	Expr *neg = makeBoolExpr(NOT_EXPR, list_make1(make_ands_explicit(def_bound)), -1);
+	neg = (Expr *) eval_const_expressions(NULL, (Node *) neg);
+	neg = canonicalize_qual(neg, true);
+	int n_checks;
+	List *have = validated_constraints(def, &n_checks);
+	t->default_excluded = n_checks > 0 && predicate_implied_by(make_ands_implicit(neg), have, false);
+}
+
+/* CREATE TABLE ... PARTITION OF parent FOR VALUES ...: like ATTACH PARTITION, PostgreSQL
+ * scans the parent's DEFAULT partition (under ACCESS EXCLUSIVE) for rows of the new bound. */
+bool
+create_partition_facts(CreateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->partbound == NULL || stmt->partbound->is_default || list_length(stmt->inhRelations) != 1)
+		return false; /* a new DEFAULT partition is empty: nothing is scanned */
+	RangeVar *prv = (RangeVar *) linitial(stmt->inhRelations);
+	MgRelRef pref;
+	mg::RelationFacts parent;
+	memset(&parent, 0, sizeof parent);
+	if (!mg_resolve_and_describe(cx->st, prv, &pref, &parent))
+		return mg_facts_will_fail(cx); /* PostgreSQL reports the missing parent */
+	if (pref.sim_new || !OidIsValid(pref.relid))
+		return false; /* a parent check()'s text created: its DEFAULT partition is new too */
+	if (parent.relkind != RELKIND_PARTITIONED_TABLE)
+		return mg_facts_will_fail(cx); /* "is not partitioned" */
+	mg::TableFacts *t = &f->tbl;
+	mg::TblItem *it = add_item(f, mg::TblOp::CreatePartition);
+	it->rel = parent;
+	it->lock = mg::LockLevel::AccessExclusive; /* DefineRelation locks the parent so */
+	set_table_sql(it, &pref);
+	t->parent = parent;
+	/* the bound in the parent's column numbers: the new partition takes its columns */
+	List *bound = bound_constraint(pref.relid, pref.relid, stmt->partbound, t->check_sql, sizeof t->check_sql);
+	t->bound_known = bound != NIL;
+	default_partition_facts(cx, pref.relid, stmt->partbound, t->bound_known ? t->check_sql : "", t, it, InvalidOid);
+	if (!t->default_part.found)
+	{
+		f->tbl.n_items--;
+		return false;
 	}
 	return true;
 }
@@ -1305,6 +1353,9 @@ mg_table_group_applies(Node *parsetree)
 		case T_AlterEnumStmt:
 		case T_CreateTableAsStmt:
 			return true;
+		case T_CreateStmt:
+			/* PARTITION OF with a bound: the parent's DEFAULT partition is scanned */
+			return ((CreateStmt *) parsetree)->partbound != NULL && !((CreateStmt *) parsetree)->partbound->is_default;
 		case T_VacuumStmt:
 			return ((VacuumStmt *) parsetree)->is_vacuumcmd && ((VacuumStmt *) parsetree)->options != NIL;
 		case T_DropStmt:
@@ -1334,6 +1385,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_RefreshMatViewStmt: return refresh_facts((RefreshMatViewStmt *) parsetree, cx, f);
 		case T_TruncateStmt: return truncate_facts((TruncateStmt *) parsetree, cx, f);
 		case T_LockStmt: return lock_facts((LockStmt *) parsetree, cx, f);
+		case T_CreateStmt: return create_partition_facts((CreateStmt *) parsetree, cx, f);
 		case T_CreateTrigStmt:
 		{
 			CreateTrigStmt *ct = (CreateTrigStmt *) parsetree;

@@ -41,6 +41,7 @@ ALTER TABLE big ALTER COLUMN v TYPE varchar(5);
 ALTER TABLE big ALTER COLUMN e TYPE varchar(100);
 ALTER TABLE big ALTER COLUMN v TYPE int USING v::int;
 ALTER TABLE big ALTER COLUMN v TYPE text USING lower(v);
+ALTER TABLE big ALTER COLUMN k TYPE int USING k + 1;
 ALTER TABLE big ALTER COLUMN id TYPE int;
 ALTER TABLE big ALTER COLUMN k SET DEFAULT 0, ALTER COLUMN k TYPE bigint;
 -- refused: timestamp to timestamptz when TimeZone is not UTC

@@ -59,6 +59,25 @@ ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (1000);
 ALTER TABLE ap.d_default ADD CONSTRAINT d_default_excl_bound CHECK (NOT (k IS NOT NULL AND k >= 0 AND k < 1000)) NOT VALID;
 ALTER TABLE ap.d_default VALIDATE CONSTRAINT d_default_excl_bound;
 ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (1000);
+-- CREATE TABLE ... PARTITION OF scans the DEFAULT partition the same way (ACCESS EXCLUSIVE on
+-- it, and on the parent), unless its CHECK excludes the new bound; a DEFAULT partition of its
+-- own, a parent without one, and the hint's steps pass
+BEGIN;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+ROLLBACK;
+BEGIN;
+SET LOCAL migration_guard.mode = warn;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relname IN ('d', 'd_default') ORDER BY 1;
+ROLLBACK;
+ALTER TABLE ap.d_default ADD CONSTRAINT d_default_excl_high CHECK (NOT (k IS NOT NULL AND k >= 100000 AND k < 200000)) NOT VALID;
+ALTER TABLE ap.d_default VALIDATE CONSTRAINT d_default_excl_high;
+BEGIN;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+CREATE TABLE m_default PARTITION OF m DEFAULT;
+CREATE TABLE l_us PARTITION OF l FOR VALUES IN ('us');
+ROLLBACK;
 
 -- allowed: a small partition, a partition created in this transaction
 CREATE TABLE m_2026 (id int, ts date, pad text);

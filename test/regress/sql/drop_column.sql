@@ -50,6 +50,21 @@ BEGIN
     ALTER TABLE dcol.big DROP COLUMN f;
 END $$;
 SELECT change();
+-- ALTER TYPE ... DROP ATTRIBUTE ... CASCADE drops the column of every typed table of the type
+CREATE TYPE comp AS (a int, b text);
+CREATE TABLE typed_1 OF comp;
+CREATE TABLE typed_2 OF comp;
+INSERT INTO typed_1 VALUES (1, 'x');
+BEGIN;
+ALTER TYPE comp DROP ATTRIBUTE b CASCADE;
+SELECT attrelid::regclass, attname FROM pg_attribute WHERE attname = 'b' AND attrelid IN ('typed_1'::regclass, 'typed_2'::regclass) AND NOT attisdropped;
+ROLLBACK;
+-- without CASCADE PostgreSQL refuses while typed tables exist; IF EXISTS of nothing says nothing
+ALTER TYPE comp DROP ATTRIBUTE b;
+ALTER TYPE comp DROP ATTRIBUTE IF EXISTS no_such_attribute CASCADE;
+-- a type with no typed table: nothing to say
+CREATE TYPE lonely AS (a int, b text);
+ALTER TYPE lonely DROP ATTRIBUTE b;
 -- PostgreSQL's own errors
 ALTER TABLE parted_1 DROP COLUMN id;
 ALTER TABLE big DROP COLUMN no_such_column;
@@ -63,6 +78,7 @@ SELECT statement_no, rule, severity, relation, lock_mode
 CREATE TABLE fresh2 (id int, c int NOT NULL);
 ALTER TABLE big DROP COLUMN g;
 ALTER TABLE fresh2 DROP COLUMN c;
+ALTER TYPE comp DROP ATTRIBUTE a CASCADE;
 $$);
 \pset format aligned
 

@@ -50,6 +50,14 @@ BEGIN
     ALTER TABLE rcol.big RENAME COLUMN f TO f3;
 END $$;
 SELECT change();
+-- ALTER TYPE ... RENAME ATTRIBUTE ... CASCADE renames the column of every typed table
+CREATE TYPE comp AS (a int, b text);
+CREATE TABLE typed_1 OF comp;
+BEGIN;
+ALTER TYPE comp RENAME ATTRIBUTE a TO a2 CASCADE;
+SELECT attname FROM pg_attribute WHERE attrelid = 'typed_1'::regclass AND attnum > 0 ORDER BY attnum;
+ROLLBACK;
+ALTER TYPE comp RENAME ATTRIBUTE a TO a2;
 -- PostgreSQL's own errors
 ALTER TABLE parted_1 RENAME COLUMN id TO id3;
 ALTER TABLE big RENAME COLUMN no_such_column TO x;
@@ -63,6 +71,7 @@ SELECT statement_no, rule, severity, relation, lock_mode
 CREATE TABLE fresh2 (id int, c int NOT NULL);
 ALTER TABLE big RENAME COLUMN g TO g3;
 ALTER TABLE fresh2 RENAME COLUMN c TO c3;
+ALTER TYPE comp RENAME ATTRIBUTE b TO b2 CASCADE;
 $$);
 \pset format aligned
 
