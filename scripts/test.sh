@@ -2,7 +2,7 @@
 # Runs every migration_guard test from scratch on Debian 12 and ends with "N passed, N failed".
 #
 #   bash scripts/test.sh                              everything
-#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: boundary unit regress chaining isolation pgtap cli tap integration tools fuzz
+#   MG_SUITES="regress isolation" bash scripts/test.sh   some suites: boundary unit regress chaining faults isolation pgtap cli tap integration tools fuzz
 #   MG_SUITES=pgregress bash scripts/test.sh          PostgreSQL's own regression suite under the guard (not in the default list)
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-SUITES=${MG_SUITES:-boundary unit regress chaining isolation pgtap cli tap integration tools fuzz}
+SUITES=${MG_SUITES:-boundary unit regress chaining faults isolation pgtap cli tap integration tools fuzz}
 passed=0
 failed=0
 problems=()
@@ -81,7 +81,7 @@ if has unit; then
 	count unit "$ok" "$bad"
 fi
 
-REGRESS_TESTS=$(cd test/regress/sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' | sort)
+REGRESS_TESTS=$(cd test/regress/sql && ls *.sql | sed 's/\.sql$//' | grep -v -e '^hook_chaining$' -e '^failure_contract$' | sort)
 
 if has regress; then
 	log "regression tests (pg_regress): $(echo $REGRESS_TESTS)"
@@ -108,6 +108,28 @@ if has chaining && [ -f test/regress/sql/hook_chaining.sql ]; then
 		regress_counts "$WORK/$name.log" "$name" "$rc"
 		show_diffs "$WORK/out_$name/regression.diffs"
 	done
+fi
+
+# The failure contract with injected failures: test/faults/mg_faults is a test-only library,
+# built and installed here into the installation under test (never by the extension's own
+# Makefile or packages), which test/regress/sql/failure_contract.sql loads.
+if has faults && [ -f test/regress/sql/failure_contract.sql ]; then
+	log "the failure contract, failures injected by test/faults/mg_faults (failure_contract)"
+	if make -s -C test/faults PG_CONFIG="$PG_CONFIG" >"$WORK/faults.build" 2>&1 &&
+		as_root make -s -C test/faults install PG_CONFIG="$PG_CONFIG" >>"$WORK/faults.build" 2>&1; then
+		make -s -C test/faults clean PG_CONFIG="$PG_CONFIG" >/dev/null 2>&1
+		(cd "$WORK" && as_test_user "$PGXS_DIR/src/test/regress/pg_regress" \
+			--temp-instance="$WORK/tmp_faults" --temp-config="$WORK/test/conf/guard.conf" \
+			--inputdir="$WORK/test/regress" --outputdir="$WORK/out_faults" --bindir="$PG_BIN" \
+			failure_contract) >"$WORK/faults.log" 2>&1
+		rc=$?
+		regress_lines "$WORK/faults.log" || cat "$WORK/faults.log"
+		regress_counts "$WORK/faults.log" faults "$rc"
+		show_diffs "$WORK/out_faults/regression.diffs"
+	else
+		cat "$WORK/faults.build"
+		count faults 0 1
+	fi
 fi
 
 if has isolation && ls test/isolation/specs/*.spec >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ PG_FUNCTION_INFO_V1(mg_check);
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "facts/locks.h"
 #include "facts/privs.h"
 #include "pg/locks.h"
@@ -169,23 +170,13 @@ put_row(ReturnSetInfo *rsinfo, const Row *r)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* Errors that end check() itself rather than becoming a finding: cancel, shutdown, out of
- * memory or disk, and the like. */
-bool
-must_propagate(const ErrorData *e)
-{
-	int category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
-	return category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) || e->elevel > ERROR;
-}
-
 /* The findings of one statement, collected inside its subtransaction. */
 struct Judged
 {
 	mg::Finding findings[kMaxFindingsPerStatement];
 	int n;
 	char err[256];
+	uint32 groups; /* the rule groups that could apply (for the failure contract) */
 };
 
 /* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
@@ -210,6 +201,7 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 	in.stmt_len = len;
 	in.st = st;
 	in.toplevel = true; /* a migration file's statements run from the client */
+	in.in_block = mg_state_in_block(st);
 	in.lock_wait_bounded = act.decision.wait_bounded;
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
@@ -253,6 +245,7 @@ judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int l
 {
 	out->n = 0;
 	out->err[0] = '\0';
+	out->groups = mg_may_apply(stmt) ? mg_rule_groups(stmt) : mg::kGroupData;
 	MgLockPlan plan;
 	if (IsA(stmt, CreateSchemaStmt))
 	{
@@ -312,7 +305,7 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 	{
 		MemoryContextSwitchTo(errcxt);
 		ErrorData *e = CopyErrorData();
-		if (must_propagate(e))
+		if (mg_error_kind(e) == MG_ERROR_RETHROW)
 			PG_RE_THROW();
 		FlushErrorState();
 		MemoryContextSwitchTo(cxt);
@@ -333,15 +326,30 @@ struct CheckRun
 	int statement_no;
 };
 
+/* The failure contract's row (rule unjudged), as the hook would raise it. */
+void
+unjudged_row(CheckRun *run, uint32 groups, const char *command, const char *sqlstate, const char *cause, int begin,
+			 int end)
+{
+	mg::UnjudgedFacts *u = (mg::UnjudgedFacts *) palloc0(sizeof(mg::UnjudgedFacts));
+	u->groups = groups;
+	strlcpy(u->command, command ? command : "", sizeof u->command);
+	strlcpy(u->sqlstate, sqlstate, sizeof u->sqlstate);
+	strlcpy(u->cause, cause, sizeof u->cause);
+	mg::Finding *f = (mg::Finding *) palloc(sizeof(mg::Finding));
+	if (mg::evaluate_unjudged(*u, run->policy, f, 1) == 0)
+		return;
+	Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, end),
+			 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
+	put_row(run->rsinfo, &r);
+}
+
 void
 emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
-		Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, end),
-				 "internal_error", "warning", NULL,
-				 psprintf("migration_guard could not check this statement: %s", j->err), NULL, NULL};
-		put_row(run->rsinfo, &r);
+		unjudged_row(run, j->groups, NULL, "", j->err, begin, end);
 		return;
 	}
 	/* warnings first, then errors: the order the hook raises them in */
@@ -357,8 +365,28 @@ emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 		}
 }
 
-/* One statement: judged in a subtransaction, so that a catalog error (PostgreSQL's own, for
- * a statement it would reject too) becomes a finding and the rest of the text is still read. */
+struct JudgeArgs
+{
+	Node *stmt;
+	MgState *st;
+	const char *text;
+	int loc;
+	int len;
+	const mg::Policy *policy;
+	Judged *out;
+};
+
+void
+judge_in_sim(void *arg)
+{
+	JudgeArgs *a = (JudgeArgs *) arg;
+	judge_statement_in_sim(a->stmt, a->st, a->text, a->loc, a->len, *a->policy, a->out);
+}
+
+/* One statement: judged inside the guard's one wrapper (facts/guarded.h), so that a catalog
+ * error (PostgreSQL's own, for a statement it would reject too) becomes a statement_error
+ * row, an internal one the failure contract's row (unjudged), and the rest of the text is
+ * still read. Cancel, out of memory and the like end check() itself. */
 void
 check_statement(CheckRun *run, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
 {
@@ -371,38 +399,28 @@ check_statement(CheckRun *run, RawStmt *raw, const char *stretch, int stretch_be
 	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
 	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
 	Judged *j = (Judged *) palloc(sizeof(Judged));
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
+	/* parser locations inside the tree are relative to the stretch it was parsed from */
+	JudgeArgs a = {raw->stmt, run->st, stretch, raw->stmt_location, len, &run->policy, j};
+	MgFailure fail;
+	if (mg_guarded_call(judge_in_sim, &a, false, &fail))
 	{
-		/* parser locations inside the tree are relative to the stretch it was parsed from */
-		judge_statement_in_sim(raw->stmt, run->st, stretch, raw->stmt_location, len, run->policy, j);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		ErrorData *e = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (must_propagate(e))
-			ReThrowError(e);
-		Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, loc + len),
-				 "statement_error", "error", NULL, e->message,
-				 psprintf("PostgreSQL would reject this statement (SQLSTATE %s).%s%s", unpack_sql_state(e->sqlerrcode),
-						  e->detail ? " " : "", e->detail ? e->detail : ""),
-				 e->hint};
-		put_row(run->rsinfo, &r);
+		emit_findings(run, j, begin, loc + len);
 		return;
 	}
-	PG_END_TRY();
-	emit_findings(run, j, begin, loc + len);
+	if (fail.kind == MG_ERROR_UNJUDGED)
+	{
+		/* the guard's own failure, not the statement's: the failure contract's row */
+		unjudged_row(run, mg_may_apply(raw->stmt) ? mg_rule_groups(raw->stmt) : mg::kGroupData,
+					 CreateCommandName(raw->stmt), fail.sqlstate, fail.message, begin, loc + len);
+		return;
+	}
+	ErrorData *e = fail.error;
+	Row r = {run->statement_no, run->src.line, run->src.col, shown_statement(&run->src, begin, loc + len),
+			 "statement_error", "error", NULL, e->message,
+			 psprintf("PostgreSQL would reject this statement (SQLSTATE %s).%s%s", unpack_sql_state(e->sqlerrcode),
+					  e->detail ? " " : "", e->detail ? e->detail : ""),
+			 e->hint};
+	put_row(run->rsinfo, &r);
 }
 
 /* The parser's error, as the last row: nothing after it is read. */
@@ -410,6 +428,8 @@ void
 syntax_error(CheckRun *run, const Parsed *p, int stretch_begin, int stretch_end)
 {
 	int begin = (int) mg::sql::token_start(std::string_view(run->src.text, run->src.len), stretch_begin);
+	if (begin >= run->src.len && p->error_at >= 0)
+		begin = stretch_begin + p->error_at; /* only comments: the one never closed */
 	run->statement_no++;
 	advance(&run->src, begin);
 	/* show the statement up to its first semicolon, where the cut began */
@@ -419,6 +439,22 @@ syntax_error(CheckRun *run, const Parsed *p, int stretch_begin, int stretch_end)
 	Row r = {run->statement_no, run->src.line, run->src.col, shown, "syntax_error", "error", NULL,
 			 p->error->message, p->error->detail, p->error->hint};
 	put_row(run->rsinfo, &r);
+}
+
+/* The text after the last statement, when it holds only comments: PostgreSQL's parser
+ * rejects a comment that is never closed, and so does check(). */
+void
+trailing_comments(CheckRun *run, int pos)
+{
+	MemoryContext old = MemoryContextSwitchTo(run->stmtcxt);
+	int len = run->src.len - pos;
+	char *rest = pnstrdup(run->src.text + pos, len);
+	Parsed p;
+	parse_stretch(rest, len, run->stmtcxt, &p);
+	if (p.error)
+		syntax_error(run, &p, pos, run->src.len);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(run->stmtcxt);
 }
 
 void
@@ -431,7 +467,13 @@ check_text(CheckRun *run)
 		CHECK_FOR_INTERRUPTS();
 		int begin = (int) mg::sql::token_start(all, pos);
 		if (begin >= run->src.len)
+		{
+			/* nothing but white space and comments is left: the parser still has a word to
+			 * say when a comment is never closed (as PostgreSQL does for the same text) */
+			if (pos < run->src.len)
+				trailing_comments(run, pos);
 			break;
+		}
 		MemoryContext old = MemoryContextSwitchTo(run->stmtcxt);
 
 		/* Cut at the next semicolon; grow past it while the parser wants more (a BEGIN

@@ -137,6 +137,15 @@ CREATE INDEX ON big (c);$$);
 SELECT statement_no, line, col, rule, message
   FROM migration_guard.check(E'CREATE INDEX ON big (c);\nSELECT ''unterminated;\nCREATE INDEX ON big (c);');
 SELECT statement_no, line, col, rule, message FROM migration_guard.check('SELECT (((((1');
+-- a comment never closed after the last statement, or as the whole text: PostgreSQL's syntax
+-- error, as when it runs (closed comments after the last statement draw nothing)
+SELECT statement_no, line, col, statement, rule, message
+  FROM migration_guard.check(E'CREATE INDEX ON big (c);
+/* not closed
+DROP TABLE big;');
+SELECT statement_no, line, col, rule, message FROM migration_guard.check('/* a */ /* b /* nested */');
+SELECT count(*) AS findings FROM migration_guard.check(E'SELECT 1; /* closed */ -- line
+');
 -- a BEGIN ATOMIC body holds semicolons of its own
 SELECT statement_no, line, rule FROM migration_guard.check($$
 CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
