@@ -249,6 +249,23 @@ source_privileges_walker(Node *node, void *context)
 	return raw_expression_tree_walker(node, MG_WALKER(source_privileges_walker), context);
 }
 
+/* The hooks' CREATE TABLE AS: its query is analyzed already. PostgreSQL's own check of every
+ * range table in it (the top level, subqueries, CTEs, sublinks), as the executor makes it on
+ * the plan, after the guard would have judged the statement. */
+bool
+query_privileges_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query *q = (Query *) node;
+		mg_query_check_permissions(q);
+		return query_tree_walker(q, MG_WALKER(query_privileges_walker), context, 0);
+	}
+	return expression_tree_walker(node, MG_WALKER(query_privileges_walker), context);
+}
+
 void
 reindex_privileges(ReindexStmt *stmt, const MgState *st)
 {
@@ -413,7 +430,9 @@ mg_check_statement_privileges(Node *stmt, const MgState *st)
 		{
 			SourceCheck sc = {st, NIL};
 			Node *query = ((CreateTableAsStmt *) stmt)->query;
-			if (query && !IsA(query, Query))
+			if (query && IsA(query, Query))
+				query_privileges_walker(query, NULL);
+			else if (query)
 				source_privileges_walker(query, &sc);
 			break;
 		}

@@ -179,3 +179,10 @@ mg_owns(Oid classid, Oid objid)
 #else
 #define mg_exec_check_permissions(ps) ((void) ExecCheckRTPerms((ps)->rtable, true))
 #endif
+/* The same check of one analyzed Query's own range table (not its subqueries'), as the
+ * executor runs it on the plan that flattens them all (PG 16: Query.rteperminfos). */
+#if MG_PG16_GE
+#define mg_query_check_permissions(q) ((void) ExecCheckPermissions((q)->rtable, (q)->rteperminfos, true))
+#else
+#define mg_query_check_permissions(q) ((void) ExecCheckRTPerms((q)->rtable, true))
+#endif
