@@ -1,11 +1,8 @@
 --
 -- migration_guard.check(): the guard's verdicts on a migration text, without running it
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA chk;
-SET search_path = chk;
+\set schema chk
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 -- a 2 MB table, a small one, a partitioned one
@@ -207,7 +204,5 @@ SELECT rule, default_severity, effective_severity FROM migration_guard.rules() O
 RESET migration_guard.mode;
 
 \pset format aligned
-SET client_min_messages = warning;
-DROP SCHEMA chk CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql
 DROP ROLE regress_chk_user;

@@ -12,11 +12,8 @@
 -- the same reason it cannot prune partitions: a data change of a partitioned table with a
 -- condition on its partition key is judged by the whole table.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA par;
-SET search_path = par;
+\set schema par
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 SET migration_guard.max_dml_rows = 20000;
 
@@ -164,6 +161,4 @@ FROM (VALUES
 ORDER BY n;
 \pset format aligned
 
-SET client_min_messages = warning;
-DROP SCHEMA par CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql
