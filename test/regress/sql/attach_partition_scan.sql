@@ -3,11 +3,8 @@
 -- under ACCESS EXCLUSIVE unless validated CHECK constraints prove the bound;
 -- detach_partition_blocking: DETACH PARTITION without CONCURRENTLY
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ap;
-SET search_path = ap;
+\set schema ap
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE m (id int, ts date, pad text) PARTITION BY RANGE (ts);
@@ -126,5 +123,4 @@ $$);
 SELECT statement_no, rule, hint FROM migration_guard.check(
   'ALTER TABLE d DETACH PARTITION d_low; ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (500)');
 
-RESET search_path;
-DROP SCHEMA ap CASCADE;
+\i test/regress/fixtures/teardown.sql

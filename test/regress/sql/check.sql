@@ -1,11 +1,8 @@
 --
 -- migration_guard.check(): the guard's verdicts on a migration text, without running it
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA chk;
-SET search_path = chk;
+\set schema chk
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 -- a 2 MB table, a small one, a partitioned one
@@ -162,6 +159,8 @@ SELECT rule, message FROM migration_guard.check('SELECT ' || repeat('(', 100000)
 -- too large
 SELECT count(*) FROM migration_guard.check(repeat(' ', 64 * 1024 * 1024 + 1));
 \echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM migration_guard.statement_locks(repeat(' ', 64 * 1024 * 1024 + 1));
+\echo :LAST_ERROR_SQLSTATE
 -- a long migration: 40000 statements, 2 MB, one finding at the end
 SELECT statement_no, line, rule FROM migration_guard.check(
   repeat(E'COMMENT ON TABLE big IS ''x; y'';\n', 20000) ||
@@ -223,8 +222,6 @@ SELECT rule, default_severity, effective_severity FROM migration_guard.rules() O
 RESET migration_guard.mode;
 
 \pset format aligned
-SET client_min_messages = warning;
-DROP SCHEMA chk CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql
 DROP ROLE regress_chk_user;
 DROP ROLE regress_chk_owner;

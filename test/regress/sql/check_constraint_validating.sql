@@ -1,11 +1,8 @@
 --
 -- check_constraint_validating: ADD CHECK without NOT VALID on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ccv;
-SET search_path = ccv;
+\set schema ccv
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, c int, d int, pad text);
@@ -81,8 +78,7 @@ SELECT add_check();
 ALTER TABLE no_such_table ADD CONSTRAINT x CHECK (a > 0);
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE t ADD CONSTRAINT t_c_check CHECK (c >= 0);
 ALTER TABLE t ADD CONSTRAINT t_c_check CHECK (c >= 0) NOT VALID;
 CREATE TABLE made (a int);
@@ -90,4 +86,4 @@ ALTER TABLE made ADD CONSTRAINT made_a_check CHECK (a > 0);
 ALTER TABLE parent ADD CONSTRAINT parent_c_range CHECK (c < 100000);
 $$);
 
-DROP SCHEMA ccv CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- domain_constraint: a domain constraint checked against every large table that uses the domain
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA dc;
-SET search_path = dc;
+\set schema dc
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE DOMAIN amount AS numeric;
@@ -85,8 +82,7 @@ ALTER DOMAIN no_such_domain SET NOT NULL;
 ALTER DOMAIN int4 SET NOT NULL;
 
 -- check() gives the same verdict; a domain created earlier in the text has no users yet
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER DOMAIN qty ADD CONSTRAINT qty_check CHECK (VALUE >= 0);
 ALTER DOMAIN qty ADD CONSTRAINT qty_check CHECK (VALUE >= 0) NOT VALID;
 ALTER DOMAIN qty VALIDATE CONSTRAINT qty_check;
@@ -94,4 +90,4 @@ CREATE DOMAIN later AS int;
 ALTER DOMAIN later SET NOT NULL;
 $$);
 
-DROP SCHEMA dc CASCADE;
+\i test/regress/fixtures/teardown.sql

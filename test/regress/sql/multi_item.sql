@@ -7,11 +7,8 @@
 -- rows about the dangerous table are shown for each. test/fuzz/multi_item.py puts the item
 -- first and last with more counts and kinds.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA mi;
-SET search_path = mi;
+\set schema mi
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 CREATE TABLE big (id bigint, c int, pad text);
 CREATE INDEX big_c_idx ON big (c);
@@ -112,6 +109,4 @@ SELECT count(*) AS big_constraints FROM pg_constraint WHERE conrelid = 'mi.big':
 SELECT count(*) AS big_columns FROM pg_attribute WHERE attrelid = 'mi.big'::regclass AND attnum > 0;
 SELECT count(*) AS big_indexes FROM pg_index WHERE indrelid = 'mi.big'::regclass;
 
-SET client_min_messages = error;
-DROP SCHEMA mi CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- rename_column: a breaking change for code that runs against the table (warning, whatever the size)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rcol;
-SET search_path = rcol;
+\set schema rcol
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE big (id bigint PRIMARY KEY, c int NOT NULL, d int NOT NULL, e int, f int NOT NULL, g int NOT NULL);
 INSERT INTO big SELECT g, g, g, g, g, g FROM generate_series(1, 100) g;
@@ -66,8 +63,7 @@ ALTER TABLE big RENAME COLUMN no_such_column TO x;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 CREATE TABLE fresh2 (id int, c int NOT NULL);
 ALTER TABLE big RENAME COLUMN g TO g3;
 ALTER TABLE fresh2 RENAME COLUMN c TO c3;
@@ -75,9 +71,4 @@ ALTER TYPE comp RENAME ATTRIBUTE b TO b2 CASCADE;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA rcol CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

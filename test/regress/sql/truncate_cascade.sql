@@ -2,11 +2,8 @@
 -- truncate_cascade: TRUNCATE ... CASCADE empties the tables that reference it (refused,
 -- whatever their size); truncate: TRUNCATE of a large table (warning)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA tc;
-SET search_path = tc;
+\set schema tc
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE customers (id bigint PRIMARY KEY, pad text);
@@ -71,13 +68,11 @@ SELECT reset_all();
 TRUNCATE no_such_table CASCADE;
 
 -- check() gives the same verdicts
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 TRUNCATE customers CASCADE;
 TRUNCATE customers;
 TRUNCATE tags CASCADE;
 TRUNCATE tags, orders CASCADE;
 $$);
 
-RESET search_path;
-DROP SCHEMA tc CASCADE;
+\i test/regress/fixtures/teardown.sql
