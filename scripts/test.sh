@@ -7,6 +7,8 @@
 #   MG_KEEP=1 bash scripts/test.sh                    keep the scratch directory (outputs, diffs, logs)
 #   MG_NO_BUILD=1 bash scripts/test.sh                test what is installed, without make install
 #   MG_SUITES=bench bash scripts/test.sh              the benchmarks' smoke mode (not in the default list)
+#   MG_SUITES=tools MG_TOOLS_SECTIONS=upgrade MG_UPGRADE_BINDIR=/path/to/18/bin bash scripts/test.sh
+#                                                     one section of the tools suite; pg_upgrade to another major
 #   PG_CONFIG=/path/to/pg_config bash scripts/test.sh  against that installation (15 to 18; see
 #                                                     scripts/build_pg.sh); default Debian's 15
 #
@@ -218,7 +220,7 @@ if has tools; then
 	cp -r scripts "$WORK/"
 	mkdir -p "$WORK/tools" && [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/tools" "$WORK/scripts"
 	(cd "$WORK" && as_test_user env MG_PG_ROOT="$PG_ROOT" MG_PORT_OFFSET="${MG_PORT_OFFSET:-0}" \
-		bash test/tools/run.sh "$WORK/tools") >"$WORK/tools.log" 2>&1
+		bash test/tools/run.sh "$WORK/tools" ${MG_TOOLS_SECTIONS:-}) >"$WORK/tools.log" 2>&1
 	grep -E '^not ok|^# passed|^# [a-z].*(ms|MB)' "$WORK/tools.log"
 	grep -A30 -E '^not ok [0-9]+ - [^#]*$' "$WORK/tools.log" | head -120
 	ok=$(grep -cE '^ok [0-9]+' "$WORK/tools.log")
