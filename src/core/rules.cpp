@@ -199,6 +199,9 @@ const RuleInfo kRules[] = {
 	{RuleId::UnexpectedRewrite, "unexpected_rewrite", "lock", Severity::Error,
 	 "a rewrite of a large table that no rule predicted (table_rewrite event trigger)",
 	 "unexpected_rewrite"},
+	{RuleId::Unjudged, "unjudged", "guard", Severity::Error,
+	 "the guard could not judge a statement: refused when a rule at severity error could apply (fail closed)",
+	 "unjudged"},
 	{RuleId::DmlWholeTable, "dml_whole_table", "data", Severity::Error,
 	 "a data change the plan expects to touch (nearly) every row of a large table in one transaction "
 	 "(a warning outside migration transactions)",

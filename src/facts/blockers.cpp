@@ -100,6 +100,11 @@ describe_session(int pid, mg::LockBlocker *b)
 void
 mg_read_blockers(Oid relid, LOCKMODE mode, mg::LockQueueFacts *lf)
 {
+	/* Only a session of this database, or a prepared transaction, can hold a lock on one of
+	 * its relations. With neither (this backend alone), there is nothing to read: asking the
+	 * lock manager means visiting every backend's fast-path slots. */
+	if (max_prepared_xacts == 0 && CountDBBackends(MyDatabaseId) <= 1)
+		return;
 	LOCKTAG tag;
 	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
 	int count = 0;

@@ -131,15 +131,28 @@ storage_bytes_of(Oid relid)
 	return bytes;
 }
 
-/* TOAST table and its index, all forks: the part of pg_table_size() beyond the heap. */
+/* TOAST table and its index, all forks: the part of pg_table_size() beyond the heap. owner:
+ * the relation the TOAST table belongs to. */
 int64
-toast_bytes(Oid toastrelid)
+toast_bytes(Oid owner, Oid toastrelid)
 {
 	if (!OidIsValid(toastrelid))
 		return 0;
 	int64 total = storage_bytes_of(toastrelid);
 
-	/* A catalog scan of pg_index finds the TOAST index; no lock on any user relation. */
+	/* PostgreSQL names the TOAST index after the owner (pg_toast_<owner>_index, kept so by
+	 * every rewrite that swaps TOAST tables): a syscache look-up by name. */
+	char name[NAMEDATALEN];
+	snprintf(name, sizeof name, "pg_toast_%u_index", owner);
+	HeapTuple itup = SearchSysCache2(RELNAMENSP, CStringGetDatum(name), ObjectIdGetDatum(PG_TOAST_NAMESPACE));
+	if (HeapTupleIsValid(itup))
+	{
+		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
+		total += storage_bytes(icls->oid, icls, NULL);
+		ReleaseSysCache(itup);
+		return total;
+	}
+	/* Named otherwise: a catalog scan of pg_index finds it; no lock on any user relation. */
 	MgIndexScan s;
 	mg_index_scan_begin(&s, toastrelid);
 	HeapTuple tup;
@@ -203,7 +216,7 @@ read_leaf_size(Oid relid, MgRelSize *out)
 	int natts = cls->relnatts;
 	ReleaseSysCache(tup);
 
-	bytes += toast_bytes(toast);
+	bytes += toast_bytes(relid, toast);
 	double pages = (double) main_bytes / BLCKSZ;
 
 	out->bytes += bytes;

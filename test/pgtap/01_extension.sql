@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(36);
+SELECT plan(38);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -22,13 +22,13 @@ SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_gu
 -- its functions, exactly: the public ones, and the internal helpers (leading underscore) of
 -- index_advice() and schema_advice()
 SELECT functions_are('migration_guard',
-                     ARRAY['version', 'table_size', 'check', 'rules', 'index_advice', 'schema_advice',
+                     ARRAY['version', 'table_size', 'check', 'statement_locks', 'rules', 'index_advice', 'schema_advice',
                            '_clip_name', '_choose_index_name', '_relation_bytes', '_index_definition',
                            '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
                            '_fk_without_index', '_sequence_last_value', '_column_dependents',
                            '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
                            '_primary_key_fix', '_events', '_stats', 'reset_stats', 'backstop'],
-                     'schema migration_guard has exactly the functions version, table_size, check, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
+                     'schema migration_guard has exactly the functions version, table_size, check, statement_locks, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
 SELECT views_are('migration_guard', ARRAY['events', 'stats'], 'schema migration_guard has exactly the views events and stats');
 SELECT ok(has_table_privilege('public', 'migration_guard.events', 'SELECT')
           AND has_table_privilege('public', 'migration_guard.stats', 'SELECT'),
@@ -40,6 +40,8 @@ SELECT has_function('migration_guard', 'table_size', ARRAY['regclass'],
                     'migration_guard.table_size(regclass) exists');
 SELECT has_function('migration_guard', 'check', ARRAY['text', 'boolean'],
                     'migration_guard.check(text, boolean) exists');
+SELECT has_function('migration_guard', 'statement_locks', ARRAY['text', 'boolean'],
+                    'migration_guard.statement_locks(text, boolean) exists');
 SELECT has_function('migration_guard', 'rules', '{}'::name[], 'migration_guard.rules() exists');
 SELECT has_function('migration_guard', 'index_advice', '{}'::name[], 'migration_guard.index_advice() exists');
 SELECT has_function('migration_guard', 'schema_advice', ARRAY['double precision'],
@@ -52,6 +54,9 @@ SELECT is((SELECT count(*)::int FROM pg_proc p
           'index_advice, schema_advice and their 14 helpers: STABLE or IMMUTABLE, search_path pinned, PUBLIC may execute');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid = 'migration_guard.check(text,boolean)'::regprocedure),
           'vu', 'check() is volatile and parallel unsafe (it opens a subtransaction per statement)');
+SELECT is((SELECT provolatile::text || proparallel::text || has_function_privilege('public', oid, 'EXECUTE')::text
+             FROM pg_proc WHERE oid = 'migration_guard.statement_locks(text,boolean)'::regprocedure),
+          'vutrue', 'statement_locks() is volatile, parallel unsafe (a subtransaction per statement) and PUBLIC may execute it');
 SELECT function_returns('migration_guard', 'version', '{}'::name[], 'text', 'version() returns text');
 SELECT function_returns('migration_guard', 'table_size', ARRAY['regclass'], 'bigint',
                         'table_size(regclass) returns bigint');
@@ -61,8 +66,8 @@ SELECT function_lang_is('migration_guard', 'table_size', ARRAY['regclass'], 'c',
 SELECT is((SELECT count(*)::int FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
               AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migration_guard')
-              AND d.deptype = 'e'), 24,
-          'the extension owns exactly its twenty-four functions');
+              AND d.deptype = 'e'), 25,
+          'the extension owns exactly its twenty-five functions');
 
 -- the rewrite backstop: an event trigger on table_rewrite, owned by the extension
 SELECT function_returns('migration_guard', 'backstop', '{}'::name[], 'event_trigger',

@@ -9,13 +9,12 @@
 -- One difference is known and expected: check() cannot know how many rows an UPDATE or
 -- DELETE with a condition will touch (only the planner can, and planning would lock the
 -- table), so dml_large_unbatched or dml_whole_table on such a statement is decided when it
--- runs (case 83: a condition every row satisfies, dml_whole_table).
+-- runs (case 83: a condition every row satisfies, dml_whole_table). For the same reason it
+-- cannot prune partitions: a data change of a partitioned table with a condition on its
+-- partition key is judged by the whole table.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA par;
-SET search_path = par;
+\set schema par
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 SET migration_guard.max_dml_rows = 20000;
 
@@ -34,7 +33,20 @@ SET migration_guard.mode = off;
 INSERT INTO never_analyzed SELECT g, g, repeat('y', 40) FROM generate_series(1, 30000) g;
 RESET migration_guard.mode;
 CREATE MATERIALIZED VIEW mv AS SELECT id, c, pad FROM big;
-ANALYZE big, small, p, parted, mv;
+-- mid: under the 1 MB threshold, so DDL on it is allowed, with more rows than max_dml_rows, so a
+-- data change of all of it under a strong lock is a backfill
+CREATE TABLE mid (id int PRIMARY KEY, c int);
+INSERT INTO mid SELECT g, g FROM generate_series(1, 25000) g;
+CREATE INDEX mid_c_idx ON mid (c);
+CREATE MATERIALIZED VIEW mid_mv AS SELECT id FROM mid WHERE id < 10;
+ALTER TABLE big ADD COLUMN spare int;
+CREATE TABLE loose (id int, c int);
+INSERT INTO loose SELECT g, g FROM generate_series(40000, 59999) g;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TYPE pair AS (a int, b int);
+CREATE TABLE typed OF pair;
+INSERT INTO typed SELECT g, g FROM generate_series(1, 30000) g;
+ANALYZE big, small, p, parted, mv, loose, typed, mid;
 
 CREATE FUNCTION parity(stmts text[]) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -112,6 +124,11 @@ FROM (VALUES
   (45, ARRAY['UPDATE parted SET c = 0']),
   (46, ARRAY['UPDATE ONLY big SET c = 0 WHERE 1 = 1']),
   (47, ARRAY['UPDATE never_analyzed SET c = 0']),
+  -- data-modifying CTEs: every one is judged, by check() as by the hook
+  (48, ARRAY['WITH s AS (INSERT INTO small VALUES (-1, 0) RETURNING 1), d AS (DELETE FROM big RETURNING 1) SELECT count(*) FROM d']),
+  (49, ARRAY['WITH d AS (UPDATE big SET c = 0 RETURNING 1) UPDATE small SET c = 0 WHERE id = 1']),
+  (50, ARRAY['WITH d AS (DELETE FROM big WHERE id = 1 RETURNING 1) SELECT count(*) FROM d']),
+  (51, ARRAY['WITH d AS (DELETE FROM small RETURNING 1), e AS (UPDATE parted SET c = 0 RETURNING 1) SELECT 1']),
   -- backfill_under_exclusive_lock
   (60, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id > 0']),
   (61, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id = 1']),
@@ -127,11 +144,27 @@ FROM (VALUES
   (82, ARRAY['UPDATE small SET c = 0']),
   (83, ARRAY['COMMENT ON TABLE small IS $$x$$', 'UPDATE big SET c = 0 WHERE id > 10']),
   (84, ARRAY['COMMENT ON TABLE small IS $$x$$', 'INSERT INTO small SELECT id + 1000, c FROM big']),
-  (85, ARRAY['COMMENT ON TABLE small IS $$x$$', 'INSERT INTO big SELECT id + 100000, c FROM small'])
+  (85, ARRAY['COMMENT ON TABLE small IS $$x$$', 'INSERT INTO big SELECT id + 100000, c FROM small']),
+  -- a data change after each kind of statement the statement-lock model knows to leave a
+  -- strong lock behind (backfill_under_exclusive_lock), and after the ones that leave a weaker one
+  (100, ARRAY['DROP INDEX mid_c_idx', 'UPDATE mid SET c = 0']),
+  (101, ARRAY['CLUSTER mid USING mid_pkey', 'UPDATE mid SET c = 0']),
+  (102, ARRAY['REFRESH MATERIALIZED VIEW mid_mv', 'UPDATE mid SET c = 0']),
+  (103, ARRAY['CREATE TRIGGER big_touch BEFORE UPDATE ON big FOR EACH ROW EXECUTE FUNCTION touch()', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (104, ARRAY['CREATE POLICY big_all ON big USING (true)', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (105, ARRAY['ALTER TABLE big RENAME COLUMN pad TO padding', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (106, ARRAY['ALTER TABLE parted ATTACH PARTITION loose FOR VALUES FROM (40000) TO (60000)', 'UPDATE loose SET c = 0 WHERE id < 40100']),
+  (107, ARRAY['CREATE TABLE parted_3 PARTITION OF parted FOR VALUES FROM (60000) TO (80000)', 'UPDATE parted SET c = 0 WHERE c < 100']),
+  (108, ARRAY['ALTER TABLE parted DETACH PARTITION parted_2', 'UPDATE parted_2 SET c = 0 WHERE id < 20100']),
+  (109, ARRAY['TRUNCATE small CASCADE', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (110, ARRAY['ALTER TABLE big DROP COLUMN spare', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (111, ARRAY['ALTER TYPE pair RENAME ATTRIBUTE b TO bb CASCADE', 'UPDATE typed SET a = 0 WHERE a < 100']),
+  (112, ARRAY['ALTER TABLE big ADD CONSTRAINT big_c_p FOREIGN KEY (c) REFERENCES p (id) NOT VALID', 'UPDATE p SET id = id WHERE id < 100']),
+  (113, ARRAY['COMMENT ON TABLE big IS $$x$$', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (114, ARRAY['REINDEX TABLE small', 'UPDATE big SET c = 0 WHERE id < 100']),
+  (115, ARRAY['CREATE INDEX ON small (c)', 'UPDATE small SET c = 0 WHERE id < 100'])
 ) AS cases(n, stmts)
 ORDER BY n;
 \pset format aligned
 
-SET client_min_messages = warning;
-DROP SCHEMA par CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql

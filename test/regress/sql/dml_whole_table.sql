@@ -3,11 +3,8 @@
 -- and at least 1,000 rows) of a large table in one statement, whatever form its condition
 -- takes. Refused in a migration transaction (one that has run DDL), a warning elsewhere.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA wt;
-SET search_path = wt;
+\set schema wt
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE customers (id bigint CONSTRAINT customers_pkey PRIMARY KEY, name text);
@@ -192,5 +189,6 @@ END
 $batch$;
 RESET migration_guard.max_dml_rows;
 SELECT count(*) FILTER (WHERE status = 'done') AS done FROM orders;
-DROP SCHEMA wt CASCADE;
 RESET migration_guard.large_table_threshold;
+
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- fk_without_index: a foreign key on a large table with no index leading with its columns
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA fwi;
-SET search_path = fwi;
+\set schema fwi
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE users (id int CONSTRAINT users_pkey PRIMARY KEY, org int,
@@ -96,4 +93,4 @@ CREATE INDEX orders_buyer_id_idx ON orders (buyer_id);
 ALTER TABLE orders ADD CONSTRAINT orders_buyer_id_fkey2 FOREIGN KEY (buyer_id) REFERENCES users NOT VALID;
 $$, in_transaction => true);
 
-DROP SCHEMA fwi CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,0 +1,239 @@
+/*
+ * advisor_text.cpp - L1: cutting, parsing, per-statement subtransactions and the simulated
+ * transaction, for the advisor functions (advisor_text.h).
+ */
+#include "pg/prelude.h"
+
+#include "pg/advisor_text.h"
+
+#include "core/api.hpp"
+#include "facts/facts.h"
+#include "facts/guarded.h"
+
+namespace {
+
+/* How many times one statement may grow past a semicolon before its error stands. */
+constexpr int kMaxExtensions = 1000;
+
+/* Outcome of parsing one stretch of the text. */
+struct Parsed
+{
+	List *stmts;      /* RawStmt *, locations relative to the stretch */
+	ErrorData *error; /* the parser's error, or NULL */
+	int error_at;     /* byte offset of the error in the stretch; -1 if it gives none */
+};
+
+/* raw_parser() on one stretch. It only allocates, so its errors are caught without a
+ * subtransaction; anything but a parse error is rethrown. */
+void
+parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
+{
+	out->stmts = NIL;
+	out->error = NULL;
+	out->error_at = -1;
+	MemoryContext cxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		out->stmts = raw_parser(stretch, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(errcxt);
+		ErrorData *e = CopyErrorData();
+		if (mg_error_must_propagate(e))
+			PG_RE_THROW();
+		FlushErrorState();
+		MemoryContextSwitchTo(cxt);
+		out->error = e;
+		if (e->cursorpos > 0)
+			out->error_at = pg_mbcharcliplen(stretch, len, e->cursorpos - 1);
+	}
+	PG_END_TRY();
+}
+
+} // namespace
+
+void
+mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
+{
+	/* check() and friends parse one statement at a time, so their memory is bounded by the
+	 * largest statement; the text itself is copied once, and is bounded here */
+	constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
+	text *migration = PG_GETARG_TEXT_PP(0);
+	bool in_transaction = PG_GETARG_BOOL(1);
+	int64 bytes = VARSIZE_ANY_EXHDR(migration);
+	if (bytes > kMaxMigrationBytes)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("migration text is too large for %s (%lld bytes)", fn, (long long) bytes),
+						errdetail("%s reads at most %lld bytes at a time.", fn, (long long) kMaxMigrationBytes),
+						errhint("Pass the migration in parts, for example one file at a time.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	memset(run, 0, sizeof *run);
+	run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	run->runcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard advisor", ALLOCSET_DEFAULT_SIZES);
+	run->stmtcxt = AllocSetContextCreate(run->runcxt, "migration_guard advisor statement", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(run->runcxt);
+	run->src.text = text_to_cstring(migration);
+	run->src.len = (int) bytes;
+	run->src.line = 1;
+	run->src.col = 1;
+	run->st = mg_sim_create(in_transaction);
+	MemoryContextSwitchTo(old);
+}
+
+void
+mg_text_run_end(MgTextRun *run)
+{
+	MemoryContextDelete(run->runcxt); /* stmtcxt is its child */
+	run->runcxt = run->stmtcxt = NULL;
+	run->st = NULL;
+}
+
+void
+mg_source_advance(MgSource *src, int to)
+{
+	to = Min(to, src->len);
+	while (src->at < to)
+	{
+		if (src->text[src->at] == '\n')
+		{
+			src->line++;
+			src->col = 1;
+			src->at++;
+			continue;
+		}
+		src->at += Max(pg_mblen(src->text + src->at), 1);
+		src->col++;
+	}
+}
+
+char *
+mg_source_shown(const MgSource *src, int begin, int end, int max_chars)
+{
+	int n = end - begin;
+	while (n > 0 && (src->text[begin + n - 1] == ' ' || src->text[begin + n - 1] == '\n' ||
+					 src->text[begin + n - 1] == '\t' || src->text[begin + n - 1] == '\r'))
+		n--;
+	int cut = pg_mbcliplen(src->text + begin, n, max_chars);
+	char *s = pnstrdup(src->text + begin, cut);
+	if (cut < n)
+		s = psprintf("%s...", s);
+	return s;
+}
+
+int
+mg_source_token_start(const MgSource *src, int from)
+{
+	return (int) mg::sql::token_start(std::string_view(src->text, src->len), from);
+}
+
+bool
+mg_error_must_propagate(const ErrorData *e)
+{
+	/* the guard's one policy (facts/guarded.h): what the hooks re-throw, the advisor does */
+	return mg_error_kind(e) == MG_ERROR_RETHROW;
+}
+
+void
+mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statement,
+			 MgSyntaxErrorFn on_syntax_error, void *arg)
+{
+	std::string_view all(src->text, src->len);
+	int pos = 0;
+	while (pos < src->len)
+	{
+		CHECK_FOR_INTERRUPTS();
+		int begin = (int) mg::sql::token_start(all, pos);
+		if (begin >= src->len)
+		{
+			/* nothing but white space and comments is left: the parser still has a word to
+			 * say when a comment is never closed (as PostgreSQL does for the same text) */
+			MemoryContext old = MemoryContextSwitchTo(stmtcxt);
+			Parsed p;
+			parse_stretch(pnstrdup(src->text + pos, src->len - pos), src->len - pos, stmtcxt, &p);
+			if (p.error)
+				on_syntax_error(arg, p.error, pos, src->len, p.error_at >= 0 ? pos + p.error_at : -1);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
+			break;
+		}
+		MemoryContext old = MemoryContextSwitchTo(stmtcxt);
+
+		int end = (int) mg::sql::statement_end(all, begin);
+		Parsed p;
+		char *stretch;
+		for (int grow = 0;; grow++)
+		{
+			stretch = pnstrdup(src->text + begin, end - begin);
+			parse_stretch(stretch, end - begin, stmtcxt, &p);
+			bool at_end = p.error && (p.error_at < 0 || p.error_at >= end - begin - 1);
+			bool unterminated = p.error && strncmp(p.error->message, "unterminated", 12) == 0;
+			if (!p.error || !(at_end || unterminated) || end >= src->len || grow >= kMaxExtensions)
+				break;
+			end = (int) mg::sql::statement_end(all, end);
+		}
+		if (p.error)
+		{
+			on_syntax_error(arg, p.error, begin, end, p.error_at >= 0 ? begin + p.error_at : -1);
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		ListCell *lc;
+		foreach (lc, p.stmts)
+			on_statement(arg, lfirst_node(RawStmt, lc), stretch, begin, end - begin);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(stmtcxt);
+		pos = end;
+	}
+}
+
+ErrorData *
+mg_run_in_subtransaction(void (*fn)(void *), void *arg)
+{
+	/* the guard's one wrapper and re-throw policy (facts/guarded.h) */
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, false, &fail))
+		return NULL;
+	return fail.error;
+}
+
+void
+mg_advisor_lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan)
+{
+	if (mg_statement_may_lock(stmt))
+		mg_statement_locks(stmt, st, plan);
+	else
+		memset(plan, 0, sizeof *plan);
+}
+
+void
+mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
+{
+	Oid *relids = plan->n > 0 ? (Oid *) palloc(sizeof(Oid) * plan->n) : NULL;
+	LOCKMODE *modes = plan->n > 0 ? (LOCKMODE *) palloc(sizeof(LOCKMODE) * plan->n) : NULL;
+	int n = 0;
+	for (int i = 0; i < plan->n && !plan->own_xacts; i++)
+	{
+		relids[n] = plan->locks[i].relid;
+		modes[n++] = plan->locks[i].mode;
+	}
+	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+}
+
+void
+mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg)
+{
+	visit(arg, stmt, false);
+	if (!IsA(stmt, CreateSchemaStmt))
+		return;
+	CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+	ListCell *lc;
+	foreach (lc, cs->schemaElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+			((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+		visit(arg, elt, true);
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * advisor_text.h - L1: how the advisor functions (check(), statement_locks()) read a
+ * migration text: cut it into statements, parse each stretch with PostgreSQL's own parser,
+ * look at each statement inside a subtransaction, so that a catalog error (PostgreSQL's own,
+ * for a statement it would reject too) stays with that statement, and record in the
+ * simulated transaction what each statement would do, with the locks the statement-lock
+ * model says it takes.
+ */
+#pragma once
+
+#include "pg/prelude.h"
+
+#include "facts/locks.h"
+#include "state/state.h"
+
+/* The migration text, and a cursor that turns byte offsets into line and column. */
+typedef struct MgSource
+{
+	const char *text;
+	int len;
+	int at;   /* byte offset the cursor is at */
+	int line; /* 1-based */
+	int col;  /* 1-based, in characters */
+} MgSource;
+
+/*
+ * One call of an advisor function over a migration text: the text, the set it returns, and
+ * the simulated transaction its statements are read in. Everything lives in the call's
+ * memory: nothing outlives mg_text_run_end(), or the call when an error ends it, and a
+ * second call in the same session starts from nothing.
+ */
+typedef struct MgTextRun
+{
+	ReturnSetInfo *rsinfo;
+	MgSource src;
+	MgState *st;           /* the simulated transaction, in runcxt */
+	MemoryContext runcxt;  /* the simulation */
+	MemoryContext stmtcxt; /* reset after every stretch */
+	int statement_no;      /* the statement being read, from 1 */
+} MgTextRun;
+
+/*
+ * Starts a set-returning advisor function whose arguments are (migration text, in_transaction
+ * boolean): refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes
+ * the result set, and creates the call's memory contexts and simulated transaction.
+ */
+void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run);
+
+/* Frees what mg_text_run_begin created. */
+void mg_text_run_end(MgTextRun *run);
+
+/* Moves the cursor forward to byte offset to (offsets only ever grow, so this is linear). */
+void mg_source_advance(MgSource *src, int to);
+
+/* The statement as a row shows it: from its first token, cut at a character boundary to at
+ * most max_chars characters ("..." marks a cut). */
+char *mg_source_shown(const MgSource *src, int begin, int end, int max_chars);
+
+/* The first byte at or after from that is not white space or a comment. */
+int mg_source_token_start(const MgSource *src, int from);
+
+/* Errors that end the advisor function itself rather than one statement: cancel, shutdown,
+ * out of memory or disk, and the like (mg_error_kind's MG_ERROR_RETHROW, facts/guarded.h: the
+ * same errors the hooks re-throw). */
+bool mg_error_must_propagate(const ErrorData *e);
+
+/* One statement of the text: raw->stmt_location is relative to stretch, which starts at
+ * byte stretch_begin of the text and is stretch_len bytes long. */
+typedef void (*MgStatementFn)(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len);
+/* The parser's error on the stretch [begin, end) of the text; error_at: its byte offset in
+ * the text, or -1 when the parser gives none. Nothing after it is read. */
+typedef void (*MgSyntaxErrorFn)(void *arg, ErrorData *error, int begin, int end, int error_at);
+
+/*
+ * Reads src->text statement by statement: each stretch up to a semicolon is parsed (grown past
+ * the semicolon while the parser wants more: a BEGIN ATOMIC body, or a semicolon the cheap cut
+ * misread), and each statement of it is handed to on_statement, in stmtcxt, which is reset
+ * after every stretch. On a syntax error, on_syntax_error is called and the walk stops.
+ */
+void mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statement,
+				  MgSyntaxErrorFn on_syntax_error, void *arg);
+
+/*
+ * Runs fn(arg) inside a subtransaction of its own, in the caller's memory context and
+ * resource owner. Returns NULL when it succeeded, else its error (copied into the caller's
+ * context; the subtransaction is rolled back). Errors that must end the caller are rethrown.
+ */
+ErrorData *mg_run_in_subtransaction(void (*fn)(void *), void *arg);
+
+/* The statement-lock model's plan of stmt against the simulation (empty for a statement that
+ * locks nothing). */
+void mg_advisor_lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan);
+
+/*
+ * The statements stmt consists of as the hooks see them, in order: stmt itself (element
+ * false), then, for CREATE SCHEMA, each of its elements (element true), which reach the hook
+ * as sub-commands in the schema the statement creates, and are given its name here.
+ */
+typedef void (*MgPartFn)(void *arg, Node *part, bool element);
+void mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg);
+
+/* Records in the simulation what stmt would do, holding the locks of its plan (none when the
+ * statement commits transactions of its own: nothing of it is held afterwards). */
+void mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan);
