@@ -732,13 +732,14 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
 	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 	Bitmapset *pk_cols = NULL;
+	/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql). A
+	 * statement of nothing but ADD COLUMN needs it only for a backfill, which the rules
+	 * print only for the actions that write into every row (mg::column_key_needed), and only
+	 * on a table others can see: it is read after the actions, when they say so. */
+	const bool add_only = only_add_column(stmt);
 	if (!ref->sim_new)
 	{
-		/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql).
-		 * Of the actions ADD COLUMN makes, only add_column_rewrite gives a backfill, and only
-		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
-		 * in this transaction needs no key. */
-		if (judge || !only_add_column(stmt))
+		if (!add_only)
 		{
 			AttrNumber key;
 			mg_primary_key(ref->relid, &key, &pk_cols);
@@ -815,6 +816,12 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			default:
 				break;
 		}
+	}
+	if (add_only && judge && mg::column_key_needed(*col))
+	{
+		AttrNumber key;
+		mg_primary_key(ref->relid, &key, NULL);
+		mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
 	}
 	return col->n_actions > 0 || col->n_notes > 0;
 }
