@@ -19,6 +19,7 @@
 
 #include "facts/grow.h"
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
 #include "facts/impl.h"
 
 namespace {
@@ -455,8 +456,9 @@ tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 	mg::ColumnFacts *col = &f->col;
 	col->tree_bytes = f->rel.size_bytes;
 	col->tree_rows = f->rel.rows;
-	if (!recurse || f->rel.relkind != RELKIND_RELATION)
-		return;
+	MgClassRow row;
+	if (!recurse || f->rel.relkind != RELKIND_RELATION || !mg_class_row(relid, &row) || !row.hassubclass)
+		return; /* find_all_inheritors() would read the same flag first */
 	List *tree = find_all_inheritors(relid, NoLock, NULL);
 	ListCell *lc;
 	foreach (lc, tree)
@@ -529,8 +531,10 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
 	/* PostgreSQL refuses these itself: a column added to a partition, or to a parent with
 	 * inheritance children under ONLY ("column must be added to child tables too") */
-	if (!ref->sim_new && (get_rel_relispartition(ref->relid) ||
-						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
+	MgClassRow row;
+	if (!ref->sim_new && mg_class_row(ref->relid, &row) &&
+		(row.ispartition ||
+		 (!stmt->relation->inh && row.hassubclass && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
 	note_type(col, def, column_in_pk(def, NIL));

@@ -6,6 +6,7 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/class_rows.h"
 #include "facts/grow.h"
 #include "facts/impl.h"
 #include "facts/facts.h"
@@ -86,15 +87,13 @@ mg_not_null_implied(Oid relid, AttrNumber attnum)
 bool
 mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
-	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
-	char *nsp = get_namespace_name(cls->relnamespace);
-	mg_relation_display_name(nsp ? nsp : "?", NameStr(cls->relname), rel->name, sizeof rel->name);
-	rel->relkind = cls->relkind;
-	rel->is_temp = cls->relpersistence == RELPERSISTENCE_TEMP;
-	ReleaseSysCache(tup);
+	char *nsp = get_namespace_name(cls.nspid);
+	mg_relation_display_name(nsp ? nsp : "?", NameStr(cls.relname), rel->name, sizeof rel->name);
+	rel->relkind = cls.relkind;
+	rel->is_temp = cls.persistence == RELPERSISTENCE_TEMP;
 
 	rel->found = true;
 	rel->is_new = mg_state_rel_is_new(st, relid);
@@ -141,15 +140,18 @@ resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::R
 		describe_sim_relation(ref, rel);
 		return true;
 	}
+	mg_class_row_note_name(rv, ref->relid);
 	if (!mg_describe_relation(st, ref->relid, rel))
 		return false;
-	ref->nspid = get_rel_namespace(ref->relid);
-	char *nsp = get_namespace_name(ref->nspid);
-	char *name = get_rel_name(ref->relid);
-	if (nsp == NULL || name == NULL)
+	MgClassRow cls;
+	if (!mg_class_row(ref->relid, &cls))
 		return false; /* dropped while we looked */
+	ref->nspid = cls.nspid;
+	char *nsp = get_namespace_name(ref->nspid);
+	if (nsp == NULL)
+		return false;
 	strlcpy(ref->nspname, nsp, sizeof ref->nspname);
-	strlcpy(ref->relname, name, sizeof ref->relname);
+	strlcpy(ref->relname, NameStr(cls.relname), sizeof ref->relname);
 	return true;
 }
 

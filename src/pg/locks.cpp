@@ -17,6 +17,7 @@
 
 #include "core/api.hpp"
 #include "facts/blockers.h"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 #include "pg/locks.h"
 #include "pg/report.h"
@@ -127,9 +128,11 @@ mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
 	act->injected = true;
 	strlcpy(act->timeout, GetConfigOptionByName("lock_timeout", NULL, false), sizeof act->timeout);
 	strlcpy(act->command, plan->command, sizeof act->command);
-	char *nsp = get_namespace_name(get_rel_namespace(first->relid));
-	char *rel = get_rel_name(first->relid);
-	strlcpy(act->relation, quote_qualified_identifier(nsp ? nsp : "?", rel ? rel : "?"), sizeof act->relation);
+	MgClassRow row;
+	bool found = mg_class_row(first->relid, &row);
+	char *nsp = found ? get_namespace_name(row.nspid) : NULL;
+	strlcpy(act->relation, quote_qualified_identifier(nsp ? nsp : "?", found ? NameStr(row.relname) : "?"),
+			sizeof act->relation);
 	act->context.callback = lock_timeout_context;
 	act->context.arg = act;
 	act->context.previous = error_context_stack;
