@@ -34,4 +34,3 @@ void mg_primary_key(Oid relid, AttrNumber *single, Bitmapset **cols);
  * format_type() prints it into key_type ("" and "" for InvalidAttrNumber). */
 void mg_key_column(Oid relid, AttrNumber attnum, char *key_sql, size_t key_sql_cap, char *key_type,
 				   size_t key_type_cap);
-
