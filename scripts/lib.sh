@@ -150,7 +150,7 @@ free_port() {
 # into the private PostgreSQL copy when MG_PG_ROOT names one: that copy was made from the
 # system's installation, maybe before these packages were installed.
 copy_extension_packages_into_root() { # package...
-	[ -n "$PG_ROOT" ] || return 0
+	[ -n "${PG_ROOT:-}" ] || return 0
 	local f
 	dpkg -L "$@" 2>/dev/null | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" | while read -r f; do
 		[ -f "$f" ] || continue

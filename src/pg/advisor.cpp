@@ -52,8 +52,6 @@ mg_rules(PG_FUNCTION_ARGS)
 
 namespace {
 
-/* Larger texts are refused up front: the tuplestore spills to disk, the text itself does not. */
-constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 /* How much of each statement a row of check() shows. */
 constexpr int kStatementShown = 200;
 constexpr int kMaxFindingsPerStatement = MG_MAX_FINDINGS;
@@ -160,6 +158,38 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 	out->n = n < 0 ? n : out->n + n;
 }
 
+struct JudgePart
+{
+	MgState *st;
+	const char *text;
+	int loc, len;
+	const mg::Policy *policy;
+	Judged *out;
+};
+
+void
+judge_part(void *arg, Node *part, bool element)
+{
+	JudgePart *jp = (JudgePart *) arg;
+	MgLockPlan plan;
+	mg_advisor_lock_plan(part, jp->st, &plan);
+	if (IsA(part, CreateSchemaStmt))
+	{
+		/* judged through its elements, which follow */
+	}
+	else if (element || mg_may_apply(part))
+		judge_utility_in_sim(part, jp->st, &plan, jp->text, jp->loc, jp->len, *jp->policy, jp->out);
+	else
+	{
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+		if (mg_collect_raw_dml_facts(part, jp->st, jp->text, jp->loc, jp->len, facts))
+			jp->out->n = mg::evaluate_dml(*facts, *jp->policy, jp->out->findings, kMaxFindingsPerStatement,
+										  jp->out->err, sizeof jp->out->err);
+	}
+	mg_advisor_simulate(jp->st, part, &plan);
+}
+
 /* Judges one statement exactly as the hooks would, against the simulated transaction, then
  * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
 void
@@ -168,48 +198,14 @@ judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int l
 {
 	out->n = 0;
 	out->err[0] = '\0';
-	MgLockPlan plan;
-	if (IsA(stmt, CreateSchemaStmt))
-	{
-		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
-		 * and with the text of the whole CREATE SCHEMA. */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
-		mg_advisor_lock_plan(stmt, st, &plan);
-		mg_advisor_simulate(st, stmt, &plan);
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			mg_advisor_lock_plan(elt, st, &plan);
-			judge_utility_in_sim(elt, st, &plan, text, loc, len, policy, out);
-			mg_advisor_simulate(st, elt, &plan);
-		}
-		return;
-	}
-	mg_advisor_lock_plan(stmt, st, &plan);
-	if (mg_may_apply(stmt))
-		judge_utility_in_sim(stmt, st, &plan, text, loc, len, policy, out);
-	else
-	{
-		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(stmt, st, text, loc, len, facts))
-			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
-									  sizeof out->err);
-	}
-	mg_advisor_simulate(st, stmt, &plan);
+	JudgePart jp = {st, text, loc, len, &policy, out};
+	mg_advisor_statement_parts(stmt, judge_part, &jp);
 }
 
 struct CheckRun
 {
-	ReturnSetInfo *rsinfo;
-	MgState *st; /* the simulated transaction, in the call's memory context */
-	MgSource src;
+	MgTextRun t;
 	mg::Policy policy;
-	MemoryContext stmtcxt; /* reset after every stretch */
-	int statement_no;
 };
 
 void
@@ -217,10 +213,10 @@ emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
-		Row r = {run->statement_no, run->src.line, run->src.col, mg_source_shown(&run->src, begin, end, kStatementShown),
+		Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
 				 "internal_error", "warning", NULL,
 				 psprintf("migration_guard could not check this statement: %s", j->err), NULL, NULL};
-		put_row(run->rsinfo, &r);
+		put_row(run->t.rsinfo, &r);
 		return;
 	}
 	/* warnings first, then errors: the order the hook raises them in */
@@ -230,9 +226,9 @@ emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 			const mg::Finding *f = &j->findings[i];
 			if ((f->severity == mg::Severity::Error) != (pass == 1))
 				continue;
-			Row r = {run->statement_no, run->src.line, run->src.col, mg_source_shown(&run->src, begin, end, kStatementShown),
+			Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
 					 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
-			put_row(run->rsinfo, &r);
+			put_row(run->t.rsinfo, &r);
 		}
 }
 
@@ -251,7 +247,7 @@ judge_in_subtransaction(void *arg)
 {
 	CheckOne *one = (CheckOne *) arg;
 	/* parser locations inside the tree are relative to the stretch it was parsed from */
-	judge_statement_in_sim(one->raw->stmt, one->run->st, one->stretch, one->raw->stmt_location, one->len,
+	judge_statement_in_sim(one->raw->stmt, one->run->t.st, one->stretch, one->raw->stmt_location, one->len,
 						   one->run->policy, one->j);
 }
 
@@ -263,9 +259,9 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 	CheckRun *run = (CheckRun *) arg;
 	int loc = stretch_begin + raw->stmt_location;
 	int len = raw->stmt_len > 0 ? raw->stmt_len : stretch_len - raw->stmt_location;
-	int begin = mg_source_token_start(&run->src, loc);
-	run->statement_no++;
-	mg_source_advance(&run->src, begin);
+	int begin = mg_source_token_start(&run->t.src, loc);
+	run->t.statement_no++;
+	mg_source_advance(&run->t.src, begin);
 
 	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
 	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
@@ -273,13 +269,13 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 	ErrorData *e = mg_run_in_subtransaction(judge_in_subtransaction, &one);
 	if (e != NULL)
 	{
-		Row r = {run->statement_no, run->src.line, run->src.col,
-				 mg_source_shown(&run->src, begin, loc + len, kStatementShown), "statement_error", "error", NULL,
+		Row r = {run->t.statement_no, run->t.src.line, run->t.src.col,
+				 mg_source_shown(&run->t.src, begin, loc + len, kStatementShown), "statement_error", "error", NULL,
 				 e->message,
 				 psprintf("PostgreSQL would reject this statement (SQLSTATE %s).%s%s", unpack_sql_state(e->sqlerrcode),
 						  e->detail ? " " : "", e->detail ? e->detail : ""),
 				 e->hint};
-		put_row(run->rsinfo, &r);
+		put_row(run->t.rsinfo, &r);
 		return;
 	}
 	emit_findings(run, one.j, begin, loc + len);
@@ -290,16 +286,16 @@ void
 syntax_error(void *arg, ErrorData *error, int stretch_begin, int stretch_end, int error_at)
 {
 	CheckRun *run = (CheckRun *) arg;
-	int begin = mg_source_token_start(&run->src, stretch_begin);
-	run->statement_no++;
-	mg_source_advance(&run->src, begin);
+	int begin = mg_source_token_start(&run->t.src, stretch_begin);
+	run->t.statement_no++;
+	mg_source_advance(&run->t.src, begin);
 	/* show the statement up to its first semicolon, where the cut began */
-	int first_end = (int) mg::sql::statement_end(std::string_view(run->src.text, run->src.len), begin);
-	char *shown = mg_source_shown(&run->src, begin, Min(first_end, stretch_end), kStatementShown);
-	mg_source_advance(&run->src, error_at >= 0 ? error_at : begin);
-	Row r = {run->statement_no, run->src.line, run->src.col, shown, "syntax_error", "error", NULL,
+	int first_end = (int) mg::sql::statement_end(std::string_view(run->t.src.text, run->t.src.len), begin);
+	char *shown = mg_source_shown(&run->t.src, begin, Min(first_end, stretch_end), kStatementShown);
+	mg_source_advance(&run->t.src, error_at >= 0 ? error_at : begin);
+	Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, shown, "syntax_error", "error", NULL,
 			 error->message, error->detail, error->hint};
-	put_row(run->rsinfo, &r);
+	put_row(run->t.rsinfo, &r);
 }
 
 } // namespace
@@ -307,36 +303,10 @@ syntax_error(void *arg, ErrorData *error, int stretch_begin, int stretch_end, in
 Datum
 mg_check(PG_FUNCTION_ARGS)
 {
-	text *migration = PG_GETARG_TEXT_PP(0);
-	bool in_transaction = PG_GETARG_BOOL(1);
-	int64 bytes = VARSIZE_ANY_EXHDR(migration);
-	if (bytes > kMaxMigrationBytes)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("migration text is too large to check (%lld bytes)", (long long) bytes),
-						errdetail("migration_guard.check() reads at most %lld bytes at a time.",
-								  (long long) kMaxMigrationBytes),
-						errhint("Check the migration in parts, for example one file at a time.")));
-
-	InitMaterializedSRF(fcinfo, 0);
 	CheckRun run;
-	memset(&run, 0, sizeof run);
-	run.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	run.src.text = text_to_cstring(migration);
-	run.src.len = (int) bytes;
-	run.src.line = 1;
-	run.src.col = 1;
+	mg_text_run_begin(fcinfo, "migration_guard.check()", &run.t);
 	run.policy = mg_current_policy();
-	run.stmtcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check", ALLOCSET_DEFAULT_SIZES);
-	/* The simulation lives in a context of this call, and ends with it (or with the call's
-	 * memory, when an error ends the call). */
-	MemoryContext simcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check state",
-												 ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(simcxt);
-	run.st = mg_sim_create(in_transaction);
-	MemoryContextSwitchTo(old);
-
-	mg_walk_text(&run.src, run.stmtcxt, check_statement, syntax_error, &run);
-	MemoryContextDelete(simcxt);
-	MemoryContextDelete(run.stmtcxt);
+	mg_walk_text(&run.t.src, run.t.stmtcxt, check_statement, syntax_error, &run);
+	mg_text_run_end(&run.t);
 	return (Datum) 0;
 }

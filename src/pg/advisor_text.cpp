@@ -53,6 +53,43 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 } // namespace
 
 void
+mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
+{
+	/* check() and friends parse one statement at a time, so their memory is bounded by the
+	 * largest statement; the text itself is copied once, and is bounded here */
+	constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
+	text *migration = PG_GETARG_TEXT_PP(0);
+	bool in_transaction = PG_GETARG_BOOL(1);
+	int64 bytes = VARSIZE_ANY_EXHDR(migration);
+	if (bytes > kMaxMigrationBytes)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("migration text is too large for %s (%lld bytes)", fn, (long long) bytes),
+						errdetail("%s reads at most %lld bytes at a time.", fn, (long long) kMaxMigrationBytes),
+						errhint("Pass the migration in parts, for example one file at a time.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	memset(run, 0, sizeof *run);
+	run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	run->runcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard advisor", ALLOCSET_DEFAULT_SIZES);
+	run->stmtcxt = AllocSetContextCreate(run->runcxt, "migration_guard advisor statement", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(run->runcxt);
+	run->src.text = text_to_cstring(migration);
+	run->src.len = (int) bytes;
+	run->src.line = 1;
+	run->src.col = 1;
+	run->st = mg_sim_create(in_transaction);
+	MemoryContextSwitchTo(old);
+}
+
+void
+mg_text_run_end(MgTextRun *run)
+{
+	MemoryContextDelete(run->runcxt); /* stmtcxt is its child */
+	run->runcxt = run->stmtcxt = NULL;
+	run->st = NULL;
+}
+
+void
 mg_source_advance(MgSource *src, int to)
 {
 	to = Min(to, src->len);
@@ -192,4 +229,21 @@ mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
 		modes[n++] = plan->locks[i].mode;
 	}
 	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+}
+
+void
+mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg)
+{
+	visit(arg, stmt, false);
+	if (!IsA(stmt, CreateSchemaStmt))
+		return;
+	CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+	ListCell *lc;
+	foreach (lc, cs->schemaElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+			((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+		visit(arg, elt, true);
+	}
 }

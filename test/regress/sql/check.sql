@@ -153,6 +153,8 @@ SELECT rule, message FROM migration_guard.check('SELECT ' || repeat('(', 100000)
 -- too large
 SELECT count(*) FROM migration_guard.check(repeat(' ', 64 * 1024 * 1024 + 1));
 \echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM migration_guard.statement_locks(repeat(' ', 64 * 1024 * 1024 + 1));
+\echo :LAST_ERROR_SQLSTATE
 -- a long migration: 40000 statements, 2 MB, one finding at the end
 SELECT statement_no, line, rule FROM migration_guard.check(
   repeat(E'COMMENT ON TABLE big IS ''x; y'';\n', 20000) ||
