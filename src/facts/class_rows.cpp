@@ -28,7 +28,7 @@ ClassMemo class_memo;
 void
 class_memo_invalidate(Datum, int, uint32 hashvalue)
 {
-	if (hashvalue == 0)
+	if (hashvalue == 0 || class_memo.n == 0)
 	{
 		class_memo.n = 0;
 		class_memo.next = 0;
@@ -119,6 +119,13 @@ mg_class_row(Oid relid, MgClassRow *out)
 	ReleaseSysCache(tup);
 	class_memo_keep(out);
 	return true;
+}
+
+void
+mg_class_rows_forget(void)
+{
+	class_memo.n = 0;
+	class_memo.next = 0;
 }
 
 void

@@ -49,3 +49,7 @@ bool mg_class_row(Oid relid, MgClassRow *out);
 void mg_class_row_of(HeapTuple tup, MgClassRow *out);
 /* rv has just resolved to relid (RangeVarGetRelidExtended): keep its row, read by name. */
 void mg_class_row_note_name(const RangeVar *rv, Oid relid);
+/* The statement has been judged and is about to run: drop the memo. Its rows would not
+ * survive the statement's own catalog changes anyway, and an empty memo makes the
+ * invalidation callback, called for every pg_class row the statement touches, a no-op. */
+void mg_class_rows_forget(void);

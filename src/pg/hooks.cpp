@@ -8,6 +8,7 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 #include "facts/locks.h"
 #include "pg/hooks.h"
@@ -149,6 +150,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 					altered = plan.locks[i].relid;
 		}
 		MemoryContextSwitchTo(old);
+		mg_class_rows_forget();
 	}
 	else
 	{
