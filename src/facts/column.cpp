@@ -27,18 +27,14 @@ namespace {
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
-lookup_type(const TypeName *tn, int32 *typmod)
+lookup_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod)
 {
 	*typmod = -1;
 	if (tn == NULL || mg_is_serial_type(tn))
 		return InvalidOid;
-	Type typ = LookupTypeName(NULL, tn, typmod, true);
-	if (typ == NULL)
-		return InvalidOid;
-	Oid oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
-	bool shell = !((Form_pg_type) GETSTRUCT(typ))->typisdefined;
-	ReleaseSysCache(typ);
-	return shell ? InvalidOid : oid;
+	bool defined;
+	Oid oid = mg_facts_type(cx, tn, typmod, &defined);
+	return defined ? oid : InvalidOid;
 }
 
 /* The offset of a parser location in the statement's own text; -1 if unknown. */
@@ -313,7 +309,7 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
-note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
+note_type(MgFactsCx *cx, mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 {
 	if (def->typeName == NULL)
 		return;
@@ -327,7 +323,7 @@ note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 	else
 	{
 		int32 typmod;
-		Oid typid = lookup_type(def->typeName, &typmod);
+		Oid typid = lookup_type(cx, def->typeName, &typmod);
 		if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
 			return;
 		if (typid == TIMESTAMPOID)
@@ -537,7 +533,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		 (!stmt->relation->inh && row.hassubclass && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
-	note_type(col, def, column_in_pk(def, NIL));
+	note_type(cx, col, def, column_in_pk(def, NIL));
 	if (a == NULL)
 		return true;
 
@@ -586,7 +582,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 
 	bool serial = mg_is_serial_type(def->typeName);
 	int32 typmod = -1;
-	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
+	Oid typid = serial ? InvalidOid : lookup_type(cx, def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
 	{
 		a->judged = false; /* a type the text creates, or one PostgreSQL will not find */
@@ -833,7 +829,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 /* ---------------------------------------------------------------- CREATE TABLE, RENAME */
 
 bool
-create_table(CreateStmt *stmt, mg::StatementFacts *f)
+create_table(CreateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (!f->rel.found || f->rel.is_temp)
 		return false;
@@ -841,7 +837,7 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 		if (IsA(lfirst(lc), ColumnDef))
-			note_type(col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+			note_type(cx, col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
 	/* identifier_too_long reads the statement text: always worth a look */
 	return true;
 }
@@ -935,7 +931,7 @@ mg_column_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_AlterTableStmt:
 			return alter_table((AlterTableStmt *) parsetree, cx, f);
 		case T_CreateStmt:
-			return create_table((CreateStmt *) parsetree, f);
+			return create_table((CreateStmt *) parsetree, cx, f);
 		case T_RenameStmt:
 			return rename((RenameStmt *) parsetree, cx, f);
 		default:

@@ -448,10 +448,13 @@ constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
 }
 
 bool
-column_will_fail(const MgState *st, ColumnDef *col, const RangeVar *self)
+column_will_fail(MgFactsCx *cx, ColumnDef *col, const RangeVar *self)
 {
+	const MgState *st = cx->st;
+	int32 typmod;
+	bool defined;
 	if (col->typeName && !mg_is_serial_type(col->typeName) &&
-		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_type_created(st, col->typeName))
+		!OidIsValid(mg_facts_type(cx, col->typeName, &typmod, &defined)) && !mg_type_created(st, col->typeName))
 		return true;
 	ListCell *lc;
 	foreach (lc, col->constraints)
@@ -511,7 +514,7 @@ unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		Node *elt = (Node *) lfirst(lc);
 		if (IsA(elt, ColumnDef))
 		{
-			if (column_will_fail(fcx->st, (ColumnDef *) elt, rv))
+			if (column_will_fail(fcx, (ColumnDef *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) elt);
 		}
@@ -558,7 +561,7 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
-			if (column_will_fail(fcx->st, (ColumnDef *) cmd->def, NULL))
+			if (column_will_fail(fcx, (ColumnDef *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
@@ -581,6 +584,36 @@ mg_may_apply(Node *parsetree)
 			return mg_index_group_applies(parsetree) || mg_column_group_applies(parsetree) ||
 				   mg_table_group_applies(parsetree);
 	}
+}
+
+Oid
+mg_facts_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod, bool *defined)
+{
+	for (int i = 0; i < cx->n_types; i++)
+		if (cx->types[i].tn == tn)
+		{
+			*typmod = cx->types[i].typmod;
+			*defined = cx->types[i].defined;
+			return cx->types[i].oid;
+		}
+	Oid oid = InvalidOid;
+	*defined = false;
+	Type typ = LookupTypeName(NULL, tn, typmod, true);
+	if (typ != NULL)
+	{
+		oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
+		*defined = ((Form_pg_type) GETSTRUCT(typ))->typisdefined;
+		ReleaseSysCache(typ);
+	}
+	if (cx->n_types < (int) lengthof(cx->types))
+	{
+		cx->types[cx->n_types].tn = tn;
+		cx->types[cx->n_types].oid = oid;
+		cx->types[cx->n_types].typmod = *typmod;
+		cx->types[cx->n_types].defined = *defined;
+		cx->n_types++;
+	}
+	return oid;
 }
 
 bool
