@@ -8,6 +8,7 @@
 # - MG_PG_ROOT: a private copy of Debian's installation (scripts/private_pg.sh makes one), so
 #   that several checkouts can build, install and test side by side;
 # - neither: Debian's PostgreSQL PG_MAJOR (default 15) in /usr/lib/postgresql.
+PG_ROOT= # set below only for a private copy; PG_CONFIG wins over MG_PG_ROOT
 if [ -n "${PG_CONFIG:-}" ]; then
 	PG_CONFIG=$(command -v "$PG_CONFIG") || { echo "PG_CONFIG: no such program" >&2; exit 2; }
 else

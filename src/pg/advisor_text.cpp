@@ -8,6 +8,7 @@
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 
 namespace {
 
@@ -130,10 +131,8 @@ mg_source_token_start(const MgSource *src, int from)
 bool
 mg_error_must_propagate(const ErrorData *e)
 {
-	int category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
-	return category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) || e->elevel > ERROR;
+	/* the guard's one policy (facts/guarded.h): what the hooks re-throw, the advisor does */
+	return mg_error_kind(e) == MG_ERROR_RETHROW;
 }
 
 void
@@ -147,7 +146,18 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 		CHECK_FOR_INTERRUPTS();
 		int begin = (int) mg::sql::token_start(all, pos);
 		if (begin >= src->len)
+		{
+			/* nothing but white space and comments is left: the parser still has a word to
+			 * say when a comment is never closed (as PostgreSQL does for the same text) */
+			MemoryContext old = MemoryContextSwitchTo(stmtcxt);
+			Parsed p;
+			parse_stretch(pnstrdup(src->text + pos, src->len - pos), src->len - pos, stmtcxt, &p);
+			if (p.error)
+				on_syntax_error(arg, p.error, pos, src->len, p.error_at >= 0 ? pos + p.error_at : -1);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
 			break;
+		}
 		MemoryContext old = MemoryContextSwitchTo(stmtcxt);
 
 		int end = (int) mg::sql::statement_end(all, begin);
@@ -181,31 +191,11 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 ErrorData *
 mg_run_in_subtransaction(void (*fn)(void *), void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData *volatile error = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (mg_error_must_propagate(error))
-			ReThrowError(error);
-	}
-	PG_END_TRY();
-	return error;
+	/* the guard's one wrapper and re-throw policy (facts/guarded.h) */
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, false, &fail))
+		return NULL;
+	return fail.error;
 }
 
 void

@@ -60,7 +60,8 @@ char *mg_source_shown(const MgSource *src, int begin, int end, int max_chars);
 int mg_source_token_start(const MgSource *src, int from);
 
 /* Errors that end the advisor function itself rather than one statement: cancel, shutdown,
- * out of memory or disk, and the like. */
+ * out of memory or disk, and the like (mg_error_kind's MG_ERROR_RETHROW, facts/guarded.h: the
+ * same errors the hooks re-throw). */
 bool mg_error_must_propagate(const ErrorData *e);
 
 /* One statement of the text: raw->stmt_location is relative to stretch, which starts at

@@ -267,6 +267,12 @@ live_size_cache(const MgState *)
 	return NULL; /* statements run between two reads: read afresh */
 }
 
+bool
+live_catalog_complete(const MgState *)
+{
+	return true;
+}
+
 const MgStateOps live_ops = {
 	live_resolve,
 	live_name_taken,
@@ -285,6 +291,8 @@ const MgStateOps live_ops = {
 	live_session_tool,
 	live_restore_creator,
 	live_size_cache,
+	live_catalog_complete,
+	live_nothing_named,
 };
 
 const MgState live_state = {&live_ops};

@@ -84,6 +84,7 @@ struct Sim
 	List *undo;       /* SimUndo *, most recent first, while in a block */
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
+	List *domains;    /* char *: those of them that are domains */
 	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
 	List *indexes;    /* SimIndex *: indexes created earlier */
 	List *constraints; /* SimConstraint * */
@@ -439,6 +440,18 @@ sim_size_cache(const MgState *st)
 	return as_sim(st)->sizes;
 }
 
+bool
+sim_catalog_complete(const MgState *)
+{
+	return false;
+}
+
+bool
+sim_domain_created(const MgState *st, const char *typname)
+{
+	return in_list(as_sim(st)->domains, typname);
+}
+
 const MgStateOps sim_ops = {
 	sim_resolve,
 	sim_name_taken,
@@ -457,6 +470,8 @@ const MgStateOps sim_ops = {
 	sim_session_tool,
 	sim_restore_creator,
 	sim_size_cache,
+	sim_catalog_complete,
+	sim_domain_created,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -831,7 +846,10 @@ mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, 
 			break;
 		case T_CreateEnumStmt: add_name(s, &s->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
 		case T_CreateRangeStmt: add_name(s, &s->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
-		case T_CreateDomainStmt: add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
+		case T_CreateDomainStmt:
+			add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname));
+			add_name(s, &s->domains, last_name(((CreateDomainStmt *) stmt)->domainname));
+			break;
 		case T_CompositeTypeStmt: add_name(s, &s->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
 		case T_DefineStmt:
 			if (((DefineStmt *) stmt)->kind == OBJECT_TYPE)

@@ -80,6 +80,12 @@ typedef struct MgStateOps
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
+	/* The catalog holds every object a statement can name, so that PostgreSQL's own error
+	 * about one (an unknown function in a DEFAULT) is the error the statement will meet. False
+	 * for check(): the text may create what the catalog does not have yet. */
+	bool (*catalog_complete)(const MgState *st);
+	/* A domain named typname that the catalog does not show yet (its constraints unknown). */
+	bool (*domain_created)(const MgState *st, const char *typname);
 } MgStateOps;
 
 struct MgState
@@ -171,6 +177,17 @@ static inline struct HTAB *
 mg_state_size_cache(const MgState *st)
 {
 	return st->ops->size_cache(st);
+}
+
+static inline bool
+mg_state_catalog_complete(const MgState *st)
+{
+	return st->ops->catalog_complete(st);
+}
+static inline bool
+mg_state_domain_created(const MgState *st, const char *typname)
+{
+	return typname != NULL && st->ops->domain_created(st, typname);
 }
 
 /* ---- live (live.cpp) ---- */
