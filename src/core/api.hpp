@@ -73,6 +73,10 @@ bool lock_queue_check_enabled(int32_t blocker_age_ms) noexcept;
  * and of the same kind, makes DROP CONSTRAINT name that swap step.
  */
 bool swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept;
+/* Whether a rule may print a backfill recipe for these column actions, so that the facts need
+ * the table's primary key (key_sql, key_type): any action but an ADD COLUMN that writes
+ * nothing into the existing rows (AddRewrite::None). */
+bool column_key_needed(const ColumnFacts &c) noexcept;
 void replacement_constraint(const char *name, char *out, size_t cap) noexcept;
 
 /* The ALTER TABLE subcommand kinds (alter_kind_bit mask) that could have shared a statement

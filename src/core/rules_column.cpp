@@ -1014,6 +1014,17 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 namespace mg {
 
 bool
+column_key_needed(const ColumnFacts &c) noexcept
+{
+	/* backfill() is the key's only reader, and only the rewrite rules of ADD COLUMN call it
+	 * among ADD COLUMN's rules */
+	for (int32_t i = 0; i < c.n_actions; i++)
+		if (c.actions[i].op != ColumnOp::AddColumn || c.actions[i].rewrite_kind != AddRewrite::None)
+			return true;
+	return false;
+}
+
+bool
 swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept
 {
 	try

@@ -20,6 +20,7 @@
 
 #include "facts/grow.h"
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
 #include "facts/guarded.h"
 #include "facts/impl.h"
 
@@ -28,18 +29,14 @@ namespace {
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
-lookup_type(const TypeName *tn, int32 *typmod)
+lookup_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod)
 {
 	*typmod = -1;
 	if (tn == NULL || mg_is_serial_type(tn))
 		return InvalidOid;
-	Type typ = LookupTypeName(NULL, tn, typmod, true);
-	if (typ == NULL)
-		return InvalidOid;
-	Oid oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
-	bool shell = !((Form_pg_type) GETSTRUCT(typ))->typisdefined;
-	ReleaseSysCache(typ);
-	return shell ? InvalidOid : oid;
+	bool defined;
+	Oid oid = mg_facts_type(cx, tn, typmod, &defined);
+	return defined ? oid : InvalidOid;
 }
 
 /* The offset of a parser location in the statement's own text; -1 if unknown. */
@@ -400,7 +397,7 @@ not_null_implied_in_tree(const MgState *st, Oid relid, const char *colname, bool
 
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
-note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
+note_type(MgFactsCx *cx, mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 {
 	if (def->typeName == NULL)
 		return;
@@ -414,7 +411,7 @@ note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 	else
 	{
 		int32 typmod;
-		Oid typid = lookup_type(def->typeName, &typmod);
+		Oid typid = lookup_type(cx, def->typeName, &typmod);
 		if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
 			return;
 		if (typid == TIMESTAMPOID)
@@ -544,8 +541,9 @@ tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 	mg::ColumnFacts *col = &f->col;
 	col->tree_bytes = f->rel.size_bytes;
 	col->tree_rows = f->rel.rows;
-	if (!recurse || f->rel.relkind != RELKIND_RELATION)
-		return;
+	MgClassRow row;
+	if (!recurse || f->rel.relkind != RELKIND_RELATION || !mg_class_row(relid, &row) || !row.hassubclass)
+		return; /* find_all_inheritors() would read the same flag first */
 	List *tree = find_all_inheritors(relid, NoLock, NULL);
 	ListCell *lc;
 	foreach (lc, tree)
@@ -618,11 +616,13 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
 	/* PostgreSQL refuses these itself: a column added to a partition, or to a parent with
 	 * inheritance children under ONLY ("column must be added to child tables too") */
-	if (!ref->sim_new && (get_rel_relispartition(ref->relid) ||
-						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
+	MgClassRow row;
+	if (!ref->sim_new && mg_class_row(ref->relid, &row) &&
+		(row.ispartition ||
+		 (!stmt->relation->inh && row.hassubclass && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
-	note_type(col, def, column_in_pk(def, NIL));
+	note_type(cx, col, def, column_in_pk(def, NIL));
 	if (a == NULL)
 		return true;
 
@@ -671,7 +671,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 
 	bool serial = mg_is_serial_type(def->typeName);
 	int32 typmod = -1;
-	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
+	Oid typid = serial ? InvalidOid : lookup_type(cx, def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
 	{
 		/* Not in the catalog: check() reading a text that creates the type (else PostgreSQL
@@ -919,13 +919,14 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
 	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 	Bitmapset *pk_cols = NULL;
+	/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql). A
+	 * statement of nothing but ADD COLUMN needs it only for a backfill, which the rules
+	 * print only for the actions that write into every row (mg::column_key_needed), and only
+	 * on a table others can see: it is read after the actions, when they say so. */
+	const bool add_only = only_add_column(stmt);
 	if (!ref->sim_new)
 	{
-		/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql).
-		 * Of the actions ADD COLUMN makes, only add_column_rewrite gives a backfill, and only
-		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
-		 * in this transaction needs no key. */
-		if (judge || !only_add_column(stmt))
+		if (!add_only)
 		{
 			AttrNumber key;
 			mg_primary_key(ref->relid, &key, &pk_cols);
@@ -1002,13 +1003,19 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				break;
 		}
 	}
+	if (add_only && judge && mg::column_key_needed(*col))
+	{
+		AttrNumber key;
+		mg_primary_key(ref->relid, &key, NULL);
+		mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
+	}
 	return col->n_actions > 0 || col->n_notes > 0;
 }
 
 /* ---------------------------------------------------------------- CREATE TABLE, RENAME */
 
 bool
-create_table(CreateStmt *stmt, mg::StatementFacts *f)
+create_table(CreateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (!f->rel.found || f->rel.is_temp)
 		return false;
@@ -1016,7 +1023,7 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 		if (IsA(lfirst(lc), ColumnDef))
-			note_type(col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+			note_type(cx, col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
 	/* identifier_too_long reads the statement text: always worth a look */
 	return true;
 }
@@ -1125,7 +1132,7 @@ mg_column_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_AlterTableStmt:
 			return alter_table((AlterTableStmt *) parsetree, cx, f);
 		case T_CreateStmt:
-			return create_table((CreateStmt *) parsetree, f);
+			return create_table((CreateStmt *) parsetree, cx, f);
 		case T_RenameStmt:
 			return rename((RenameStmt *) parsetree, cx, f);
 		default:

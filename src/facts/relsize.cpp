@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 
 namespace {
@@ -62,25 +63,26 @@ fork_bytes(const char *path)
 
 /* All forks of one relation's own storage (no TOAST). main_bytes gets the main fork. */
 int64
-storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
+storage_bytes(const MgClassRow *cls, int64 *main_bytes)
 {
+	Oid relid = cls->relid;
 	if (main_bytes)
 		*main_bytes = 0;
 	if (!RELKIND_HAS_STORAGE(cls->relkind))
 		return 0;
 
-	Oid filenode = cls->relfilenode;
+	Oid filenode = cls->filenode;
 	if (!OidIsValid(filenode))
-		filenode = MG_RELMAP_FILENUMBER(relid, cls->relisshared);
+		filenode = MG_RELMAP_FILENUMBER(relid, cls->isshared);
 	if (!OidIsValid(filenode))
 		return 0;
 
-	Oid spc = OidIsValid(cls->reltablespace) ? cls->reltablespace : MyDatabaseTableSpace;
+	Oid spc = OidIsValid(cls->tablespace) ? cls->tablespace : MyDatabaseTableSpace;
 	Oid db = spc == GLOBALTABLESPACE_OID ? InvalidOid : MyDatabaseId;
 	int backend = MG_INVALID_BACKEND;
-	if (cls->relpersistence == RELPERSISTENCE_TEMP)
+	if (cls->persistence == RELPERSISTENCE_TEMP)
 	{
-		backend = mg_temp_namespace_backend(cls->relnamespace);
+		backend = mg_temp_namespace_backend(cls->nspid);
 		if (backend == MG_INVALID_BACKEND)
 			return 0;
 	}
@@ -102,7 +104,7 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 		if (fork != MAIN_FORKNUM)
 		{
 			/* Only an unlogged relation has an init fork: don't stat() what cannot exist. */
-			if (fork == INIT_FORKNUM && cls->relpersistence != RELPERSISTENCE_UNLOGGED)
+			if (fork == INIT_FORKNUM && cls->persistence != RELPERSISTENCE_UNLOGGED)
 				continue;
 			size_t name_len = strlen(forkNames[fork]);
 			if (main_len + 1 + name_len >= sizeof path)
@@ -123,12 +125,10 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 int64
 storage_bytes_of(Oid relid)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return 0;
-	int64 bytes = storage_bytes(relid, (Form_pg_class) GETSTRUCT(tup), NULL);
-	ReleaseSysCache(tup);
-	return bytes;
+	return storage_bytes(&cls, NULL);
 }
 
 /* TOAST table and its index, all forks: the part of pg_table_size() beyond the heap. owner:
@@ -147,9 +147,10 @@ toast_bytes(Oid owner, Oid toastrelid)
 	HeapTuple itup = SearchSysCache2(RELNAMENSP, CStringGetDatum(name), ObjectIdGetDatum(PG_TOAST_NAMESPACE));
 	if (HeapTupleIsValid(itup))
 	{
-		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
-		total += storage_bytes(icls->oid, icls, NULL);
+		MgClassRow icls;
+		mg_class_row_of(itup, &icls);
 		ReleaseSysCache(itup);
+		total += storage_bytes(&icls, NULL);
 		return total;
 	}
 	/* Named otherwise: a catalog scan of pg_index finds it; no lock on any user relation. */
@@ -204,17 +205,15 @@ counted_live_rows(Oid relid)
 bool
 read_leaf_size(Oid relid, MgRelSize *out)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
-	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
 	int64 main_bytes;
-	int64 bytes = storage_bytes(relid, cls, &main_bytes);
-	Oid toast = cls->reltoastrelid;
-	float4 reltuples = cls->reltuples;
-	int32 relpages = cls->relpages;
-	int natts = cls->relnatts;
-	ReleaseSysCache(tup);
+	int64 bytes = storage_bytes(&cls, &main_bytes);
+	Oid toast = cls.toast;
+	float4 reltuples = cls.reltuples;
+	int32 relpages = cls.relpages;
+	int natts = cls.natts;
 
 	bytes += toast_bytes(relid, toast);
 	double pages = (double) main_bytes / BLCKSZ;
@@ -304,9 +303,10 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	out->rows_counted = true;
 	out->n_leaves = 0;
 
-	char relkind = get_rel_relkind(relid);
-	if (relkind == '\0')
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
+	char relkind = cls.relkind;
 	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_PARTITIONED_INDEX)
 	{
 		if (skip_new && st && mg_state_rel_is_new(st, relid))
@@ -322,7 +322,8 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	foreach (lc, tree)
 	{
 		Oid child = lfirst_oid(lc);
-		char kind = get_rel_relkind(child);
+		MgClassRow ccls;
+		char kind = mg_class_row(child, &ccls) ? ccls.relkind : '\0';
 		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
 			continue;
 		if (skip_new && st && mg_state_rel_is_new(st, child))

@@ -8,6 +8,7 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 #include "facts/guarded.h"
 #include "facts/locks.h"
@@ -276,6 +277,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 					altered = plan.locks[i].relid;
 		}
 		MemoryContextSwitchTo(old);
+		mg_class_rows_forget();
 	}
 	else
 	{

@@ -17,6 +17,7 @@
 
 #include "core/api.hpp"
 #include "facts/blockers.h"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 #include "facts/guarded.h"
 #include "pg/locks.h"
@@ -103,15 +104,18 @@ lock_timeout_context(void *arg)
 	MgLockAction *act = (MgLockAction *) arg;
 	if (geterrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
 		return;
+	/* still inside the nest level that holds the injected value (popped with it) */
+	const char *timeout = GetConfigOptionByName("lock_timeout", NULL, false);
+	const char *relation = quote_qualified_identifier(act->nspname, act->relname);
 	errcontext("migration_guard ran this %s with lock_timeout = %s (migration_guard.lock_timeout), "
 			   "since the session's own lock_timeout is 0",
-			   act->command, act->timeout);
+			   act->command, timeout);
 	errhint("Another session holds a lock that conflicts with this statement, which was cancelled before it "
 			"changed anything: run it again later. To see who holds locks on the table: SELECT l.pid, l.mode, a.state, "
 			"now() - a.xact_start AS xact_age, left(a.query, 60) AS query FROM pg_locks l JOIN "
 			"pg_stat_activity a USING (pid) WHERE l.relation = '%s'::regclass AND l.granted; To wait "
 			"longer, set your own timeout first, e.g. SET lock_timeout = '30s';",
-			act->relation);
+			relation);
 }
 
 } // namespace
@@ -160,16 +164,19 @@ mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
 	act->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	act->injected = true;
-	strlcpy(act->timeout, GetConfigOptionByName("lock_timeout", NULL, false), sizeof act->timeout);
 	strlcpy(act->command, plan->command, sizeof act->command);
-	char *nsp = get_namespace_name(get_rel_namespace(first->relid));
-	char *rel = get_rel_name(first->relid);
-	strlcpy(act->relation, quote_qualified_identifier(nsp ? nsp : "?", rel ? rel : "?"), sizeof act->relation);
+	MgClassRow row;
+	bool found = mg_class_row(first->relid, &row);
+	char *nsp = found ? get_namespace_name(row.nspid) : NULL;
+	strlcpy(act->nspname, nsp ? nsp : "?", sizeof act->nspname);
+	strlcpy(act->relname, found ? NameStr(row.relname) : "?", sizeof act->relname);
 	act->context.callback = lock_timeout_context;
 	act->context.arg = act;
 	act->context.previous = error_context_stack;
 	error_context_stack = &act->context;
-	elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s", act->timeout, plan->command);
+	if (message_level_is_interesting(DEBUG1))
+		elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s",
+			 GetConfigOptionByName("lock_timeout", NULL, false), plan->command);
 }
 
 void

@@ -438,6 +438,52 @@ TEST(ColumnRules, TheSwapPartnersAreNamedByTheRules)
 	EXPECT_STREQ(out, "orders_customer_fkey_new");
 }
 
+/* The facts read the primary key of an ADD COLUMN-only statement only when column_key_needed()
+ * says a rule may print it: for an ADD COLUMN that writes nothing into the existing rows, no
+ * finding may depend on the key, whatever else the column is (NOT NULL, a type note). */
+TEST(ColumnRules, TheKeyIsNeededExactlyWhenARecipeCanUseIt)
+{
+	for (AddRewrite kind : {AddRewrite::None, AddRewrite::VolatileDefault, AddRewrite::Domain,
+							AddRewrite::StoredGenerated, AddRewrite::Serial, AddRewrite::Identity})
+	{
+		ColFixture t;
+		ColumnAction &a = t.action(ColumnOp::AddColumn, "token");
+		a.rewrite_kind = kind;
+		a.has_default = kind != AddRewrite::None;
+		a.not_null = true;
+		std::strcpy(a.type_sql, "bigint");
+		std::strcpy(a.domain, "positive");
+		std::strcpy(a.base_type, "bigint");
+		t.note(TypeNote::Json, "token", "json");
+		t.f.col.actions = t.actions.data();
+		t.f.col.n_actions = 1;
+		EXPECT_EQ(column_key_needed(t.f.col), kind != AddRewrite::None) << static_cast<int>(kind);
+		auto with_key = t.run();
+		t.f.col.key_sql[0] = t.f.col.key_type[0] = '\0';
+		auto without_key = t.run();
+		ASSERT_EQ(with_key.size(), without_key.size());
+		bool same = true;
+		for (size_t i = 0; i < with_key.size(); i++)
+			same = same && std::strcmp(with_key[i].hint, without_key[i].hint) == 0 &&
+				   std::strcmp(with_key[i].detail, without_key[i].detail) == 0;
+		/* the safe direction: a finding that uses the key is never left without it (the
+		 * domain recipe, for one, needs no key: asking for it is merely cautious) */
+		if (!same)
+			EXPECT_TRUE(column_key_needed(t.f.col)) << "rewrite kind " << static_cast<int>(kind);
+		if (kind == AddRewrite::None)
+			EXPECT_TRUE(same) << "a finding of a plain ADD COLUMN used the key";
+		if (kind == AddRewrite::VolatileDefault || kind == AddRewrite::Serial)
+			EXPECT_FALSE(same) << "the backfill of rewrite kind " << static_cast<int>(kind) << " did not use the key";
+	}
+	/* any other action keeps the key */
+	ColFixture t;
+	t.action(ColumnOp::AddColumn, "a");
+	t.action(ColumnOp::DropNotNull, "b");
+	t.f.col.actions = t.actions.data();
+	t.f.col.n_actions = 2;
+	EXPECT_TRUE(column_key_needed(t.f.col));
+}
+
 TEST(ColumnRules, AUsingExpressionOfTheSameTypeIsNamedAsSuch)
 {
 	ColFixture t;
