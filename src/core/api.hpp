@@ -229,6 +229,9 @@ size_t token_start(std::string_view text, size_t from) noexcept;
  */
 size_t statement_end(std::string_view text, size_t from) noexcept;
 
+/* Just past the last token of text: where it ends but for trailing white space and comments. */
+size_t content_end(std::string_view text) noexcept;
+
 } // namespace mg::sql
 
 namespace mg::fmt {

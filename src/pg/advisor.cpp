@@ -56,7 +56,6 @@ namespace {
 constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 /* How much of each statement a row of check() shows. */
 constexpr int kStatementShown = 200;
-constexpr int kMaxFindingsPerStatement = MG_MAX_FINDINGS;
 
 enum CheckColumn
 {
@@ -123,85 +122,6 @@ put_row(ReturnSetInfo *rsinfo, const Row *r)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* The findings of one statement, collected inside its subtransaction. */
-struct Judged
-{
-	mg::Finding findings[kMaxFindingsPerStatement];
-	int n;
-	char err[256];
-};
-
-/* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
- * against the simulated transaction st; the lock plan is the statement's. */
-void
-judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *text, int loc, int len,
-					 const mg::Policy &policy, Judged *out)
-{
-	if (out->n < 0 || !mg_may_apply(stmt))
-		return;
-	/* what the hook would know: where the statement runs, and whether its wait is bounded */
-	MgLockAction act;
-	mg_lock_decide(plan, st, &act);
-	MgStmtInput in;
-	memset(&in, 0, sizeof in);
-	in.stmt = stmt;
-	in.query = text;
-	in.stmt_location = loc;
-	in.stmt_len = len;
-	in.st = st;
-	in.toplevel = true; /* a migration file's statements run from the client */
-	in.lock_wait_bounded = act.decision.wait_bounded;
-	/* not palloc0: mg_collect_facts() zeroes it first thing */
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
-	if (!mg_collect_facts(&in, facts))
-		return;
-	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
-						 sizeof out->err);
-	out->n = n < 0 ? n : out->n + n;
-}
-
-/* Judges one statement exactly as the hooks would, against the simulated transaction, then
- * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
-void
-judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int len, const mg::Policy &policy,
-					   Judged *out)
-{
-	out->n = 0;
-	out->err[0] = '\0';
-	MgLockPlan plan;
-	if (IsA(stmt, CreateSchemaStmt))
-	{
-		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
-		 * and with the text of the whole CREATE SCHEMA. */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
-		mg_advisor_lock_plan(stmt, st, &plan);
-		mg_advisor_simulate(st, stmt, &plan);
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			mg_advisor_lock_plan(elt, st, &plan);
-			judge_utility_in_sim(elt, st, &plan, text, loc, len, policy, out);
-			mg_advisor_simulate(st, elt, &plan);
-		}
-		return;
-	}
-	mg_advisor_lock_plan(stmt, st, &plan);
-	if (mg_may_apply(stmt))
-		judge_utility_in_sim(stmt, st, &plan, text, loc, len, policy, out);
-	else
-	{
-		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(stmt, st, text, loc, len, facts))
-			out->n = mg::evaluate_dml(*facts, policy, out->findings, kMaxFindingsPerStatement, out->err,
-									  sizeof out->err);
-	}
-	mg_advisor_simulate(st, stmt, &plan);
-}
-
 struct CheckRun
 {
 	ReturnSetInfo *rsinfo;
@@ -213,7 +133,7 @@ struct CheckRun
 };
 
 void
-emit_findings(CheckRun *run, const Judged *j, int begin, int end)
+emit_findings(CheckRun *run, const MgJudge *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
@@ -243,7 +163,7 @@ struct CheckOne
 	RawStmt *raw;
 	const char *stretch;
 	int len;
-	Judged *j;
+	MgJudge *j;
 };
 
 void
@@ -251,8 +171,7 @@ judge_in_subtransaction(void *arg)
 {
 	CheckOne *one = (CheckOne *) arg;
 	/* parser locations inside the tree are relative to the stretch it was parsed from */
-	judge_statement_in_sim(one->raw->stmt, one->run->st, one->stretch, one->raw->stmt_location, one->len,
-						   one->run->policy, one->j);
+	mg_advisor_judge(one->raw->stmt, one->run->st, one->stretch, one->raw->stmt_location, one->len, true, one->j);
 }
 
 /* One statement: judged in a subtransaction, so that a catalog error (PostgreSQL's own, for
@@ -267,9 +186,12 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 	run->statement_no++;
 	mg_source_advance(&run->src, begin);
 
-	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
-	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
-	CheckOne one = {run, raw, stretch, len, (Judged *) palloc(sizeof(Judged))};
+	/* Not zeroed: mg_advisor_judge() sets n and err first, and only the findings it counts are
+	 * read. Twelve findings are some 250 kB, and zeroing them cost more than judging. */
+	CheckOne one = {run, raw, stretch, len, (MgJudge *) palloc(sizeof(MgJudge))};
+	one.j->policy = run->policy;
+	one.j->fix_fn = NULL;
+	one.j->fix_arg = NULL;
 	ErrorData *e = mg_run_in_subtransaction(judge_in_subtransaction, &one);
 	if (e != NULL)
 	{

@@ -267,6 +267,12 @@ live_size_cache(const MgState *)
 	return NULL; /* statements run between two reads: read afresh */
 }
 
+int
+live_lock_timeout_ms(const MgState *)
+{
+	return LockTimeout;
+}
+
 const MgStateOps live_ops = {
 	live_resolve,
 	live_name_taken,
@@ -285,6 +291,7 @@ const MgStateOps live_ops = {
 	live_session_tool,
 	live_restore_creator,
 	live_size_cache,
+	live_lock_timeout_ms,
 };
 
 const MgState live_state = {&live_ops};

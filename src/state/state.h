@@ -80,6 +80,9 @@ typedef struct MgStateOps
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
+	/* The lock_timeout in effect, in milliseconds (0: none): the session's, or the one the
+	 * text's own SET [LOCAL] lock_timeout statements would have set by now. */
+	int (*lock_timeout_ms)(const MgState *st);
 } MgStateOps;
 
 struct MgState
@@ -171,6 +174,11 @@ static inline struct HTAB *
 mg_state_size_cache(const MgState *st)
 {
 	return st->ops->size_cache(st);
+}
+static inline int
+mg_state_lock_timeout_ms(const MgState *st)
+{
+	return st->ops->lock_timeout_ms(st);
 }
 
 /* ---- live (live.cpp) ---- */
