@@ -164,6 +164,11 @@ typedef struct Fix
 
 	Node *timeout_stmt; /* SET LOCAL lock_timeout, parsed once */
 	char *timeout_sql;
+
+	/* the user's comments between statements, which the reader skips: each goes before the
+	 * first row of the statement after it; those after the last statement end the script */
+	int gap_from;          /* where the text after the last statement read begins */
+	char *pending_comment; /* NULL: none */
 } Fix;
 
 char *
@@ -204,6 +209,34 @@ bare(MemoryContext cxt, const char *sql)
 	return MemoryContextStrdup(cxt, sql + from);
 }
 
+/* The comments in text[from, to), which holds only white space, semicolons and comments: from
+ * the first comment to the end of the last, in cxt; NULL when there is none. */
+char *
+gap_comments(MemoryContext cxt, const char *text, int from, int to)
+{
+	int b = from;
+	while (b < to && (isspace((unsigned char) text[b]) || text[b] == ';'))
+		b++;
+	int e = to;
+	while (e > b && (isspace((unsigned char) text[e - 1]) || text[e - 1] == ';'))
+		e--;
+	return e > b ? pstrndup_cxt(cxt, text + b, e - b) : NULL;
+}
+
+/* The comments before the statement that begins at begin, for its first row. */
+void
+take_gap(Fix *fix, int begin)
+{
+	if (begin > fix->gap_from)
+	{
+		char *c = gap_comments(fix->cxt, fix->src.text, fix->gap_from, begin);
+		if (c != NULL)
+			fix->pending_comment = fix->pending_comment
+									   ? MemoryContextStrdup(fix->cxt, psprintf("%s\n%s", fix->pending_comment, c))
+									   : c;
+	}
+}
+
 Row *
 grow_rows(Row **rows, int *n, int *cap, MemoryContext cxt)
 {
@@ -226,7 +259,13 @@ Row *
 add_row(Fix *fix, const char *sql, int replaces, const char *reason, bool changed)
 {
 	Row *r = grow_rows(&fix->rows, &fix->n_rows, &fix->cap_rows, fix->cxt);
-	r->sql = MemoryContextStrdup(fix->cxt, sql);
+	if (fix->pending_comment != NULL)
+	{
+		r->sql = MemoryContextStrdup(fix->cxt, psprintf("%s\n%s", fix->pending_comment, sql));
+		fix->pending_comment = NULL;
+	}
+	else
+		r->sql = MemoryContextStrdup(fix->cxt, sql);
 	r->replaces = replaces;
 	r->reason = reason && reason[0] ? MemoryContextStrdup(fix->cxt, reason) : NULL;
 	if (fix->sim_block)
@@ -658,6 +697,12 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 		steps.items[0].comment = pstrdup("");
 		steps.items[0].reason = pstrdup("");
 	}
+	/* a statement whose comment says already why it needs a decision (a fixed migration fixed
+	 * again) keeps that comment, and gets no second one */
+	if (fix->pending_comment != NULL && strstr(fix->pending_comment, mg::fix_decision_marker()) != NULL)
+		for (int i = 0; i < steps.n; i++)
+			if (steps.items[i].decision && steps.items[i].sql == NULL)
+				steps.items[i].comment[0] = '\0';
 	if (may_split && IsA(s->stmt, AlterTableStmt) && list_length(((AlterTableStmt *) s->stmt)->cmds) > 1 &&
 		needs_change(&steps) && split_alter(fix, s))
 		return;
@@ -789,13 +834,23 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 	s.replaces_no = fix->statement_no;
 	int begin = mg_source_token_start(&fix->src, stretch_begin + s.loc);
 	mg_source_advance(&fix->src, begin);
+	take_gap(fix, begin);
+	fix->gap_from = Max(fix->gap_from, stretch_begin + s.loc + s.len);
 	if (IsA(raw->stmt, TransactionStmt))
 	{
-		transaction_statement(fix, (TransactionStmt *) raw->stmt, s.written, s.replaces_no);
+		TransactionStmt *ts = (TransactionStmt *) raw->stmt;
+		/* a BEGIN keeps the comments before it; those before a COMMIT go with what follows it */
+		if (fix->pending_comment != NULL && (ts->kind == TRANS_STMT_BEGIN || ts->kind == TRANS_STMT_START))
+		{
+			s.written = psprintf("%s\n%s", fix->pending_comment, s.written);
+			fix->pending_comment = NULL;
+		}
+		transaction_statement(fix, ts, s.written, s.replaces_no);
 		return;
 	}
 	if (fix->user_block)
-		keep_original(fix, s.written, s.replaces_no);
+		keep_original(fix, fix->pending_comment ? psprintf("%s\n%s", fix->pending_comment, s.written) : s.written,
+					  s.replaces_no);
 	fix_statement(fix, &s, true);
 }
 
@@ -807,6 +862,8 @@ on_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
 	fix->statement_no++;
 	int first = mg_source_token_start(&fix->src, begin);
 	mg_source_advance(&fix->src, error_at >= 0 ? error_at : first);
+	take_gap(fix, first);
+	fix->gap_from = fix->src.len;
 	char *rest = as_written(CurrentMemoryContext, fix->src.text, first, fix->src.len - first);
 	if (fix->user_block)
 		sim_begin(fix);
@@ -856,6 +913,7 @@ run_fix(Fix *fix, text *migration, bool in_transaction, const char *fname)
 
 	mg_walk_text(&fix->src, fix->stmtcxt, on_statement, on_syntax_error, fix);
 	sim_commit(fix);
+	take_gap(fix, fix->src.len); /* the comments after the last statement: fix_script() ends with them */
 }
 
 /* ------------------------------------------------------------------ the two functions */
@@ -944,6 +1002,8 @@ mg_fix_script(PG_FUNCTION_ARGS)
 	}
 	if (open != 0 && !ended)
 		appendStringInfoString(&out, "COMMIT;\n");
+	if (fix.pending_comment != NULL)
+		appendStringInfo(&out, "%s%s\n", fix.n_rows > 0 ? "\n" : "", fix.pending_comment);
 	text *result = cstring_to_text_with_len(out.data, out.len);
 	MemoryContextDelete(fix.cxt);
 	PG_RETURN_TEXT_P(result);
