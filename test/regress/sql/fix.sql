@@ -170,8 +170,54 @@ SELECT rule FROM migration_guard.check('CREATE INDEX ON fx.big (c);') WHERE seve
 SELECT step, sql, reason FROM migration_guard.fix('CREATE INDEX ON fx.big (c);');
 RESET ROLE;
 
+-- running the fixed migration -------------------------------------------------------------
+-- The same migration on two identical tables: on a1 its fix(), each step where it says it
+-- runs (the guard in enforce mode refuses none of them); on b1 as written, with the guard off.
+-- Both end with the same schema and the same rows.
+CREATE TABLE a1 (id bigint CONSTRAINT a1_pkey PRIMARY KEY, c int, pad text);
+CREATE TABLE b1 (id bigint CONSTRAINT b1_pkey PRIMARY KEY, c int, pad text);
+INSERT INTO a1 SELECT g, g % 1000, repeat('x', 20) FROM generate_series(1, 34000) g;
+INSERT INTO b1 SELECT * FROM a1;
+CREATE TABLE p1 (id bigint CONSTRAINT p1_pkey PRIMARY KEY);
+INSERT INTO p1 SELECT g FROM generate_series(0, 999) g;
+ANALYZE a1, b1, p1;
+\set m 'CREATE INDEX ON tbl (c);\nALTER TABLE tbl ADD CONSTRAINT tbl_c_pos CHECK (c >= 0), ALTER COLUMN c SET NOT NULL;\nALTER TABLE tbl ADD CONSTRAINT tbl_c_fkey FOREIGN KEY (c) REFERENCES p1 (id);\nALTER TABLE tbl ADD COLUMN n bigserial;\nUPDATE tbl SET pad = ''y'';\nALTER TABLE tbl ADD CONSTRAINT tbl_id_c_key UNIQUE (id, c);\n'
+SELECT count(*) AS steps, count(*) FILTER (WHERE reason LIKE 'needs a decision%') AS decisions
+  FROM migration_guard.fix(replace(E:'m', 'tbl', 'a1'));
+SET client_min_messages = error;
+WITH f AS (SELECT * FROM migration_guard.fix(replace(E:'m', 'tbl', 'a1')))
+SELECT s FROM (
+  SELECT 3 * step AS k, sql AS s FROM f
+  UNION ALL SELECT 3 * min(step) - 1, 'BEGIN' FROM f WHERE transaction_no IS NOT NULL GROUP BY transaction_no
+  UNION ALL SELECT 3 * max(step) + 1, 'COMMIT' FROM f WHERE transaction_no IS NOT NULL GROUP BY transaction_no
+) x ORDER BY k \gexec
+RESET client_min_messages;
+SET migration_guard.mode = off;
+SELECT replace(E:'m', 'tbl', 'b1') \gexec
+RESET migration_guard.mode;
+-- the schema: columns, constraints, indexes, with the table's name taken out
+CREATE FUNCTION pg_temp.shape(t regclass, name text) RETURNS SETOF text LANGUAGE sql AS $$
+  SELECT 'column ' || attname || ' ' || format_type(atttypid, atttypmod) || CASE WHEN attnotnull THEN ' not null' ELSE '' END
+         || coalesce(' default ' || replace(pg_get_expr(d.adbin, d.adrelid), name, 'T'), '')
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE attrelid = t AND attnum > 0 AND NOT attisdropped
+  UNION ALL
+  SELECT 'constraint ' || replace(conname, name, 'T') || ' ' || pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' (not validated)' END
+    FROM pg_constraint WHERE conrelid = t
+  UNION ALL
+  SELECT 'index ' || replace(pg_get_indexdef(indexrelid), name, 'T') || CASE WHEN indisvalid THEN '' ELSE ' (invalid)' END
+    FROM pg_index WHERE indrelid = t $$;
+SELECT * FROM pg_temp.shape('a1', 'a1') ORDER BY 1;
+SELECT count(*) AS differences FROM (
+  (SELECT * FROM pg_temp.shape('a1', 'a1') EXCEPT ALL SELECT * FROM pg_temp.shape('b1', 'b1'))
+  UNION ALL
+  (SELECT * FROM pg_temp.shape('b1', 'b1') EXCEPT ALL SELECT * FROM pg_temp.shape('a1', 'a1'))) x;
+SELECT count(*) AS rows_differ FROM (
+  (SELECT id, c, pad, n FROM a1 EXCEPT SELECT id, c, pad, n FROM b1)
+  UNION ALL (SELECT id, c, pad, n FROM b1 EXCEPT SELECT id, c, pad, n FROM a1)) x;
+
 \pset format aligned
-SET client_min_messages = warning;
+SET client_min_messages = error;
 DROP SCHEMA fx CASCADE;
 RESET client_min_messages;
 DROP ROLE regress_fix_user;
