@@ -210,7 +210,8 @@ bare(MemoryContext cxt, const char *sql)
 }
 
 /* The comments in text[from, to), which holds only white space, semicolons and comments: from
- * the first comment to the end of the last, in cxt; NULL when there is none. */
+ * the first comment to the end of the last, in cxt; NULL when there is none. (Only white space
+ * is cut at the end: a semicolon there ends a line comment.) */
 char *
 gap_comments(MemoryContext cxt, const char *text, int from, int to)
 {
@@ -218,7 +219,7 @@ gap_comments(MemoryContext cxt, const char *text, int from, int to)
 	while (b < to && (isspace((unsigned char) text[b]) || text[b] == ';'))
 		b++;
 	int e = to;
-	while (e > b && (isspace((unsigned char) text[e - 1]) || text[e - 1] == ';'))
+	while (e > b && isspace((unsigned char) text[e - 1]))
 		e--;
 	return e > b ? pstrndup_cxt(cxt, text + b, e - b) : NULL;
 }
@@ -424,6 +425,13 @@ run_step(Fix *fix, const StepTree *tree, bool verify, bool apply, Row *row)
 	row->decision = true;
 	row->reason = MemoryContextStrdup(fix->cxt, psprintf("needs a decision: the safe form of %s: %s",
 														  row->reason ? row->reason : "the statement", still));
+	/* said in the text too, so that fixing the fixed text leaves the step as it is */
+	char *said = pstrdup(row->reason + strlen("needs a decision: "));
+	for (char *c = said; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	row->sql = MemoryContextStrdup(fix->cxt, psprintf("%s: %s\n%s", mg::fix_decision_marker(), said, row->sql));
+	fix->changed = true;
 	fix->decisions++;
 }
 
@@ -697,12 +705,26 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 		steps.items[0].comment = pstrdup("");
 		steps.items[0].reason = pstrdup("");
 	}
-	/* a statement whose comment says already why it needs a decision (a fixed migration fixed
-	 * again) keeps that comment, and gets no second one */
+	/* A statement whose comment says already why it needs a decision (a fixed migration fixed
+	 * again) keeps that comment and gets no second one; one that a rule would rewrite is kept as
+	 * written, still flagged: the earlier fix() left it so (a step it could not prove safe). */
 	if (fix->pending_comment != NULL && strstr(fix->pending_comment, mg::fix_decision_marker()) != NULL)
+	{
+		const char *why = NULL;
+		bool decided = false;
 		for (int i = 0; i < steps.n; i++)
+		{
+			decided = decided || steps.items[i].decision;
 			if (steps.items[i].decision && steps.items[i].sql == NULL)
 				steps.items[i].comment[0] = '\0';
+			if (why == NULL && steps.items[i].sql != NULL)
+				why = steps.items[i].reason;
+		}
+		if (!decided && why != NULL)
+			as_decision(&steps, "",
+						psprintf("needs a decision: %s (kept as written: an earlier migration_guard.fix() flagged it)",
+								 why));
+	}
 	if (may_split && IsA(s->stmt, AlterTableStmt) && list_length(((AlterTableStmt *) s->stmt)->cmds) > 1 &&
 		needs_change(&steps) && split_alter(fix, s))
 		return;
@@ -994,7 +1016,10 @@ mg_fix_script(PG_FUNCTION_ARGS)
 		}
 		if (r->reason && !r->decision && commented != r->replaces && strncmp(r->reason, "lock_timeout", 12) != 0)
 		{
-			appendStringInfo(&out, "-- migration_guard.fix(): %s\n", r->reason);
+			char *line = psprintf("-- migration_guard.fix(): %s\n", r->reason);
+			/* a fixed migration fixed again: the row carries the line already */
+			if (strstr(r->sql, line) == NULL)
+				appendStringInfoString(&out, line);
 			commented = r->replaces;
 		}
 		appendStringInfo(&out, "%s\n", r->sql);
