@@ -234,6 +234,12 @@ live_constraint_added(const MgState *, Oid, const char *, bool *)
 	return false; /* the catalog shows them */
 }
 
+List *
+live_constraint_names(const MgState *, Oid)
+{
+	return NIL; /* the catalog has them */
+}
+
 int
 live_alters_before(const MgState *, Oid relid, MgAlterKinds kinds)
 {
@@ -286,6 +292,7 @@ const MgStateOps live_ops = {
 	live_policies_added,
 	live_not_null_proven,
 	live_constraint_added,
+	live_constraint_names,
 	live_alters_before,
 	live_index_leads_with,
 	live_session_tool,

@@ -387,6 +387,20 @@ sim_constraint_added(const MgState *st, Oid relid, const char *name, bool *valid
 	return false;
 }
 
+List *
+sim_constraint_names(const MgState *st, Oid relid)
+{
+	List *names = NIL;
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (OidIsValid(relid) && c->relid == relid && c->conname[0])
+			names = lappend(names, pstrdup(c->conname));
+	}
+	return names;
+}
+
 int
 sim_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
 {
@@ -466,6 +480,7 @@ const MgStateOps sim_ops = {
 	sim_policies_added,
 	sim_not_null_proven,
 	sim_constraint_added,
+	sim_constraint_names,
 	sim_alters_before,
 	sim_index_leads_with,
 	sim_session_tool,

@@ -67,6 +67,9 @@ typedef struct MgStateOps
 	/* A constraint named name on relid that the catalog does not show yet; *validated (may
 	 * be NULL): whether it is validated now. */
 	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
+	/* The names of the constraints on relid that the catalog does not show yet (char *, in the
+	 * current memory context): names PostgreSQL will not choose for an unnamed one. */
+	List *(*constraint_names)(const MgState *st, Oid relid);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -149,6 +152,11 @@ static inline bool
 mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *validated)
 {
 	return st->ops->constraint_added(st, relid, name, validated);
+}
+static inline List *
+mg_state_constraint_names(const MgState *st, Oid relid)
+{
+	return st->ops->constraint_names(st, relid);
 }
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)

@@ -62,6 +62,9 @@ SELECT pg_temp.still(:'m');
 \set m 'ALTER TABLE big ADD CHECK (c >= 0);'
 SELECT * FROM pg_temp.fixed(:'m');
 SELECT pg_temp.still(:'m');
+-- two in one text: the second gets the name PostgreSQL will give it once the first exists
+SELECT step, sql FROM pg_temp.fixed('ALTER TABLE big ADD CHECK (c >= 0); ALTER TABLE big ADD CHECK (c >= 0);')
+ WHERE sql LIKE '%ADD CONSTRAINT%';
 -- foreign_key_validating (and fk_without_index: the index comes first)
 \set m 'ALTER TABLE big ADD CONSTRAINT big_c_fkey FOREIGN KEY (c) REFERENCES p (id);'
 SELECT * FROM pg_temp.fixed(:'m');
