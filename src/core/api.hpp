@@ -105,6 +105,16 @@ int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int 
  */
 int evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out,
 						char *err, size_t errlen) noexcept;
+
+/*
+ * The failure contract (unjudged.cpp): the finding for a statement the guard could not judge.
+ * Its severity is the highest effective severity among the rules of facts.groups, capped by
+ * the effective severity of rule unjudged itself (rule_severity = 'unjudged=warning' makes
+ * every such statement run with a WARNING). Writes one finding (returns 1), or none when that
+ * severity is off. Builds its text in the Finding's own buffers: it allocates nothing and
+ * cannot fail, so it also serves when evaluate() itself has failed.
+ */
+int evaluate_unjudged(const UnjudgedFacts &facts, const Policy &policy, Finding *out, int max_out) noexcept;
 int evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 					 size_t errlen) noexcept;
 

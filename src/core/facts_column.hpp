@@ -43,8 +43,11 @@ struct ColumnAction {
 	char domain_check[1024];    /* Domain: its constraints as one CHECK condition on VALUE
 								 * (pg_get_constraintdef), "" if they do not fit */
 
-	/* ALTER COLUMN TYPE */
-	bool judged;                /* false: the rewrite could not be decided (nothing is said) */
+	/* ADD COLUMN, ALTER COLUMN TYPE */
+	bool judged;                /* false: whether the table is rewritten could not be decided;
+								 * on a large table the rules report rule unjudged (fail closed) */
+	char unjudged_cause[200];   /* why, for that finding */
+	RuleId unjudged_rule;   /* the rule that could not decide */
 	bool rewrite;               /* the table is rewritten (ATColumnChangeRequiresRewrite) */
 	bool has_using;             /* a USING clause other than the plain column */
 	bool tz_dependent;          /* timestamp <-> timestamptz: rewrites only because TimeZone is not UTC */
@@ -73,6 +76,13 @@ struct ColumnTypeNote {
 	char type_sql[2 * kNameLen]; /* as format_type() prints it */
 };
 
+/* A table whose columns come from a composite type (CREATE TABLE ... OF type): ALTER TYPE ...
+ * CASCADE renames or drops its columns along with the type's attributes. */
+struct TypedTable {
+	RelationFacts rel;
+	char table_sql[kQualBuf];   /* schema-qualified, quoted as SQL */
+};
+
 struct ColumnFacts {
 	bool present;               /* the group's L2 file filled this in */
 	bool is_rename;             /* a RenameStmt (RENAME COLUMN, or any other RENAME for identifier_too_long) */
@@ -94,10 +104,18 @@ struct ColumnFacts {
 	int32_t n_actions, cap_actions; /* cap_*: L2's bookkeeping of the arrays' size */
 	ColumnTypeNote *notes;
 	int32_t n_notes, cap_notes;
+
+	/* ALTER TYPE ... RENAME ATTRIBUTE / DROP ATTRIBUTE ... CASCADE: the actions are the type's
+	 * attributes, and every typed table of the type has them as columns */
+	bool on_type;
+	char type_sql[kQualBuf];    /* the composite type, quoted as SQL */
+	TypedTable *typed;
+	int32_t n_typed, cap_typed;
 };
 
 static_assert(std::is_trivially_destructible_v<ColumnAction>);
 static_assert(std::is_trivially_destructible_v<ColumnTypeNote>);
+static_assert(std::is_trivially_destructible_v<TypedTable>);
 static_assert(std::is_trivially_destructible_v<ColumnFacts>);
 
 } // namespace mg

@@ -198,6 +198,9 @@ const RuleInfo kRules[] = {
 	{RuleId::UnexpectedRewrite, "unexpected_rewrite", "lock", Severity::Error,
 	 "a rewrite of a large table that no rule predicted (table_rewrite event trigger)",
 	 "unexpected_rewrite"},
+	{RuleId::Unjudged, "unjudged", "guard", Severity::Error,
+	 "the guard could not judge a statement: refused when a rule at severity error could apply (fail closed)",
+	 "unjudged"},
 };
 static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
 			  "every RuleId needs its catalog entry, in enum order");

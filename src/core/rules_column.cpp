@@ -323,6 +323,33 @@ plain_add_column(const StatementFacts &f, const ColumnAction &a)
  * that blocks writes, and must not queue behind a long transaction. */
 constexpr char kLockTimeout[] = "  SET lock_timeout = '5s';\n";
 
+/* ---------------------------------------------------------------- the failure contract */
+
+/* An ADD COLUMN or ALTER COLUMN TYPE whose rewrite could not be decided: on a table where the
+ * rule would apply, rule unjudged at that rule's severity (docs/settings.md, "When the guard
+ * cannot judge a statement"). */
+void
+rule_unjudged_action(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (a.judged || a.unjudged_rule == RuleId::Count_ || !large_tree(f, p))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	const std::string name = quoted(f.rel.name);
+	const char *rule = rule_info(a.unjudged_rule).name;
+	const std::string what = a.op == ColumnOp::AddColumn ? "adding column " + quoted(a.column_name)
+														 : "changing the type of column " + quoted(a.column_name);
+	std::string message = "migration_guard could not judge whether " + what + " rewrites large table " + name;
+	std::string detail = "Rule unjudged: " + std::string(a.unjudged_cause) + ". " + size_sentence(f, p) + ". Rule " +
+						 rule + " could not decide, so the statement is " +
+						 (effective_severity(a.unjudged_rule, p) == Severity::Error ? "refused" : "reported") +
+						 " as " + rule + " would have been rather than let through unjudged.";
+	std::string hint = "If the statement is right, run the expression's parts first (create what it uses in a "
+					   "statement of its own), so that the guard can judge it; or add the column without the "
+					   "expression and fill it in batches. A member of migration_guard.override_role can let it "
+					   "through with migration_guard.allow = 'unjudged: <reason>'.";
+	sink.add_unjudged(a.unjudged_rule, rel, f.lock, rel.rows, message, detail, hint);
+}
+
 /* ---------------------------------------------------------------- ADD COLUMN rules */
 
 void
@@ -573,11 +600,16 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
 	std::string message, detail;
-	const std::string change = std::string(a.old_type) == a.type_sql
-								   ? "changing column " + quoted(a.column_name) + " to type " + a.type_sql +
-										 " with another collation"
-								   : "changing the type of column " + quoted(a.column_name) + " from " + a.old_type +
-										 " to " + a.type_sql;
+	/* the same type: either a USING expression recomputes the values, or only the collation
+	 * changes (which rebuilds indexes, or rewrites where the type is not collatable alike) */
+	const bool same_type = std::string(a.old_type) == a.type_sql;
+	const std::string change = same_type && a.has_using
+								   ? "recomputing column " + quoted(a.column_name) + " (" + a.type_sql +
+										 ") with a USING expression"
+							   : same_type ? "changing column " + quoted(a.column_name) + " to type " + a.type_sql +
+												 " with another collation"
+										   : "changing the type of column " + quoted(a.column_name) + " from " +
+												 a.old_type + " to " + a.type_sql;
 	if (a.rewrite)
 	{
 		message = change + " would rewrite large table " + name;
@@ -671,9 +703,64 @@ is_swap_step(const ColumnAction &a)
 	return a.op == ColumnOp::DropColumn && ends_with(col, kOldSuffix) && a.partner_exists;
 }
 
+/* ALTER TYPE comp DROP ATTRIBUTE / RENAME ATTRIBUTE ... CASCADE: the column of every typed
+ * table of the type goes or changes its name, under ACCESS EXCLUSIVE on each. Typed tables take
+ * their columns from the type, so the expand/contract steps of a plain table are not open to
+ * them: the code has to move first. */
+void
+rule_breaking_typed(const StatementFacts &f, const ColumnAction &a, Sink &sink)
+{
+	const std::string type = f.col.type_sql;
+	const bool drop = a.op == ColumnOp::DropColumn;
+	for (int i = 0; i < f.col.n_typed; ++i)
+	{
+		const TypedTable &tt = f.col.typed[i];
+		if (!visible_to_others(tt.rel) || (tt.rel.relkind != 'r' && tt.rel.relkind != 'p'))
+			continue;
+		const std::string name = quoted(tt.rel.name);
+		const std::string brief_lock = "It takes an ACCESS EXCLUSIVE lock on " + name + " (" + size_phrase(tt.rel) +
+									   "), briefly: no rewrite.";
+		std::string message, detail, hint;
+		if (drop)
+		{
+			message = "dropping attribute " + quoted(a.column_name) + " of type " + type + " drops column " +
+					  quoted(a.column_name) + " of typed table " + name + ", which breaks code that still uses it";
+			detail = "Rule drop_column: ALTER TYPE ... CASCADE drops the column from every table of the type. Its "
+					 "data is gone for good, and every running version of the application that reads or writes " +
+					 quoted(a.column_name) + " fails until it is deployed without it. " + brief_lock;
+			hint = "Deploy code that no longer uses the column first, then drop the attribute with a lock_timeout:\n"
+				   "  SET lock_timeout = '5s';\n"
+				   "  ALTER TYPE " + type + " DROP ATTRIBUTE IF EXISTS " + a.column + " CASCADE;";
+		}
+		else
+		{
+			message = "renaming attribute " + quoted(a.column_name) + " of type " + type + " to " + a.new_name +
+					  " renames column " + quoted(a.column_name) + " of typed table " + name +
+					  ", which breaks code that still uses the old name";
+			detail = "Rule rename_column: ALTER TYPE ... CASCADE renames the column in every table of the type, and "
+					 "every running version of the application that names " + quoted(a.column_name) +
+					 " fails from the moment the rename commits until it is deployed with the new name. " +
+					 brief_lock;
+			hint = "A typed table takes its columns from the type, so the column cannot be renamed in steps (add, "
+				   "keep in step, drop). Deploy code that works with either name first (for example through a "
+				   "view that you recreate, with the old name as an alias, in the same transaction as the "
+				   "rename), then rename with a lock_timeout:\n"
+				   "  SET lock_timeout = '5s';\n"
+				   "  ALTER TYPE " + type + " RENAME ATTRIBUTE " + a.column + " TO " + a.new_name + " CASCADE;";
+		}
+		sink.add(drop ? RuleId::DropColumn : RuleId::RenameColumn, tt.rel, LockLevel::AccessExclusive, tt.rel.rows,
+				 message, detail, hint);
+	}
+}
+
 void
 rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
+	if (f.col.on_type)
+	{
+		rule_breaking_typed(f, a, sink);
+		return;
+	}
 	if (!breaking_applies(f) || is_swap_step(a))
 		return;
 	const std::string name = quoted(f.rel.name);
@@ -939,10 +1026,15 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 			case ColumnOp::AddColumn:
 				if (a.judged)
 					rule_add_column_rewrite(f, p, a, sink);
+				else
+					rule_unjudged_action(f, p, a, sink);
 				rule_add_column_required(f, a, sink);
 				break;
 			case ColumnOp::AlterType:
-				rule_alter_column_type(f, p, a, sink);
+				if (a.judged)
+					rule_alter_column_type(f, p, a, sink);
+				else
+					rule_unjudged_action(f, p, a, sink);
 				break;
 			case ColumnOp::SetNotNull:
 				rule_set_not_null_scan(f, p, a, sink);

@@ -74,10 +74,31 @@ class Sink
 			 Recipe recipe = Recipe())
 	{
 		Severity sev = effective_severity(rule, policy_);
+		if (at_most_warning && sev != Severity::Off)
+			sev = Severity::Warning;
+		put(rule, sev, rel, lock, rows, message, detail, hint, std::move(recipe));
+	}
+
+	/* A rule that could not decide (the facts it needs could not be read): a finding of rule
+	 * unjudged, at the severity of the rule it stands for, capped by unjudged's own (the
+	 * failure contract: an error-severity rule that could not be judged refuses). */
+	void add_unjudged(RuleId for_rule, const RelationFacts &rel, LockLevel lock, double rows,
+					  const std::string &message, const std::string &detail, const std::string &hint)
+	{
+		Severity sev = effective_severity(for_rule, policy_);
+		Severity cap = effective_severity(RuleId::Unjudged, policy_);
+		put(RuleId::Unjudged, static_cast<int>(cap) < static_cast<int>(sev) ? cap : sev, rel, lock, rows, message,
+			detail, hint);
+	}
+	int count() const { return n_; }
+
+  private:
+	void put(RuleId rule, Severity sev, const RelationFacts &rel, LockLevel lock, double rows,
+			 const std::string &message, const std::string &detail, const std::string &hint,
+			 Recipe recipe = Recipe())
+	{
 		if (sev == Severity::Off)
 			return;
-		if (at_most_warning)
-			sev = Severity::Warning;
 		/* An extension's script: only what it does to tables that existed before it (and that
 		 * others can see) is judged; its own new tables, and findings about no table, are its
 		 * business. */
@@ -119,9 +140,7 @@ class Sink
 		copy(f.detail, sizeof f.detail, detail);
 		copy(f.hint, sizeof f.hint, hint);
 	}
-	int count() const { return n_; }
 
-  private:
 	static void copy(char *dst, size_t cap, const std::string &src)
 	{
 		if (src.size() < cap)

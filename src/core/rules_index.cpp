@@ -478,24 +478,41 @@ void
 rule_check_constraint_validating(const StatementFacts &f, const Policy &p, Sink &sink)
 {
 	const IndexConstraintFacts &ic = f.ic;
-	if (ic.op != IcOp::AlterTable || !large(f.rel, p))
+	if (ic.op != IcOp::AlterTable)
 		return;
+	/* an inheritance parent: the CHECK is added to, and checked on, every child too */
+	RelationFacts tree = f.rel;
+	if (ic.n_children > 0)
+	{
+		tree.size_bytes = ic.tree_bytes;
+		tree.rows = ic.tree_rows;
+	}
 	for (int i = 0; i < ic.n_adds; ++i)
 	{
 		const IcConstraint &c = ic.adds[i];
 		if (c.kind != IcConKind::Check || c.not_valid)
 			continue;
+		const RelationFacts &judged = c.no_inherit ? f.rel : tree;
+		if (!large(judged, p))
+			continue;
+		const bool children = !c.no_inherit && ic.n_children > 0;
 		const std::string table = quoted(f.rel.name);
 		const std::string name = constraint_name(f, c, "<name>");
+		const std::string kids = std::to_string(ic.n_children) + " inheritance child" +
+								 (ic.n_children == 1 ? "" : "ren");
 		std::string message = "adding CHECK constraint " + name + " would scan large table " + table +
+							  (children ? " and its " + kids : std::string()) +
 							  " while holding a lock that blocks all access";
-		std::string detail = "Rule check_constraint_validating: " + table + " is " + size_phrase(f.rel) + ", " +
-							 threshold_phrase(p) + ". ADD CONSTRAINT ... CHECK reads every row to check it, "
-							 "under the " + fmt::lock_name(f.lock) + " lock this ALTER TABLE takes. " +
-							 lock_sentence(f.lock);
+		std::string detail = "Rule check_constraint_validating: " + table +
+							 (children ? " and its " + kids + " (which get the constraint too) are "
+									   : std::string(" is ")) +
+							 size_phrase(judged) + ", " + threshold_phrase(p) +
+							 ". ADD CONSTRAINT ... CHECK reads every row to check it, under the " +
+							 fmt::lock_name(f.lock) + " lock this ALTER TABLE takes" +
+							 (children ? " on each of them" : "") + ". " + lock_sentence(f.lock);
 		Recipe recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
 		std::string hint = not_valid_hint(c, recipe);
-		sink.add(RuleId::CheckConstraintValidating, f.rel, f.lock, f.rel.rows, message, detail, hint, false,
+		sink.add(RuleId::CheckConstraintValidating, judged, f.lock, judged.rows, message, detail, hint, false,
 				 std::move(recipe));
 	}
 }
@@ -1003,12 +1020,14 @@ void
 rule_domain_constraint(const StatementFacts &f, const Policy &p, Sink &sink)
 {
 	const IndexConstraintFacts &ic = f.ic;
-	if (ic.op != IcOp::AlterDomain || (!ic.domain_add_check && !ic.domain_set_not_null) ||
+	if (ic.op != IcOp::AlterDomain || (!ic.domain_add_check && !ic.domain_set_not_null && !ic.domain_validate) ||
 		!large(ic.domain_largest, p))
 		return;
 	const RelationFacts &big = ic.domain_largest;
 	const std::string domain = ic.domain_sql;
-	const std::string what = ic.domain_set_not_null ? "making domain " + domain + " NOT NULL"
+	const std::string what = ic.domain_validate ? "validating constraint " + std::string(ic.domain_con_sql) +
+													  " of domain " + domain
+						   : ic.domain_set_not_null ? "making domain " + domain + " NOT NULL"
 													: "adding a CHECK constraint to domain " + domain;
 	std::string message = what + " would scan every table that uses it while blocking writes, large table " +
 						  quoted(big.name) + " among them";
@@ -1016,33 +1035,52 @@ rule_domain_constraint(const StatementFacts &f, const Policy &p, Sink &sink)
 						 (ic.domain_tables == 1 ? " has" : "s have") + " a column of " + domain + "; the largest, " +
 						 quoted(big.name) + ", is " + size_phrase(big) + ", " + threshold_phrase(p) +
 						 ". PostgreSQL checks every row of each under a SHARE lock held until the transaction "
-						 "ends. That lock " + fmt::lock_blocks(LockLevel::Share) + ".";
+						 "ends" + (ic.domain_validate ? " (a domain's VALIDATE CONSTRAINT does, unlike a table's)"
+													  : "") +
+						 ". That lock " + fmt::lock_blocks(LockLevel::Share) + ".";
+
+	/* the read-only check of the old rows: a cast to the domain applies every constraint of
+	 * it, NOT VALID ones included, and fails at the first value that breaks one */
+	std::string probe;
+	if (ic.domain_largest_sql[0] && ic.domain_column_sql[0] && ic.domain_base_sql[0])
+		probe = "  SELECT count(*) FROM " + std::string(ic.domain_largest_sql) + " WHERE " + ic.domain_column_sql +
+				"::" + ic.domain_base_sql + "::" + domain + " IS NOT NULL;\n";
+	else
+		probe = "  SELECT count(*) FROM <table> WHERE <column>::<base type>::" + domain + " IS NOT NULL;\n";
+	const std::string check_old =
+		"Check the old rows with a query that only reads (ACCESS SHARE: writes go on), on each table with a "
+		"column of " + domain + "; it fails at the first value that breaks the constraint, and those rows are "
+		"the ones to fix (in batches) before anything else:\n" + probe;
+	const std::string leave =
+		"Leave the constraint NOT VALID: it already holds for every value written. A domain's VALIDATE "
+		"CONSTRAINT cannot be made cheaper (it scans every table that uses the domain again, under SHARE); run "
+		"it only where writes may stop for the whole scan, such as a maintenance window, as an override "
+		"(migration_guard.allow = 'domain_constraint: <reason>', by a member of migration_guard.override_role).";
 	std::string hint;
-	std::string name = std::string(ic.domain_name) + (ic.domain_set_not_null ? "_not_null" : "_check");
-	bool plain = true;
-	for (char ch : name)
-		plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
-	if (!plain)
-		name = "\"" + name + "\"";
-	std::string add;
-	if (ic.domain_set_not_null)
-		add = "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + name + " CHECK (VALUE IS NOT NULL) NOT VALID;";
+	if (ic.domain_validate)
+		hint = "PostgreSQL already checks every new and updated value against the constraint, valid or not. " +
+			   check_old + leave;
 	else
 	{
-		std::string stmt = sql::for_hint(stmt_text(f));
-		if (!stmt.empty() && stmt.back() == ';')
-			stmt.pop_back();
-		add = stmt + " NOT VALID;";
+		std::string name = std::string(ic.domain_name) + (ic.domain_set_not_null ? "_not_null" : "_check");
+		bool plain = true;
+		for (char ch : name)
+			plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+		if (!plain)
+			name = "\"" + name + "\"";
+		std::string add;
+		if (ic.domain_set_not_null)
+			add = "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + name + " CHECK (VALUE IS NOT NULL) NOT VALID;";
+		else
+		{
+			std::string stmt = sql::for_hint(stmt_text(f));
+			if (!stmt.empty() && stmt.back() == ';')
+				stmt.pop_back();
+			add = stmt + " NOT VALID;";
+		}
+		hint = "Add the constraint NOT VALID: it takes no lock on the tables, and PostgreSQL checks every new and "
+			   "updated value from then on:\n  " + add + "\n" + check_old + leave;
 	}
-	hint = "Add the constraint without checking existing rows (new and updated rows are checked at once), and "
-		   "check the old ones later:\n  " +
-		   add + "\n  -- later, in a quiet period and its own transaction:\n  ALTER DOMAIN " + domain +
-		   " VALIDATE CONSTRAINT <constraint name>;\n"
-		   "Unlike a table's, a domain's VALIDATE still takes SHARE on every table that uses it while it "
-		   "scans. Where writes must never stop, put the rule on each table instead (ALTER TABLE ... ADD "
-		   "CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT, which blocks no writes).";
-	const std::string con = ic.domain_set_not_null ? name : std::string(ic.domain_con_sql);
-	hint.replace(hint.find("<constraint name>"), std::string("<constraint name>").size(), con);
 	sink.add(RuleId::DomainConstraint, big, LockLevel::Share, big.rows, message, detail, hint, false,
 			 decision(ic.domain_set_not_null
 						  ? "a domain's SET NOT NULL has no NOT VALID form, and a CHECK (VALUE IS NOT NULL) in its place "

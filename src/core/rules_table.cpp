@@ -200,6 +200,9 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 
 /* ---------------------------------------------------------------- partitions */
 
+void rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+								 const char *does, Sink &sink);
+
 void
 rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
 {
@@ -241,15 +244,34 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 		sink.add(RuleId::AttachPartitionScan, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail,
 				 hint, false, std::move(recipe));
 	}
+	rule_default_partition_scan(f, p, it, "ATTACH PARTITION", "attaches a partition", sink);
+}
+
+/* CREATE TABLE ... PARTITION OF a table with a large DEFAULT partition: the same scan. */
+void
+rule_create_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
+{
+	rule_default_partition_scan(f, p, it, "CREATE TABLE ... PARTITION OF", "creates a partition", sink);
+}
+
+void
+rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+							const char *does, Sink &sink)
+{
+	const TableFacts &t = f.tbl;
+	const std::string parent = quoted(t.parent.name);
+	const bool attach = it.op == TblOp::AttachPartition;
+	const std::string scans = attach ? "ATTACH" : "new partition";
+	const std::string before = attach ? "attaching" : "creating the partition";
 	if (large(t.default_part, p) && !t.default_excluded)
 	{
 		const std::string def = quoted(t.default_part.name);
-		std::string message = "ATTACH PARTITION would scan the large DEFAULT partition " + def +
+		std::string message = std::string(what) + " would scan the large DEFAULT partition " + def +
 							  " under an ACCESS EXCLUSIVE lock for rows that belong to the new partition";
 		std::string detail = "Rule attach_partition_scan: the DEFAULT partition " + def + " of " + parent + " is " +
-							 size_phrase(t.default_part) + ", " + threshold(p) +
-							 ". Before it attaches a partition, PostgreSQL reads every row of the DEFAULT "
-							 "partition while it holds " + lock_phrase(LockLevel::AccessExclusive, def) +
+							 size_phrase(t.default_part) + ", " + threshold(p) + ". Before it " + does +
+							 ", PostgreSQL reads every row of the DEFAULT partition while it holds " +
+							 lock_phrase(LockLevel::AccessExclusive, def) +
 							 ", unless a validated CHECK constraint on it already excludes the new bound.";
 		std::string hint;
 		Recipe recipe;
@@ -264,13 +286,13 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 							   "without blocking reads or writes; run each step in its own transaction (the "
 							   "VALIDATE fails if rows of the new range are still there: move them out first):\n") +
 				   hint_lines(stmt_text(f), recipe.steps) +
-				   "\nKeep the DEFAULT partition small: every ATTACH scans it.";
+				   "\nKeep the DEFAULT partition small: every " + scans + " scans it.";
 		}
 		else
 		{
 			hint = "Add to the DEFAULT partition a validated CHECK constraint that excludes the new bound "
-				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before attaching, and keep the "
-				   "DEFAULT partition small: every ATTACH scans it.";
+				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before " + before +
+				   ", and keep the DEFAULT partition small: every " + scans + " scans it.";
 			recipe = decision("the new bound could not be written as a CHECK constraint.");
 		}
 		sink.add(RuleId::AttachPartitionScan, t.default_part, LockLevel::AccessExclusive, t.default_part.rows,
@@ -360,21 +382,32 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 	const std::string name = quoted(it.rel.name);
 	if (it.flag && it.count > 0)
 	{
-		/* every table is counted; the first kShown are named */
+		/* the tables that reach this one: every one is counted, the first kShown are named;
+		 * the safe statement names every table the whole statement empties */
 		constexpr int kShown = 25;
-		const int shown = std::min(f.tbl.n_cascaded, kShown);
-		std::string list, sql;
-		for (int i = 0; i < shown; ++i)
+		const int self = static_cast<int>(&it - f.tbl.items);
+		std::vector<const TblCascaded *> mine;
+		std::string sql;
+		for (int i = 0; i < f.tbl.n_cascaded; ++i)
 		{
 			const TblCascaded &c = f.tbl.cascaded[i];
+			if (c.item == self)
+				mine.push_back(&c);
+			if (i < kShown)
+				sql += std::string(", ") + c.table_sql;
+		}
+		const int shown = std::min(static_cast<int>(mine.size()), kShown);
+		std::string list;
+		for (int i = 0; i < shown; ++i)
+		{
+			const TblCascaded &c = *mine[i];
 			if (i > 0)
 				list += i + 1 == shown ? " and " : ", ";
 			list += quoted(c.rel.name) + " (" + fmt::size(c.rel.size_bytes) + ", " + fmt::rows(c.rel.rows) + ")";
-			sql += std::string(", ") + c.table_sql;
 		}
-		const bool cut = shown < it.count;
-		if (cut)
+		if (shown < it.count)
 			list += " and " + std::to_string(it.count - shown) + " more";
+		const bool cut = f.tbl.n_cascaded > kShown;
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)
@@ -785,6 +818,7 @@ rules_table(const StatementFacts &f, const Policy &p, Sink &sink)
 			case TblOp::VacuumFull:
 			case TblOp::Cluster: rule_vacuum_full_cluster(f, p, it, sink); break;
 			case TblOp::AttachPartition: rule_attach_partition_scan(f, p, it, sink); break;
+			case TblOp::CreatePartition: rule_create_partition_scan(f, p, it, sink); break;
 			case TblOp::DetachPartition: rule_detach_partition_blocking(f, p, it, sink); break;
 			case TblOp::RefreshMatview: rule_refresh_matview_blocking(f, p, it, sink); break;
 			case TblOp::Truncate: rule_truncate(f, p, it, sink); break;

@@ -111,7 +111,32 @@ struct Finding {
 	char hint[16384];
 };
 
+/*
+ * A statement the guard could not judge (the failure contract, docs/settings.md): an error
+ * stopped the facts layer, or the rules layer failed. evaluate_unjudged() turns it into a
+ * finding of rule unjudged whose severity is that of the strictest rule that could have
+ * applied, capped by unjudged's own.
+ */
+enum RuleGroupBit : uint32_t {
+	kGroupIndex = 1u << 0,      /* rules of category index */
+	kGroupColumn = 1u << 1,     /* category column */
+	kGroupTable = 1u << 2,      /* category table */
+	kGroupData = 1u << 3,       /* category data: UPDATE, DELETE, INSERT */
+	kGroupLock = 1u << 4,       /* category lock: the lock-queue preflight, the rewrite backstop */
+	kGroupConstraint = 1u << 5, /* category constraint */
+};
+
+struct UnjudgedFacts {
+	uint32_t groups;            /* RuleGroupBit mask: the rules that could have applied */
+	char command[32];           /* "ALTER TABLE", "UPDATE", ...; "" when unknown */
+	char sqlstate[6];           /* of the error that stopped the guard; "" when it is the rules
+								 * layer's own failure */
+	char cause[256];            /* its message */
+	RelationFacts rel;          /* the statement's table, when known (found false otherwise) */
+};
+
 static_assert(std::is_trivially_destructible_v<RelationFacts>);
+static_assert(std::is_trivially_destructible_v<UnjudgedFacts>);
 static_assert(std::is_trivially_destructible_v<PartitionNode>);
 static_assert(std::is_trivially_destructible_v<UnnamedConstraint>);
 static_assert(std::is_trivially_destructible_v<StatementFacts>);

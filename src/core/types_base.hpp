@@ -103,6 +103,8 @@ enum class RuleId : uint8_t {
 	/* locks: what the statement would wait for, and the rewrite backstop */
 	LockQueueBlocked,
 	UnexpectedRewrite,
+	/* the guard itself: a statement it could not judge (the failure contract) */
+	Unjudged,
 	Count_
 };
 

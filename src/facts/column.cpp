@@ -11,14 +11,16 @@
  *    column's current type, coerced and planned as ATPrepAlterColumnType does (the planner's
  *    support functions drop length coercions that cannot change a value), then walked like
  *    ATColumnChangeRequiresRewrite().
- * Both run inside an internal subtransaction: whatever goes wrong there (an unknown type or
- * function, a bad cast) only means "not judged", and PostgreSQL's own error follows when the
- * statement runs.
+ * Both run through the guard's one wrapper (facts/guarded.h): PostgreSQL's own error about the
+ * statement (an unknown function, a type with no cast) reaches the user unchanged where the
+ * catalog is the whole truth; any other failure marks the action unjudged, and the rules
+ * report it as rule unjudged where their verdict would have mattered (the failure contract).
  */
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
 #include "facts/catalog.h"
+#include "facts/guarded.h"
 #include "facts/impl.h"
 
 namespace {
@@ -48,42 +50,42 @@ text_offset(const MgFactsCx *cx, int location)
 }
 
 /*
- * Runs fn(arg) in an internal subtransaction; false when it raised an error (which is
- * swallowed: the caller then judges nothing). A query cancel or a termination is re-raised.
+ * Runs fn(arg) through the guard's one wrapper (facts/guarded.h). PostgreSQL's own error about
+ * the statement (an unknown function in a DEFAULT, a type with no cast) is re-thrown unchanged
+ * where the catalog is the whole truth: the statement would meet it anyway. Otherwise (an
+ * internal error, or check() reading a text that may create what the catalog lacks) the
+ * action is marked unjudged with the error as its cause, and the rules report it on a table
+ * where it matters (rule unjudged). False then.
  */
 bool
-in_subxact(bool (*fn)(void *), void *arg, bool *result)
+guarded_eval(MgFactsCx *cx, void (*fn)(void *), void *arg, mg::ColumnAction *a, mg::RuleId rule)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = false;
-	volatile bool res = false;
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, mg_state_catalog_complete(cx->st), &fail))
+		return true;
+	a->judged = false;
+	a->unjudged_rule = rule;
+	snprintf(a->unjudged_cause, sizeof a->unjudged_cause, "SQLSTATE %s: %s", fail.sqlstate, fail.message);
+	return false;
+}
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		res = fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		ErrorData *edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-	*result = res;
-	return ok;
+/* Marks an action unjudged for a reason of the facts' own (no error was raised). */
+void
+not_judged(mg::ColumnAction *a, mg::RuleId rule, const char *why)
+{
+	a->judged = false;
+	a->unjudged_rule = rule;
+	mg_copy_str(a->unjudged_cause, sizeof a->unjudged_cause, why);
+}
+
+/* A DEFAULT that is a constant as written (a literal, or a cast of one): never volatile, even
+ * of a type the catalog does not know yet. */
+bool
+plain_constant(Node *n)
+{
+	while (n != NULL && IsA(n, TypeCast))
+		n = ((TypeCast *) n)->arg;
+	return n != NULL && IsA(n, A_Const);
 }
 
 /* ---------------------------------------------------------------- ADD COLUMN default */
@@ -94,16 +96,18 @@ struct CookArgs
 	Oid typid;
 	int32 typmod;
 	const char *colname;
+	bool is_volatile; /* out */
 };
 
 /* As ALTER TABLE ADD COLUMN cooks the default, then AddRelationNewConstraints' volatility test. */
-bool
+void
 cook_is_volatile(void *p)
 {
 	CookArgs *a = (CookArgs *) p;
+	mg_fault_point("cook_default");
 	ParseState *pstate = make_parsestate(NULL);
 	Node *cooked = cookDefault(pstate, (Node *) copyObjectImpl(a->raw), a->typid, a->typmod, a->colname, '\0');
-	return contain_volatile_functions(cooked);
+	a->is_volatile = contain_volatile_functions(cooked);
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN TYPE */
@@ -122,6 +126,8 @@ struct TypeChangeArgs
 	Oid newcoll;        /* out */
 	bool using_other;   /* out: USING is not the plain column */
 	bool tz_dependent;  /* out: a timestamp <-> timestamptz step rewrites only because of TimeZone */
+	bool no_cast;       /* out: PostgreSQL has no cast for it: its own error follows */
+	bool rewrite;       /* out: the table is rewritten */
 };
 
 /* The column itself, written as "col" or "rel.col". */
@@ -177,11 +183,21 @@ change_requires_rewrite(Node *expr, AttrNumber attnum, bool *tz_dependent)
 	}
 }
 
-/* As ATPrepAlterColumnType builds and plans the conversion; true when the table is rewritten. */
-bool
+bool type_change_rewrites_1(TypeChangeArgs *a);
+
+/* As ATPrepAlterColumnType builds and plans the conversion; a->rewrite when the table is
+ * rewritten, a->no_cast when PostgreSQL has no cast for it (its own error says so). */
+void
 type_change_rewrites(void *p)
 {
 	TypeChangeArgs *a = (TypeChangeArgs *) p;
+	mg_fault_point("type_change");
+	a->rewrite = type_change_rewrites_1(a);
+}
+
+bool
+type_change_rewrites_1(TypeChangeArgs *a)
+{
 	ParseState *pstate = make_parsestate(NULL);
 	typenameTypeIdAndMod(pstate, a->def->typeName, &a->newtype, &a->newtypmod);
 	a->newcoll = GetColumnDefCollation(pstate, a->def, a->newtype);
@@ -212,13 +228,19 @@ type_change_rewrites(void *p)
 			transform = coerce_to_target_type(pstate, transform, exprType(transform), castto, casttypmod,
 											  COERCION_EXPLICIT, COERCE_EXPLICIT_CAST, -1);
 			if (transform == NULL)
-				elog(ERROR, "no cast");
+			{
+				a->no_cast = true; /* PostgreSQL reports it */
+				return false;
+			}
 		}
 	}
 	transform = coerce_to_target_type(pstate, transform, exprType(transform), a->newtype, a->newtypmod,
 									  COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
 	if (transform == NULL)
-		elog(ERROR, "no assignment cast"); /* PostgreSQL reports it */
+	{
+		a->no_cast = true; /* "column cannot be cast automatically": PostgreSQL reports it */
+		return false;
+	}
 	assign_expr_collations(pstate, transform);
 	transform = (Node *) expression_planner((Expr *) transform);
 	return change_requires_rewrite(transform, a->attnum, &a->tz_dependent);
@@ -383,6 +405,7 @@ new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
 	a->op = op;
 	a->default_offset = -1;
 	a->judged = true;
+	a->unjudged_rule = mg::RuleId::Count_; /* none: set with judged = false by what failed */
 	mg_copy_str(a->column, sizeof a->column, quote_identifier(colname));
 	mg_copy_str(a->column_name, sizeof a->column_name, colname);
 	return a;
@@ -585,7 +608,20 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
 	{
-		a->judged = false; /* a type the text creates, or one PostgreSQL will not find */
+		/* Not in the catalog: check() reading a text that creates the type (else PostgreSQL
+		 * reports the unknown type). A domain's constraints are not known, so whether every
+		 * row is checked is not either; of another type, a DEFAULT can be judged only when it
+		 * is a plain constant (nothing volatile in it). */
+		if (!mg_type_created(cx->st, def->typeName))
+			return mg_facts_will_fail(cx);
+		mg_copy_str(a->type_sql, sizeof a->type_sql, NameListToString(def->typeName->names));
+		if (mg_state_domain_created(cx->st, strVal(llast(def->typeName->names))))
+			not_judged(a, mg::RuleId::AddColumnConstrainedDomain,
+					   "its type is a domain created earlier in the text, whose constraints are not known yet");
+		else if (raw_default && judge_defaults && !plain_constant(raw_default))
+			not_judged(a, mg::RuleId::AddColumnVolatileDefault,
+					   "its DEFAULT is an expression of a type created earlier in the text, which cannot be "
+					   "evaluated yet");
 		return true;
 	}
 	if (serial)
@@ -601,6 +637,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		a->rewrite_kind = mg::AddRewrite::Serial;
 	else if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
 	{
+		mg_fault_point("domain_condition");
 		a->rewrite_kind = mg::AddRewrite::Domain;
 		mg_copy_str(a->domain, sizeof a->domain, format_type_be(typid));
 		mg_copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
@@ -609,11 +646,8 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 	}
 	else if (raw_default && judge_defaults)
 	{
-		CookArgs args = {raw_default, typid, typmod, def->colname};
-		bool volatile_default = false;
-		if (!in_subxact(cook_is_volatile, &args, &volatile_default))
-			a->judged = false;
-		else if (volatile_default)
+		CookArgs args = {raw_default, typid, typmod, def->colname, false};
+		if (guarded_eval(cx, cook_is_volatile, &args, a, mg::RuleId::AddColumnVolatileDefault) && args.is_volatile)
 			a->rewrite_kind = mg::AddRewrite::VolatileDefault;
 	}
 	return true;
@@ -690,12 +724,15 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 		a->judged = false;
 		return true;
 	}
-	bool rewrite = false;
-	if (!in_subxact(type_change_rewrites, &args, &rewrite))
-	{
-		a->judged = false;
+	if (!guarded_eval(cx, type_change_rewrites, &args, a, mg::RuleId::AlterColumnTypeRewrite))
 		return true;
+	if (args.no_cast)
+	{
+		/* "cannot be cast automatically": PostgreSQL's own error follows */
+		col->n_actions--;
+		return mg_facts_will_fail(cx);
 	}
+	bool rewrite = args.rewrite;
 	a->rewrite = rewrite;
 	a->has_using = args.using_other;
 	a->tz_dependent = args.tz_dependent;
@@ -717,9 +754,91 @@ only_add_column(AlterTableStmt *stmt)
 	return true;
 }
 
+/* ---------------------------------------------------------------- ALTER TYPE ... CASCADE */
+
+/*
+ * The typed tables of a composite type (CREATE TABLE ... OF type), as
+ * find_typed_table_dependencies() finds them: pg_class rows whose reloftype is the type (read
+ * from pg_class, which has no index on it; no table is opened). ALTER TYPE ... RENAME
+ * ATTRIBUTE or DROP ATTRIBUTE changes their columns too, with CASCADE; without it PostgreSQL
+ * refuses while any exists. False when PostgreSQL will refuse the statement.
+ */
+bool
+typed_tables(MgFactsCx *cx, mg::StatementFacts *f, DropBehavior behavior)
+{
+	mg::ColumnFacts *col = &f->col;
+	const MgRelRef *ref = &cx->main;
+	if (ref->sim_new || f->rel.relkind != RELKIND_COMPOSITE_TYPE)
+		return false; /* a type check()'s text created has no typed table yet; not a composite type:
+					   * PostgreSQL says so */
+	Oid typid = get_rel_type_id(ref->relid);
+	if (!OidIsValid(typid))
+		return false;
+	col->on_type = true;
+	mg_copy_str(col->type_sql, sizeof col->type_sql, quote_qualified_identifier(ref->nspname, ref->relname));
+	Relation cat = table_open(RelationRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple tup;
+	List *typed = NIL;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+		if (cls->reloftype == typid)
+			typed = lappend_oid(typed, cls->oid);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	if (typed != NIL && behavior != DROP_CASCADE)
+		return mg_facts_will_fail(cx); /* "cannot alter type ... because it is the type of a typed table" */
+	ListCell *lc;
+	foreach (lc, typed)
+	{
+		Oid relid = lfirst_oid(lc);
+		mg::TypedTable *t = MG_GROW(col->typed, col->n_typed, col->cap_typed);
+		char *nsp = get_namespace_name(get_rel_namespace(relid));
+		char *name = get_rel_name(relid);
+		if (!mg_describe_relation(cx->st, relid, &t->rel) || nsp == NULL || name == NULL)
+		{
+			col->n_typed--; /* dropped while we looked */
+			continue;
+		}
+		mg_copy_str(t->table_sql, sizeof t->table_sql, quote_qualified_identifier(nsp, name));
+	}
+	return true;
+}
+
+/* ALTER TYPE comp DROP ATTRIBUTE a [CASCADE]: drop_column on every typed table. */
+bool
+alter_type_attributes(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	mg::ColumnFacts *col = begin_column_facts(f);
+	set_table(col, &cx->main);
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype != AT_DropColumn || cmd->name == NULL)
+			continue;
+		if (!cx->main.sim_new && !SearchSysCacheExistsAttName(cx->main.relid, cmd->name))
+		{
+			if (cmd->missing_ok)
+				continue; /* DROP ATTRIBUTE IF EXISTS: a NOTICE */
+			return mg_facts_will_fail(cx);
+		}
+		if (!col->on_type && !typed_tables(cx, f, cmd->behavior))
+			return false;
+		new_action(col, mg::ColumnOp::DropColumn, cmd->name);
+	}
+	return col->n_actions > 0 && col->n_typed > 0;
+}
+
 bool
 alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	if (stmt->objtype == OBJECT_TYPE)
+		return alter_type_attributes(stmt, cx, f);
 	if (stmt->objtype != OBJECT_TABLE || !mg_facts_main_relation(cx, stmt->relation, f))
 		return false;
 	const MgRelRef *ref = &cx->main;
@@ -840,6 +959,21 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = begin_column_facts(f);
 	col->is_rename = true;
+	if (stmt->renameType == OBJECT_ATTRIBUTE && stmt->relation != NULL)
+	{
+		/* ALTER TYPE comp RENAME ATTRIBUTE a TO b [CASCADE]: rename_column on every typed table */
+		if (!mg_facts_main_relation(cx, stmt->relation, f))
+			return false;
+		set_table(col, &cx->main);
+		if (!cx->main.sim_new && !SearchSysCacheExistsAttName(cx->main.relid, stmt->subname))
+			return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+		if (!typed_tables(cx, f, stmt->behavior))
+			return false;
+		mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
+		mg_copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+		mg_copy_str(a->new_name_raw, sizeof a->new_name_raw, stmt->newname);
+		return true; /* identifier_too_long reads the text either way */
+	}
 	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return true; /* identifier_too_long only */
 	if (!mg_facts_main_relation(cx, stmt->relation, f))

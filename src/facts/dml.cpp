@@ -11,6 +11,8 @@
 
 #include "facts/catalog.h"
 #include "facts/facts.h"
+#include "facts/grow.h"
+#include "facts/privs.h"
 
 namespace {
 
@@ -370,11 +372,22 @@ rows_copied(const MgState *st, InsertStmt *ins)
 
 } // namespace
 
-bool
-mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, int stmt_location, int stmt_len,
-						 mg::DmlFacts *f)
+namespace {
+
+/* The facts check() collects from one raw statement: its targets grow as needed. */
+struct RawDml
 {
-	memset(f, 0, sizeof *f);
+	const MgState *st;
+	mg::DmlFacts *f;
+	mg::DmlTarget *targets;
+	int32 cap;
+	bool pg_will_fail; /* a target does not exist: PostgreSQL's own error follows */
+};
+
+/* One UPDATE, DELETE or INSERT of the statement, at the top or in a WITH. */
+void
+raw_target(RawDml *w, Node *stmt)
+{
 	RangeVar *rv;
 	mg::DmlKind kind;
 	bool unrestricted_rows = false;
@@ -397,34 +410,91 @@ mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, int s
 			bulk = inserts_from_a_table((InsertStmt *) stmt);
 			break;
 		default:
-			return false;
+			return;
 	}
 	MgRelRef ref;
-	if (!bulk || !mg_state_resolve(st, rv, &ref) || ref.sim_new || ref.relid < FirstNormalObjectId)
-		return false; /* a few VALUES rows, a new table, a missing one (PostgreSQL's error), a catalog */
+	if (!mg_state_resolve(w->st, rv, &ref))
+	{
+		w->pg_will_fail = true; /* a missing table: PostgreSQL's own error */
+		return;
+	}
+	if (!bulk || ref.sim_new || ref.relid < FirstNormalObjectId)
+		return; /* a few VALUES rows, a table the text created, a catalog */
 	Oid relid = ref.relid;
-	LOCKMODE held = mg_state_lock_held(st, relid, ShareRowExclusiveLock, NULL);
+	/* PostgreSQL's own permission error comes first (privs.h) */
+	mg_check_dml_privilege(relid, kind == mg::DmlKind::Update	? ACL_UPDATE
+								  : kind == mg::DmlKind::Delete ? ACL_DELETE
+																: ACL_INSERT);
+	LOCKMODE held = mg_state_lock_held(w->st, relid, ShareRowExclusiveLock, NULL);
 	if (!unrestricted_rows && held == NoLock && kind != mg::DmlKind::Insert)
-		return false; /* the row count of a condition is the planner's, known only when it runs */
+		return; /* the row count of a condition is the planner's, known only when it runs */
 
-	mg::DmlTarget *t = (mg::DmlTarget *) palloc0(sizeof(mg::DmlTarget));
-	f->targets = t;
-	if (!mg_describe_relation(st, relid, &t->rel) ||
+	mg::DmlTarget *t = MG_GROW(w->targets, w->f->n_targets, w->cap);
+	w->f->targets = w->targets;
+	if (!mg_describe_relation(w->st, relid, &t->rel) ||
 		(t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE))
-		return false;
+	{
+		w->f->n_targets--; /* gone meanwhile, or a view or foreign table */
+		return;
+	}
 	/* An inheritance parent is written with its children unless ONLY is given. */
 	t->several_tables = t->rel.relkind == RELKIND_PARTITIONED_TABLE;
 	if (t->rel.relkind == RELKIND_RELATION && rv->inh && has_subclass(relid))
 	{
-		sum_sizes(st, find_all_inheritors(relid, NoLock, NULL), &t->rel);
+		sum_sizes(w->st, find_all_inheritors(relid, NoLock, NULL), &t->rel);
 		t->several_tables = true;
 	}
-	f->n_targets = 1;
-	f->migration_xact = mg_state_ran_ddl(st);
-	set_text(f, query, stmt_location, stmt_len);
 	t->kind = kind;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
-	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied(st, (InsertStmt *) stmt) : -1;
-	describe_target(st, relid, t);
+	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied(w->st, (InsertStmt *) stmt) : -1;
+	describe_target(w->st, relid, t);
+}
+
+/* The statement and every data-modifying statement of its WITH clause, as the plan has a
+ * ModifyTable for each (PostgreSQL allows them at the top level only, but a CTE's own WITH
+ * is walked too). */
+void
+raw_walk(RawDml *w, Node *stmt, int depth)
+{
+	if (stmt == NULL || depth > 100)
+		return;
+	check_stack_depth();
+	WithClause *with = NULL;
+	switch (nodeTag(stmt))
+	{
+		case T_SelectStmt: with = ((SelectStmt *) stmt)->withClause; break;
+		case T_InsertStmt: with = ((InsertStmt *) stmt)->withClause; break;
+		case T_UpdateStmt: with = ((UpdateStmt *) stmt)->withClause; break;
+		case T_DeleteStmt: with = ((DeleteStmt *) stmt)->withClause; break;
+		default: return;
+	}
+	raw_target(w, stmt);
+	if (with == NULL)
+		return;
+	ListCell *lc;
+	foreach (lc, with->ctes)
+	{
+		CommonTableExpr *cte = (CommonTableExpr *) lfirst(lc);
+		if (IsA(cte, CommonTableExpr))
+			raw_walk(w, cte->ctequery, depth + 1);
+	}
+}
+
+} // namespace
+
+bool
+mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, int stmt_location, int stmt_len,
+						 mg::DmlFacts *f)
+{
+	memset(f, 0, sizeof *f);
+	RawDml w;
+	memset(&w, 0, sizeof w);
+	w.st = st;
+	w.f = f;
+	raw_walk(&w, stmt, 0);
+	if (w.pg_will_fail || f->n_targets == 0)
+		return false;
+	f->migration_xact = mg_state_ran_ddl(st);
+	set_text(f, query, stmt_location, stmt_len);
 	return true;
 }

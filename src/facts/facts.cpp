@@ -7,6 +7,7 @@
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
+#include "facts/guarded.h"
 #include "facts/impl.h"
 #include "facts/facts.h"
 
@@ -584,6 +585,35 @@ mg_may_apply(Node *parsetree)
 	}
 }
 
+uint32
+mg_rule_groups(Node *parsetree)
+{
+	uint32 groups = 0;
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:
+		case T_ReindexStmt:
+			groups |= mg::kGroupIndex;
+			break;
+		case T_DropStmt:
+			if (((DropStmt *) parsetree)->removeType == OBJECT_INDEX)
+				groups |= mg::kGroupIndex;
+			break;
+		case T_CreateStmt:
+		case T_AlterTableStmt:
+		case T_AlterDomainStmt:
+			groups |= mg::kGroupConstraint; /* constraint_unnamed and the constraint rules */
+			break;
+		default:
+			break;
+	}
+	if (mg_column_group_applies(parsetree))
+		groups |= mg::kGroupColumn;
+	if (mg_table_group_applies(parsetree))
+		groups |= mg::kGroupTable;
+	return groups;
+}
+
 bool
 mg_facts_will_fail(MgFactsCx *cx)
 {
@@ -640,6 +670,7 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 {
 	Node *parsetree = in->stmt;
 	memset(f, 0, sizeof *f);
+	mg_fault_point("facts");
 	f->kind = mg::StmtKind::Other;
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
@@ -652,7 +683,7 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 	}
 	f->session = mg_state_session_tool(in->st);
 	f->in_extension_script = creating_extension;
-	f->in_xact_block = mg_state_in_block(in->st);
+	f->in_xact_block = in->in_block;
 	f->xact_ran_ddl = mg_state_ran_ddl(in->st);
 	f->server_version_num = PG_VERSION_NUM;
 

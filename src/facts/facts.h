@@ -61,6 +61,9 @@ bool mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, 
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);
+/* The rule groups (mg::RuleGroupBit) whose rules can apply to this kind of statement: what
+ * the failure contract weighs when the statement could not be judged. The node tag alone. */
+uint32 mg_rule_groups(Node *parsetree);
 
 /* One utility statement, and what L1 knows about where and how it runs. */
 typedef struct MgStmtInput
@@ -74,6 +77,9 @@ typedef struct MgStmtInput
 							* procedure or subtransaction (what PreventInTransactionBlock() tests) */
 	bool in_pipeline;      /* an extended-protocol pipeline has run a statement in this
 							* transaction (XACT_FLAGS_PIPELINING): an implicit block too */
+	bool in_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string
+							* (mg_state_in_block), read before the guard's own subtransaction,
+							* inside which every statement would look like one in a block */
 	bool lock_wait_bounded; /* its wait in the lock queue is bounded: a lock_timeout will be
 							 * in effect, or it needs no lock it could queue for */
 } MgStmtInput;

@@ -310,11 +310,15 @@ domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int dep
 	HeapTuple tup;
 	List *derived = NIL;
 	List *rels = NIL;
+	List *cols = NIL; /* the first column of each of rels that has the domain's type */
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-		if (d->classid == RelationRelationId && d->objsubid > 0)
-			rels = list_append_unique_oid(rels, d->objid);
+		if (d->classid == RelationRelationId && d->objsubid > 0 && !list_member_oid(rels, d->objid))
+		{
+			rels = lappend_oid(rels, d->objid);
+			cols = lappend_int(cols, d->objsubid);
+		}
 		else if (d->classid == TypeRelationId && get_typtype(d->objid) == TYPTYPE_DOMAIN)
 			derived = lappend_oid(derived, d->objid);
 	}
@@ -336,7 +340,16 @@ domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int dep
 		if (rel.is_temp || rel.is_new)
 			continue;
 		if (!ic->domain_largest.found || rel.size_bytes > ic->domain_largest.size_bytes)
+		{
 			ic->domain_largest = rel;
+			/* the table and its column, for the hint's read-only check of the old rows */
+			char *col = get_attname(relid, (AttrNumber) list_nth_int(cols, foreach_current_index(lc)), true);
+			char *nsp = get_namespace_name(get_rel_namespace(relid));
+			char *name = get_rel_name(relid);
+			mg_copy_str(ic->domain_column_sql, sizeof ic->domain_column_sql, col ? quote_identifier(col) : "");
+			mg_copy_str(ic->domain_largest_sql, sizeof ic->domain_largest_sql,
+						nsp && name ? quote_qualified_identifier(nsp, name) : "");
+		}
 	}
 	foreach (lc, derived)
 		domain_users(st, lfirst_oid(lc), ic, depth + 1);
@@ -358,6 +371,28 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	else if (stmt->subtype == 'C' && stmt->def && IsA(stmt->def, Constraint) &&
 			 ((Constraint *) stmt->def)->contype == CONSTR_CHECK && !((Constraint *) stmt->def)->skip_validation)
 		ic->domain_add_check = true;
+	else if (stmt->subtype == 'V' && stmt->name)
+	{
+		/* VALIDATE CONSTRAINT scans every table that uses the domain under SHARE, even when
+		 * the constraint is valid already (AlterDomainValidateConstraint) */
+		HeapTuple ctup = NULL;
+		Relation cat = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyData key[3];
+		ScanKeyInit(&key[0], Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(InvalidOid));
+		ScanKeyInit(&key[1], Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(typid));
+		ScanKeyInit(&key[2], Anum_pg_constraint_conname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(stmt->name));
+		SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 3, key);
+		char contype = HeapTupleIsValid(ctup = systable_getnext(scan)) ? ((Form_pg_constraint) GETSTRUCT(ctup))->contype
+																	   : '\0';
+		systable_endscan(scan);
+		table_close(cat, AccessShareLock);
+		/* no such constraint, or "is not a check constraint": PostgreSQL's own error; but
+		 * check()'s text may have added it (its catalog is not the whole truth) */
+		if (contype != CONSTRAINT_CHECK && (contype != '\0' || mg_state_catalog_complete(cx->st)))
+			return mg_facts_will_fail(cx);
+		ic->domain_validate = true;
+		mg_copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(stmt->name));
+	}
 	else
 		return false;
 	HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
@@ -369,7 +404,10 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	char *nsp = get_namespace_name(typ->typnamespace);
 	mg_copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
 	mg_copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
+	Oid base = typ->typbasetype;
+	int32 basemod = typ->typtypmod;
 	ReleaseSysCache(tup);
+	mg_copy_str(ic->domain_base_sql, sizeof ic->domain_base_sql, format_type_with_typemod(base, basemod));
 	if (ic->domain_set_not_null && already_not_null)
 		return false; /* PostgreSQL has nothing to check */
 	if (ic->domain_add_check)
@@ -761,6 +799,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
+	c->no_inherit = con->is_no_inherit;
 	c->on_new_column = col != NULL;
 	c->new_column_default = col != NULL && col->raw_default != NULL;
 	c->using_index = con->indexname != NULL;
@@ -892,6 +931,46 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	return true;
 }
 
+/*
+ * A CHECK constraint added to a table with inheritance children is added to every child too,
+ * and each is scanned under the ALTER TABLE's lock (ATAddCheckConstraint recurses). The size
+ * the rule judges is then the whole tree's. With ONLY, PostgreSQL refuses such a CHECK
+ * ("constraint must be added to child tables too") unless it is NO INHERIT. Partitioned
+ * tables need none of this: their size already sums the partitions. False when PostgreSQL
+ * will refuse the statement.
+ */
+bool
+inheritance_tree(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	bool inherited_check = false;
+	for (int i = 0; i < ic->n_adds; i++)
+		inherited_check = inherited_check || (ic->adds[i].kind == mg::IcConKind::Check && !ic->adds[i].no_inherit);
+	if (!inherited_check || cx->main.sim_new || !OidIsValid(cx->main.relid) || f->rel.relkind != RELKIND_RELATION ||
+		!has_subclass(cx->main.relid))
+		return true;
+	if (!stmt->relation->inh)
+		return mg_facts_will_fail(cx);
+	ic->tree_bytes = f->rel.size_bytes;
+	ic->tree_rows = f->rel.rows;
+	List *tree = find_all_inheritors(cx->main.relid, NoLock, NULL);
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid child = lfirst_oid(lc);
+		if (child == cx->main.relid)
+			continue;
+		MgRelSize sz;
+		if (mg_relation_size(cx->st, child, true, &sz))
+		{
+			ic->tree_bytes += sz.bytes;
+			ic->tree_rows += sz.rows;
+			ic->n_children++;
+		}
+	}
+	return true;
+}
+
 bool
 alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
@@ -980,6 +1059,8 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 	for (int i = 0; i < ic->n_adds; i++)
 		if (ic->adds[i].on_new_column)
 			ic->adds[i].new_column_default = validates;
+	if (!inheritance_tree(stmt, cx, f))
+		return false;
 	return ic->n_adds > 0 || ic->n_drops > 0 || ic->n_validates > 0;
 }
 
@@ -1025,7 +1106,10 @@ mg_index_group_applies(Node *parsetree)
 		case T_AlterTableStmt:
 			return alter_table_applies((AlterTableStmt *) parsetree);
 		case T_AlterDomainStmt:
-			return ((AlterDomainStmt *) parsetree)->subtype == 'O' || ((AlterDomainStmt *) parsetree)->subtype == 'C';
+		{
+			char sub = ((AlterDomainStmt *) parsetree)->subtype;
+			return sub == 'O' || sub == 'C' || sub == 'V'; /* SET NOT NULL, ADD CONSTRAINT, VALIDATE */
+		}
 		case T_CreateStmt:
 			return true;
 		default:

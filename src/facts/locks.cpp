@@ -577,6 +577,41 @@ catalog_row_done(Relation rel, SysScanDesc scan)
 	table_close(rel, AccessShareLock);
 }
 
+/* Catalog objects whose deletion locks, ACCESS EXCLUSIVE, the relation one column of their
+ * row names: a rule (RemoveRewriteRuleById), a column default (RemoveAttrDefaultById), a
+ * policy (RemovePolicyById). */
+struct OwnedObject
+{
+	Oid catalog;
+	Oid index;          /* the catalog's index on its oid column */
+	AttrNumber oid_col;
+	AttrNumber rel_col; /* the column that names the relation */
+};
+constexpr OwnedObject kOwnedObjects[] = {
+	{RewriteRelationId, RewriteOidIndexId, Anum_pg_rewrite_oid, Anum_pg_rewrite_ev_class},
+	{AttrDefaultRelationId, AttrDefaultOidIndexId, Anum_pg_attrdef_oid, Anum_pg_attrdef_adrelid},
+	{PolicyRelationId, PolicyOidIndexId, Anum_pg_policy_oid, Anum_pg_policy_polrelid},
+};
+
+/* The relation an owned object's row names; InvalidOid when the row is gone. */
+Oid
+owning_relation(const OwnedObject *o, Oid objid)
+{
+	Relation rel;
+	SysScanDesc scan;
+	HeapTuple tup = catalog_row(o->catalog, o->index, o->oid_col, objid, &rel, &scan);
+	Oid relid = InvalidOid;
+	if (HeapTupleIsValid(tup))
+	{
+		bool isnull;
+		Datum d = heap_getattr(tup, o->rel_col, RelationGetDescr(rel), &isnull);
+		if (!isnull)
+			relid = DatumGetObjectId(d);
+	}
+	catalog_row_done(rel, scan);
+	return relid;
+}
+
 /* ---------------------------------------------------------------- the dependency walk */
 
 /*
@@ -726,30 +761,14 @@ lock_deleted(Walk *w, const Dep *obj, const Dep *from)
 		catalog_row_done(rel, scan);
 		return;
 	}
-	if (obj->classid == RewriteRelationId)
-	{
-		tup = catalog_row(RewriteRelationId, RewriteOidIndexId, Anum_pg_rewrite_oid, obj->objid, &rel, &scan);
-		if (HeapTupleIsValid(tup))
-			add(m, ((Form_pg_rewrite) GETSTRUCT(tup))->ev_class, AccessExclusiveLock, MG_LOCK_DEPENDENT);
-		catalog_row_done(rel, scan);
-		return;
-	}
-	if (obj->classid == AttrDefaultRelationId)
-	{
-		tup = catalog_row(AttrDefaultRelationId, AttrDefaultOidIndexId, Anum_pg_attrdef_oid, obj->objid, &rel, &scan);
-		if (HeapTupleIsValid(tup))
-			add(m, ((Form_pg_attrdef) GETSTRUCT(tup))->adrelid, AccessExclusiveLock, MG_LOCK_DEPENDENT);
-		catalog_row_done(rel, scan);
-		return;
-	}
-	if (obj->classid == PolicyRelationId)
-	{
-		tup = catalog_row(PolicyRelationId, PolicyOidIndexId, Anum_pg_policy_oid, obj->objid, &rel, &scan);
-		if (HeapTupleIsValid(tup))
-			add(m, ((Form_pg_policy) GETSTRUCT(tup))->polrelid, AccessExclusiveLock, MG_LOCK_DEPENDENT);
-		catalog_row_done(rel, scan);
-		return;
-	}
+	for (const OwnedObject &o : kOwnedObjects)
+		if (obj->classid == o.catalog)
+		{
+			Oid relid = owning_relation(&o, obj->objid);
+			if (OidIsValid(relid))
+				add(m, relid, AccessExclusiveLock, MG_LOCK_DEPENDENT);
+			return;
+		}
 	if (obj->classid == StatisticExtRelationId)
 	{
 		HeapTuple st = SearchSysCache1(STATEXTOID, ObjectIdGetDatum(obj->objid));

@@ -14,7 +14,9 @@ PG_FUNCTION_INFO_V1(mg_check);
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "facts/locks.h"
+#include "facts/privs.h"
 #include "pg/advisor_text.h"
 #include "pg/locks.h"
 #include "pg/report.h"
@@ -52,10 +54,9 @@ mg_rules(PG_FUNCTION_ARGS)
 
 namespace {
 
-/* Larger texts are refused up front: the tuplestore spills to disk, the text itself does not. */
-constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 /* How much of each statement a row of check() shows. */
 constexpr int kStatementShown = 200;
+constexpr int kMaxFindingsPerStatement = MG_MAX_FINDINGS;
 
 enum CheckColumn
 {
@@ -122,25 +123,123 @@ put_row(ReturnSetInfo *rsinfo, const Row *r)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-struct CheckRun
+/* The findings of one statement, collected inside its subtransaction. */
+struct Judged
 {
-	ReturnSetInfo *rsinfo;
-	MgState *st; /* the simulated transaction, in the call's memory context */
-	MgSource src;
-	mg::Policy policy;
-	MemoryContext stmtcxt; /* reset after every stretch */
-	int statement_no;
+	mg::Finding findings[kMaxFindingsPerStatement];
+	int n;
+	char err[256];
+	uint32 groups; /* the rule groups that could apply (for the failure contract) */
+};
+
+/* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
+ * against the simulated transaction st; the lock plan is the statement's. */
+void
+judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *text, int loc, int len,
+					 const mg::Policy &policy, Judged *out)
+{
+	if (out->n < 0 || !mg_may_apply(stmt))
+		return;
+	/* PostgreSQL's own permission error first, as in the hook: it becomes the statement's
+	 * statement_error row, and nothing about the relations is shown */
+	mg_check_statement_privileges(stmt, st);
+	/* what the hook would know: where the statement runs, and whether its wait is bounded */
+	MgLockAction act;
+	mg_lock_decide(plan, st, &act);
+	MgStmtInput in;
+	memset(&in, 0, sizeof in);
+	in.stmt = stmt;
+	in.query = text;
+	in.stmt_location = loc;
+	in.stmt_len = len;
+	in.st = st;
+	in.toplevel = true; /* a migration file's statements run from the client */
+	in.in_block = mg_state_in_block(st);
+	in.lock_wait_bounded = act.decision.wait_bounded;
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	if (!mg_collect_facts(&in, facts))
+		return;
+	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
+						 sizeof out->err);
+	out->n = n < 0 ? n : out->n + n;
+}
+
+struct JudgePart
+{
+	MgState *st;
+	const char *text;
+	int loc, len;
+	const mg::Policy *policy;
+	Judged *out;
 };
 
 void
-emit_findings(CheckRun *run, const MgJudge *j, int begin, int end)
+judge_part(void *arg, Node *part, bool element)
+{
+	JudgePart *jp = (JudgePart *) arg;
+	MgLockPlan plan;
+	mg_advisor_lock_plan(part, jp->st, &plan);
+	if (IsA(part, CreateSchemaStmt))
+	{
+		/* judged through its elements, which follow */
+	}
+	else if (element || mg_may_apply(part))
+		judge_utility_in_sim(part, jp->st, &plan, jp->text, jp->loc, jp->len, *jp->policy, jp->out);
+	else
+	{
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+		if (mg_collect_raw_dml_facts(part, jp->st, jp->text, jp->loc, jp->len, facts))
+			jp->out->n = mg::evaluate_dml(*facts, *jp->policy, jp->out->findings, kMaxFindingsPerStatement,
+										  jp->out->err, sizeof jp->out->err);
+	}
+	mg_advisor_simulate(jp->st, part, &plan);
+}
+
+/* Judges one statement exactly as the hooks would, against the simulated transaction, then
+ * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
+void
+judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int len, const mg::Policy &policy,
+					   Judged *out)
+{
+	out->n = 0;
+	out->err[0] = '\0';
+	out->groups = mg_may_apply(stmt) ? mg_rule_groups(stmt) : mg::kGroupData;
+	JudgePart jp = {st, text, loc, len, &policy, out};
+	mg_advisor_statement_parts(stmt, judge_part, &jp);
+}
+
+struct CheckRun
+{
+	MgTextRun t;
+	mg::Policy policy;
+};
+
+/* The failure contract's row (rule unjudged), as the hook would raise it. */
+void
+unjudged_row(CheckRun *run, uint32 groups, const char *command, const char *sqlstate, const char *cause, int begin,
+			 int end)
+{
+	mg::UnjudgedFacts *u = (mg::UnjudgedFacts *) palloc0(sizeof(mg::UnjudgedFacts));
+	u->groups = groups;
+	strlcpy(u->command, command ? command : "", sizeof u->command);
+	strlcpy(u->sqlstate, sqlstate, sizeof u->sqlstate);
+	strlcpy(u->cause, cause, sizeof u->cause);
+	mg::Finding *f = (mg::Finding *) palloc(sizeof(mg::Finding));
+	if (mg::evaluate_unjudged(*u, run->policy, f, 1) == 0)
+		return;
+	Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
+			 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
+	put_row(run->t.rsinfo, &r);
+}
+
+void
+emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
-		Row r = {run->statement_no, run->src.line, run->src.col, mg_source_shown(&run->src, begin, end, kStatementShown),
-				 "internal_error", "warning", NULL,
-				 psprintf("migration_guard could not check this statement: %s", j->err), NULL, NULL};
-		put_row(run->rsinfo, &r);
+		unjudged_row(run, j->groups, NULL, "", j->err, begin, end);
 		return;
 	}
 	/* warnings first, then errors: the order the hook raises them in */
@@ -150,9 +249,9 @@ emit_findings(CheckRun *run, const MgJudge *j, int begin, int end)
 			const mg::Finding *f = &j->findings[i];
 			if ((f->severity == mg::Severity::Error) != (pass == 1))
 				continue;
-			Row r = {run->statement_no, run->src.line, run->src.col, mg_source_shown(&run->src, begin, end, kStatementShown),
+			Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
 					 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
-			put_row(run->rsinfo, &r);
+			put_row(run->t.rsinfo, &r);
 		}
 }
 
@@ -163,7 +262,7 @@ struct CheckOne
 	RawStmt *raw;
 	const char *stretch;
 	int len;
-	MgJudge *j;
+	Judged *j;
 };
 
 void
@@ -171,37 +270,45 @@ judge_in_subtransaction(void *arg)
 {
 	CheckOne *one = (CheckOne *) arg;
 	/* parser locations inside the tree are relative to the stretch it was parsed from */
-	mg_advisor_judge(one->raw->stmt, one->run->st, one->stretch, one->raw->stmt_location, one->len, true, one->j);
+	judge_statement_in_sim(one->raw->stmt, one->run->t.st, one->stretch, one->raw->stmt_location, one->len,
+						   one->run->policy, one->j);
 }
 
-/* One statement: judged in a subtransaction, so that a catalog error (PostgreSQL's own, for
- * a statement it would reject too) becomes a finding and the rest of the text is still read. */
+/* One statement: judged inside the guard's one wrapper (facts/guarded.h), so that a catalog
+ * error (PostgreSQL's own, for a statement it would reject too) becomes a statement_error
+ * row, an internal one the failure contract's row (unjudged), and the rest of the text is
+ * still read. Cancel, out of memory and the like end check() itself. */
 void
 check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
 {
 	CheckRun *run = (CheckRun *) arg;
 	int loc = stretch_begin + raw->stmt_location;
 	int len = raw->stmt_len > 0 ? raw->stmt_len : stretch_len - raw->stmt_location;
-	int begin = mg_source_token_start(&run->src, loc);
-	run->statement_no++;
-	mg_source_advance(&run->src, begin);
+	int begin = mg_source_token_start(&run->t.src, loc);
+	run->t.statement_no++;
+	mg_source_advance(&run->t.src, begin);
 
-	/* Not zeroed: mg_advisor_judge() sets n and err first, and only the findings it counts are
-	 * read. Twelve findings are some 250 kB, and zeroing them cost more than judging. */
-	CheckOne one = {run, raw, stretch, len, (MgJudge *) palloc(sizeof(MgJudge))};
-	one.j->policy = run->policy;
-	one.j->fix_fn = NULL;
-	one.j->fix_arg = NULL;
-	ErrorData *e = mg_run_in_subtransaction(judge_in_subtransaction, &one);
+	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
+	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
+	CheckOne one = {run, raw, stretch, len, (Judged *) palloc(sizeof(Judged))};
+	MgFailure fail;
+	if (!mg_guarded_call(judge_in_subtransaction, &one, false, &fail) && fail.kind == MG_ERROR_UNJUDGED)
+	{
+		/* the guard's own failure, not the statement's: the failure contract's row */
+		unjudged_row(run, mg_may_apply(raw->stmt) ? mg_rule_groups(raw->stmt) : mg::kGroupData,
+					 CreateCommandName(raw->stmt), fail.sqlstate, fail.message, begin, loc + len);
+		return;
+	}
+	ErrorData *e = fail.error;
 	if (e != NULL)
 	{
-		Row r = {run->statement_no, run->src.line, run->src.col,
-				 mg_source_shown(&run->src, begin, loc + len, kStatementShown), "statement_error", "error", NULL,
+		Row r = {run->t.statement_no, run->t.src.line, run->t.src.col,
+				 mg_source_shown(&run->t.src, begin, loc + len, kStatementShown), "statement_error", "error", NULL,
 				 e->message,
 				 psprintf("PostgreSQL would reject this statement (SQLSTATE %s).%s%s", unpack_sql_state(e->sqlerrcode),
 						  e->detail ? " " : "", e->detail ? e->detail : ""),
 				 e->hint};
-		put_row(run->rsinfo, &r);
+		put_row(run->t.rsinfo, &r);
 		return;
 	}
 	emit_findings(run, one.j, begin, loc + len);
@@ -212,16 +319,18 @@ void
 syntax_error(void *arg, ErrorData *error, int stretch_begin, int stretch_end, int error_at)
 {
 	CheckRun *run = (CheckRun *) arg;
-	int begin = mg_source_token_start(&run->src, stretch_begin);
-	run->statement_no++;
-	mg_source_advance(&run->src, begin);
+	int begin = mg_source_token_start(&run->t.src, stretch_begin);
+	if (begin >= run->t.src.len && error_at >= 0)
+		begin = error_at; /* only comments: the one never closed */
+	run->t.statement_no++;
+	mg_source_advance(&run->t.src, begin);
 	/* show the statement up to its first semicolon, where the cut began */
-	int first_end = (int) mg::sql::statement_end(std::string_view(run->src.text, run->src.len), begin);
-	char *shown = mg_source_shown(&run->src, begin, Min(first_end, stretch_end), kStatementShown);
-	mg_source_advance(&run->src, error_at >= 0 ? error_at : begin);
-	Row r = {run->statement_no, run->src.line, run->src.col, shown, "syntax_error", "error", NULL,
+	int first_end = (int) mg::sql::statement_end(std::string_view(run->t.src.text, run->t.src.len), begin);
+	char *shown = mg_source_shown(&run->t.src, begin, Min(first_end, stretch_end), kStatementShown);
+	mg_source_advance(&run->t.src, error_at >= 0 ? error_at : begin);
+	Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, shown, "syntax_error", "error", NULL,
 			 error->message, error->detail, error->hint};
-	put_row(run->rsinfo, &r);
+	put_row(run->t.rsinfo, &r);
 }
 
 } // namespace
@@ -229,36 +338,10 @@ syntax_error(void *arg, ErrorData *error, int stretch_begin, int stretch_end, in
 Datum
 mg_check(PG_FUNCTION_ARGS)
 {
-	text *migration = PG_GETARG_TEXT_PP(0);
-	bool in_transaction = PG_GETARG_BOOL(1);
-	int64 bytes = VARSIZE_ANY_EXHDR(migration);
-	if (bytes > kMaxMigrationBytes)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("migration text is too large to check (%lld bytes)", (long long) bytes),
-						errdetail("migration_guard.check() reads at most %lld bytes at a time.",
-								  (long long) kMaxMigrationBytes),
-						errhint("Check the migration in parts, for example one file at a time.")));
-
-	InitMaterializedSRF(fcinfo, 0);
 	CheckRun run;
-	memset(&run, 0, sizeof run);
-	run.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	run.src.text = text_to_cstring(migration);
-	run.src.len = (int) bytes;
-	run.src.line = 1;
-	run.src.col = 1;
+	mg_text_run_begin(fcinfo, "migration_guard.check()", &run.t);
 	run.policy = mg_current_policy();
-	run.stmtcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check", ALLOCSET_DEFAULT_SIZES);
-	/* The simulation lives in a context of this call, and ends with it (or with the call's
-	 * memory, when an error ends the call). */
-	MemoryContext simcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard check state",
-												 ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(simcxt);
-	run.st = mg_sim_create(in_transaction);
-	MemoryContextSwitchTo(old);
-
-	mg_walk_text(&run.src, run.stmtcxt, check_statement, syntax_error, &run);
-	MemoryContextDelete(simcxt);
-	MemoryContextDelete(run.stmtcxt);
+	mg_walk_text(&run.t.src, run.t.stmtcxt, check_statement, syntax_error, &run);
+	mg_text_run_end(&run.t);
 	return (Datum) 0;
 }

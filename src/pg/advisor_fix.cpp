@@ -904,10 +904,11 @@ run_fix(Fix *fix, text *migration, bool in_transaction, const char *fname)
 	int64 bytes = VARSIZE_ANY_EXHDR(migration);
 	if (bytes > kMaxMigrationBytes)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("migration text is too large to fix (%lld bytes)", (long long) bytes),
+						errmsg("migration text is too large for migration_guard.%s() (%lld bytes)", fname,
+							   (long long) bytes),
 						errdetail("migration_guard.%s() reads at most %lld bytes at a time.", fname,
 								  (long long) kMaxMigrationBytes),
-						errhint("Fix the migration in parts, for example one file at a time.")));
+						errhint("Pass the migration in parts, for example one file at a time.")));
 	memset(fix, 0, sizeof *fix);
 	fix->cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard fix", ALLOCSET_DEFAULT_SIZES);
 	fix->stmtcxt = AllocSetContextCreate(fix->cxt, "migration_guard fix statement", ALLOCSET_DEFAULT_SIZES);

@@ -19,7 +19,6 @@ PG_FUNCTION_INFO_V1(mg_statement_locks_sql);
 namespace {
 
 /* Larger texts are refused up front, as check() refuses them. */
-constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 
 enum LocksColumn
 {
@@ -49,52 +48,39 @@ role_name(MgLockRole role)
 	return "?";
 }
 
-struct LocksRun
-{
-	ReturnSetInfo *rsinfo;
-	MgSource src;
-	MgState *st;
-	int statement_no;
-};
-
 /* One statement, inside its subtransaction: the model's plan, then what the statement would
  * do to the simulated transaction, exactly as check() records it. */
 struct OneStatement
 {
-	LocksRun *run;
+	MgTextRun *run;
 	Node *stmt;
 	MgLockPlan plan;
 };
+
+/* Each part: the model's plan, then what it would do to the simulated transaction. The
+ * elements of a CREATE SCHEMA run in the schema it creates, as check() reads them; their
+ * locks are part of the plan of the CREATE SCHEMA already. */
+void
+plan_part(void *arg, Node *part, bool element)
+{
+	OneStatement *one = (OneStatement *) arg;
+	MgLockPlan elt_plan;
+	MgLockPlan *plan = element ? &elt_plan : &one->plan;
+	mg_advisor_lock_plan(part, one->run->st, plan);
+	mg_advisor_simulate(one->run->st, part, plan);
+}
 
 void
 plan_statement(void *arg)
 {
 	OneStatement *one = (OneStatement *) arg;
-	MgState *st = one->run->st;
-	mg_advisor_lock_plan(one->stmt, st, &one->plan);
-	mg_advisor_simulate(st, one->stmt, &one->plan);
-	if (IsA(one->stmt, CreateSchemaStmt))
-	{
-		/* its elements run in the schema it creates, as check() reads them; their locks are
-		 * part of the plan of the CREATE SCHEMA already */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) one->stmt;
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			MgLockPlan elt_plan;
-			mg_advisor_lock_plan(elt, st, &elt_plan);
-			mg_advisor_simulate(st, elt, &elt_plan);
-		}
-	}
+	mg_advisor_statement_parts(one->stmt, plan_part, one);
 }
 
 void
 on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
 {
-	LocksRun *run = (LocksRun *) arg;
+	MgTextRun *run = (MgTextRun *) arg;
 	run->statement_no++;
 	OneStatement one;
 	one.run = run;
@@ -125,7 +111,7 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 void
 on_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
 {
-	LocksRun *run = (LocksRun *) arg;
+	MgTextRun *run = (MgTextRun *) arg;
 	mg_source_advance(&run->src, error_at >= 0 ? error_at : begin);
 	error->cursorpos = 0; /* relative to a stretch, not to the text the user passed */
 	const char *where = psprintf("statement %d of the migration text, line %d, column %d", run->statement_no + 1,
@@ -139,35 +125,9 @@ on_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
 Datum
 mg_statement_locks_sql(PG_FUNCTION_ARGS)
 {
-	text *migration = PG_GETARG_TEXT_PP(0);
-	bool in_transaction = PG_GETARG_BOOL(1);
-	int64 bytes = VARSIZE_ANY_EXHDR(migration);
-	if (bytes > kMaxMigrationBytes)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("migration text is too large to read (%lld bytes)", (long long) bytes),
-						errdetail("migration_guard.statement_locks() reads at most %lld bytes at a time.",
-								  (long long) kMaxMigrationBytes),
-						errhint("Read the migration in parts, for example one file at a time.")));
-
-	InitMaterializedSRF(fcinfo, 0);
-
-	/* the simulation lives in simcxt, and goes with it */
-	MemoryContext simcxt =
-		AllocSetContextCreate(CurrentMemoryContext, "migration_guard statement_locks", ALLOCSET_DEFAULT_SIZES);
-	MemoryContext stmtcxt = AllocSetContextCreate(simcxt, "migration_guard statement", ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(simcxt);
-	LocksRun run;
-	memset(&run, 0, sizeof run);
-	run.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	run.src.text = text_to_cstring(migration);
-	run.src.len = (int) bytes;
-	run.src.line = 1;
-	run.src.col = 1;
-	run.st = mg_sim_create(in_transaction);
-	run.statement_no = 0;
-	MemoryContextSwitchTo(old);
-
-	mg_walk_text(&run.src, stmtcxt, on_statement, on_syntax_error, &run);
-	MemoryContextDelete(simcxt);
+	MgTextRun run;
+	mg_text_run_begin(fcinfo, "migration_guard.statement_locks()", &run);
+	mg_walk_text(&run.src, run.stmtcxt, on_statement, on_syntax_error, &run);
+	mg_text_run_end(&run);
 	return (Datum) 0;
 }

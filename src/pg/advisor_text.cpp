@@ -8,6 +8,8 @@
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
+#include "facts/privs.h"
 #include "pg/locks.h"
 
 namespace {
@@ -54,6 +56,43 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 } // namespace
 
 void
+mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
+{
+	/* check() and friends parse one statement at a time, so their memory is bounded by the
+	 * largest statement; the text itself is copied once, and is bounded here */
+	constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
+	text *migration = PG_GETARG_TEXT_PP(0);
+	bool in_transaction = PG_GETARG_BOOL(1);
+	int64 bytes = VARSIZE_ANY_EXHDR(migration);
+	if (bytes > kMaxMigrationBytes)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("migration text is too large for %s (%lld bytes)", fn, (long long) bytes),
+						errdetail("%s reads at most %lld bytes at a time.", fn, (long long) kMaxMigrationBytes),
+						errhint("Pass the migration in parts, for example one file at a time.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	memset(run, 0, sizeof *run);
+	run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	run->runcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard advisor", ALLOCSET_DEFAULT_SIZES);
+	run->stmtcxt = AllocSetContextCreate(run->runcxt, "migration_guard advisor statement", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(run->runcxt);
+	run->src.text = text_to_cstring(migration);
+	run->src.len = (int) bytes;
+	run->src.line = 1;
+	run->src.col = 1;
+	run->st = mg_sim_create(in_transaction);
+	MemoryContextSwitchTo(old);
+}
+
+void
+mg_text_run_end(MgTextRun *run)
+{
+	MemoryContextDelete(run->runcxt); /* stmtcxt is its child */
+	run->runcxt = run->stmtcxt = NULL;
+	run->st = NULL;
+}
+
+void
 mg_source_advance(MgSource *src, int to)
 {
 	to = Min(to, src->len);
@@ -94,10 +133,8 @@ mg_source_token_start(const MgSource *src, int from)
 bool
 mg_error_must_propagate(const ErrorData *e)
 {
-	int category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
-	return category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) || e->elevel > ERROR;
+	/* the guard's one policy (facts/guarded.h): what the hooks re-throw, the advisor does */
+	return mg_error_kind(e) == MG_ERROR_RETHROW;
 }
 
 void
@@ -111,7 +148,18 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 		CHECK_FOR_INTERRUPTS();
 		int begin = (int) mg::sql::token_start(all, pos);
 		if (begin >= src->len)
+		{
+			/* nothing but white space and comments is left: the parser still has a word to
+			 * say when a comment is never closed (as PostgreSQL does for the same text) */
+			MemoryContext old = MemoryContextSwitchTo(stmtcxt);
+			Parsed p;
+			parse_stretch(pnstrdup(src->text + pos, src->len - pos), src->len - pos, stmtcxt, &p);
+			if (p.error)
+				on_syntax_error(arg, p.error, pos, src->len, p.error_at >= 0 ? pos + p.error_at : -1);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
 			break;
+		}
 		MemoryContext old = MemoryContextSwitchTo(stmtcxt);
 
 		int end = (int) mg::sql::statement_end(all, begin);
@@ -145,31 +193,11 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 ErrorData *
 mg_run_in_subtransaction(void (*fn)(void *), void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData *volatile error = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (mg_error_must_propagate(error))
-			ReThrowError(error);
-	}
-	PG_END_TRY();
-	return error;
+	/* the guard's one wrapper and re-throw policy (facts/guarded.h) */
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, false, &fail))
+		return NULL;
+	return fail.error;
 }
 
 void
@@ -205,6 +233,8 @@ judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char 
 {
 	if (j->n < 0 || !mg_may_apply(stmt))
 		return;
+	/* PostgreSQL's own permission error first, as in the hook and in check() */
+	mg_check_statement_privileges(stmt, st);
 	/* what the hook would know: where the statement runs, and whether its wait is bounded */
 	MgLockAction act;
 	mg_lock_decide(plan, st, &act);
@@ -216,6 +246,7 @@ judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char 
 	in.stmt_len = len;
 	in.st = st;
 	in.toplevel = true; /* a migration file's statements run from the client */
+	in.in_block = mg_state_in_block(st);
 	in.lock_wait_bounded = act.decision.wait_bounded;
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
@@ -282,4 +313,21 @@ mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
 		modes[n++] = plan->locks[i].mode;
 	}
 	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+}
+
+void
+mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg)
+{
+	visit(arg, stmt, false);
+	if (!IsA(stmt, CreateSchemaStmt))
+		return;
+	CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+	ListCell *lc;
+	foreach (lc, cs->schemaElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+			((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+		visit(arg, elt, true);
+	}
 }

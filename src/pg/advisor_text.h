@@ -25,6 +25,32 @@ typedef struct MgSource
 	int col;  /* 1-based, in characters */
 } MgSource;
 
+/*
+ * One call of an advisor function over a migration text: the text, the set it returns, and
+ * the simulated transaction its statements are read in. Everything lives in the call's
+ * memory: nothing outlives mg_text_run_end(), or the call when an error ends it, and a
+ * second call in the same session starts from nothing.
+ */
+typedef struct MgTextRun
+{
+	ReturnSetInfo *rsinfo;
+	MgSource src;
+	MgState *st;           /* the simulated transaction, in runcxt */
+	MemoryContext runcxt;  /* the simulation */
+	MemoryContext stmtcxt; /* reset after every stretch */
+	int statement_no;      /* the statement being read, from 1 */
+} MgTextRun;
+
+/*
+ * Starts a set-returning advisor function whose arguments are (migration text, in_transaction
+ * boolean): refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes
+ * the result set, and creates the call's memory contexts and simulated transaction.
+ */
+void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run);
+
+/* Frees what mg_text_run_begin created. */
+void mg_text_run_end(MgTextRun *run);
+
 /* Moves the cursor forward to byte offset to (offsets only ever grow, so this is linear). */
 void mg_source_advance(MgSource *src, int to);
 
@@ -36,7 +62,8 @@ char *mg_source_shown(const MgSource *src, int begin, int end, int max_chars);
 int mg_source_token_start(const MgSource *src, int from);
 
 /* Errors that end the advisor function itself rather than one statement: cancel, shutdown,
- * out of memory or disk, and the like. */
+ * out of memory or disk, and the like (mg_error_kind's MG_ERROR_RETHROW, facts/guarded.h: the
+ * same errors the hooks re-throw). */
 bool mg_error_must_propagate(const ErrorData *e);
 
 /* One statement of the text: raw->stmt_location is relative to stretch, which starts at
@@ -65,6 +92,14 @@ ErrorData *mg_run_in_subtransaction(void (*fn)(void *), void *arg);
 /* The statement-lock model's plan of stmt against the simulation (empty for a statement that
  * locks nothing). */
 void mg_advisor_lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan);
+
+/*
+ * The statements stmt consists of as the hooks see them, in order: stmt itself (element
+ * false), then, for CREATE SCHEMA, each of its elements (element true), which reach the hook
+ * as sub-commands in the schema the statement creates, and are given its name here.
+ */
+typedef void (*MgPartFn)(void *arg, Node *part, bool element);
+void mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg);
 
 /* Records in the simulation what stmt would do, holding the locks of its plan (none when the
  * statement commits transactions of its own: nothing of it is held afterwards). */

@@ -18,6 +18,7 @@
 #include "core/api.hpp"
 #include "facts/blockers.h"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "pg/locks.h"
 #include "pg/report.h"
 #include "pg/settings.h"
@@ -28,6 +29,37 @@ namespace {
 /* The preflight of lock i of the plan and of the partitions or child tables that follow it
  * (MG_LOCK_CHILD): refuses the statement (does not return) when it would queue behind an old
  * transaction. Returns the index of the next lock to look at. */
+/* What the preflight of one lock reads, inside the guard's one wrapper. */
+struct PreflightRead
+{
+	const MgLockPlan *plan;
+	const MgLockAction *act;
+	int i;
+	mg::LockQueueFacts *lf;
+	int next;       /* out: the next lock to look at */
+	bool described; /* out: the relation was described */
+};
+
+void
+preflight_read(void *arg)
+{
+	PreflightRead *r = (PreflightRead *) arg;
+	const MgLock *lock = &r->plan->locks[r->i];
+	mg_fault_point("lock_queue");
+	mg_read_blockers(lock->relid, lock->mode, r->lf);
+	int next = r->i + 1;
+	for (; next < r->plan->n && r->plan->locks[next].role == MG_LOCK_CHILD; next++)
+	{
+		/* the statement will lock every partition (or child table) too: their holders make
+		 * it queue just the same */
+		r->lf->n_children++;
+		if (r->act->may_queue[next])
+			mg_read_blockers(r->plan->locks[next].relid, r->plan->locks[next].mode, r->lf);
+	}
+	r->next = next;
+	r->described = r->lf->n_blockers > 0 && mg_describe_relation(mg_live_state(), lock->relid, &r->lf->rel);
+}
+
 int
 preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
 {
@@ -36,17 +68,20 @@ preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::LockQueueFacts *lf = (mg::LockQueueFacts *) palloc0(sizeof(mg::LockQueueFacts));
-	mg_read_blockers(lock->relid, lock->mode, lf);
-	int next = i + 1;
-	for (; next < plan->n && plan->locks[next].role == MG_LOCK_CHILD; next++)
+	PreflightRead r = {plan, act, i, lf, i + 1, false};
+	MgFailure fail;
+	if (!mg_guarded_call(preflight_read, &r, true, &fail))
 	{
-		/* the statement will lock every partition (or child table) too: their holders make
-		 * it queue just the same */
-		lf->n_children++;
-		if (act->may_queue[next])
-			mg_read_blockers(plan->locks[next].relid, plan->locks[next].mode, lf);
+		/* the failure contract: the preflight could not look (rule unjudged) */
+		const char *stmt = mg_statement_text();
+		mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, stmt,
+						   stmt ? (int) strlen(stmt) : 0);
+		r.next = i + 1;
+		while (r.next < plan->n && plan->locks[r.next].role == MG_LOCK_CHILD)
+			r.next++;
 	}
-	if (lf->n_blockers > 0 && mg_describe_relation(mg_live_state(), lock->relid, &lf->rel))
+	int next = r.next;
+	if (r.described)
 	{
 		lf->lock = (mg::LockLevel) lock->mode;
 		strlcpy(lf->command, plan->command, sizeof lf->command);

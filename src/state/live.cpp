@@ -279,6 +279,12 @@ live_lock_timeout_ms(const MgState *)
 	return LockTimeout;
 }
 
+bool
+live_catalog_complete(const MgState *)
+{
+	return true;
+}
+
 const MgStateOps live_ops = {
 	live_resolve,
 	live_name_taken,
@@ -299,6 +305,8 @@ const MgStateOps live_ops = {
 	live_restore_creator,
 	live_size_cache,
 	live_lock_timeout_ms,
+	live_catalog_complete,
+	live_nothing_named,
 };
 
 const MgState live_state = {&live_ops};

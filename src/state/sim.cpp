@@ -85,6 +85,7 @@ struct Sim
 	List *undo;       /* SimUndo *, most recent first, while in a block */
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
+	List *domains;    /* char *: those of them that are domains */
 	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
 	List *indexes;    /* SimIndex *: indexes created earlier */
 	List *constraints; /* SimConstraint * */
@@ -467,6 +468,18 @@ sim_lock_timeout_ms(const MgState *st)
 	return s->session_timeout >= 0 ? s->session_timeout : LockTimeout;
 }
 
+bool
+sim_catalog_complete(const MgState *)
+{
+	return false;
+}
+
+bool
+sim_domain_created(const MgState *st, const char *typname)
+{
+	return in_list(as_sim(st)->domains, typname);
+}
+
 const MgStateOps sim_ops = {
 	sim_resolve,
 	sim_name_taken,
@@ -487,6 +500,8 @@ const MgStateOps sim_ops = {
 	sim_restore_creator,
 	sim_size_cache,
 	sim_lock_timeout_ms,
+	sim_catalog_complete,
+	sim_domain_created,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -925,7 +940,10 @@ mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, 
 			break;
 		case T_CreateEnumStmt: add_name(s, &s->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
 		case T_CreateRangeStmt: add_name(s, &s->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
-		case T_CreateDomainStmt: add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
+		case T_CreateDomainStmt:
+			add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname));
+			add_name(s, &s->domains, last_name(((CreateDomainStmt *) stmt)->domainname));
+			break;
 		case T_CompositeTypeStmt: add_name(s, &s->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
 		case T_DefineStmt:
 			if (((DefineStmt *) stmt)->kind == OBJECT_TYPE)

@@ -86,6 +86,12 @@ typedef struct MgStateOps
 	/* The lock_timeout in effect, in milliseconds (0: none): the session's, or the one the
 	 * text's own SET [LOCAL] lock_timeout statements would have set by now. */
 	int (*lock_timeout_ms)(const MgState *st);
+	/* The catalog holds every object a statement can name, so that PostgreSQL's own error
+	 * about one (an unknown function in a DEFAULT) is the error the statement will meet. False
+	 * for check(): the text may create what the catalog does not have yet. */
+	bool (*catalog_complete)(const MgState *st);
+	/* A domain named typname that the catalog does not show yet (its constraints unknown). */
+	bool (*domain_created)(const MgState *st, const char *typname);
 } MgStateOps;
 
 struct MgState
@@ -187,6 +193,17 @@ static inline int
 mg_state_lock_timeout_ms(const MgState *st)
 {
 	return st->ops->lock_timeout_ms(st);
+}
+
+static inline bool
+mg_state_catalog_complete(const MgState *st)
+{
+	return st->ops->catalog_complete(st);
+}
+static inline bool
+mg_state_domain_created(const MgState *st, const char *typname)
+{
+	return typname != NULL && st->ops->domain_created(st, typname);
 }
 
 /* ---- live (live.cpp) ---- */

@@ -162,7 +162,32 @@ TEST(ColumnRules, TypeChangeWithoutRewriteOrIndexRebuildIsAllowed)
 {
 	ColFixture t;
 	t.action(ColumnOp::AlterType, "c"); /* judged, no rewrite, no index rebuilt */
-	t.action(ColumnOp::AlterType, "d").judged = false;
+	ColumnAction &d = t.action(ColumnOp::AlterType, "d");
+	d.judged = false; /* not judged for no failure of its own (a table nobody else sees) */
+	d.unjudged_rule = RuleId::Count_;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, AnUnjudgedTypeChangeOnALargeTableFailsClosed)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.judged = false;
+	a.unjudged_rule = RuleId::AlterColumnTypeRewrite;
+	std::strcpy(a.unjudged_cause, "SQLSTATE XX000: cache lookup failed for type 1");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::Unjudged);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_TRUE(has(out[0].message, "could not judge whether changing the type of column \"c\" rewrites"));
+	EXPECT_TRUE(has(out[0].detail, "cache lookup failed for type 1"));
+	/* the rule it stands for sets its severity; unjudged's own caps it */
+	t.policy.rule_severity[static_cast<int>(RuleId::AlterColumnTypeRewrite)] = severity_setting(Severity::Warning);
+	out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	t.policy.rule_severity[static_cast<int>(RuleId::AlterColumnTypeRewrite)] = kDefaultSeverity;
+	t.policy.rule_severity[static_cast<int>(RuleId::Unjudged)] = severity_setting(Severity::Off);
 	EXPECT_TRUE(t.run().empty());
 }
 
@@ -346,4 +371,44 @@ TEST(ColumnRules, TheSwapPartnersAreNamedByTheRules)
 	EXPECT_FALSE(swap_partner(ColumnOp::DropColumn, "_old", "", out, sizeof out));
 	replacement_constraint("orders_customer_fkey", out, sizeof out);
 	EXPECT_STREQ(out, "orders_customer_fkey_new");
+}
+
+TEST(ColumnRules, AUsingExpressionOfTheSameTypeIsNamedAsSuch)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.rewrite = true;
+	a.has_using = true;
+	std::strcpy(a.old_type, "integer");
+	std::strcpy(a.type_sql, "integer");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].message, "recomputing column \"c\" (integer) with a USING expression"));
+	EXPECT_FALSE(has(out[0].message, "collation"));
+}
+
+TEST(ColumnRules, AlterTypeCascadeOnTypedTablesWarnsForEachTable)
+{
+	/* ALTER TYPE comp DROP ATTRIBUTE b CASCADE: every typed table of comp loses its column */
+	ColFixture t;
+	t.action(ColumnOp::DropColumn, "b");
+	t.f.col.on_type = true;
+	std::strcpy(t.f.col.type_sql, "public.comp");
+	std::vector<TypedTable> typed(2);
+	for (int i = 0; i < 2; i++)
+	{
+		typed[i].rel.found = true;
+		typed[i].rel.relkind = 'r';
+		typed[i].rel.size_bytes = 8192;
+		std::snprintf(typed[i].rel.name, sizeof typed[i].rel.name, "public.typed%d", i);
+	}
+	t.f.col.typed = typed.data();
+	t.f.col.n_typed = 2;
+	t.f.rel.relkind = 'c';
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 2u);
+	EXPECT_EQ(out[0].rule, RuleId::DropColumn);
+	EXPECT_STREQ(out[1].relation, "public.typed1");
+	EXPECT_TRUE(has(out[0].message, "drops column \"b\" of typed table \"public.typed0\""));
+	EXPECT_TRUE(has(out[0].hint, "ALTER TYPE public.comp DROP ATTRIBUTE IF EXISTS b CASCADE;"));
 }

@@ -401,7 +401,33 @@ TEST(DomainConstraint, NotNullHintIsACheckNotValid)
 	ASSERT_TRUE(x);
 	EXPECT_EQ(x->lock, LockLevel::Share);
 	EXPECT_TRUE(contains(x->hint, "ADD CONSTRAINT amount_not_null CHECK (VALUE IS NOT NULL) NOT VALID;"));
-	EXPECT_TRUE(contains(x->hint, "VALIDATE CONSTRAINT amount_not_null;"));
+	/* the safe recipe checks the old rows with a read-only query and never VALIDATEs */
+	EXPECT_TRUE(contains(x->hint, "SELECT count(*) FROM <table> WHERE <column>::<base type>::public.amount IS NOT NULL;"));
+	EXPECT_TRUE(contains(x->hint, "Leave the constraint NOT VALID"));
+	EXPECT_FALSE(contains(x->hint, "\n  ALTER DOMAIN public.amount VALIDATE"));
+	t.f.ic.domain_largest.size_bytes = 1;
+	EXPECT_FALSE(t.find(t.run(), RuleId::DomainConstraint));
+}
+
+TEST(DomainConstraint, ValidateIsJudgedLikeAddingTheConstraint)
+{
+	Fixture t;
+	t.statement("ALTER DOMAIN amount VALIDATE CONSTRAINT amount_positive", IcOp::AlterDomain);
+	t.f.ic.domain_validate = true;
+	std::strcpy(t.f.ic.domain_sql, "public.amount");
+	std::strcpy(t.f.ic.domain_name, "amount");
+	std::strcpy(t.f.ic.domain_con_sql, "amount_positive");
+	std::strcpy(t.f.ic.domain_base_sql, "numeric");
+	std::strcpy(t.f.ic.domain_largest_sql, "public.orders");
+	std::strcpy(t.f.ic.domain_column_sql, "total");
+	t.f.ic.domain_tables = 2;
+	set_rel(t.f.ic.domain_largest, "public.orders", 20 * kMB);
+	std::optional<Finding> x = t.find(t.run(), RuleId::DomainConstraint);
+	ASSERT_TRUE(x);
+	EXPECT_EQ(x->severity, Severity::Error);
+	EXPECT_EQ(x->lock, LockLevel::Share);
+	EXPECT_TRUE(contains(x->message, "validating constraint amount_positive of domain public.amount"));
+	EXPECT_TRUE(contains(x->hint, "SELECT count(*) FROM public.orders WHERE total::numeric::public.amount IS NOT NULL;"));
 	t.f.ic.domain_largest.size_bytes = 1;
 	EXPECT_FALSE(t.find(t.run(), RuleId::DomainConstraint));
 }

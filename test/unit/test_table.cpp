@@ -282,3 +282,32 @@ TEST(TableRules, MultipleAlterOnlyOnLargeTables)
 	t.items[0].kinds = alter_kind_bit(AlterKind::ValidateConstraint) | alter_kind_bit(AlterKind::SetNotNull);
 	EXPECT_TRUE(t.run().empty());
 }
+
+TEST(TableRules, TruncateCascadeNamesTheTableTheCascadedOnesReference)
+{
+	/* TRUNCATE public.m1, public.orders CASCADE: lines references orders, not m1 */
+	TableFixture t;
+	t.item(TblOp::Truncate, "TRUNCATE public.m1, public.orders CASCADE", 8192);
+	t.items[0].flag = true;
+	std::strcpy(t.items[0].rel.name, "public.m1");
+	std::strcpy(t.items[0].table_sql, "public.m1");
+	t.items[1] = TblItem{};
+	TblItem &orders = t.items[1];
+	orders.op = TblOp::Truncate;
+	orders.flag = true;
+	orders.count = 1;
+	orders.rel.found = true;
+	orders.rel.relkind = 'r';
+	orders.rel.size_bytes = 8192;
+	std::strcpy(orders.rel.name, "public.orders");
+	std::strcpy(orders.table_sql, "public.orders");
+	t.f.tbl.n_items = 2;
+	t.cascade("public.lines", 16384, 10);
+	t.cascaded[0].item = 1;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::TruncateCascade);
+	EXPECT_STREQ(out[0].relation, "public.orders");
+	EXPECT_TRUE(contains(out[0].message, "1 more table that references \"public.orders\""));
+	EXPECT_TRUE(contains(out[0].hint, "TRUNCATE public.m1, public.orders, public.lines;"));
+}

@@ -2,11 +2,8 @@
 -- add_column_required: ADD COLUMN ... NOT NULL without a default on a table that has rows
 -- (PostgreSQL fails too, but only after it has locked the table and read it), whatever the size
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA acr;
-SET search_path = acr;
+\set schema acr
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '10MB';
 
 CREATE TABLE t (id bigint PRIMARY KEY);
@@ -61,8 +58,7 @@ RESET migration_guard.mode;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE t ADD COLUMN o1 bigint NOT NULL;
 ALTER TABLE t ADD COLUMN o2 bigint NOT NULL DEFAULT 0;
 ALTER TABLE empty ADD COLUMN o3 bigint NOT NULL;
@@ -71,9 +67,4 @@ ALTER TABLE fresh2 ADD COLUMN o4 bigint NOT NULL;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA acr CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

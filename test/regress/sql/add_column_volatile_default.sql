@@ -1,11 +1,8 @@
 --
 -- add_column_volatile_default: ADD COLUMN whose cooked default is volatile rewrites the table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA avd;
-SET search_path = avd;
+\set schema avd
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE big (id bigint PRIMARY KEY, c int);
@@ -137,9 +134,4 @@ ALTER TABLE parted ADD COLUMN x7 float8 DEFAULT random();
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA avd CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

@@ -2,11 +2,8 @@
 -- Breaking changes and data loss (warnings): rename_table, drop_table, rename_schema,
 -- drop_schema_or_database
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA dt;
-SET search_path = dt;
+\set schema dt
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE t (id bigint PRIMARY KEY, pad text);
@@ -89,5 +86,4 @@ DROP DATABASE regression_no_such_db;
 DROP DATABASE IF EXISTS regression_no_such_db;
 $$);
 
-RESET search_path;
-DROP SCHEMA dt CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -163,7 +163,8 @@ SELECT migration_guard.fix_script(repeat(' ', 64 * 1024 * 1024 + 1)) IS NULL;
 SELECT migration_guard.fix_script(NULL) IS NULL AS null_in_null_out;
 SELECT count(*) FROM migration_guard.fix('');
 
--- an unprivileged user may call it, and gets what check() tells it, no more
+-- an unprivileged user may call it; PostgreSQL's own permission error comes first, as in check():
+-- the statement as written, flagged
 CREATE ROLE regress_fix_user;
 GRANT USAGE ON SCHEMA fx TO regress_fix_user;
 SET ROLE regress_fix_user;

@@ -1,11 +1,8 @@
 --
 -- fk_without_index: a foreign key on a large table with no index leading with its columns
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA fwi;
-SET search_path = fwi;
+\set schema fwi
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE users (id int CONSTRAINT users_pkey PRIMARY KEY, org int,
@@ -67,4 +64,4 @@ CREATE INDEX CONCURRENTLY loaded_user_id_idx ON loaded (user_id);
 ALTER TABLE loaded ADD CONSTRAINT loaded_user_id_fkey4 FOREIGN KEY (user_id) REFERENCES users NOT VALID;
 $$);
 
-DROP SCHEMA fwi CASCADE;
+\i test/regress/fixtures/teardown.sql

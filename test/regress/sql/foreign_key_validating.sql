@@ -1,11 +1,8 @@
 --
 -- foreign_key_validating: ADD FOREIGN KEY without NOT VALID, judged by the larger of the two tables
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA fkv;
-SET search_path = fkv;
+\set schema fkv
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE users (id int CONSTRAINT users_pkey PRIMARY KEY, pad text);
@@ -76,12 +73,11 @@ SELECT add_fk();
 ALTER TABLE orders ADD CONSTRAINT orders_x_fkey FOREIGN KEY (user_id) REFERENCES no_such_table;
 
 -- check() gives the same verdict, the referenced table created earlier in the text included
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE loaded ADD CONSTRAINT loaded_user_id_fkey FOREIGN KEY (user_id) REFERENCES users;
 ALTER TABLE loaded ADD CONSTRAINT loaded_user_id_fkey FOREIGN KEY (user_id) REFERENCES users NOT VALID;
 CREATE TABLE made (id int CONSTRAINT made_pkey PRIMARY KEY);
 ALTER TABLE tags ADD CONSTRAINT tags_made_fkey FOREIGN KEY (kind_id) REFERENCES made;
 $$);
 
-DROP SCHEMA fkv CASCADE;
+\i test/regress/fixtures/teardown.sql

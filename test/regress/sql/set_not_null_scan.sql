@@ -1,11 +1,8 @@
 --
 -- set_not_null_scan: SET NOT NULL scans the table unless a validated CHECK implies it
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA snn;
-SET search_path = snn;
+\set schema snn
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 -- the CHECK constraints exist before the table is large (adding them later is a rule of its own)
@@ -77,8 +74,7 @@ ALTER TABLE big ALTER COLUMN no_such_column SET NOT NULL;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE big ALTER COLUMN d SET NOT NULL;
 ALTER TABLE big ALTER COLUMN e SET NOT NULL;
 ALTER TABLE small ALTER COLUMN id SET NOT NULL;
@@ -96,9 +92,4 @@ ALTER TABLE big DROP CONSTRAINT big_d_not_null;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA snn CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- vacuum_full_cluster: VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA vf;
-SET search_path = vf;
+\set schema vf
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE t (id bigint PRIMARY KEY, c int, pad text);
@@ -78,5 +75,4 @@ CREATE TABLE t2 AS SELECT * FROM small;
 VACUUM FULL t2;
 $$);
 
-RESET search_path;
-DROP SCHEMA vf CASCADE;
+\i test/regress/fixtures/teardown.sql
