@@ -132,6 +132,67 @@ int evaluate_unjudged(const UnjudgedFacts &facts, const Policy &policy, Finding 
 int evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 					 size_t errlen) noexcept;
 
+/* ---- migration_guard.fix(): the safe form of a statement (recipe.cpp) ---- */
+
+/* Where a step of a fix runs. */
+enum class FixRun : uint8_t {
+	InPlace,        /* in the transaction its statement runs in (a block, or a transaction of its own) */
+	OwnTransaction, /* in a transaction nothing else shares: what comes before it is committed first */
+	Autocommit,     /* outside any transaction block (CONCURRENTLY, a DO block that commits) */
+};
+
+/*
+ * One step of the fix of one statement, handed to the caller in order. The pointers are valid
+ * during the call only. sql NULL: the statement exactly as written (the caller has its text),
+ * with comment ("" if none) put before it.
+ */
+struct FixStep {
+	const char *sql;
+	size_t sql_len;
+	const char *comment;
+	size_t comment_len;
+	FixRun run;
+	bool recipe;        /* a step of a fix: laid out by the statement-lock model, judged again; false:
+						 * the statement passes as written */
+	bool decision;      /* the statement needs a decision: it stays as written, with comment */
+	const char *reason; /* the rules the step answers ("check_constraint_validating, constraint_unnamed"),
+						 * "needs a decision: <rules>", or "" */
+	size_t reason_len;
+};
+static_assert(std::is_trivially_destructible_v<FixStep>);
+
+/* Receives each step. It must not raise a PostgreSQL error (no longjmp over the rules layer);
+ * false when it could not keep the step (out of memory): the evaluation then fails. */
+typedef bool (*FixStepFn)(void *arg, const FixStep &step);
+
+/*
+ * What fix() makes of one statement: the rules evaluated as evaluate() does, under policy,
+ * then the recipes of its findings combined into steps, handed to fn in order. A statement
+ * without a finding to act on is one step, as written. Acted on: findings of severity error
+ * (their recipe, or a decision when they have none); the breaking-change warnings rename_column,
+ * drop_column and rename_table (a decision: running code may still use the name); and the
+ * lock-queue warnings whose remedy is a lock_timeout (the statement, as a step that gets one).
+ * Returns the number of steps, or -1 with a message in err (never throws).
+ */
+int evaluate_fix(const StatementFacts &facts, const Policy &policy, FixStepFn fn, void *arg, char *err,
+				 size_t errlen) noexcept;
+int evaluate_dml_fix(const DmlFacts &facts, const Policy &policy, FixStepFn fn, void *arg, char *err,
+					 size_t errlen) noexcept;
+
+/* What fix() runs first in a transaction whose step may queue for a lock others wait behind. */
+const char *fix_lock_timeout_sql() noexcept;
+
+/* The marker the comment of a statement that needs a decision starts with. */
+const char *fix_decision_marker() noexcept;
+
+/*
+ * The subcommands of ALTER TABLE [IF EXISTS] [ONLY] name [*] cmd, cmd, ...: *prefix_end is
+ * the end of the name, and spans[2i], spans[2i+1] the byte range of command i (commas at the
+ * top level separate them). Returns how many commands there are (at most cap are written:
+ * call again with more room when it returns more), or -1 when stmt is not such a statement.
+ */
+int alter_table_commands(const char *stmt, size_t len, size_t *prefix_end, size_t *spans, int cap) noexcept;
+
 } // namespace mg
 
 /* ---- policy text: migration_guard.rule_severity, migration_guard.allow, directives ---- */
@@ -191,6 +252,9 @@ size_t token_start(std::string_view text, size_t from) noexcept;
  * cheap first cut of a migration into statements: PostgreSQL's parser has the last word.
  */
 size_t statement_end(std::string_view text, size_t from) noexcept;
+
+/* Just past the last token of text: where it ends but for trailing white space and comments. */
+size_t content_end(std::string_view text) noexcept;
 
 } // namespace mg::sql
 

@@ -220,29 +220,37 @@ unsafe_index_note(const char *index_qual)
 		   "on the migration.";
 }
 
-std::string
-partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
+/* The partition tree's index recipe: the parent index ON ONLY the parent, then each
+ * partition's index (CONCURRENTLY on a leaf) attached to its parent's. */
+std::vector<Step>
+partition_steps(const StatementFacts &f, const sql::IndexStmtParts &parts)
 {
 	const char *create = parts.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
-	std::string r = "PostgreSQL cannot build an index CONCURRENTLY on a partitioned table. "
-					"Create the parent index on the parent alone, build each partition's index "
-					"CONCURRENTLY (each outside a transaction block), and attach it; the parent "
-					"index becomes valid once every partition has one attached:\n";
-	r += "  ";
-	r += create;
-	r += std::string(" ") + f.index_sql + " ON ONLY " + parts.relation + " " + parts.rest + ";\n";
+	std::vector<Step> steps;
+	steps.push_back(sql_step(std::string(create) + " " + f.index_sql + " ON ONLY " + parts.relation + " " +
+							 parts.rest + ";"));
 	for (int i = 1; i < f.n_parts; ++i)
 	{
 		const PartitionNode &n = f.parts[i];
 		const PartitionNode &parent = f.parts[n.parent];
 		const char *parent_index = n.parent == 0 ? f.index_qual : parent.index_qual;
-		r += "  ";
-		r += create;
-		r += n.is_leaf ? " CONCURRENTLY " : " ";
-		r += std::string(n.index_sql) + " ON " + (n.is_leaf ? "" : "ONLY ") + n.table_sql + " " +
-			 parts.rest + ";\n";
-		r += std::string("  ALTER INDEX ") + parent_index + " ATTACH PARTITION " + n.index_qual + ";\n";
+		steps.push_back(sql_step(std::string(create) + (n.is_leaf ? " CONCURRENTLY " : " ") + n.index_sql + " ON " +
+									 (n.is_leaf ? "" : "ONLY ") + n.table_sql + " " + parts.rest + ";",
+								 n.is_leaf ? FixRun::Autocommit : FixRun::InPlace));
+		steps.push_back(sql_step(std::string("ALTER INDEX ") + parent_index + " ATTACH PARTITION " + n.index_qual + ";"));
 	}
+	return steps;
+}
+
+std::string
+partition_hint(const StatementFacts &f, const std::vector<Step> &steps)
+{
+	std::string r = "PostgreSQL cannot build an index CONCURRENTLY on a partitioned table. "
+					"Create the parent index on the parent alone, build each partition's index "
+					"CONCURRENTLY (each outside a transaction block), and attach it; the parent "
+					"index becomes valid once every partition has one attached:\n";
+	for (const Step &s : steps)
+		r += "  " + s.sql + "\n";
 	if (f.n_parts_total > f.n_parts)
 		r += "  -- and the same two statements for each of the other " +
 			 std::to_string(f.n_parts_total - f.n_parts) +
@@ -251,6 +259,21 @@ partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
 	r += "A failed CREATE INDEX CONCURRENTLY leaves an INVALID index: drop it with DROP INDEX "
 		 "CONCURRENTLY and build it again before attaching.";
 	return r;
+}
+
+/* Where CONCURRENTLY goes in CREATE [UNIQUE] INDEX: just after INDEX; npos if not one. */
+size_t
+concurrently_at(std::string_view stmt)
+{
+	std::vector<sql::Token> t = sql::tokenize(stmt);
+	size_t k = 0;
+	if (t.size() < 2 || !sql::is_keyword(stmt, t[k], "create"))
+		return std::string_view::npos;
+	if (sql::is_keyword(stmt, t[++k], "unique"))
+		++k;
+	if (k >= t.size() || !sql::is_keyword(stmt, t[k], "index"))
+		return std::string_view::npos;
+	return t[k].end;
 }
 
 void
@@ -276,6 +299,7 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 	const std::string name = quoted(f.rel.name);
 	const std::string threshold = fmt::size(p.large_table_threshold);
 	std::string message, detail, hint;
+	Recipe recipe;
 
 	if (partitioned)
 	{
@@ -291,10 +315,22 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 				 ", and every statement that queues behind it waits as well.";
 		sql::IndexStmtParts parts;
 		if (f.parts && f.n_parts > 0 && sql::split_create_index(stmt_text(f), parts))
-			hint = partition_recipe(f, parts);
+		{
+			std::vector<Step> steps = partition_steps(f, parts);
+			hint = partition_hint(f, steps);
+			if (f.n_parts_total > f.n_parts)
+				recipe = decision("the tree has " + std::to_string(f.n_parts_total) + " partitions, more than the " +
+									  std::to_string(f.n_parts) + " the recipe lists one by one.",
+								  std::move(steps));
+			else
+				recipe.steps = std::move(steps);
+		}
 		else
+		{
 			hint = "Create the index with CREATE INDEX ... ON ONLY on the parent, then CREATE INDEX "
 				   "CONCURRENTLY on each partition and ALTER INDEX ... ATTACH PARTITION each one.";
+			recipe = decision("the statement could not be taken apart into the per-partition recipe.");
+		}
 	}
 	else
 	{
@@ -309,21 +345,36 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 				 (matview ? std::string("blocks REFRESH MATERIALIZED VIEW; reads go on")
 						  : std::string(fmt::lock_blocks(LockLevel::Share))) +
 				 ", and every statement that queues behind it waits as well.";
-		std::string safe = sql::with_concurrently(stmt_text(f));
-		if (!safe.empty() && f.ic.present && f.ic.unnamed)
+		/* CONCURRENTLY, and the name too, so that the safe statement draws no index_unnamed
+		 * warning; after the removal of an INVALID leftover of that name, if there is one */
+		const size_t at = concurrently_at(stmt_text(f));
+		std::string leftover;
+		if (f.ic.present && f.ic.n_indexes > 0 && f.ic.indexes[0].found && !f.ic.indexes[0].valid &&
+			!f.ic.indexes[0].partitioned)
 		{
-			/* the name too, so that the safe statement draws no index_unnamed warning */
-			std::string named = with_index_name(safe, f.index_sql);
-			if (!named.empty())
-				safe = named;
+			leftover = std::string("DROP INDEX CONCURRENTLY IF EXISTS ") + f.ic.indexes[0].index_qual + ";";
+			recipe.steps.push_back(sql_step(leftover, FixRun::Autocommit));
 		}
-		if (safe.empty())
+		std::string safe;
+		if (at != std::string_view::npos)
+		{
+			std::vector<Edit> edits{{at, 0, " CONCURRENTLY"}};
+			if (f.ic.present && f.ic.unnamed)
+				edits.push_back({at, 0, std::string(" ") + f.index_sql});
+			recipe.steps.push_back(statement_step(FixRun::Autocommit, edits));
+			safe = hint_sql(stmt_text(f), recipe.steps.back());
+		}
+		else
+		{
 			safe = "CREATE INDEX CONCURRENTLY " + std::string(f.index_sql) + " ON ...;";
+			recipe = decision("the statement could not be rewritten with CONCURRENTLY.");
+		}
 		hint = "Build the index without blocking writes. CREATE INDEX CONCURRENTLY cannot run inside "
 			   "a transaction block, so run it on its own:\n  " +
-			   safe + "\n" + unsafe_index_note(f.index_qual);
+			   (leftover.empty() ? std::string() : leftover + "\n  ") + safe + "\n" +
+			   unsafe_index_note(f.index_qual);
 	}
-	sink.add(RuleId::CreateIndexBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	sink.add(RuleId::CreateIndexBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 const char *
@@ -366,7 +417,7 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 		message = std::to_string(f.n_unnamed) + " constraints on table " + name + " have no name";
 
 	std::string names;
-	std::vector<std::pair<size_t, std::string>> inserts;
+	std::vector<Edit> inserts;
 	for (int i = 0; i < f.n_unnamed; ++i)
 	{
 		const UnnamedConstraint &u = f.unnamed[i];
@@ -374,8 +425,10 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 			names += i + 1 == f.n_unnamed ? " and " : ", ";
 		names += std::string(u.name_sql) + " (" + constraint_kind_name(u.kind) + ")";
 		if (u.offset >= 0)
-			inserts.emplace_back(static_cast<size_t>(u.offset), std::string("CONSTRAINT ") + u.name_sql + " ");
+			inserts.push_back(unnamed_edit(u));
 	}
+	Recipe recipe;
+	recipe.steps.push_back(statement_step(FixRun::InPlace, inserts));
 	std::string detail = "Rule constraint_unnamed: PostgreSQL would generate the name" +
 						 std::string(f.n_unnamed == 1 ? " " : "s ") + names +
 						 ". Generated names depend on the server version and on the names already "
@@ -387,10 +440,10 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 				  ", below migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
 				  "), so this is a warning; where the table is at or above it, the statement is refused.";
 	std::string hint = std::string("Name ") + (f.n_unnamed == 1 ? "the constraint" : "every constraint") +
-					   " explicitly:\n  " + sql::for_hint(sql::splice(stmt_text(f), inserts)) +
+					   " explicitly:\n  " + hint_sql(stmt_text(f), recipe.steps[0]) +
 					   "\nAlembic: give SQLAlchemy's MetaData a naming_convention so that every "
 					   "constraint it emits has a deterministic name.";
-	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint, !large);
+	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint, !large, std::move(recipe));
 }
 
 /* ------------------------------------------------------------------ data changes */
@@ -428,16 +481,32 @@ dml_text(const DmlFacts &f)
 	return f.text ? std::string(f.text, static_cast<size_t>(f.text_len)) : std::string();
 }
 
-/* The batching advice: a runnable DO block where one can be built, else the method in words. */
+/* The batched form of the statement: a DO block that commits after each batch, where one
+ * can be built (empty otherwise). */
+Recipe
+batching_recipe(const DmlFacts &f, const DmlTarget &t, const Policy &p)
+{
+	std::string code = batch::recipe(t, dml_text(f), f.has_params, batch_rows(p));
+	if (code.empty())
+		return decision("no batched form of the statement could be built (" +
+						std::string(f.has_params ? "it uses parameters"
+												 : t.key_sql[0] ? "its form is not one the recipe can split"
+																: "the table has no single-column primary key") +
+						").");
+	Recipe r;
+	r.steps.push_back(sql_step(code, FixRun::Autocommit));
+	return r;
+}
+
+/* The batching advice: the runnable DO block where there is one, else the method in words. */
 std::string
-batching_hint(const DmlFacts &f, const DmlTarget &t, const Policy &p)
+batching_hint(const DmlFacts &, const DmlTarget &t, const Policy &p, const Recipe &r)
 {
 	const std::string n = std::to_string(batch_rows(p));
-	std::string code = batch::recipe(t, dml_text(f), f.has_params, batch_rows(p));
-	if (!code.empty())
+	if (!r.decision)
 		return "Change the rows in batches of " + n + ", committing after each batch so that row locks "
 			   "are released and autovacuum can keep up. Run this on its own, outside any transaction "
-			   "block (COMMIT inside DO works only there):\n" + code;
+			   "block (COMMIT inside DO works only there):\n" + r.steps[0].sql;
 	if (t.kind == DmlKind::Insert)
 		return "Copy the rows in batches of " + n + ": add a key range of the source to the SELECT "
 			   "(WHERE source.id > <last id copied> ORDER BY source.id LIMIT " + n + "), and run one "
@@ -482,10 +551,12 @@ rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
 			" every row: each row stays locked against other writers until it commits, every row leaves a "
 			"dead version behind in the table and its indexes, and replicas fall behind. An explicit "
 			"WHERE true does not change that: the guard judges the plan, not the text.";
-		std::string hint = batching_hint(f, t, p);
+		Recipe recipe = batching_recipe(f, t, p);
+		std::string hint = batching_hint(f, t, p, recipe);
 		if (del)
 			hint += "\nTo empty the whole table instead, TRUNCATE is instant but takes an ACCESS EXCLUSIVE lock.";
-		sink.add(RuleId::DmlWithoutWhere, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint);
+		sink.add(RuleId::DmlWithoutWhere, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -516,11 +587,19 @@ rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sin
 													" to touch " + fmt::rows(t.est_rows)
 											  : std::string()) +
 							 ".";
+		/* without a batched form, the statement on its own: after the schema change commits */
+		Recipe recipe = batching_recipe(f, t, p);
 		std::string hint = "Commit the schema change first (Alembic: put the data change in a later "
 						   "migration, or in op.get_context().autocommit_block(); Django: a separate migration "
 						   "with atomic = False), then change the data in batches.\n" +
-						   batching_hint(f, t, p);
-		sink.add(RuleId::BackfillUnderExclusiveLock, t.rel, t.held_lock, t.est_rows, message, detail, hint);
+						   batching_hint(f, t, p, recipe);
+		if (recipe.decision)
+		{
+			recipe = Recipe();
+			recipe.steps.push_back(statement_step(FixRun::OwnTransaction));
+		}
+		sink.add(RuleId::BackfillUnderExclusiveLock, t.rel, t.held_lock, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -727,6 +806,7 @@ rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
 			"many dead row versions behind in the table and its indexes (an UPDATE of every row can double "
 			"the table), and sends the whole change through the WAL at once, so replicas fall behind. ";
 		std::string message, detail, hint;
+		Recipe recipe = batching_recipe(f, t, p);
 		RelationFacts rel = t.rel;
 		double rows = e.rows;
 		switch (shape)
@@ -742,7 +822,7 @@ rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
 				detail = "Rule dml_whole_table: " + name + " is " + size_phrase(t.rel) +
 						 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
 						 "). " + basis_sentence(t, e, what) + costs + transaction_sentence(f, p);
-				hint = batching_hint(f, t, p);
+				hint = batching_hint(f, t, p, recipe);
 				if (t.kind == DmlKind::Delete && t.partition_of[0])
 					hint += "\n" + partition_hint(t, t.partition_of);
 				break;
@@ -758,7 +838,10 @@ rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
 						 fmt::size(p.large_table_threshold) + "), and " + "t" + basis_sentence(t, e, what).substr(1) + costs +
 						 transaction_sentence(f, p);
 				hint = partition_hint(t, t.table_sql) + "\nTo keep part of the rows, delete in batches instead:\n" +
-					   batching_hint(f, t, p);
+					   batching_hint(f, t, p, recipe);
+				/* dropping or emptying a partition deletes data for good: the user's call */
+				recipe = decision("a DELETE of whole partitions: detach and drop them, or truncate them, "
+								  "or delete in batches (see the hint).");
 				break;
 			}
 			case Shape::Cumulative:
@@ -779,13 +862,17 @@ rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
 				hint = "Commit after each batch. A DO block or a procedure run on its own (outside a transaction "
 					   "block: CALL from autocommit) may COMMIT inside its loop, as the guard's batching recipes do; "
 					   "a function cannot, so turn it into a procedure, or have the client run each batch in its "
-					   "own transaction.\n" + batching_hint(f, t, p);
+					   "own transaction.\n" + batching_hint(f, t, p, recipe);
+				/* the loop is the user's own code: where to commit in it is theirs to write */
+				recipe = decision("batches of one transaction that add up to the whole table: commit after "
+								  "each batch (see the hint).");
 				break;
 			}
 			case Shape::None:
 				continue;
 		}
-		sink.add(RuleId::DmlWholeTable, rel, LockLevel::RowExclusive, rows, message, detail, hint, at_most_warning);
+		sink.add(RuleId::DmlWholeTable, rel, LockLevel::RowExclusive, rows, message, detail, hint, at_most_warning,
+				 std::move(recipe));
 	}
 }
 
@@ -812,8 +899,10 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 											   : "") +
 							 ". One transaction that changes that many rows holds their row locks until it "
 							 "commits, leaves as many dead row versions behind, and makes replicas fall behind.";
-		sink.add(RuleId::DmlLargeUnbatched, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail,
-				 batching_hint(f, t, p));
+		Recipe recipe = batching_recipe(f, t, p);
+		std::string hint = batching_hint(f, t, p, recipe);
+		sink.add(RuleId::DmlLargeUnbatched, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -896,19 +985,35 @@ effective_severity(RuleId id, const Policy &policy) noexcept
 }
 
 
+namespace impl {
+
+void
+run_statement_rules(const StatementFacts &facts, const Policy &policy, Sink &sink)
+{
+	rule_create_index_blocking(facts, policy, sink);
+	rule_constraint_unnamed(facts, policy, sink);
+	rules_index(facts, policy, sink);
+	rules_column(facts, policy, sink);
+	rules_table(facts, policy, sink);
+}
+
+void
+run_dml_rules(const DmlFacts &facts, const Policy &policy, Sink &sink)
+{
+	rule_backfill_under_exclusive_lock(facts, policy, sink);
+	rule_dml_without_where(facts, policy, sink);
+	rule_dml_whole_table(facts, policy, sink);
+	rule_dml_large_unbatched(facts, policy, sink);
+}
+
+} // namespace impl
+
 int
 evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 		 size_t errlen) noexcept
 {
 	return guarded(
-		policy, out, max_out, err, errlen,
-		[&](Sink &sink) {
-			rule_create_index_blocking(facts, policy, sink);
-			rule_constraint_unnamed(facts, policy, sink);
-			rules_index(facts, policy, sink);
-			rules_column(facts, policy, sink);
-			rules_table(facts, policy, sink);
-		},
+		policy, out, max_out, err, errlen, [&](Sink &sink) { run_statement_rules(facts, policy, sink); },
 		SinkContext{facts.session, facts.in_extension_script});
 }
 
@@ -917,13 +1022,7 @@ evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_
 			 size_t errlen) noexcept
 {
 	return guarded(
-		policy, out, max_out, err, errlen,
-		[&](Sink &sink) {
-			rule_backfill_under_exclusive_lock(facts, policy, sink);
-			rule_dml_without_where(facts, policy, sink);
-			rule_dml_whole_table(facts, policy, sink);
-			rule_dml_large_unbatched(facts, policy, sink);
-		},
+		policy, out, max_out, err, errlen, [&](Sink &sink) { run_dml_rules(facts, policy, sink); },
 		SinkContext{facts.session, facts.in_extension_script});
 }
 

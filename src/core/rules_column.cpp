@@ -174,10 +174,15 @@ column_lock_sentence(const StatementFacts &f)
 }
 
 /* Fills the column from expr in batches, committing each: a DO block keyed on the primary key,
- * else a statement to repeat. */
-std::string
-backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
-		 const char *only_null, bool may_be_null = false)
+ * else one that picks the rows still to do by ctid. prose introduces the step. */
+struct Backfill {
+	std::string prose;
+	Step step;
+};
+
+Backfill
+backfill_step(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
+			  const char *only_null)
 {
 	const ColumnFacts &c = f.col;
 	const std::string n = std::to_string(batch_rows(p));
@@ -193,37 +198,64 @@ backfill(const StatementFacts &f, const Policy &p, const std::string &column, co
 		std::snprintf(t.key_type, sizeof t.key_type, "%s", c.key_type);
 		std::string code = batch::recipe(t, update, false, batch_rows(p));
 		if (!code.empty())
-			return "Fill the existing rows in batches of " + n +
-				   ", committing after each (run it on its own, outside a transaction block):\n" + code;
+			return {"Fill the existing rows in batches of " + n +
+						", committing after each (run it on its own, outside a transaction block):\n",
+					sql_step(code, FixRun::Autocommit)};
 	}
 	/* ctid names a row within one table only: across partitions or inheritance children the
 	 * pair (tableoid, ctid) does */
 	const bool several = f.rel.relkind == 'p' || c.n_children > 0;
 	/* rows whose new value is NULL anyway are left out, or the loop would never end */
-	const std::string todo = column + " IS NULL" + (may_be_null ? " AND (" + expr + ") IS NOT NULL" : "");
+	const std::string todo = column + " IS NULL AND (" + expr + ") IS NOT NULL";
 	const std::string pick = several ? "(tableoid, ctid) IN (SELECT tableoid, ctid FROM " + std::string(c.table_sql) +
 										   " WHERE " + todo + " LIMIT " + n + ")"
 									 : "ctid = ANY (ARRAY(SELECT ctid FROM " + std::string(c.table_sql) + " WHERE " +
 										   todo + " LIMIT " + n + "))";
-	return "Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
-		   " has no single-column primary key to batch on): run this, committing after each run, "
-		   "until it updates no row:\n  UPDATE " + c.table_sql + " SET " + column + " = " + expr + " WHERE " + pick +
-		   ";";
+	std::string code = "DO $batch$\n"
+					   "BEGIN\n"
+					   "    LOOP\n"
+					   "        UPDATE " + std::string(c.table_sql) + " SET " + column + " = " + expr + "\n"
+					   "         WHERE " + pick + ";\n"
+					   "        EXIT WHEN NOT FOUND;\n"
+					   "        COMMIT;\n"
+					   "        PERFORM pg_sleep(0.1);\n"
+					   "    END LOOP;\n"
+					   "END\n"
+					   "$batch$;";
+	return {"Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
+				" has no single-column primary key to batch on, so each batch picks rows still to do by " +
+				(several ? "(tableoid, ctid)" : "ctid") +
+				"), committing after each (run it on its own, outside a transaction block):\n",
+			sql_step(code, FixRun::Autocommit)};
+}
+
+std::string
+backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
+		 const char *only_null)
+{
+	Backfill b = backfill_step(f, p, column, expr, only_null);
+	return b.prose + b.step.sql;
 }
 
 /* NOT NULL without a long lock, for the running server version. */
-std::string
-not_null_recipe(const StatementFacts &f, const ColumnAction &a)
+std::vector<Step>
+not_null_steps(const StatementFacts &f, const ColumnAction &a)
 {
 	const std::string t = f.col.table_sql;
 	const std::string con = derived_name(f.col, a, "not_null");
 	if (f.server_version_num >= 180000)
-		return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;\n"
-			   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";";
-	return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK (" + a.column + " IS NOT NULL) NOT VALID;\n"
-		   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";\n"
-		   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
-		   "  ALTER TABLE " + t + " DROP CONSTRAINT " + con + ";";
+		return {sql_step("ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;"),
+				sql_step("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";", FixRun::OwnTransaction)};
+	return {sql_step("ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK (" + a.column + " IS NOT NULL) NOT VALID;"),
+			sql_step("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";", FixRun::OwnTransaction),
+			sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;"),
+			sql_step("ALTER TABLE " + t + " DROP CONSTRAINT " + con + ";")};
+}
+
+std::string
+not_null_recipe(const StatementFacts &f, const ColumnAction &a)
+{
+	return hint_lines(stmt_text(f), not_null_steps(f, a));
 }
 
 const char *
@@ -237,11 +269,54 @@ not_null_explained(const StatementFacts &f)
 				 "trusts the validated CHECK instead of scanning:\n";
 }
 
-/* "ALTER TABLE t ADD COLUMN c type;" for the hint: the plain column, metadata only. */
+/* "ALTER TABLE t ADD COLUMN c type;": the plain column, metadata only. */
+Step
+plain_column_step(const StatementFacts &f, const ColumnAction &a, const std::string &type)
+{
+	return sql_step("ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";");
+}
+
+/* ... as a line of the hint */
 std::string
 add_plain(const StatementFacts &f, const ColumnAction &a, const std::string &type)
 {
-	return "  ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";\n";
+	return "  " + plain_column_step(f, a, type).sql + "\n";
+}
+
+/*
+ * Whether fix() may replace the statement with a recipe that adds the column plainly: one
+ * subcommand, ADD COLUMN name type with nothing but DEFAULT, NOT NULL or NULL after the type
+ * (anything else, a constraint or a collation, the recipe would lose), and no IF NOT EXISTS
+ * (the recipe's later steps would run on an existing column).
+ */
+bool
+plain_add_column(const StatementFacts &f, const ColumnAction &a)
+{
+	if (!one_alter_command(f) || f.col.n_actions != 1)
+		return false;
+	std::string_view s = stmt_text(f);
+	std::vector<sql::Token> t = sql::tokenize(s);
+	/* the subcommand: after ADD [COLUMN]; IF NOT EXISTS refuses */
+	size_t k = 0;
+	while (k < t.size() && !sql::is_keyword(s, t[k], "add"))
+		++k;
+	if (++k < t.size() && sql::is_keyword(s, t[k], "column"))
+		++k;
+	if (k < t.size() && sql::is_keyword(s, t[k], "if"))
+		return false;
+	const size_t expr_begin = a.default_offset >= 0 ? static_cast<size_t>(a.default_offset) : s.size();
+	const size_t expr_end = expr_begin + expression_at(s, a.default_offset).size();
+	static const char *const refused[] = {"constraint", "check", "unique", "primary", "references", "generated",
+										  "collate", "deferrable", "initially", "storage", "compression"};
+	for (; k < t.size(); ++k)
+	{
+		if (t[k].begin >= expr_begin && t[k].begin < expr_end)
+			continue;
+		for (const char *kw : refused)
+			if (sql::is_keyword(s, t[k], kw))
+				return false;
+	}
+	return true;
 }
 
 /* Recipes that create triggers on a busy table start with this: the trigger DDL takes a lock
@@ -320,6 +395,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 		"every index on it. ";
 	std::string message, detail, hint;
 	RuleId rule;
+	Recipe recipe;
 	std::string expr = expression_at(stmt_text(f), a.default_offset);
 
 	switch (a.rewrite_kind)
@@ -334,14 +410,28 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					 " is volatile (it gives a different value each time it is evaluated), so it cannot be "
 					 "stored once in the catalog as the value of the existing rows, as a constant or stable "
 					 "default is." + why_rewrite + column_lock_sentence(f);
+			const bool known = !expr.empty();
 			if (expr.empty())
 				expr = "<the default>";
+			recipe.steps.push_back(plain_column_step(f, a, a.type_sql));
+			recipe.steps.push_back(sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT " + expr + ";"));
+			Backfill fill = backfill_step(f, p, a.column, expr, (std::string(a.column) + " IS NULL").c_str());
+			recipe.steps.push_back(fill.step);
 			hint = "Add the column without a default (metadata only), give new rows the default, then fill "
 				   "the existing rows in batches:\n" +
-				   add_plain(f, a, a.type_sql) + "  ALTER TABLE " + t + " ALTER COLUMN " + a.column +
-				   " SET DEFAULT " + expr + ";\n" + backfill(f, p, a.column, expr, (std::string(a.column) + " IS NULL").c_str());
+				   hint_lines(stmt_text(f), {recipe.steps[0], recipe.steps[1]}) + "\n" + fill.prose + fill.step.sql;
 			if (a.not_null)
-				hint += std::string("\n") + not_null_explained(f) + not_null_recipe(f, a);
+			{
+				std::vector<Step> nn = not_null_steps(f, a);
+				hint += std::string("\n") + not_null_explained(f) + hint_lines(stmt_text(f), nn);
+				recipe.steps.insert(recipe.steps.end(), nn.begin(), nn.end());
+			}
+			if (!known)
+				recipe = decision("the default's expression could not be read from the statement.", std::move(recipe.steps));
+			else if (!plain_add_column(f, a))
+				recipe = decision("the column definition has more than a type, a DEFAULT and NOT NULL (or the statement "
+								  "does more than add it), which the recipe would lose.",
+								  std::move(recipe.steps));
 			break;
 		}
 		case AddRewrite::Domain:
@@ -380,6 +470,8 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 						">) NOT VALID, and VALIDATE CONSTRAINT in a later transaction\n";
 			hint += "Changing the column to the domain later (ALTER COLUMN ... TYPE " + std::string(a.domain) +
 					") would rewrite the table again: keep the base type.";
+			recipe = decision("the safe form gives the column the domain's base type and a table CHECK constraint "
+							  "instead of the domain: a different schema than the statement's.");
 			break;
 		}
 		case AddRewrite::StoredGenerated:
@@ -401,12 +493,14 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 				   "      RETURN NEW;\n"
 				   "  END $fill$;\n"
 				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr, true) +
+				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr) +
 				   "\nThe column stays an ordinary column: PostgreSQL cannot turn it into a generated one "
 				   "later without a rewrite.";
 			if (f.server_version_num >= 180000)
 				hint += " On PostgreSQL 18, GENERATED ALWAYS AS (" + expr +
 						") VIRTUAL adds a generated column without any rewrite, computed when read.";
+			recipe = decision("the safe form is an ordinary column kept up to date by a trigger, not a generated "
+							  "column: a different schema than the statement's.");
 			break;
 		}
 		case AddRewrite::Serial:
@@ -427,13 +521,26 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					 (identity ? "An identity column" : "A serial column") +
 					 " takes a new sequence value for every existing row." + why_rewrite + column_lock_sentence(f);
 			const std::string seq = derived_name(f.col, a, "seq");
+			recipe.steps.push_back(plain_column_step(f, a, type));
+			recipe.steps.push_back(sql_step("CREATE SEQUENCE " + seq + " AS " + type + " OWNED BY " + t + "." + a.column + ";"));
+			recipe.steps.push_back(
+				sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT nextval('" + seq + "');"));
+			Backfill fill = backfill_step(f, p, a.column, "nextval('" + seq + "')", (std::string(a.column) + " IS NULL").c_str());
+			recipe.steps.push_back(fill.step);
+			std::vector<Step> nn = not_null_steps(f, a);
 			hint = "Add a plain column (metadata only), give new rows sequence values, and fill the existing "
 				   "rows in batches:\n" +
-				   add_plain(f, a, type) + "  CREATE SEQUENCE " + seq + " AS " + type + " OWNED BY " + t + "." +
-				   a.column + ";\n"
-				   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT nextval('" + seq + "');\n" +
-				   backfill(f, p, a.column, "nextval('" + seq + "')", (std::string(a.column) + " IS NULL").c_str()) +
-				   "\n" + not_null_explained(f) + not_null_recipe(f, a);
+				   hint_lines(stmt_text(f), {recipe.steps[0], recipe.steps[1], recipe.steps[2]}) + "\n" + fill.prose +
+				   fill.step.sql + "\n" + not_null_explained(f) + hint_lines(stmt_text(f), nn);
+			recipe.steps.insert(recipe.steps.end(), nn.begin(), nn.end());
+			if (identity)
+				recipe = decision("an identity column made in steps needs its sequence replaced by the identity's "
+								  "own, and ALWAYS or BY DEFAULT chosen again.",
+								  std::move(recipe.steps));
+			else if (!plain_add_column(f, a))
+				recipe = decision("the column definition has more than a type, a DEFAULT and NOT NULL (or the statement "
+								  "does more than add it), which the recipe would lose.",
+								  std::move(recipe.steps));
 			if (identity)
 				hint += "\nThen turn it into an identity column (metadata only on a NOT NULL column) that "
 						"continues after the values already used:\n"
@@ -448,7 +555,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 		default:
 			return;
 	}
-	sink.add(rule, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(rule, rel, f.lock, rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 void
@@ -500,7 +607,8 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 					   "Or add it nullable, fill it, then make it NOT NULL:\n" +
 					   add_plain(f, a, a.type_sql) + "  -- fill the existing rows in batches\n" +
 					   not_null_recipe(f, a);
-	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint, false,
+			 decision("the existing rows need a value for the column, which only you can choose."));
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN rules */
@@ -540,16 +648,22 @@ rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAct
 				 quoted(a.column_name) + " has no NULLs, so PostgreSQL reads every row to make sure. " +
 				 column_lock_sentence(f);
 	std::string hint;
+	Recipe recipe;
+	recipe.steps = not_null_steps(f, a);
 	if (f.server_version_num >= 180000)
 		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
 			   "EXCLUSIVE lock, which lets reads and writes go on:\n" +
-			   not_null_recipe(f, a);
+			   hint_lines(stmt_text(f), recipe.steps);
 	else
 		hint = "Prove it with a CHECK constraint first: added NOT VALID it is instant, VALIDATE scans under a "
 			   "SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and SET NOT NULL then uses it instead "
 			   "of scanning. Run the VALIDATE in its own transaction:\n" +
-			   not_null_recipe(f, a);
-	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint);
+			   hint_lines(stmt_text(f), recipe.steps);
+	if (f.col.only)
+		recipe = decision("SET NOT NULL on ONLY the parent of an inheritance tree.", std::move(recipe.steps));
+	else if (!one_alter_command(f))
+		recipe = decision("the statement does more than SET NOT NULL.", std::move(recipe.steps));
+	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 void
@@ -618,7 +732,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 			"      RETURN NEW;\n"
 			"  END $sync$;\n"
 			"  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-			fn + "();\n" + backfill(f, p, tmp, conv, nullptr, true) +
+			fn + "();\n" + backfill(f, p, tmp, conv, nullptr) +
 			"\nThen recreate the column's indexes and constraints on " + tmp +
 			" (CREATE INDEX CONCURRENTLY, constraints NOT VALID then VALIDATE), and swap:\n"
 			"  BEGIN;\n"
@@ -632,7 +746,11 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	if (a.tz_dependent)
 		hint += "\nIf the stored timestamps are UTC, SET TimeZone = 'UTC' before the ALTER TABLE makes it a "
 				"metadata-only change (PostgreSQL 12 and later).";
-	sink.add(RuleId::AlterColumnTypeRewrite, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(RuleId::AlterColumnTypeRewrite, rel, f.lock, rel.rows, message, detail, hint, false,
+			 decision(a.rewrite ? "expand and contract takes several deployments: the application must write both "
+								  "columns, then read the new one, before the old one can go."
+								: "the index for the new type must be built under a name of its own and swapped "
+								  "in, which needs its definition."));
 }
 
 /* ---------------------------------------------------------------- breaking changes */
@@ -770,7 +888,7 @@ rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, S
 				   "  END $sync$;\n"
 				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
 				   fn + "();\n" +
-				   backfill(f, p, a.new_name, a.column, nullptr, true) + "\n"
+				   backfill(f, p, a.new_name, a.column, nullptr) + "\n"
 				   "Deploy code that uses " + a.new_name + ", then:\n"
 				   "  DROP TRIGGER " + fn + " ON " + t + ";\n"
 				   "  DROP FUNCTION " + fn + "();\n"

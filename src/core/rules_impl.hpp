@@ -13,9 +13,11 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/format.hpp"
 #include "core/api.hpp"
+#include "core/recipe.hpp"
 
 #include "core/no_postgres.hpp"
 
@@ -57,21 +59,24 @@ struct SinkContext {
 class Sink
 {
   public:
-	Sink(const Policy &policy, Finding *out, int max_out, SinkContext cx = {})
-		: policy_(policy), out_(out), max_(max_out), cx_(cx)
+	Sink(const Policy &policy, Finding *out, int max_out, SinkContext cx = {},
+		 std::vector<Collected> *collect = nullptr)
+		: policy_(policy), out_(out), max_(max_out), cx_(cx), collect_(collect)
 	{
 	}
 
 	/* rows: what the statement touches, or the table's rows; < 0 when not known.
 	 * at_most_warning: the finding is a warning even where the rule's severity is error (a rule
-	 * that refuses on large tables only says so below the threshold); off stays off. */
+	 * that refuses on large tables only says so below the threshold); off stays off.
+	 * recipe: the safe statements the hint gives, for fix() (recipe.hpp). */
 	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
-			 const std::string &detail, const std::string &hint, bool at_most_warning = false)
+			 const std::string &detail, const std::string &hint, bool at_most_warning = false,
+			 Recipe recipe = Recipe())
 	{
 		Severity sev = effective_severity(rule, policy_);
 		if (at_most_warning && sev != Severity::Off)
 			sev = Severity::Warning;
-		put(rule, sev, rel, lock, rows, message, detail, hint);
+		put(rule, sev, rel, lock, rows, message, detail, hint, std::move(recipe));
 	}
 
 	/* A rule that could not decide (the facts it needs could not be read): a finding of rule
@@ -89,7 +94,8 @@ class Sink
 
   private:
 	void put(RuleId rule, Severity sev, const RelationFacts &rel, LockLevel lock, double rows,
-			 const std::string &message, const std::string &detail, const std::string &hint)
+			 const std::string &message, const std::string &detail, const std::string &hint,
+			 Recipe recipe = Recipe())
 	{
 		if (sev == Severity::Off)
 			return;
@@ -112,6 +118,8 @@ class Sink
 			if (sev == Severity::Error && restored)
 				let = LetThrough::RestoreSession;
 		}
+		if (collect_)
+			collect_->push_back(Collected{rule, sev, message, hint, std::move(recipe)});
 		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
 		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
 		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)
@@ -154,6 +162,7 @@ class Sink
 	Finding *out_;
 	int max_;
 	SinkContext cx_;
+	std::vector<Collected> *collect_;
 	int n_ = 0;
 };
 
@@ -190,6 +199,24 @@ size_phrase(const RelationFacts &rel)
 	return s;
 }
 
+/* The name PostgreSQL would generate, put in front of an unnamed constraint (constraint_unnamed's
+ * recipe, and every recipe that names the constraint it rewrites). */
+inline Edit
+unnamed_edit(const UnnamedConstraint &u)
+{
+	return Edit{static_cast<size_t>(u.offset), 0, std::string("CONSTRAINT ") + u.name_sql + " "};
+}
+
+/* ALTER TABLE with exactly one subcommand: what a recipe that replaces the whole statement
+ * needs (fix() splits the others into one statement per subcommand first). */
+inline bool
+one_alter_command(const StatementFacts &f)
+{
+	size_t prefix, spans[4];
+	std::string_view s = stmt_text(f);
+	return alter_table_commands(s.data(), s.size(), &prefix, spans, 2) == 1;
+}
+
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
  * stmt is not one (rules_index.cpp). */
 std::string with_index_name(std::string_view stmt, const char *name);
@@ -198,13 +225,13 @@ std::string with_index_name(std::string_view stmt, const char *name);
 template <typename Rules>
 int
 guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules,
-		SinkContext cx = {}) noexcept
+		SinkContext cx = {}, std::vector<Collected> *collect = nullptr) noexcept
 {
 	try
 	{
 		if (policy.mode == Mode::Off)
 			return 0;
-		Sink sink(policy, out, max_out, cx);
+		Sink sink(policy, out, max_out, cx, collect);
 		rules(sink);
 		return sink.count();
 	}

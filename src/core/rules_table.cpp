@@ -142,7 +142,8 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 						 ", " + threshold(p) + ". ALTER TABLE ... " + what + " " + how + " while it holds " +
 						 lock_phrase(lock) + ", for the whole copy; every statement that queues behind it "
 						 "waits as well.";
-	sink.add(rule, it.rel, lock, it.rel.rows, message, detail, hint);
+	sink.add(rule, it.rel, lock, it.rel.rows, message, detail, hint, false,
+			 decision("there is no online form of it: the table must be rebuilt beside the old one and swapped in."));
 }
 
 /* ---------------------------------------------------------------- VACUUM FULL, CLUSTER */
@@ -221,7 +222,9 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 			   it.table_sql +
 			   (it.arg[0] ? std::string(" --order-by=<the columns of ") + it.arg + ">" : std::string()) +
 			   "\nWithout an --order-by it orders by the table's clustered index.";
-	sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint, false,
+			 decision("the online form is pg_repack, a tool outside the migration, or a plain VACUUM, which does "
+					  "not give space back."));
 }
 
 /* ---------------------------------------------------------------- partitions */
@@ -248,19 +251,27 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 			" (and SHARE UPDATE EXCLUSIVE on " + parent + "). It skips the scan when a validated "
 			"CHECK constraint proves the bound; " + why + ".";
 		std::string hint;
+		Recipe recipe;
 		if (t.bound_known && t.check_sql[0])
+		{
+			const std::string at = std::string("ALTER TABLE ") + it.table_sql;
+			recipe.steps = {sql_step(at + " ADD CONSTRAINT " + it.arg + " CHECK (" + t.check_sql + ") NOT VALID;"),
+							sql_step(at + " VALIDATE CONSTRAINT " + it.arg + ";", FixRun::OwnTransaction),
+							statement_step(), sql_step(at + " DROP CONSTRAINT " + it.arg + ";")};
 			hint = std::string("Prove the bound first with a CHECK constraint, validated without blocking reads "
 							   "or writes (VALIDATE takes SHARE UPDATE EXCLUSIVE); run each step in its own "
-							   "transaction:\n  ALTER TABLE ") +
-				   it.table_sql + " ADD CONSTRAINT " + it.arg + " CHECK (" + t.check_sql + ") NOT VALID;\n  ALTER TABLE " +
-				   it.table_sql + " VALIDATE CONSTRAINT " + it.arg + ";\n  " + stmt_sql(f) + "\n  ALTER TABLE " +
-				   it.table_sql + " DROP CONSTRAINT " + it.arg + ";";
+							   "transaction:\n") +
+				   hint_lines(stmt_text(f), recipe.steps);
+		}
 		else
+		{
 			hint = "Add a CHECK constraint to " + part +
 				   " that states the partition bound exactly (ADD CONSTRAINT ... CHECK (...) NOT VALID, then "
 				   "VALIDATE CONSTRAINT in its own transaction), attach, then drop the CHECK.";
+			recipe = decision("the partition bound could not be written as a CHECK constraint.");
+		}
 		sink.add(RuleId::AttachPartitionScan, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail,
-				 hint);
+				 hint, false, std::move(recipe));
 	}
 	rule_default_partition_scan(f, p, it, "ATTACH PARTITION", "attaches a partition", sink);
 }
@@ -292,20 +303,29 @@ rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblI
 							 lock_phrase(LockLevel::AccessExclusive, def) +
 							 ", unless a validated CHECK constraint on it already excludes the new bound.";
 		std::string hint;
+		Recipe recipe;
 		if (t.bound_known && t.check_sql[0] && it.arg2[0])
+		{
+			/* the CHECK goes once the partition is attached: its bound keeps those rows out from then on */
+			const std::string at = std::string("ALTER TABLE ") + t.default_sql;
+			recipe.steps = {sql_step(at + " ADD CONSTRAINT " + it.arg2 + " CHECK (NOT (" + t.check_sql + ")) NOT VALID;"),
+							sql_step(at + " VALIDATE CONSTRAINT " + it.arg2 + ";", FixRun::OwnTransaction),
+							statement_step(), sql_step(at + " DROP CONSTRAINT " + it.arg2 + ";")};
 			hint = std::string("Exclude the new bound from the DEFAULT partition first, with a CHECK validated "
 							   "without blocking reads or writes; run each step in its own transaction (the "
-							   "VALIDATE fails if rows of the new range are still there: move them out first):\n"
-							   "  ALTER TABLE ") +
-				   t.default_sql + " ADD CONSTRAINT " + it.arg2 + " CHECK (NOT (" + t.check_sql + ")) NOT VALID;\n"
-				   "  ALTER TABLE " + t.default_sql + " VALIDATE CONSTRAINT " + it.arg2 + ";\n  " + stmt_sql(f) +
+							   "VALIDATE fails if rows of the new range are still there: move them out first):\n") +
+				   hint_lines(stmt_text(f), recipe.steps) +
 				   "\nKeep the DEFAULT partition small: every " + scans + " scans it.";
+		}
 		else
+		{
 			hint = "Add to the DEFAULT partition a validated CHECK constraint that excludes the new bound "
 				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before " + before +
 				   ", and keep the DEFAULT partition small: every " + scans + " scans it.";
+			recipe = decision("the new bound could not be written as a CHECK constraint.");
+		}
 		sink.add(RuleId::AttachPartitionScan, t.default_part, LockLevel::AccessExclusive, t.default_part.rows,
-				 message, detail, hint);
+				 message, detail, hint, false, std::move(recipe));
 	}
 }
 
@@ -326,7 +346,16 @@ rule_detach_partition_blocking(const StatementFacts &f, const Policy &p, const T
 						 " and on the partition. It waits for every query running on the table, and every "
 						 "query that arrives meanwhile waits behind it.";
 	std::string hint;
+	Recipe recipe;
 	const std::string plain = std::string("ALTER TABLE ") + it.table_sql + " DETACH PARTITION " + it.arg;
+	if (f.server_version_num >= 140000 && !it.flag)
+	{
+		recipe.steps.push_back(sql_step(plain + " CONCURRENTLY;", FixRun::Autocommit));
+		if (!one_alter_command(f))
+			recipe = decision("the statement does more than detach the partition.", std::move(recipe.steps));
+	}
+	else
+		recipe.steps.push_back(statement_step()); /* bounded by a lock_timeout */
 	if (it.flag)
 		hint = std::string("PostgreSQL refuses DETACH PARTITION ... CONCURRENTLY while ") + parent +
 			   " has a DEFAULT partition. Run the plain form with a short lock_timeout, and retry when it "
@@ -334,12 +363,13 @@ rule_detach_partition_blocking(const StatementFacts &f, const Policy &p, const T
 			   plain + ";";
 	else if (f.server_version_num >= 140000)
 		hint = std::string("Detach it in two steps that let reads and writes go on (SHARE UPDATE EXCLUSIVE on ") +
-			   parent + "). CONCURRENTLY cannot run inside a transaction block, so run it on its own:\n  " + plain +
-			   " CONCURRENTLY;\nIf it is cancelled or fails part way, complete it with:\n  " + plain + " FINALIZE;";
+			   parent + "). CONCURRENTLY cannot run inside a transaction block, so run it on its own:\n  " +
+			   recipe.steps[0].sql + "\nIf it is cancelled or fails part way, complete it with:\n  " + plain + " FINALIZE;";
 	else
 		hint = "Run it with a short lock_timeout, and retry when it times out:\n  SET lock_timeout = '2s';\n  " +
 			   plain + ";";
-	sink.add(RuleId::DetachPartitionBlocking, it.rel, lock, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::DetachPartitionBlocking, it.rel, lock, it.rel.rows, message, detail, hint, false,
+			 std::move(recipe));
 }
 
 void
@@ -356,14 +386,21 @@ rule_refresh_matview_blocking(const StatementFacts &f, const Policy &p, const Tb
 						 lock_phrase(LockLevel::AccessExclusive) + ", for the whole run.";
 	const std::string conc = std::string("REFRESH MATERIALIZED VIEW CONCURRENTLY ") + it.table_sql + ";";
 	std::string hint;
+	Recipe recipe = decision("REFRESH ... CONCURRENTLY needs a unique index that identifies each row, whose "
+							 "columns only you can choose.");
 	if (it.arg[0])
+	{
+		recipe = Recipe();
+		recipe.steps.push_back(sql_step(conc));
 		hint = "Refresh it CONCURRENTLY: it takes an EXCLUSIVE lock, so reads go on, and it uses the unique "
 			   "index " + std::string(it.arg) + ":\n  " + conc;
+	}
 	else
 		hint = "Refresh it CONCURRENTLY, so that reads go on (EXCLUSIVE lock). That needs a unique index on "
 			   "plain columns, without a WHERE clause, that identifies each row; build it first without blocking:\n"
 			   "  CREATE UNIQUE INDEX CONCURRENTLY ON " + std::string(it.table_sql) + " (<columns that identify a row>);\n  " + conc;
-	sink.add(RuleId::RefreshMatviewBlocking, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::RefreshMatviewBlocking, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint,
+			 false, std::move(recipe));
 }
 
 /* ---------------------------------------------------------------- TRUNCATE */
@@ -418,7 +455,8 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 			hint += ". It reaches too many tables to list here; these are the first:\n  " + tables + sql;
 		else
 			hint += ":\n  TRUNCATE " + tables + sql + ";";
-		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint,
+				 false, decision("which of the referencing tables may be emptied too is a decision."));
 	}
 	if (!large(it.rel, p))
 		return;

@@ -552,6 +552,9 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 
 	NameContext cx;
 	init_names(&cx, pstrdup(fcx->main.relname), fcx->main.nspid, fcx->stmt_location, f);
+	/* names given earlier in the text are taken, as they will be when this statement runs */
+	if (!fcx->main.sim_new)
+		cx.chosen = mg_state_constraint_names(fcx->st, fcx->main.relid);
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);

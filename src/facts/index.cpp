@@ -592,8 +592,9 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (OidIsValid(amid))
 			find_redundant(cx->main.relid, amid, stmt->unique, attnums, n, &ic->redundant);
 	}
-	/* IF NOT EXISTS on a name that is taken: PostgreSQL only says NOTICE and skips. */
-	if (stmt->if_not_exists && stmt->idxname && !cx->main.sim_new)
+	/* A name that is taken: with IF NOT EXISTS PostgreSQL only says NOTICE and skips; without it,
+	 * it fails, and an INVALID leftover of that name is what fix() removes first. */
+	if (stmt->idxname && !cx->main.sim_new)
 	{
 		Oid nspid = get_rel_namespace(cx->main.relid);
 		Oid existing = get_relname_relid(stmt->idxname, nspid);
@@ -1186,7 +1187,7 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
 	ic->toplevel = cx->in->toplevel;
 	ic->in_pipeline = cx->in->in_pipeline;
-	ic->lock_timeout_ms = LockTimeout;
+	ic->lock_timeout_ms = mg_state_lock_timeout_ms(cx->st);
 	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
 	ic->lock_timeout_in_effect = cx->in->lock_wait_bounded;
 	switch (nodeTag(parsetree))

@@ -137,8 +137,8 @@ mg_lock_decide(const MgLockPlan *plan, const MgState *st, MgLockAction *act)
 			any = any || act->may_queue[i];
 		}
 	}
-	act->decision = mg::decide_lock_timeout(any, plan->own_xacts, plan->nowait, LockTimeout, mg_lock_timeout_ms,
-											IsInParallelMode());
+	act->decision = mg::decide_lock_timeout(any, plan->own_xacts, plan->nowait, mg_state_lock_timeout_ms(st),
+											mg_lock_timeout_ms, IsInParallelMode());
 }
 
 void

@@ -244,6 +244,12 @@ live_constraint_added(const MgState *, Oid, const char *, bool *)
 	return false; /* the catalog shows them */
 }
 
+List *
+live_constraint_names(const MgState *, Oid)
+{
+	return NIL; /* the catalog has them */
+}
+
 int
 live_alters_before(const MgState *, Oid relid, MgAlterKinds kinds)
 {
@@ -287,6 +293,12 @@ live_size_cache(const MgState *)
 	return NULL; /* statements run between two reads: read afresh */
 }
 
+int
+live_lock_timeout_ms(const MgState *)
+{
+	return LockTimeout;
+}
+
 bool
 live_catalog_complete(const MgState *)
 {
@@ -306,11 +318,13 @@ const MgStateOps live_ops = {
 	live_policies_added,
 	live_not_null_proven,
 	live_constraint_added,
+	live_constraint_names,
 	live_alters_before,
 	live_index_leads_with,
 	live_session_tool,
 	live_restore_creator,
 	live_size_cache,
+	live_lock_timeout_ms,
 	live_catalog_complete,
 	live_nothing_named,
 	live_rows_changed,

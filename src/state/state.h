@@ -67,6 +67,9 @@ typedef struct MgStateOps
 	/* A constraint named name on relid that the catalog does not show yet; *validated (may
 	 * be NULL): whether it is validated now. */
 	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
+	/* The names of the constraints on relid that the catalog does not show yet (char *, in the
+	 * current memory context): names PostgreSQL will not choose for an unnamed one. */
+	List *(*constraint_names)(const MgState *st, Oid relid);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -80,6 +83,9 @@ typedef struct MgStateOps
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
+	/* The lock_timeout in effect, in milliseconds (0: none): the session's, or the one the
+	 * text's own SET [LOCAL] lock_timeout statements would have set by now. */
+	int (*lock_timeout_ms)(const MgState *st);
 	/* The catalog holds every object a statement can name, so that PostgreSQL's own error
 	 * about one (an unknown function in a DEFAULT) is the error the statement will meet. False
 	 * for check(): the text may create what the catalog does not have yet. */
@@ -157,6 +163,11 @@ mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *
 {
 	return st->ops->constraint_added(st, relid, name, validated);
 }
+static inline List *
+mg_state_constraint_names(const MgState *st, Oid relid)
+{
+	return st->ops->constraint_names(st, relid);
+}
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
 {
@@ -181,6 +192,11 @@ static inline struct HTAB *
 mg_state_size_cache(const MgState *st)
 {
 	return st->ops->size_cache(st);
+}
+static inline int
+mg_state_lock_timeout_ms(const MgState *st)
+{
+	return st->ops->lock_timeout_ms(st);
 }
 
 static inline bool

@@ -171,6 +171,10 @@ ALTER TABLE accounts ADD COLUMN note text;
     CREAT TABLE oops (id int);
 EOF
 
+cat >rename.sql <<'EOF'
+-- a rename breaks the running code: fix() keeps it, with the plan, and flags it
+ALTER TABLE accounts RENAME COLUMN balance TO amount;
+EOF
 cat >intx.sql <<'EOF'
 ALTER TABLE orders ADD COLUMN flag int;
 UPDATE orders SET flag = 0 WHERE id > 0;
@@ -304,6 +308,30 @@ check in_transaction 1 "--in-transaction: a backfill after ALTER TABLE in the sa
     --in-transaction --threshold 64kB intx.sql
 check no_transaction 0 "without --in-transaction the same backfill runs after the ALTER has committed" \
     --threshold 64kB intx.sql
+
+# --fix: the safe form of each file (migration_guard.fix_script()).
+check fix_index 0 "--fix: CREATE INDEX becomes CREATE INDEX CONCURRENTLY, exit 0" --fix --threshold 64kB index.sql
+check fix_clean 0 "--fix on a clean file prints it as it is" --fix clean.sql
+if cmp -s clean.sql "$T/out/fix_clean.stdout"; then
+    ok "--fix on a clean file: byte for byte"
+else
+    diff clean.sql "$T/out/fix_clean.stdout" >"$T/out/fix_clean.why"
+    not_ok "--fix on a clean file: byte for byte" <"$T/out/fix_clean.why"
+fi
+check fix_decision 1 "--fix: a statement that needs a decision is kept with a comment, exit 1" \
+    --fix --threshold 64kB rename.sql index.sql
+check fix_intx 0 "--fix --in-transaction: the backfill leaves the block that added the column" \
+    --fix --in-transaction --threshold 64kB intx.sql
+check fix_write 0 "--fix --write: NAME.safe.sql beside the file, nothing on standard output" \
+    --fix --write --threshold 64kB index.sql
+if cmp -s index.safe.sql "$T/out/fix_index.stdout"; then
+    ok "--fix --write: index.safe.sql holds what --fix prints"
+else
+    { ls -l index.safe.sql; diff "$T/out/fix_index.stdout" index.safe.sql; } >"$T/out/fix_write.why" 2>&1
+    not_ok "--fix --write: index.safe.sql holds what --fix prints" <"$T/out/fix_write.why"
+fi
+check write_without_fix 2 "--write without --fix: exit 2" --write index.sql
+check fix_json 2 "--fix with --format json: exit 2" --fix --format json index.sql
 
 # Byte-exact transport, against the echo function.
 for f in tricky.sql big.sql; do
