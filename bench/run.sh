@@ -169,23 +169,28 @@ if want 1; then
 	put b1_desc "$SELECTS primary-key SELECTs, $UPDATES single-row UPDATEs and $INSERTS INSERTs on a $ROWS-row table, shuffled"
 fi
 
-# ---- 2. DDL on new and small tables: vanilla, guard
+# ---- 2. DDL on new and small tables: vanilla, guard; two variants of the same statements
+# mixed: every other table inside BEGIN ... COMMIT (new), the others one statement per
+# transaction; own: every statement in its own transaction (issue 13's workload)
 if want 2; then
-	log "2. DDL path ($DDL statements on new and small tables)"
+	log "2. DDL path ($DDL statements on new and small tables, mixed and each in its own transaction)"
 	mkdir -p b2 && mine b2
-	gen ddl "$DDL" >b2/work.sql
+	gen ddl "$DDL" >b2/mixed.sql
+	gen ddl "$DDL" own >b2/own.sql
 	mine b2
 	fresh_data b2/base
-	for cfg in vanilla guard; do
-		pre=()
-		[ $cfg = guard ] && pre=(-c shared_preload_libraries=migration_guard)
-		n=$(workload b2/base b2/work.sql "b2/$cfg" "${pre[@]}")
-		echo "   $cfg: $n instructions"
-		put "b2_$cfg" "$n"
+	for variant in mixed own; do
+		for cfg in vanilla guard; do
+			pre=()
+			[ $cfg = guard ] && pre=(-c shared_preload_libraries=migration_guard)
+			n=$(workload b2/base "b2/$variant.sql" "b2/$variant.$cfg" "${pre[@]}")
+			echo "   $variant, $cfg: $n instructions"
+			put "b2_${variant}_$cfg" "$n"
+		done
 	done
 	# BEGIN and COMMIT are in the count too, but cost next to nothing
 	put b2_statements "$DDL"
-	put b2_desc "$DDL statements: CREATE TABLE with named PRIMARY KEY, CHECK and UNIQUE constraints, CREATE INDEX, ADD COLUMN, COMMENT and CREATE VIEW per table; every other table inside BEGIN ... COMMIT (new), the others one statement per transaction (small)"
+	put b2_desc "$DDL statements: CREATE TABLE with named PRIMARY KEY, CHECK and UNIQUE constraints, CREATE INDEX, ADD COLUMN, COMMENT and CREATE VIEW per table"
 fi
 
 # ---- 3. refusal cost: a small and a big table

@@ -8,6 +8,7 @@
 # - MG_PG_ROOT: a private copy of Debian's installation (scripts/private_pg.sh makes one), so
 #   that several checkouts can build, install and test side by side;
 # - neither: Debian's PostgreSQL PG_MAJOR (default 15) in /usr/lib/postgresql.
+PG_ROOT= # set below only for a private copy; PG_CONFIG wins over MG_PG_ROOT
 if [ -n "${PG_CONFIG:-}" ]; then
 	PG_CONFIG=$(command -v "$PG_CONFIG") || { echo "PG_CONFIG: no such program" >&2; exit 2; }
 	PG_ROOT=
@@ -151,7 +152,7 @@ free_port() {
 # into the private PostgreSQL copy when MG_PG_ROOT names one: that copy was made from the
 # system's installation, maybe before these packages were installed.
 copy_extension_packages_into_root() { # package...
-	[ -n "$PG_ROOT" ] || return 0
+	[ -n "${PG_ROOT:-}" ] || return 0
 	local f
 	dpkg -L "$@" 2>/dev/null | grep -E "^/usr/(lib|share)/postgresql/$PG_MAJOR/" | while read -r f; do
 		[ -f "$f" ] || continue

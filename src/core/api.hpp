@@ -73,6 +73,10 @@ bool lock_queue_check_enabled(int32_t blocker_age_ms) noexcept;
  * and of the same kind, makes DROP CONSTRAINT name that swap step.
  */
 bool swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept;
+/* Whether a rule may print a backfill recipe for these column actions, so that the facts need
+ * the table's primary key (key_sql, key_type): any action but an ADD COLUMN that writes
+ * nothing into the existing rows (AddRewrite::None). */
+bool column_key_needed(const ColumnFacts &c) noexcept;
 void replacement_constraint(const char *name, char *out, size_t cap) noexcept;
 
 /* The ALTER TABLE subcommand kinds (alter_kind_bit mask) that could have shared a statement
@@ -99,14 +103,95 @@ int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int 
 				 size_t errlen) noexcept;
 
 /*
+ * The fast path's tests for dml_whole_table, on the plan's estimate alone (L2 calls them before
+ * it reads the catalog): a statement expected to change fewer rows than the rule ever counts as
+ * a whole table is never worth the catalog look-ups; nor is the guard's own estimate worth
+ * making (column statistics, parameter values) for a statement the planner expects to touch a
+ * single row.
+ */
+bool dml_may_touch_whole_table(double est_rows) noexcept;
+bool dml_estimate_worth_refining(double est_rows) noexcept;
+
+/*
  * The lock group (rules_lock.cpp), called by the hook itself rather than through evaluate():
  * the sessions a statement would queue behind (lock_queue_blocked), and a rewrite that is
  * about to happen, seen by the table_rewrite event trigger (unexpected_rewrite).
  */
 int evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Finding *out, int max_out,
 						char *err, size_t errlen) noexcept;
+
+/*
+ * The failure contract (unjudged.cpp): the finding for a statement the guard could not judge.
+ * Its severity is the highest effective severity among the rules of facts.groups, capped by
+ * the effective severity of rule unjudged itself (rule_severity = 'unjudged=warning' makes
+ * every such statement run with a WARNING). Writes one finding (returns 1), or none when that
+ * severity is off. Builds its text in the Finding's own buffers: it allocates nothing and
+ * cannot fail, so it also serves when evaluate() itself has failed.
+ */
+int evaluate_unjudged(const UnjudgedFacts &facts, const Policy &policy, Finding *out, int max_out) noexcept;
 int evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 					 size_t errlen) noexcept;
+
+/* ---- migration_guard.fix(): the safe form of a statement (recipe.cpp) ---- */
+
+/* Where a step of a fix runs. */
+enum class FixRun : uint8_t {
+	InPlace,        /* in the transaction its statement runs in (a block, or a transaction of its own) */
+	OwnTransaction, /* in a transaction nothing else shares: what comes before it is committed first */
+	Autocommit,     /* outside any transaction block (CONCURRENTLY, a DO block that commits) */
+};
+
+/*
+ * One step of the fix of one statement, handed to the caller in order. The pointers are valid
+ * during the call only. sql NULL: the statement exactly as written (the caller has its text),
+ * with comment ("" if none) put before it.
+ */
+struct FixStep {
+	const char *sql;
+	size_t sql_len;
+	const char *comment;
+	size_t comment_len;
+	FixRun run;
+	bool recipe;        /* a step of a fix: laid out by the statement-lock model, judged again; false:
+						 * the statement passes as written */
+	bool decision;      /* the statement needs a decision: it stays as written, with comment */
+	const char *reason; /* the rules the step answers ("check_constraint_validating, constraint_unnamed"),
+						 * "needs a decision: <rules>", or "" */
+	size_t reason_len;
+};
+static_assert(std::is_trivially_destructible_v<FixStep>);
+
+/* Receives each step. It must not raise a PostgreSQL error (no longjmp over the rules layer);
+ * false when it could not keep the step (out of memory): the evaluation then fails. */
+typedef bool (*FixStepFn)(void *arg, const FixStep &step);
+
+/*
+ * What fix() makes of one statement: the rules evaluated as evaluate() does, under policy,
+ * then the recipes of its findings combined into steps, handed to fn in order. A statement
+ * without a finding to act on is one step, as written. Acted on: findings of severity error
+ * (their recipe, or a decision when they have none); the breaking-change warnings rename_column,
+ * drop_column and rename_table (a decision: running code may still use the name); and the
+ * lock-queue warnings whose remedy is a lock_timeout (the statement, as a step that gets one).
+ * Returns the number of steps, or -1 with a message in err (never throws).
+ */
+int evaluate_fix(const StatementFacts &facts, const Policy &policy, FixStepFn fn, void *arg, char *err,
+				 size_t errlen) noexcept;
+int evaluate_dml_fix(const DmlFacts &facts, const Policy &policy, FixStepFn fn, void *arg, char *err,
+					 size_t errlen) noexcept;
+
+/* What fix() runs first in a transaction whose step may queue for a lock others wait behind. */
+const char *fix_lock_timeout_sql() noexcept;
+
+/* The marker the comment of a statement that needs a decision starts with. */
+const char *fix_decision_marker() noexcept;
+
+/*
+ * The subcommands of ALTER TABLE [IF EXISTS] [ONLY] name [*] cmd, cmd, ...: *prefix_end is
+ * the end of the name, and spans[2i], spans[2i+1] the byte range of command i (commas at the
+ * top level separate them). Returns how many commands there are (at most cap are written:
+ * call again with more room when it returns more), or -1 when stmt is not such a statement.
+ */
+int alter_table_commands(const char *stmt, size_t len, size_t *prefix_end, size_t *spans, int cap) noexcept;
 
 } // namespace mg
 
@@ -179,6 +264,9 @@ size_t statement_end(std::string_view text, size_t from) noexcept;
  */
 constexpr size_t kLeadWindow = 64 * 1024;
 size_t statement_lead(std::string_view text, size_t stmt_begin) noexcept;
+
+/* Just past the last token of text: where it ends but for trailing white space and comments. */
+size_t content_end(std::string_view text) noexcept;
 
 } // namespace mg::sql
 

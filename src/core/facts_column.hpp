@@ -35,6 +35,9 @@ struct ColumnAction {
 	/* ADD COLUMN */
 	AddRewrite rewrite_kind;
 	bool has_default;           /* a DEFAULT other than NULL */
+	bool volatile_inlined;      /* None: the default calls a function labeled VOLATILE, but
+								 * PostgreSQL inlines it to a non-volatile expression (a LANGUAGE
+								 * sql function returning a constant) and stores one value */
 	int32_t default_offset;     /* byte offset in the statement text of the DEFAULT, GENERATED or
 								 * USING expression; -1 unknown */
 	bool not_null;              /* NOT NULL (or PRIMARY KEY) on the new column */
@@ -45,8 +48,11 @@ struct ColumnAction {
 	char domain_check[1024];    /* Domain: its constraints as one CHECK condition on VALUE
 								 * (pg_get_constraintdef), "" if they do not fit */
 
-	/* ALTER COLUMN TYPE */
-	bool judged;                /* false: the rewrite could not be decided (nothing is said) */
+	/* ADD COLUMN, ALTER COLUMN TYPE */
+	bool judged;                /* false: whether the table is rewritten could not be decided;
+								 * on a large table the rules report rule unjudged (fail closed) */
+	char unjudged_cause[200];   /* why, for that finding */
+	RuleId unjudged_rule;   /* the rule that could not decide */
 	bool rewrite;               /* the table is rewritten (ATColumnChangeRequiresRewrite) */
 	bool has_using;             /* a USING clause other than the plain column */
 	bool tz_dependent;          /* timestamp <-> timestamptz: rewrites only because TimeZone is not UTC */
@@ -57,7 +63,14 @@ struct ColumnAction {
 	/* SET NOT NULL, and on PostgreSQL 18 ADD [CONSTRAINT name] NOT NULL col without NOT VALID,
 	 * which does the same */
 	bool already_not_null;      /* nothing to do: NOT NULL, and (18) its constraint is valid */
-	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL: no scan */
+	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL on every table the
+								 * statement changes (partitions and inheritance children too):
+								 * no scan */
+	int32_t n_tables;           /* tables with storage the statement changes (0: not counted) */
+	int32_t n_scanned;          /* ... of which nothing proves the column: PostgreSQL scans them */
+	int64_t scan_bytes;         /* their size */
+	double scan_rows;
+	char scanned_first[kQualBuf]; /* the first of them, schema.name */
 	bool as_constraint;         /* the ADD CONSTRAINT form */
 	char constraint_name[kIdentBuf]; /* ... its name, quoted; "" when unnamed */
 	char invalid_not_null[kIdentBuf]; /* 18: the column's NOT VALID not-null constraint, quoted:
@@ -81,6 +94,13 @@ struct ColumnTypeNote {
 	char type_sql[2 * kNameLen]; /* as format_type() prints it */
 };
 
+/* A table whose columns come from a composite type (CREATE TABLE ... OF type): ALTER TYPE ...
+ * CASCADE renames or drops its columns along with the type's attributes. */
+struct TypedTable {
+	RelationFacts rel;
+	char table_sql[kQualBuf];   /* schema-qualified, quoted as SQL */
+};
+
 struct ColumnFacts {
 	bool present;               /* the group's L2 file filled this in */
 	bool is_rename;             /* a RenameStmt (RENAME COLUMN, or any other RENAME for identifier_too_long) */
@@ -102,10 +122,18 @@ struct ColumnFacts {
 	int32_t n_actions, cap_actions; /* cap_*: L2's bookkeeping of the arrays' size */
 	ColumnTypeNote *notes;
 	int32_t n_notes, cap_notes;
+
+	/* ALTER TYPE ... RENAME ATTRIBUTE / DROP ATTRIBUTE ... CASCADE: the actions are the type's
+	 * attributes, and every typed table of the type has them as columns */
+	bool on_type;
+	char type_sql[kQualBuf];    /* the composite type, quoted as SQL */
+	TypedTable *typed;
+	int32_t n_typed, cap_typed;
 };
 
 static_assert(std::is_trivially_destructible_v<ColumnAction>);
 static_assert(std::is_trivially_destructible_v<ColumnTypeNote>);
+static_assert(std::is_trivially_destructible_v<TypedTable>);
 static_assert(std::is_trivially_destructible_v<ColumnFacts>);
 
 } // namespace mg

@@ -40,6 +40,7 @@ enum class IcConKind : uint8_t { Check, ForeignKey, Unique, PrimaryKey, Exclusio
 struct IcConstraint {
 	IcConKind kind;
 	bool not_valid;             /* NOT VALID written (CHECK, FOREIGN KEY) */
+	bool no_inherit;            /* CHECK ... NO INHERIT: the inheritance children are left alone */
 	bool on_new_column;         /* written inline in ADD COLUMN */
 	bool new_column_default;    /* ... and PostgreSQL checks it all the same: the statement gives
 								 * some new column a DEFAULT or adds a table FOREIGN KEY too */
@@ -149,6 +150,17 @@ struct IndexConstraintFacts {
 	char detach_partition_sql[kQualBuf];
 	char alter_table_sql[kQualBuf]; /* the ALTER TABLE's table, quoted (ONLY kept out) */
 	bool alter_only;            /* ALTER TABLE ONLY */
+	/* ALTER TABLE of a table with inheritance children (not partitions, which rel already
+	 * sums): a CHECK is added to, and checked on, every child too. The table and its children
+	 * together; n_children 0 when it has none */
+	int64_t tree_bytes;
+	double tree_rows;
+	int32_t n_children;
+	/* ALTER DOMAIN ... VALIDATE CONSTRAINT domain_con_sql */
+	bool domain_validate;
+	char domain_base_sql[2 * kNameLen]; /* the domain's base type, as format_type() prints it */
+	char domain_largest_sql[kQualBuf];  /* domain_largest, schema-qualified and quoted */
+	char domain_column_sql[kIdentBuf];  /* a column of it of the domain, quoted */
 };
 
 static_assert(std::is_trivially_destructible_v<IndexConstraintFacts>);

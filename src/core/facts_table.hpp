@@ -33,11 +33,12 @@ enum class TblOp : uint8_t {
 						 * DEFAULT partition */
 	/* other statements; lock: the one PostgreSQL takes on rel */
 	VacuumFull,         /* VACUUM FULL; rel not found: the whole database */
-	Cluster,            /* CLUSTER; rel not found: every table clustered before */
+	Cluster,            /* CLUSTER; flag: without a table, so every table clustered before that
+						 * the user may cluster: count of them, bytes their size, rel the largest */
 	RefreshMatview,     /* REFRESH MATERIALIZED VIEW without CONCURRENTLY; flag: populated;
 						 * arg: a unique index CONCURRENTLY can use ("" if none) */
-	Truncate,           /* TRUNCATE of rel; flag: CASCADE; arg: what CASCADE adds ("" if nothing),
-						 * count: how many tables CASCADE adds */
+	Truncate,           /* TRUNCATE of rel; flag: CASCADE; count: how many tables CASCADE adds
+						 * because they reference rel (TableFacts::cascaded with this item) */
 	LockTable,          /* LOCK TABLE; flag: NOWAIT */
 	CreateTrigger,      /* CREATE [OR REPLACE] TRIGGER arg */
 	DropTrigger,        /* DROP TRIGGER arg */
@@ -56,6 +57,9 @@ enum class TblOp : uint8_t {
 						 * largest source table; count: source tables; bytes: their total size */
 	AlterTableAgain,    /* another ALTER TABLE on rel in this transaction; count: the earlier ones
 						 * with combinable kinds; kinds: this statement's (alter_kind_bit mask) */
+	CreatePartition,    /* CREATE TABLE ... PARTITION OF rel, which has a DEFAULT partition
+						 * (TableFacts::default_part...); arg2: the name of the CHECK that
+						 * would exclude the new bound from it */
 };
 
 struct TblItem {
@@ -76,6 +80,8 @@ struct TblItem {
 /* A table TRUNCATE ... CASCADE empties besides the ones it names. */
 struct TblCascaded {
 	RelationFacts rel;
+	int32_t item;             /* the named table it references, directly or through other
+							   * tables CASCADE adds: its index in TableFacts::items */
 	char table_sql[kQualBuf]; /* schema-qualified and quoted */
 };
 
@@ -88,7 +94,7 @@ struct TableFacts {
 	TblCascaded *cascaded;
 	int32_t n_cascaded, cap_cascaded;
 
-	/* ATTACH PARTITION */
+	/* ATTACH PARTITION, CREATE TABLE ... PARTITION OF */
 	RelationFacts parent;       /* the partitioned table (also StatementFacts::rel) */
 	bool bound_implied;         /* the partition's validated CHECKs imply its bound: no scan */
 	bool bound_known;           /* the bound's constraint could be built (else judged unproven) */

@@ -1,5 +1,6 @@
 #include "core/api.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -111,8 +112,8 @@ const RuleInfo kRules[] = {
 	{RuleId::RenameColumn, "rename_column", "column", Severity::Warning,
 	 "RENAME COLUMN breaks code that still uses the old name",
 	 "rename_column"},
-	{RuleId::DropNotNull, "drop_not_null", "column", Severity::Warning,
-	 "DROP NOT NULL lets NULLs in where code may not expect them",
+	{RuleId::DropNotNull, "drop_not_null", "column", Severity::Off,
+	 "DROP NOT NULL lets NULLs in where code may not expect them (off by default: the usual contract step)",
 	 "drop_not_null"},
 	{RuleId::AddColumnJson, "add_column_json", "column", Severity::Warning,
 	 "a json column where jsonb is almost always meant",
@@ -198,6 +199,13 @@ const RuleInfo kRules[] = {
 	{RuleId::UnexpectedRewrite, "unexpected_rewrite", "lock", Severity::Error,
 	 "a rewrite of a large table that no rule predicted (table_rewrite event trigger)",
 	 "unexpected_rewrite"},
+	{RuleId::Unjudged, "unjudged", "guard", Severity::Error,
+	 "the guard could not judge a statement: refused when a rule at severity error could apply (fail closed)",
+	 "unjudged"},
+	{RuleId::DmlWholeTable, "dml_whole_table", "data", Severity::Error,
+	 "a data change the plan expects to touch (nearly) every row of a large table in one transaction "
+	 "(a warning outside migration transactions)",
+	 "dml_whole_table"},
 };
 static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
 			  "every RuleId needs its catalog entry, in enum order");
@@ -212,29 +220,37 @@ unsafe_index_note(const char *index_qual)
 		   "on the migration.";
 }
 
-std::string
-partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
+/* The partition tree's index recipe: the parent index ON ONLY the parent, then each
+ * partition's index (CONCURRENTLY on a leaf) attached to its parent's. */
+std::vector<Step>
+partition_steps(const StatementFacts &f, const sql::IndexStmtParts &parts)
 {
 	const char *create = parts.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
-	std::string r = "PostgreSQL cannot build an index CONCURRENTLY on a partitioned table. "
-					"Create the parent index on the parent alone, build each partition's index "
-					"CONCURRENTLY (each outside a transaction block), and attach it; the parent "
-					"index becomes valid once every partition has one attached:\n";
-	r += "  ";
-	r += create;
-	r += std::string(" ") + f.index_sql + " ON ONLY " + parts.relation + " " + parts.rest + ";\n";
+	std::vector<Step> steps;
+	steps.push_back(sql_step(std::string(create) + " " + f.index_sql + " ON ONLY " + parts.relation + " " +
+							 parts.rest + ";"));
 	for (int i = 1; i < f.n_parts; ++i)
 	{
 		const PartitionNode &n = f.parts[i];
 		const PartitionNode &parent = f.parts[n.parent];
 		const char *parent_index = n.parent == 0 ? f.index_qual : parent.index_qual;
-		r += "  ";
-		r += create;
-		r += n.is_leaf ? " CONCURRENTLY " : " ";
-		r += std::string(n.index_sql) + " ON " + (n.is_leaf ? "" : "ONLY ") + n.table_sql + " " +
-			 parts.rest + ";\n";
-		r += std::string("  ALTER INDEX ") + parent_index + " ATTACH PARTITION " + n.index_qual + ";\n";
+		steps.push_back(sql_step(std::string(create) + (n.is_leaf ? " CONCURRENTLY " : " ") + n.index_sql + " ON " +
+									 (n.is_leaf ? "" : "ONLY ") + n.table_sql + " " + parts.rest + ";",
+								 n.is_leaf ? FixRun::Autocommit : FixRun::InPlace));
+		steps.push_back(sql_step(std::string("ALTER INDEX ") + parent_index + " ATTACH PARTITION " + n.index_qual + ";"));
 	}
+	return steps;
+}
+
+std::string
+partition_hint(const StatementFacts &f, const std::vector<Step> &steps)
+{
+	std::string r = "PostgreSQL cannot build an index CONCURRENTLY on a partitioned table. "
+					"Create the parent index on the parent alone, build each partition's index "
+					"CONCURRENTLY (each outside a transaction block), and attach it; the parent "
+					"index becomes valid once every partition has one attached:\n";
+	for (const Step &s : steps)
+		r += "  " + s.sql + "\n";
 	if (f.n_parts_total > f.n_parts)
 		r += "  -- and the same two statements for each of the other " +
 			 std::to_string(f.n_parts_total - f.n_parts) +
@@ -243,6 +259,21 @@ partition_recipe(const StatementFacts &f, const sql::IndexStmtParts &parts)
 	r += "A failed CREATE INDEX CONCURRENTLY leaves an INVALID index: drop it with DROP INDEX "
 		 "CONCURRENTLY and build it again before attaching.";
 	return r;
+}
+
+/* Where CONCURRENTLY goes in CREATE [UNIQUE] INDEX: just after INDEX; npos if not one. */
+size_t
+concurrently_at(std::string_view stmt)
+{
+	std::vector<sql::Token> t = sql::tokenize(stmt);
+	size_t k = 0;
+	if (t.size() < 2 || !sql::is_keyword(stmt, t[k], "create"))
+		return std::string_view::npos;
+	if (sql::is_keyword(stmt, t[++k], "unique"))
+		++k;
+	if (k >= t.size() || !sql::is_keyword(stmt, t[k], "index"))
+		return std::string_view::npos;
+	return t[k].end;
 }
 
 void
@@ -268,6 +299,7 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 	const std::string name = quoted(f.rel.name);
 	const std::string threshold = fmt::size(p.large_table_threshold);
 	std::string message, detail, hint;
+	Recipe recipe;
 
 	if (partitioned)
 	{
@@ -283,10 +315,22 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 				 ", and every statement that queues behind it waits as well.";
 		sql::IndexStmtParts parts;
 		if (f.parts && f.n_parts > 0 && sql::split_create_index(stmt_text(f), parts))
-			hint = partition_recipe(f, parts);
+		{
+			std::vector<Step> steps = partition_steps(f, parts);
+			hint = partition_hint(f, steps);
+			if (f.n_parts_total > f.n_parts)
+				recipe = decision("the tree has " + std::to_string(f.n_parts_total) + " partitions, more than the " +
+									  std::to_string(f.n_parts) + " the recipe lists one by one.",
+								  std::move(steps));
+			else
+				recipe.steps = std::move(steps);
+		}
 		else
+		{
 			hint = "Create the index with CREATE INDEX ... ON ONLY on the parent, then CREATE INDEX "
 				   "CONCURRENTLY on each partition and ALTER INDEX ... ATTACH PARTITION each one.";
+			recipe = decision("the statement could not be taken apart into the per-partition recipe.");
+		}
 	}
 	else
 	{
@@ -301,21 +345,36 @@ rule_create_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 				 (matview ? std::string("blocks REFRESH MATERIALIZED VIEW; reads go on")
 						  : std::string(fmt::lock_blocks(LockLevel::Share))) +
 				 ", and every statement that queues behind it waits as well.";
-		std::string safe = sql::with_concurrently(stmt_text(f));
-		if (!safe.empty() && f.ic.present && f.ic.unnamed)
+		/* CONCURRENTLY, and the name too, so that the safe statement draws no index_unnamed
+		 * warning; after the removal of an INVALID leftover of that name, if there is one */
+		const size_t at = concurrently_at(stmt_text(f));
+		std::string leftover;
+		if (f.ic.present && f.ic.n_indexes > 0 && f.ic.indexes[0].found && !f.ic.indexes[0].valid &&
+			!f.ic.indexes[0].partitioned)
 		{
-			/* the name too, so that the safe statement draws no index_unnamed warning */
-			std::string named = with_index_name(safe, f.index_sql);
-			if (!named.empty())
-				safe = named;
+			leftover = std::string("DROP INDEX CONCURRENTLY IF EXISTS ") + f.ic.indexes[0].index_qual + ";";
+			recipe.steps.push_back(sql_step(leftover, FixRun::Autocommit));
 		}
-		if (safe.empty())
+		std::string safe;
+		if (at != std::string_view::npos)
+		{
+			std::vector<Edit> edits{{at, 0, " CONCURRENTLY"}};
+			if (f.ic.present && f.ic.unnamed)
+				edits.push_back({at, 0, std::string(" ") + f.index_sql});
+			recipe.steps.push_back(statement_step(FixRun::Autocommit, edits));
+			safe = hint_sql(stmt_text(f), recipe.steps.back());
+		}
+		else
+		{
 			safe = "CREATE INDEX CONCURRENTLY " + std::string(f.index_sql) + " ON ...;";
+			recipe = decision("the statement could not be rewritten with CONCURRENTLY.");
+		}
 		hint = "Build the index without blocking writes. CREATE INDEX CONCURRENTLY cannot run inside "
 			   "a transaction block, so run it on its own:\n  " +
-			   safe + "\n" + unsafe_index_note(f.index_qual);
+			   (leftover.empty() ? std::string() : leftover + "\n  ") + safe + "\n" +
+			   unsafe_index_note(f.index_qual);
 	}
-	sink.add(RuleId::CreateIndexBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+	sink.add(RuleId::CreateIndexBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 const char *
@@ -358,7 +417,7 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 		message = std::to_string(f.n_unnamed) + " constraints on table " + name + " have no name";
 
 	std::string names;
-	std::vector<std::pair<size_t, std::string>> inserts;
+	std::vector<Edit> inserts;
 	for (int i = 0; i < f.n_unnamed; ++i)
 	{
 		const UnnamedConstraint &u = f.unnamed[i];
@@ -366,8 +425,10 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 			names += i + 1 == f.n_unnamed ? " and " : ", ";
 		names += std::string(u.name_sql) + " (" + constraint_kind_name(u.kind) + ")";
 		if (u.offset >= 0)
-			inserts.emplace_back(static_cast<size_t>(u.offset), std::string("CONSTRAINT ") + u.name_sql + " ");
+			inserts.push_back(unnamed_edit(u));
 	}
+	Recipe recipe;
+	recipe.steps.push_back(statement_step(FixRun::InPlace, inserts));
 	std::string detail = "Rule constraint_unnamed: PostgreSQL would generate the name" +
 						 std::string(f.n_unnamed == 1 ? " " : "s ") + names +
 						 ". Generated names depend on the server version and on the names already "
@@ -379,10 +440,10 @@ rule_constraint_unnamed(const StatementFacts &f, const Policy &p, Sink &sink)
 				  ", below migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
 				  "), so this is a warning; where the table is at or above it, the statement is refused.";
 	std::string hint = std::string("Name ") + (f.n_unnamed == 1 ? "the constraint" : "every constraint") +
-					   " explicitly:\n  " + sql::for_hint(sql::splice(stmt_text(f), inserts)) +
+					   " explicitly:\n  " + hint_sql(stmt_text(f), recipe.steps[0]) +
 					   "\nAlembic: give SQLAlchemy's MetaData a naming_convention so that every "
 					   "constraint it emits has a deterministic name.";
-	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint, !large);
+	sink.add(RuleId::ConstraintUnnamed, f.rel, f.lock, f.rel.rows, message, detail, hint, !large, std::move(recipe));
 }
 
 /* ------------------------------------------------------------------ data changes */
@@ -395,11 +456,12 @@ verb(DmlKind k)
 		case DmlKind::Update: return "UPDATE";
 		case DmlKind::Delete: return "DELETE";
 		case DmlKind::Insert: return "INSERT ... SELECT";
+		case DmlKind::Merge: return "MERGE";
 	}
 	return "";
 }
 
-/* "UPDATE of", "DELETE from", "INSERT ... SELECT into" */
+/* "UPDATE of", "DELETE from", "INSERT ... SELECT into", "MERGE into" */
 const char *
 verb_phrase(DmlKind k)
 {
@@ -408,6 +470,7 @@ verb_phrase(DmlKind k)
 		case DmlKind::Update: return "UPDATE of";
 		case DmlKind::Delete: return "DELETE from";
 		case DmlKind::Insert: return "INSERT ... SELECT into";
+		case DmlKind::Merge: return "MERGE into";
 	}
 	return "";
 }
@@ -418,20 +481,40 @@ dml_text(const DmlFacts &f)
 	return f.text ? std::string(f.text, static_cast<size_t>(f.text_len)) : std::string();
 }
 
-/* The batching advice: a runnable DO block where one can be built, else the method in words. */
+/* The batched form of the statement: a DO block that commits after each batch, where one
+ * can be built (empty otherwise). */
+Recipe
+batching_recipe(const DmlFacts &f, const DmlTarget &t, const Policy &p)
+{
+	std::string code = batch::recipe(t, dml_text(f), f.has_params, batch_rows(p));
+	if (code.empty())
+		return decision("no batched form of the statement could be built (" +
+						std::string(f.has_params ? "it uses parameters"
+												 : t.key_sql[0] ? "its form is not one the recipe can split"
+																: "the table has no single-column primary key") +
+						").");
+	Recipe r;
+	r.steps.push_back(sql_step(code, FixRun::Autocommit));
+	return r;
+}
+
+/* The batching advice: the runnable DO block where there is one, else the method in words. */
 std::string
-batching_hint(const DmlFacts &f, const DmlTarget &t, const Policy &p)
+batching_hint(const DmlFacts &, const DmlTarget &t, const Policy &p, const Recipe &r)
 {
 	const std::string n = std::to_string(batch_rows(p));
-	std::string code = batch::recipe(t, dml_text(f), f.has_params, batch_rows(p));
-	if (!code.empty())
+	if (!r.decision)
 		return "Change the rows in batches of " + n + ", committing after each batch so that row locks "
 			   "are released and autovacuum can keep up. Run this on its own, outside any transaction "
-			   "block (COMMIT inside DO works only there):\n" + code;
+			   "block (COMMIT inside DO works only there):\n" + r.steps[0].sql;
 	if (t.kind == DmlKind::Insert)
 		return "Copy the rows in batches of " + n + ": add a key range of the source to the SELECT "
 			   "(WHERE source.id > <last id copied> ORDER BY source.id LIMIT " + n + "), and run one "
 			   "INSERT ... SELECT per batch, each in its own transaction.";
+	if (t.kind == DmlKind::Merge)
+		return "Merge in batches of " + n + ", each in its own transaction: restrict the source to a range of the "
+			   "key it matches on (USING (SELECT ... FROM source WHERE source.id > <last key done> ORDER BY "
+			   "source.id LIMIT " + n + ") AS s), run one MERGE per batch, and commit after each.";
 	if (t.key_sql[0] == '\0')
 		return std::string("Change the rows in batches of ") + n + ", each in its own transaction. " + t.rel.name +
 			   " has no single-column primary key to batch on: use a unique, indexed column and limit "
@@ -454,7 +537,7 @@ rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
 	for (int i = 0; i < f.n_targets; ++i)
 	{
 		const DmlTarget &t = f.targets[i];
-		if (!judged(t) || t.kind == DmlKind::Insert || !t.unrestricted ||
+		if (!judged(t) || t.kind == DmlKind::Insert || t.kind == DmlKind::Merge || !t.unrestricted ||
 			t.rel.size_bytes < p.large_table_threshold)
 			continue;
 		const std::string name = quoted(t.rel.name);
@@ -468,10 +551,12 @@ rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
 			" every row: each row stays locked against other writers until it commits, every row leaves a "
 			"dead version behind in the table and its indexes, and replicas fall behind. An explicit "
 			"WHERE true does not change that: the guard judges the plan, not the text.";
-		std::string hint = batching_hint(f, t, p);
+		Recipe recipe = batching_recipe(f, t, p);
+		std::string hint = batching_hint(f, t, p, recipe);
 		if (del)
 			hint += "\nTo empty the whole table instead, TRUNCATE is instant but takes an ACCESS EXCLUSIVE lock.";
-		sink.add(RuleId::DmlWithoutWhere, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint);
+		sink.add(RuleId::DmlWithoutWhere, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -502,11 +587,292 @@ rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sin
 													" to touch " + fmt::rows(t.est_rows)
 											  : std::string()) +
 							 ".";
+		/* without a batched form, the statement on its own: after the schema change commits */
+		Recipe recipe = batching_recipe(f, t, p);
 		std::string hint = "Commit the schema change first (Alembic: put the data change in a later "
 						   "migration, or in op.get_context().autocommit_block(); Django: a separate migration "
 						   "with atomic = False), then change the data in batches.\n" +
-						   batching_hint(f, t, p);
-		sink.add(RuleId::BackfillUnderExclusiveLock, t.rel, t.held_lock, t.est_rows, message, detail, hint);
+						   batching_hint(f, t, p, recipe);
+		if (recipe.decision)
+		{
+			recipe = Recipe();
+			recipe.steps.push_back(statement_step(FixRun::OwnTransaction));
+		}
+		sink.add(RuleId::BackfillUnderExclusiveLock, t.rel, t.held_lock, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
+	}
+}
+
+/* ------------------------------------------------------------------ dml_whole_table */
+
+/* What share of a table's rows counts as (nearly) all of them, and the fewest rows that ever
+ * do: a change of a few hundred rows is no bulk change, whatever the table's size on disk. */
+constexpr double kWholeShare = 0.9;
+constexpr double kWholeMinRows = 1000;
+
+/* Where the rows a statement is expected to change come from. */
+enum class Basis { Planner, NullColumn, NotIn, Parameters };
+
+struct Estimate {
+	double rows;
+	Basis basis;
+};
+
+/* The guard's estimate of the rows a statement changes: the planner's, except where the guard
+ * knows better than the planner's default guesses (facts in DmlTarget). */
+Estimate
+estimate(const DmlTarget &t)
+{
+	Estimate e{t.est_rows, Basis::Planner};
+	if (t.param_rows >= 0)
+		e = Estimate{t.param_rows, Basis::Parameters};
+	if (t.not_in_rows >= 0 && t.not_in_distinct > 0)
+	{
+		/* NOT IN keeps the rows whose value is not among the subquery's: at most that many of the
+		 * column's distinct values are excluded (the planner guesses half the table, whatever
+		 * the subquery). NULLs never pass NOT IN. */
+		double kept = 1.0 - std::min(1.0, t.not_in_rows / t.not_in_distinct);
+		double not_null = 1.0 - std::max(0.0, std::min(1.0, t.not_in_null_frac));
+		e = Estimate{t.rel.rows * not_null * kept, Basis::NotIn};
+	}
+	if (t.null_column_rows >= 0 && t.null_column_rows > e.rows)
+		e = Estimate{t.null_column_rows, Basis::NullColumn};
+	return e;
+}
+
+/* The rows a batch of a loop is expected to change: the planner's estimate, or as many as the
+ * batch before it changed when that is more (a PL/pgSQL loop runs on a generic plan after five
+ * executions, which guesses a range on its parameters at a fraction of a percent). */
+double
+batch_estimate(const DmlTarget &t, const Estimate &e)
+{
+	const double scale = t.whole_scale > 0 ? t.whole_scale : 1.0;
+	return std::max(std::max(0.0, e.rows) * scale, t.last_batch_rows);
+}
+
+bool
+whole_of(double rows, double table_rows)
+{
+	return rows >= kWholeMinRows && rows >= kWholeShare * table_rows;
+}
+
+} // namespace
+
+bool
+dml_may_touch_whole_table(double est_rows) noexcept
+{
+	return est_rows >= kWholeMinRows;
+}
+
+bool
+dml_estimate_worth_refining(double est_rows) noexcept
+{
+	/* one row or none is an equality on a key, whatever the parameter: never a whole table */
+	return est_rows >= 2;
+}
+
+namespace {
+
+/* Which form of dml_whole_table a target takes, if any. */
+enum class Shape { None, Statement, Partitions, Cumulative };
+
+Shape
+whole_table_shape(const DmlTarget &t, const Policy &p)
+{
+	if (!judged(t))
+		return Shape::None;
+	if (t.kind == DmlKind::Insert && !t.on_conflict_update)
+		return Shape::None;
+	if (t.kind == DmlKind::Merge && !t.merge_changes_rows)
+		return Shape::None;
+	/* no condition at all: dml_without_where's, unless the DBA turned it off */
+	if (t.unrestricted && (t.kind == DmlKind::Update || t.kind == DmlKind::Delete) &&
+		effective_severity(RuleId::DmlWithoutWhere, p) != Severity::Off)
+		return Shape::None;
+	const Estimate e = estimate(t);
+	if (large(t.rel, p) && whole_of(e.rows, t.rel.rows))
+		return t.pruned && t.kind == DmlKind::Delete ? Shape::Partitions : Shape::Statement;
+	/* Batches that never commit: earlier statements of this transaction changed part of the
+	 * table, and this one brings the total to (nearly) all of it. Reported once, by the
+	 * statement that crosses the line. */
+	RelationFacts whole = t.rel;
+	whole.size_bytes = t.whole_bytes;
+	whole.rows = t.whole_rows;
+	const double before = t.changed_before;
+	if (before > 0 && large(whole, p) && !whole_of(before, whole.rows) &&
+		whole_of(before + batch_estimate(t, e), whole.rows))
+		return Shape::Cumulative;
+	return Shape::None;
+}
+
+std::string
+percent(double part, double whole)
+{
+	if (!(whole > 0))
+		return "all";
+	double pct = 100.0 * part / whole;
+	if (pct > 100)
+		pct = 100;
+	return std::to_string(static_cast<int>(pct + 0.5)) + "%";
+}
+
+/* What the guard does outside and inside a migration transaction, in words. */
+std::string
+transaction_sentence(const DmlFacts &f, const Policy &p)
+{
+	if (f.migration_xact)
+		return "This transaction has already run DDL, so it is a migration, where the guard holds a one-statement "
+			   "change of a whole large table to its severity.";
+	if (p.dml_scope == DmlScope::All)
+		return "migration_guard.dml_scope = 'all' judges every transaction alike.";
+	return "This transaction has run no DDL, so it is the application's own work (a cleanup job, say), and the "
+		   "guard only warns: refusing it would stop a job that may mean it. Inside a migration it is refused.";
+}
+
+std::string
+basis_sentence(const DmlTarget &t, const Estimate &e, const char *what)
+{
+	const std::string rows = fmt::rows(e.rows);
+	const std::string pct = percent(e.rows, t.rel.rows);
+	switch (e.basis)
+	{
+		case Basis::NullColumn:
+			return std::string("Its condition is ") + t.null_column + " IS NULL, and the table's statistics do not "
+				   "know " + t.null_column + " yet: it was added after the last ANALYZE, so every row analyzed "
+				   "then, and not changed since, is NULL in it, " + rows + " (" + pct +
+				   "). The planner, without statistics for the column, guesses " + fmt::rows(t.est_rows) + ".";
+		case Basis::NotIn:
+			return std::string("Its condition is a NOT IN (subquery), for which the planner guesses half the "
+							   "rows, whatever the subquery. The subquery is expected to return about ") +
+				   fmt::rows(t.not_in_rows).substr(6) + " of the column's about " +
+				   std::to_string(static_cast<long long>(t.not_in_distinct + 0.5)) +
+				   " distinct values, so NOT IN keeps " + rows + " (" + pct + ").";
+		case Basis::Parameters:
+			return std::string("Its plan is generic (made without the parameter values), and with the values of "
+							   "this execution the column statistics say its condition holds for ") +
+				   rows + " (" + pct + "); the generic plan guessed " + fmt::rows(t.est_rows) + ".";
+		case Basis::Planner:
+			break;
+	}
+	return std::string("The planner expects this ") + what + " to " +
+		   (t.kind == DmlKind::Insert ? "insert or update " : t.kind == DmlKind::Delete ? "delete " : "change ") +
+		   rows + " (" + pct + "): its " +
+		   (t.kind == DmlKind::Insert  ? "SELECT reaches"
+			: t.kind == DmlKind::Merge ? "join reaches"
+									   : "condition holds for") +
+		   " (nearly) every row.";
+}
+
+/* DETACH ... CONCURRENTLY then DROP, or TRUNCATE, of the partitions a DELETE empties. */
+std::string
+partition_hint(const DmlTarget &t, const std::string &parent)
+{
+	std::string parts, detach, truncate;
+	for (int i = 0; i < t.n_written; ++i)
+	{
+		parts += std::string(i == 0 ? "" : ", ") + t.written[i].table_sql;
+		detach += "  ALTER TABLE " + parent + " DETACH PARTITION " + t.written[i].table_sql +
+				  " CONCURRENTLY;  -- outside a transaction block\n  DROP TABLE " + t.written[i].table_sql + ";\n";
+	}
+	if (t.n_written == 0 && t.partition_of[0])
+	{
+		parts = t.table_sql;
+		detach = "  ALTER TABLE " + parent + " DETACH PARTITION " + parts +
+				 " CONCURRENTLY;  -- outside a transaction block\n  DROP TABLE " + parts + ";\n";
+	}
+	return "To remove whole partitions, use the partition operations, which delete no row one by one: detach "
+		   "each without blocking the parent's readers and writers, then drop it,\n" +
+		   detach + "or empty it (instant; ACCESS EXCLUSIVE on the partition alone, briefly):\n  TRUNCATE " +
+		   parts + ";\nThe DROP TABLE or TRUNCATE draws drop_table's or truncate's warning: they delete the data "
+		   "for good, as this DELETE would.";
+}
+
+void
+rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
+{
+	/* Outside a migration the application's own work is only warned about (dml_scope). */
+	const bool at_most_warning = p.dml_scope == DmlScope::Migration && !f.migration_xact;
+	for (int i = 0; i < f.n_targets; ++i)
+	{
+		const DmlTarget &t = f.targets[i];
+		const Shape shape = whole_table_shape(t, p);
+		if (shape == Shape::None)
+			continue;
+		const Estimate e = estimate(t);
+		const std::string name = quoted(t.rel.name);
+		const char *what = t.kind == DmlKind::Insert ? "INSERT ... ON CONFLICT DO UPDATE" : verb(t.kind);
+		const std::string costs =
+			" One transaction that changes that many rows holds a row lock on each until it commits, leaves as "
+			"many dead row versions behind in the table and its indexes (an UPDATE of every row can double "
+			"the table), and sends the whole change through the WAL at once, so replicas fall behind. ";
+		std::string message, detail, hint;
+		Recipe recipe = batching_recipe(f, t, p);
+		RelationFacts rel = t.rel;
+		double rows = e.rows;
+		switch (shape)
+		{
+			case Shape::Statement:
+				if (t.kind == DmlKind::Insert)
+					message = std::string(what) + " would write " + fmt::rows(e.rows) + " into large table " + name +
+							  ", as many as it holds, in one transaction";
+				else
+					message = std::string(what) + " would " +
+							  (t.kind == DmlKind::Delete ? "delete" : "change") + " nearly every row of large table " +
+							  name + " in one transaction";
+				detail = "Rule dml_whole_table: " + name + " is " + size_phrase(t.rel) +
+						 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+						 "). " + basis_sentence(t, e, what) + costs + transaction_sentence(f, p);
+				hint = batching_hint(f, t, p, recipe);
+				if (t.kind == DmlKind::Delete && t.partition_of[0])
+					hint += "\n" + partition_hint(t, t.partition_of);
+				break;
+			case Shape::Partitions:
+			{
+				const std::string which = t.n_written == 1 ? "partition " + quoted(t.written[0].table_sql)
+														   : std::to_string(t.n_written) + " partitions";
+				message = "DELETE would delete every row of " + which + " of " + name + ", one by one, in one "
+						  "transaction";
+				detail = "Rule dml_whole_table: the planner narrows this DELETE to " +
+						 (t.n_written == 1 ? "one partition" : std::to_string(t.n_written) + " partitions") + " of " +
+						 name + ", " + size_phrase(t.rel) + ", at or above migration_guard.large_table_threshold (" +
+						 fmt::size(p.large_table_threshold) + "), and " + "t" + basis_sentence(t, e, what).substr(1) + costs +
+						 transaction_sentence(f, p);
+				hint = partition_hint(t, t.table_sql) + "\nTo keep part of the rows, delete in batches instead:\n" +
+					   batching_hint(f, t, p, recipe);
+				/* dropping or emptying a partition deletes data for good: the user's call */
+				recipe = decision("a DELETE of whole partitions: detach and drop them, or truncate them, "
+								  "or delete in batches (see the hint).");
+				break;
+			}
+			case Shape::Cumulative:
+			{
+				rel.size_bytes = t.whole_bytes;
+				rel.rows = t.whole_rows;
+				rows = t.changed_before + batch_estimate(t, e);
+				message = "this transaction has changed " + fmt::rows(t.changed_before) + " of large table " + name +
+						  ", and this " + what + " would bring it to " + percent(rows, rel.rows) +
+						  " of the table without a COMMIT in between";
+				detail = "Rule dml_whole_table: " + name + " is " + size_phrase(rel) +
+						 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+						 "). Earlier statements of this transaction (batches of a loop in a DO block, a function "
+						 "or a procedure, say) changed " + fmt::rows(t.changed_before) + " of it, and this " + what +
+						 " is expected to change " + fmt::rows(batch_estimate(t, e)) + " more: (nearly) every row, in one "
+						 "transaction after all. Batches that never commit cost what one statement would." + costs +
+						 transaction_sentence(f, p);
+				hint = "Commit after each batch. A DO block or a procedure run on its own (outside a transaction "
+					   "block: CALL from autocommit) may COMMIT inside its loop, as the guard's batching recipes do; "
+					   "a function cannot, so turn it into a procedure, or have the client run each batch in its "
+					   "own transaction.\n" + batching_hint(f, t, p, recipe);
+				/* the loop is the user's own code: where to commit in it is theirs to write */
+				recipe = decision("batches of one transaction that add up to the whole table: commit after "
+								  "each batch (see the hint).");
+				break;
+			}
+			case Shape::None:
+				continue;
+		}
+		sink.add(RuleId::DmlWholeTable, rel, LockLevel::RowExclusive, rows, message, detail, hint, at_most_warning,
+				 std::move(recipe));
 	}
 }
 
@@ -520,6 +886,9 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 		const DmlTarget &t = f.targets[i];
 		if (!judged(t) || t.est_rows <= static_cast<double>(p.max_dml_rows))
 			continue;
+		/* the same rows, reported already as (nearly) the whole table */
+		if (effective_severity(RuleId::DmlWholeTable, p) != Severity::Off && whole_table_shape(t, p) != Shape::None)
+			continue;
 		const std::string name = quoted(t.rel.name);
 		std::string message = std::string(verb(t.kind)) + " of " + fmt::rows(t.est_rows) +
 							  (t.kind == DmlKind::Insert ? " into " : " in ") + name + " in one transaction";
@@ -530,8 +899,10 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 											   : "") +
 							 ". One transaction that changes that many rows holds their row locks until it "
 							 "commits, leaves as many dead row versions behind, and makes replicas fall behind.";
-		sink.add(RuleId::DmlLargeUnbatched, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail,
-				 batching_hint(f, t, p));
+		Recipe recipe = batching_recipe(f, t, p);
+		std::string hint = batching_hint(f, t, p, recipe);
+		sink.add(RuleId::DmlLargeUnbatched, t.rel, LockLevel::RowExclusive, t.est_rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -614,19 +985,35 @@ effective_severity(RuleId id, const Policy &policy) noexcept
 }
 
 
+namespace impl {
+
+void
+run_statement_rules(const StatementFacts &facts, const Policy &policy, Sink &sink)
+{
+	rule_create_index_blocking(facts, policy, sink);
+	rule_constraint_unnamed(facts, policy, sink);
+	rules_index(facts, policy, sink);
+	rules_column(facts, policy, sink);
+	rules_table(facts, policy, sink);
+}
+
+void
+run_dml_rules(const DmlFacts &facts, const Policy &policy, Sink &sink)
+{
+	rule_backfill_under_exclusive_lock(facts, policy, sink);
+	rule_dml_without_where(facts, policy, sink);
+	rule_dml_whole_table(facts, policy, sink);
+	rule_dml_large_unbatched(facts, policy, sink);
+}
+
+} // namespace impl
+
 int
 evaluate(const StatementFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 		 size_t errlen) noexcept
 {
 	return guarded(
-		policy, out, max_out, err, errlen,
-		[&](Sink &sink) {
-			rule_create_index_blocking(facts, policy, sink);
-			rule_constraint_unnamed(facts, policy, sink);
-			rules_index(facts, policy, sink);
-			rules_column(facts, policy, sink);
-			rules_table(facts, policy, sink);
-		},
+		policy, out, max_out, err, errlen, [&](Sink &sink) { run_statement_rules(facts, policy, sink); },
 		SinkContext{facts.session, facts.in_extension_script});
 }
 
@@ -635,12 +1022,7 @@ evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int max_
 			 size_t errlen) noexcept
 {
 	return guarded(
-		policy, out, max_out, err, errlen,
-		[&](Sink &sink) {
-			rule_backfill_under_exclusive_lock(facts, policy, sink);
-			rule_dml_without_where(facts, policy, sink);
-			rule_dml_large_unbatched(facts, policy, sink);
-		},
+		policy, out, max_out, err, errlen, [&](Sink &sink) { run_dml_rules(facts, policy, sink); },
 		SinkContext{facts.session, facts.in_extension_script});
 }
 

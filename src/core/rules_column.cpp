@@ -174,10 +174,15 @@ column_lock_sentence(const StatementFacts &f)
 }
 
 /* Fills the column from expr in batches, committing each: a DO block keyed on the primary key,
- * else a statement to repeat. */
-std::string
-backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
-		 const char *only_null, bool may_be_null = false)
+ * else one that picks the rows still to do by ctid. prose introduces the step. */
+struct Backfill {
+	std::string prose;
+	Step step;
+};
+
+Backfill
+backfill_step(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
+			  const char *only_null)
 {
 	const ColumnFacts &c = f.col;
 	const std::string n = std::to_string(batch_rows(p));
@@ -193,37 +198,64 @@ backfill(const StatementFacts &f, const Policy &p, const std::string &column, co
 		std::snprintf(t.key_type, sizeof t.key_type, "%s", c.key_type);
 		std::string code = batch::recipe(t, update, false, batch_rows(p));
 		if (!code.empty())
-			return "Fill the existing rows in batches of " + n +
-				   ", committing after each (run it on its own, outside a transaction block):\n" + code;
+			return {"Fill the existing rows in batches of " + n +
+						", committing after each (run it on its own, outside a transaction block):\n",
+					sql_step(code, FixRun::Autocommit)};
 	}
 	/* ctid names a row within one table only: across partitions or inheritance children the
 	 * pair (tableoid, ctid) does */
 	const bool several = f.rel.relkind == 'p' || c.n_children > 0;
 	/* rows whose new value is NULL anyway are left out, or the loop would never end */
-	const std::string todo = column + " IS NULL" + (may_be_null ? " AND (" + expr + ") IS NOT NULL" : "");
+	const std::string todo = column + " IS NULL AND (" + expr + ") IS NOT NULL";
 	const std::string pick = several ? "(tableoid, ctid) IN (SELECT tableoid, ctid FROM " + std::string(c.table_sql) +
 										   " WHERE " + todo + " LIMIT " + n + ")"
 									 : "ctid = ANY (ARRAY(SELECT ctid FROM " + std::string(c.table_sql) + " WHERE " +
 										   todo + " LIMIT " + n + "))";
-	return "Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
-		   " has no single-column primary key to batch on): run this, committing after each run, "
-		   "until it updates no row:\n  UPDATE " + c.table_sql + " SET " + column + " = " + expr + " WHERE " + pick +
-		   ";";
+	std::string code = "DO $batch$\n"
+					   "BEGIN\n"
+					   "    LOOP\n"
+					   "        UPDATE " + std::string(c.table_sql) + " SET " + column + " = " + expr + "\n"
+					   "         WHERE " + pick + ";\n"
+					   "        EXIT WHEN NOT FOUND;\n"
+					   "        COMMIT;\n"
+					   "        PERFORM pg_sleep(0.1);\n"
+					   "    END LOOP;\n"
+					   "END\n"
+					   "$batch$;";
+	return {"Fill the existing rows in batches of " + n + " (" + quoted(f.rel.name) +
+				" has no single-column primary key to batch on, so each batch picks rows still to do by " +
+				(several ? "(tableoid, ctid)" : "ctid") +
+				"), committing after each (run it on its own, outside a transaction block):\n",
+			sql_step(code, FixRun::Autocommit)};
+}
+
+std::string
+backfill(const StatementFacts &f, const Policy &p, const std::string &column, const std::string &expr,
+		 const char *only_null)
+{
+	Backfill b = backfill_step(f, p, column, expr, only_null);
+	return b.prose + b.step.sql;
 }
 
 /* NOT NULL without a long lock, for the running server version. */
-std::string
-not_null_recipe(const StatementFacts &f, const ColumnAction &a)
+std::vector<Step>
+not_null_steps(const StatementFacts &f, const ColumnAction &a)
 {
 	const std::string t = f.col.table_sql;
 	const std::string con = a.constraint_name[0] ? std::string(a.constraint_name) : derived_name(f.col, a, "not_null");
 	if (f.server_version_num >= 180000)
-		return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;\n"
-			   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";";
-	return "  ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK (" + a.column + " IS NOT NULL) NOT VALID;\n"
-		   "  ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";\n"
-		   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
-		   "  ALTER TABLE " + t + " DROP CONSTRAINT " + con + ";";
+		return {sql_step("ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;"),
+				sql_step("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";", FixRun::OwnTransaction)};
+	return {sql_step("ALTER TABLE " + t + " ADD CONSTRAINT " + con + " CHECK (" + a.column + " IS NOT NULL) NOT VALID;"),
+			sql_step("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";", FixRun::OwnTransaction),
+			sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;"),
+			sql_step("ALTER TABLE " + t + " DROP CONSTRAINT " + con + ";")};
+}
+
+std::string
+not_null_recipe(const StatementFacts &f, const ColumnAction &a)
+{
+	return hint_lines(stmt_text(f), not_null_steps(f, a));
 }
 
 const char *
@@ -237,23 +269,123 @@ not_null_explained(const StatementFacts &f)
 				 "trusts the validated CHECK instead of scanning:\n";
 }
 
-/* "ALTER TABLE t ADD COLUMN c type;" for the hint: the plain column, metadata only. */
+/* "ALTER TABLE t ADD COLUMN c type;": the plain column, metadata only. */
+Step
+plain_column_step(const StatementFacts &f, const ColumnAction &a, const std::string &type)
+{
+	return sql_step("ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";");
+}
+
+/* ... as a line of the hint */
 std::string
 add_plain(const StatementFacts &f, const ColumnAction &a, const std::string &type)
 {
-	return "  ALTER TABLE " + std::string(f.col.table_sql) + " ADD COLUMN " + a.column + " " + type + ";\n";
+	return "  " + plain_column_step(f, a, type).sql + "\n";
+}
+
+/*
+ * Whether fix() may replace the statement with a recipe that adds the column plainly: one
+ * subcommand, ADD COLUMN name type with nothing but DEFAULT, NOT NULL or NULL after the type
+ * (anything else, a constraint or a collation, the recipe would lose), and no IF NOT EXISTS
+ * (the recipe's later steps would run on an existing column).
+ */
+bool
+plain_add_column(const StatementFacts &f, const ColumnAction &a)
+{
+	if (!one_alter_command(f) || f.col.n_actions != 1)
+		return false;
+	std::string_view s = stmt_text(f);
+	std::vector<sql::Token> t = sql::tokenize(s);
+	/* the subcommand: after ADD [COLUMN]; IF NOT EXISTS refuses */
+	size_t k = 0;
+	while (k < t.size() && !sql::is_keyword(s, t[k], "add"))
+		++k;
+	if (++k < t.size() && sql::is_keyword(s, t[k], "column"))
+		++k;
+	if (k < t.size() && sql::is_keyword(s, t[k], "if"))
+		return false;
+	const size_t expr_begin = a.default_offset >= 0 ? static_cast<size_t>(a.default_offset) : s.size();
+	const size_t expr_end = expr_begin + expression_at(s, a.default_offset).size();
+	static const char *const refused[] = {"constraint", "check", "unique", "primary", "references", "generated",
+										  "collate", "deferrable", "initially", "storage", "compression"};
+	for (; k < t.size(); ++k)
+	{
+		if (t[k].begin >= expr_begin && t[k].begin < expr_end)
+			continue;
+		for (const char *kw : refused)
+			if (sql::is_keyword(s, t[k], kw))
+				return false;
+	}
+	return true;
 }
 
 /* Recipes that create triggers on a busy table start with this: the trigger DDL takes a lock
  * that blocks writes, and must not queue behind a long transaction. */
 constexpr char kLockTimeout[] = "  SET lock_timeout = '5s';\n";
 
+/* ---------------------------------------------------------------- the failure contract */
+
+/* An ADD COLUMN or ALTER COLUMN TYPE whose rewrite could not be decided: on a table where the
+ * rule would apply, rule unjudged at that rule's severity (docs/settings.md, "When the guard
+ * cannot judge a statement"). */
+void
+rule_unjudged_action(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (a.judged || a.unjudged_rule == RuleId::Count_ || !large_tree(f, p))
+		return;
+	const RelationFacts rel = judged_rel(f);
+	const std::string name = quoted(f.rel.name);
+	const char *rule = rule_info(a.unjudged_rule).name;
+	const std::string what = a.op == ColumnOp::AddColumn ? "adding column " + quoted(a.column_name)
+														 : "changing the type of column " + quoted(a.column_name);
+	std::string message = "migration_guard could not judge whether " + what + " rewrites large table " + name;
+	std::string detail = "Rule unjudged: " + std::string(a.unjudged_cause) + ". " + size_sentence(f, p) + ". Rule " +
+						 rule + " could not decide, so the statement is " +
+						 (effective_severity(a.unjudged_rule, p) == Severity::Error ? "refused" : "reported") +
+						 " as " + rule + " would have been rather than let through unjudged.";
+	std::string hint = "If the statement is right, run the expression's parts first (create what it uses in a "
+					   "statement of its own), so that the guard can judge it; or add the column without the "
+					   "expression and fill it in batches. A member of migration_guard.override_role can let it "
+					   "through with migration_guard.allow = 'unjudged: <reason>'.";
+	sink.add_unjudged(a.unjudged_rule, rel, f.lock, rel.rows, message, detail, hint);
+}
+
 /* ---------------------------------------------------------------- ADD COLUMN rules */
+
+/* A default that calls a function labeled VOLATILE which PostgreSQL inlines to a constant: no
+ * rewrite, so no refusal; the label says something PostgreSQL does not do, which is worth a
+ * word where a rewrite would matter. */
+void
+rule_volatile_label_inlined(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (!a.volatile_inlined || !large_tree(f, p))
+		return;
+	const std::string name = quoted(f.rel.name);
+	const RelationFacts rel = judged_rel(f);
+	std::string message = "the default of new column " + quoted(a.column_name) +
+						  " calls a function labeled VOLATILE that PostgreSQL computes only once for the existing "
+						  "rows of " + name;
+	std::string detail =
+		"Rule add_column_volatile_default: PostgreSQL inlines a LANGUAGE sql function whose body is a "
+		"single expression, whatever its label, and once inlined this default is not volatile. So it "
+		"is computed once and stored in the catalog as the value of every existing row: no rewrite of " +
+		name + " (" + size_phrase(rel) + "), and this is a warning, not a refusal. But every existing row "
+		"gets that one value, where the VOLATILE label promises a new value each time.";
+	std::string hint = "If each existing row needs a value of its own, add the column without a default, set "
+					   "the default, and fill the existing rows in batches. Otherwise label the function for "
+					   "what it does (ALTER FUNCTION ... STABLE, or IMMUTABLE), and this warning goes.";
+	sink.add(RuleId::AddColumnVolatileDefault, rel, f.lock, rel.rows, message, detail, hint, true);
+}
 
 void
 rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.rewrite_kind == AddRewrite::None || !large_tree(f, p))
+	if (a.rewrite_kind == AddRewrite::None)
+	{
+		rule_volatile_label_inlined(f, p, a, sink);
+		return;
+	}
+	if (!large_tree(f, p))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -263,6 +395,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 		"every index on it. ";
 	std::string message, detail, hint;
 	RuleId rule;
+	Recipe recipe;
 	std::string expr = expression_at(stmt_text(f), a.default_offset);
 
 	switch (a.rewrite_kind)
@@ -277,14 +410,28 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					 " is volatile (it gives a different value each time it is evaluated), so it cannot be "
 					 "stored once in the catalog as the value of the existing rows, as a constant or stable "
 					 "default is." + why_rewrite + column_lock_sentence(f);
+			const bool known = !expr.empty();
 			if (expr.empty())
 				expr = "<the default>";
+			recipe.steps.push_back(plain_column_step(f, a, a.type_sql));
+			recipe.steps.push_back(sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT " + expr + ";"));
+			Backfill fill = backfill_step(f, p, a.column, expr, (std::string(a.column) + " IS NULL").c_str());
+			recipe.steps.push_back(fill.step);
 			hint = "Add the column without a default (metadata only), give new rows the default, then fill "
 				   "the existing rows in batches:\n" +
-				   add_plain(f, a, a.type_sql) + "  ALTER TABLE " + t + " ALTER COLUMN " + a.column +
-				   " SET DEFAULT " + expr + ";\n" + backfill(f, p, a.column, expr, (std::string(a.column) + " IS NULL").c_str());
+				   hint_lines(stmt_text(f), {recipe.steps[0], recipe.steps[1]}) + "\n" + fill.prose + fill.step.sql;
 			if (a.not_null)
-				hint += std::string("\n") + not_null_explained(f) + not_null_recipe(f, a);
+			{
+				std::vector<Step> nn = not_null_steps(f, a);
+				hint += std::string("\n") + not_null_explained(f) + hint_lines(stmt_text(f), nn);
+				recipe.steps.insert(recipe.steps.end(), nn.begin(), nn.end());
+			}
+			if (!known)
+				recipe = decision("the default's expression could not be read from the statement.", std::move(recipe.steps));
+			else if (!plain_add_column(f, a))
+				recipe = decision("the column definition has more than a type, a DEFAULT and NOT NULL (or the statement "
+								  "does more than add it), which the recipe would lose.",
+								  std::move(recipe.steps));
 			break;
 		}
 		case AddRewrite::Domain:
@@ -323,6 +470,8 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 						">) NOT VALID, and VALIDATE CONSTRAINT in a later transaction\n";
 			hint += "Changing the column to the domain later (ALTER COLUMN ... TYPE " + std::string(a.domain) +
 					") would rewrite the table again: keep the base type.";
+			recipe = decision("the safe form gives the column the domain's base type and a table CHECK constraint "
+							  "instead of the domain: a different schema than the statement's.");
 			break;
 		}
 		case AddRewrite::StoredGenerated:
@@ -354,9 +503,11 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 				   "      RETURN NEW;\n"
 				   "  END $fill$;\n"
 				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr, true) +
+				   fn + "();\n" + backfill(f, p, a.column, expr, nullptr) +
 				   "\nThe column stays an ordinary column: PostgreSQL cannot turn it into a generated one "
 				   "later without a rewrite.";
+			recipe = decision("the safe form is an ordinary column kept up to date by a trigger, not a generated "
+							  "column: a different schema than the statement's.");
 			break;
 		}
 		case AddRewrite::Serial:
@@ -377,13 +528,26 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 					 (identity ? "An identity column" : "A serial column") +
 					 " takes a new sequence value for every existing row." + why_rewrite + column_lock_sentence(f);
 			const std::string seq = derived_name(f.col, a, "seq");
+			recipe.steps.push_back(plain_column_step(f, a, type));
+			recipe.steps.push_back(sql_step("CREATE SEQUENCE " + seq + " AS " + type + " OWNED BY " + t + "." + a.column + ";"));
+			recipe.steps.push_back(
+				sql_step("ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT nextval('" + seq + "');"));
+			Backfill fill = backfill_step(f, p, a.column, "nextval('" + seq + "')", (std::string(a.column) + " IS NULL").c_str());
+			recipe.steps.push_back(fill.step);
+			std::vector<Step> nn = not_null_steps(f, a);
 			hint = "Add a plain column (metadata only), give new rows sequence values, and fill the existing "
 				   "rows in batches:\n" +
-				   add_plain(f, a, type) + "  CREATE SEQUENCE " + seq + " AS " + type + " OWNED BY " + t + "." +
-				   a.column + ";\n"
-				   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET DEFAULT nextval('" + seq + "');\n" +
-				   backfill(f, p, a.column, "nextval('" + seq + "')", (std::string(a.column) + " IS NULL").c_str()) +
-				   "\n" + not_null_explained(f) + not_null_recipe(f, a);
+				   hint_lines(stmt_text(f), {recipe.steps[0], recipe.steps[1], recipe.steps[2]}) + "\n" + fill.prose +
+				   fill.step.sql + "\n" + not_null_explained(f) + hint_lines(stmt_text(f), nn);
+			recipe.steps.insert(recipe.steps.end(), nn.begin(), nn.end());
+			if (identity)
+				recipe = decision("an identity column made in steps needs its sequence replaced by the identity's "
+								  "own, and ALWAYS or BY DEFAULT chosen again.",
+								  std::move(recipe.steps));
+			else if (!plain_add_column(f, a))
+				recipe = decision("the column definition has more than a type, a DEFAULT and NOT NULL (or the statement "
+								  "does more than add it), which the recipe would lose.",
+								  std::move(recipe.steps));
 			if (identity)
 				hint += "\nThen turn it into an identity column (metadata only on a NOT NULL column) that "
 						"continues after the values already used:\n"
@@ -398,7 +562,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 		default:
 			return;
 	}
-	sink.add(rule, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(rule, rel, f.lock, rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 void
@@ -408,10 +572,33 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f.rel))
 		return;
 	const RelationFacts rel = judged_rel(f);
-	if (!(rel.rows > 0))
-		return; /* empty: PostgreSQL adds it without complaint */
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
+	if (!(rel.rows > 0))
+	{
+		/* Empty: PostgreSQL adds it without complaint, but the application that runs while the
+		 * migration does (and until the new code is deployed everywhere) inserts rows without the
+		 * column, and every such INSERT now fails. A warning, with expand and contract. */
+		std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " +
+							  name + " makes every INSERT that does not name it fail";
+		std::string detail =
+			"Rule add_column_required: " + name + " is empty, so PostgreSQL adds the column at once. But "
+			"code that is still running without the column (the version deployed now, other services, "
+			"scripts) inserts rows without it, and from COMMIT on each of those INSERTs fails: null value in "
+			"column \"" + std::string(a.column_name) + "\" of relation \"" + f.col.relname +
+			"\" violates not-null constraint.";
+		std::string hint = "Expand, deploy, then contract: add the column so that old code keeps working, deploy "
+						   "the code that writes it, then make it NOT NULL:\n" +
+						   add_plain(f, a, a.type_sql) +
+						   "  -- deploy the code that writes " + std::string(a.column) +
+						   "; fill the rows that arrived without it\n"
+						   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
+						   "Or give it a constant default, which old code's rows take:\n"
+						   "  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+						   " NOT NULL DEFAULT <value>;";
+		sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint, true);
+		return;
+	}
 	std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " + name +
 						  ", which has rows, would fail after locking it";
 	std::string detail =
@@ -427,7 +614,8 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 					   "Or add it nullable, fill it, then make it NOT NULL:\n" +
 					   add_plain(f, a, a.type_sql) + "  -- fill the existing rows in batches\n" +
 					   not_null_recipe(f, a);
-	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint, false,
+			 decision("the existing rows need a value for the column, which only you can choose."));
 }
 
 /* PostgreSQL 18: a VIRTUAL generated column is metadata only, but NOT NULL on it makes ADD COLUMN
@@ -449,11 +637,19 @@ rule_add_virtual_not_null(const StatementFacts &f, const Policy &p, const Column
 	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
 						 ". A virtual generated column is computed when read, but NOT NULL makes PostgreSQL compute " +
 						 quoted(a.column_name) + " for every existing row to check it. " + column_lock_sentence(f);
+	std::vector<Step> steps = {sql_step("ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+										" GENERATED ALWAYS AS (" + expr + ") VIRTUAL;")};
+	std::vector<Step> nn = not_null_steps(f, a);
+	steps.insert(steps.end(), nn.begin(), nn.end());
 	std::string hint = "Add the column without NOT NULL (metadata only), then add the NOT NULL constraint NOT VALID "
 					   "(instant) and validate it under a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes "
-					   "go on:\n  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
-					   " GENERATED ALWAYS AS (" + expr + ") VIRTUAL;\n" + not_null_recipe(f, a);
-	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint);
+					   "go on:\n" + hint_lines(stmt_text(f), steps);
+	/* the column definition may carry more than the expression and NOT NULL (a collation, a
+	 * CHECK), which the steps would lose: fix() gives them as the plan */
+	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint, false,
+			 decision("the column is added in steps (NOT NULL validated afterwards), which may lose parts of its "
+					  "definition other than the expression and NOT NULL.",
+					  std::move(steps)));
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN rules */
@@ -461,9 +657,20 @@ rule_add_virtual_not_null(const StatementFacts &f, const Policy &p, const Column
 void
 rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.already_not_null || a.implied_by_check || !large_tree(f, p))
+	if (a.already_not_null || a.implied_by_check || !visible_to_others(f.rel))
 		return;
-	const RelationFacts rel = judged_rel(f);
+	/* PostgreSQL checks each table the statement changes (partitions, inheritance children)
+	 * and scans only those whose constraints do not prove the column: where some are proven,
+	 * the size that counts is that of the others. */
+	const bool partial = a.n_tables > 1 && a.n_scanned > 0 && a.n_scanned < a.n_tables;
+	RelationFacts rel = judged_rel(f);
+	if (partial)
+	{
+		rel.size_bytes = a.scan_bytes;
+		rel.rows = a.scan_rows;
+	}
+	if (rel.size_bytes < p.large_table_threshold)
+		return;
 	const std::string name = quoted(f.rel.name);
 	/* PostgreSQL 18's ADD [CONSTRAINT name] NOT NULL col does what SET NOT NULL does */
 	const std::string what = !a.as_constraint        ? std::string("SET NOT NULL")
@@ -471,30 +678,57 @@ rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAct
 													: std::string("adding a NOT NULL constraint");
 	std::string message = what + " on column " + quoted(a.column_name) + " would scan large table " + name +
 						  " under an " + fmt::lock_name(f.lock) + " lock";
-	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". ";
+	std::string detail;
 	if (a.invalid_not_null[0])
-		detail += "The column's NOT NULL constraint " + std::string(a.invalid_not_null) +
-				  " is NOT VALID, so the statement validates it by reading every row, whatever CHECK constraints "
-				  "prove. ";
+		detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". The column's NOT NULL constraint " +
+				 std::string(a.invalid_not_null) +
+				 " is NOT VALID, so the statement validates it by reading every row, whatever CHECK constraints "
+				 "prove. " + column_lock_sentence(f);
+	else if (partial)
+		detail = "Rule set_not_null_scan: the statement changes " + std::to_string(a.n_tables) + " tables of " + name +
+				 " (its partitions or inheritance children). Validated CHECK constraints prove that " +
+				 quoted(a.column_name) + " has no NULLs in all but " + std::to_string(a.n_scanned) +
+				 " of them, which PostgreSQL reads every row of to make sure: " + quoted(a.scanned_first) +
+				 (a.n_scanned > 1 ? " and " + std::to_string(a.n_scanned - 1) + " more" : std::string()) + ", " +
+				 fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows) +
+				 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+				 "). " + column_lock_sentence(f);
 	else
-		detail += "No validated CHECK constraint proves that " + quoted(a.column_name) +
-				  " has no NULLs, so PostgreSQL reads every row to make sure. ";
-	detail += column_lock_sentence(f);
+		detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". No validated CHECK constraint proves that " +
+				 quoted(a.column_name) + " has no NULLs, so PostgreSQL reads every row to make sure. " +
+				 column_lock_sentence(f);
 	std::string hint;
+	Recipe recipe;
 	if (a.invalid_not_null[0])
+	{
+		/* 18: the column already has a NOT VALID not-null constraint; validating it is the whole
+		 * recipe, and the column is NOT NULL once it is valid */
+		recipe.steps.push_back(sql_step("ALTER TABLE " + std::string(f.col.table_sql) + " VALIDATE CONSTRAINT " +
+											a.invalid_not_null + ";",
+										FixRun::OwnTransaction));
 		hint = "Validate the NOT NULL constraint it already has: VALIDATE CONSTRAINT reads the rows under a SHARE "
 			   "UPDATE EXCLUSIVE lock, which lets reads and writes go on, and the column is NOT NULL once it is "
-			   "valid:\n  ALTER TABLE " + std::string(f.col.table_sql) + " VALIDATE CONSTRAINT " + a.invalid_not_null + ";";
-	else if (f.server_version_num >= 180000)
-		hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
-			   "EXCLUSIVE lock, which lets reads and writes go on:\n" +
-			   not_null_recipe(f, a);
+			   "valid:\n" +
+			   hint_lines(stmt_text(f), recipe.steps);
+	}
 	else
-		hint = "Prove it with a CHECK constraint first: added NOT VALID it is instant, VALIDATE scans under a "
-			   "SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and SET NOT NULL then uses it instead "
-			   "of scanning. Run the VALIDATE in its own transaction:\n" +
-			   not_null_recipe(f, a);
-	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint);
+	{
+		recipe.steps = not_null_steps(f, a);
+		if (f.server_version_num >= 180000)
+			hint = "Add the NOT NULL constraint NOT VALID (instant), then validate it under a SHARE UPDATE "
+				   "EXCLUSIVE lock, which lets reads and writes go on:\n" +
+				   hint_lines(stmt_text(f), recipe.steps);
+		else
+			hint = "Prove it with a CHECK constraint first: added NOT VALID it is instant, VALIDATE scans under a "
+				   "SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and SET NOT NULL then uses it instead "
+				   "of scanning. Run the VALIDATE in its own transaction:\n" +
+				   hint_lines(stmt_text(f), recipe.steps);
+	}
+	if (f.col.only)
+		recipe = decision("SET NOT NULL on ONLY the parent of an inheritance tree.", std::move(recipe.steps));
+	else if (!one_alter_command(f))
+		recipe = decision("the statement does more than SET NOT NULL.", std::move(recipe.steps));
+	sink.add(RuleId::SetNotNullScan, rel, f.lock, rel.rows, message, detail, hint, false, std::move(recipe));
 }
 
 void
@@ -506,11 +740,16 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
 	std::string message, detail;
-	const std::string change = std::string(a.old_type) == a.type_sql
-								   ? "changing column " + quoted(a.column_name) + " to type " + a.type_sql +
-										 " with another collation"
-								   : "changing the type of column " + quoted(a.column_name) + " from " + a.old_type +
-										 " to " + a.type_sql;
+	/* the same type: either a USING expression recomputes the values, or only the collation
+	 * changes (which rebuilds indexes, or rewrites where the type is not collatable alike) */
+	const bool same_type = std::string(a.old_type) == a.type_sql;
+	const std::string change = same_type && a.has_using
+								   ? "recomputing column " + quoted(a.column_name) + " (" + a.type_sql +
+										 ") with a USING expression"
+							   : same_type ? "changing column " + quoted(a.column_name) + " to type " + a.type_sql +
+												 " with another collation"
+										   : "changing the type of column " + quoted(a.column_name) + " from " +
+												 a.old_type + " to " + a.type_sql;
 	if (a.rewrite)
 	{
 		message = change + " would rewrite large table " + name;
@@ -558,7 +797,7 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 			"      RETURN NEW;\n"
 			"  END $sync$;\n"
 			"  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
-			fn + "();\n" + backfill(f, p, tmp, conv, nullptr, true) +
+			fn + "();\n" + backfill(f, p, tmp, conv, nullptr) +
 			"\nThen recreate the column's indexes and constraints on " + tmp +
 			" (CREATE INDEX CONCURRENTLY, constraints NOT VALID then VALIDATE), and swap:\n"
 			"  BEGIN;\n"
@@ -572,7 +811,11 @@ rule_alter_column_type(const StatementFacts &f, const Policy &p, const ColumnAct
 	if (a.tz_dependent)
 		hint += "\nIf the stored timestamps are UTC, SET TimeZone = 'UTC' before the ALTER TABLE makes it a "
 				"metadata-only change (PostgreSQL 12 and later).";
-	sink.add(RuleId::AlterColumnTypeRewrite, rel, f.lock, rel.rows, message, detail, hint);
+	sink.add(RuleId::AlterColumnTypeRewrite, rel, f.lock, rel.rows, message, detail, hint, false,
+			 decision(a.rewrite ? "expand and contract takes several deployments: the application must write both "
+								  "columns, then read the new one, before the old one can go."
+								: "the index for the new type must be built under a name of its own and swapped "
+								  "in, which needs its definition."));
 }
 
 /* ---------------------------------------------------------------- breaking changes */
@@ -600,9 +843,64 @@ is_swap_step(const ColumnAction &a)
 	return a.op == ColumnOp::DropColumn && ends_with(col, kOldSuffix) && a.partner_exists;
 }
 
+/* ALTER TYPE comp DROP ATTRIBUTE / RENAME ATTRIBUTE ... CASCADE: the column of every typed
+ * table of the type goes or changes its name, under ACCESS EXCLUSIVE on each. Typed tables take
+ * their columns from the type, so the expand/contract steps of a plain table are not open to
+ * them: the code has to move first. */
+void
+rule_breaking_typed(const StatementFacts &f, const ColumnAction &a, Sink &sink)
+{
+	const std::string type = f.col.type_sql;
+	const bool drop = a.op == ColumnOp::DropColumn;
+	for (int i = 0; i < f.col.n_typed; ++i)
+	{
+		const TypedTable &tt = f.col.typed[i];
+		if (!visible_to_others(tt.rel) || (tt.rel.relkind != 'r' && tt.rel.relkind != 'p'))
+			continue;
+		const std::string name = quoted(tt.rel.name);
+		const std::string brief_lock = "It takes an ACCESS EXCLUSIVE lock on " + name + " (" + size_phrase(tt.rel) +
+									   "), briefly: no rewrite.";
+		std::string message, detail, hint;
+		if (drop)
+		{
+			message = "dropping attribute " + quoted(a.column_name) + " of type " + type + " drops column " +
+					  quoted(a.column_name) + " of typed table " + name + ", which breaks code that still uses it";
+			detail = "Rule drop_column: ALTER TYPE ... CASCADE drops the column from every table of the type. Its "
+					 "data is gone for good, and every running version of the application that reads or writes " +
+					 quoted(a.column_name) + " fails until it is deployed without it. " + brief_lock;
+			hint = "Deploy code that no longer uses the column first, then drop the attribute with a lock_timeout:\n"
+				   "  SET lock_timeout = '5s';\n"
+				   "  ALTER TYPE " + type + " DROP ATTRIBUTE IF EXISTS " + a.column + " CASCADE;";
+		}
+		else
+		{
+			message = "renaming attribute " + quoted(a.column_name) + " of type " + type + " to " + a.new_name +
+					  " renames column " + quoted(a.column_name) + " of typed table " + name +
+					  ", which breaks code that still uses the old name";
+			detail = "Rule rename_column: ALTER TYPE ... CASCADE renames the column in every table of the type, and "
+					 "every running version of the application that names " + quoted(a.column_name) +
+					 " fails from the moment the rename commits until it is deployed with the new name. " +
+					 brief_lock;
+			hint = "A typed table takes its columns from the type, so the column cannot be renamed in steps (add, "
+				   "keep in step, drop). Deploy code that works with either name first (for example through a "
+				   "view that you recreate, with the old name as an alias, in the same transaction as the "
+				   "rename), then rename with a lock_timeout:\n"
+				   "  SET lock_timeout = '5s';\n"
+				   "  ALTER TYPE " + type + " RENAME ATTRIBUTE " + a.column + " TO " + a.new_name + " CASCADE;";
+		}
+		sink.add(drop ? RuleId::DropColumn : RuleId::RenameColumn, tt.rel, LockLevel::AccessExclusive, tt.rel.rows,
+				 message, detail, hint);
+	}
+}
+
 void
 rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
+	if (f.col.on_type)
+	{
+		rule_breaking_typed(f, a, sink);
+		return;
+	}
 	if (!breaking_applies(f) || is_swap_step(a))
 		return;
 	const std::string name = quoted(f.rel.name);
@@ -655,7 +953,7 @@ rule_breaking(const StatementFacts &f, const Policy &p, const ColumnAction &a, S
 				   "  END $sync$;\n"
 				   "  CREATE TRIGGER " + fn + " BEFORE INSERT OR UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " +
 				   fn + "();\n" +
-				   backfill(f, p, a.new_name, a.column, nullptr, true) + "\n"
+				   backfill(f, p, a.new_name, a.column, nullptr) + "\n"
 				   "Deploy code that uses " + a.new_name + ", then:\n"
 				   "  DROP TRIGGER " + fn + " ON " + t + ";\n"
 				   "  DROP FUNCTION " + fn + "();\n"
@@ -868,11 +1166,16 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 			case ColumnOp::AddColumn:
 				if (a.judged)
 					rule_add_column_rewrite(f, p, a, sink);
+				else
+					rule_unjudged_action(f, p, a, sink);
 				rule_add_column_required(f, a, sink);
 				rule_add_virtual_not_null(f, p, a, sink);
 				break;
 			case ColumnOp::AlterType:
-				rule_alter_column_type(f, p, a, sink);
+				if (a.judged)
+					rule_alter_column_type(f, p, a, sink);
+				else
+					rule_unjudged_action(f, p, a, sink);
 				break;
 			case ColumnOp::SetNotNull:
 				rule_set_not_null_scan(f, p, a, sink);
@@ -893,6 +1196,17 @@ rules_column(const StatementFacts &f, const Policy &p, Sink &sink)
 } // namespace mg::impl
 
 namespace mg {
+
+bool
+column_key_needed(const ColumnFacts &c) noexcept
+{
+	/* backfill() is the key's only reader, and only the rewrite rules of ADD COLUMN call it
+	 * among ADD COLUMN's rules */
+	for (int32_t i = 0; i < c.n_actions; i++)
+		if (c.actions[i].op != ColumnOp::AddColumn || c.actions[i].rewrite_kind != AddRewrite::None)
+			return true;
+	return false;
+}
 
 bool
 swap_partner(ColumnOp op, const char *column, const char *new_name, char *out, size_t cap) noexcept

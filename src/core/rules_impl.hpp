@@ -13,9 +13,11 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/format.hpp"
 #include "core/api.hpp"
+#include "core/recipe.hpp"
 
 #include "core/no_postgres.hpp"
 
@@ -57,22 +59,46 @@ struct SinkContext {
 class Sink
 {
   public:
-	Sink(const Policy &policy, Finding *out, int max_out, SinkContext cx = {})
-		: policy_(policy), out_(out), max_(max_out), cx_(cx)
+	Sink(const Policy &policy, Finding *out, int max_out, SinkContext cx = {},
+		 std::vector<Collected> *collect = nullptr)
+		: policy_(policy), out_(out), max_(max_out), cx_(cx), collect_(collect)
 	{
 	}
 
 	/* rows: what the statement touches, or the table's rows; < 0 when not known.
 	 * at_most_warning: the finding is a warning even where the rule's severity is error (a rule
-	 * that refuses on large tables only says so below the threshold); off stays off. */
+	 * that refuses on large tables only says so below the threshold); off stays off.
+	 * recipe: the safe statements the hint gives, for fix() (recipe.hpp). */
 	void add(RuleId rule, const RelationFacts &rel, LockLevel lock, double rows, const std::string &message,
-			 const std::string &detail, const std::string &hint, bool at_most_warning = false)
+			 const std::string &detail, const std::string &hint, bool at_most_warning = false,
+			 Recipe recipe = Recipe())
 	{
 		Severity sev = effective_severity(rule, policy_);
+		if (at_most_warning && sev != Severity::Off)
+			sev = Severity::Warning;
+		put(rule, sev, rel, lock, rows, message, detail, hint, std::move(recipe));
+	}
+
+	/* A rule that could not decide (the facts it needs could not be read): a finding of rule
+	 * unjudged, at the severity of the rule it stands for, capped by unjudged's own (the
+	 * failure contract: an error-severity rule that could not be judged refuses). */
+	void add_unjudged(RuleId for_rule, const RelationFacts &rel, LockLevel lock, double rows,
+					  const std::string &message, const std::string &detail, const std::string &hint)
+	{
+		Severity sev = effective_severity(for_rule, policy_);
+		Severity cap = effective_severity(RuleId::Unjudged, policy_);
+		put(RuleId::Unjudged, static_cast<int>(cap) < static_cast<int>(sev) ? cap : sev, rel, lock, rows, message,
+			detail, hint);
+	}
+	int count() const { return n_; }
+
+  private:
+	void put(RuleId rule, Severity sev, const RelationFacts &rel, LockLevel lock, double rows,
+			 const std::string &message, const std::string &detail, const std::string &hint,
+			 Recipe recipe = Recipe())
+	{
 		if (sev == Severity::Off)
 			return;
-		if (at_most_warning)
-			sev = Severity::Warning;
 		/* An extension's script: only what it does to tables that existed before it (and that
 		 * others can see) is judged; its own new tables, and findings about no table, are its
 		 * business. */
@@ -92,6 +118,8 @@ class Sink
 			if (sev == Severity::Error && restored)
 				let = LetThrough::RestoreSession;
 		}
+		if (collect_)
+			collect_->push_back(Collected{rule, sev, message, hint, std::move(recipe)});
 		Finding *slot = n_ < max_ ? &out_[n_++] : nullptr;
 		/* Full: an error still displaces a warning, so that no refusal is ever lost. */
 		for (int i = n_ - 1; !slot && sev == Severity::Error && i >= 0; --i)
@@ -112,9 +140,7 @@ class Sink
 		copy(f.detail, sizeof f.detail, detail);
 		copy(f.hint, sizeof f.hint, hint);
 	}
-	int count() const { return n_; }
 
-  private:
 	static void copy(char *dst, size_t cap, const std::string &src)
 	{
 		if (src.size() < cap)
@@ -136,6 +162,7 @@ class Sink
 	Finding *out_;
 	int max_;
 	SinkContext cx_;
+	std::vector<Collected> *collect_;
 	int n_ = 0;
 };
 
@@ -167,8 +194,27 @@ size_phrase(const RelationFacts &rel)
 {
 	std::string s = fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows);
 	if (!rel.rows_from_stats)
-		s += " (estimated from its size: never analyzed)";
+		s += rel.rows_counted ? " (never analyzed: the live rows pg_stat_user_tables counts)"
+							  : " (estimated from its size: never analyzed)";
 	return s;
+}
+
+/* The name PostgreSQL would generate, put in front of an unnamed constraint (constraint_unnamed's
+ * recipe, and every recipe that names the constraint it rewrites). */
+inline Edit
+unnamed_edit(const UnnamedConstraint &u)
+{
+	return Edit{static_cast<size_t>(u.offset), 0, std::string("CONSTRAINT ") + u.name_sql + " "};
+}
+
+/* ALTER TABLE with exactly one subcommand: what a recipe that replaces the whole statement
+ * needs (fix() splits the others into one statement per subcommand first). */
+inline bool
+one_alter_command(const StatementFacts &f)
+{
+	size_t prefix, spans[4];
+	std::string_view s = stmt_text(f);
+	return alter_table_commands(s.data(), s.size(), &prefix, spans, 2) == 1;
 }
 
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] with name inserted where PostgreSQL expects it; "" if
@@ -179,13 +225,13 @@ std::string with_index_name(std::string_view stmt, const char *name);
 template <typename Rules>
 int
 guarded(const Policy &policy, Finding *out, int max_out, char *err, size_t errlen, Rules rules,
-		SinkContext cx = {}) noexcept
+		SinkContext cx = {}, std::vector<Collected> *collect = nullptr) noexcept
 {
 	try
 	{
 		if (policy.mode == Mode::Off)
 			return 0;
-		Sink sink(policy, out, max_out, cx);
+		Sink sink(policy, out, max_out, cx, collect);
 		rules(sink);
 		return sink.count();
 	}

@@ -75,7 +75,10 @@ rule_concurrently_in_transaction(const StatementFacts &f, const Policy &, Sink &
 	const RelationFacts &rel = (ic.op == IcOp::DropIndex || ic.op == IcOp::Reindex) && ic.n_indexes > 0
 								   ? ic.indexes[0].table
 								   : f.rel;
-	sink.add(RuleId::ConcurrentlyInTransaction, rel, LockLevel::ShareUpdateExclusive, -1, message, detail, hint);
+	Recipe recipe;
+	recipe.steps.push_back(statement_step(FixRun::Autocommit));
+	sink.add(RuleId::ConcurrentlyInTransaction, rel, LockLevel::ShareUpdateExclusive, -1, message, detail, hint, false,
+			 std::move(recipe));
 }
 
 /* ------------------------------------------------------------------ drop_index_blocking */
@@ -111,8 +114,9 @@ rule_drop_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 						 ". It must first wait for every query running on the table, and meanwhile every "
 						 "new query queues behind it. " + lock_sentence(lock);
 	std::string hint;
-	bool any_partitioned = false;
+	bool any_partitioned = false, any_plain = false;
 	std::string safe;
+	Recipe recipe;
 	for (int i = 0; i < ic.n_indexes; ++i)
 	{
 		const IcIndex &ix = ic.indexes[i];
@@ -121,8 +125,24 @@ rule_drop_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 			any_partitioned = true;
 			continue;
 		}
-		safe += std::string("  DROP INDEX CONCURRENTLY IF EXISTS ") + ix.index_qual + ";\n";
+		any_plain = true;
+		recipe.steps.push_back(
+			sql_step(std::string("DROP INDEX CONCURRENTLY IF EXISTS ") + ix.index_qual + ";", FixRun::Autocommit));
+		safe += "  " + recipe.steps.back().sql + "\n";
 	}
+	/* an index on a partitioned table has no CONCURRENTLY form: its drop, on its own, bounded by a
+	 * lock_timeout (fix() gives it one); the statement itself when it drops only such indexes */
+	if (any_partitioned && !any_plain)
+		recipe.steps.push_back(statement_step(FixRun::OwnTransaction));
+	else
+		for (int i = 0; i < ic.n_indexes; ++i)
+			if (ic.indexes[i].partitioned)
+				recipe.steps.push_back(sql_step(std::string("DROP INDEX ") + ic.indexes[i].index_qual + ";",
+												FixRun::OwnTransaction));
+	if (ic.cascade)
+		recipe = decision("DROP INDEX CONCURRENTLY cannot CASCADE: what depends on the index must be dropped first, "
+						  "and which of that may go is a decision.",
+						  std::move(recipe.steps));
 	if (!safe.empty())
 		hint = "Drop the index without blocking reads and writes. DROP INDEX CONCURRENTLY drops one index "
 			   "per statement and cannot run inside a transaction block, so run each on its own:\n" +
@@ -139,14 +159,15 @@ rule_drop_index_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 				"retry on timeout:\n  SET lock_timeout = '2s';\n  " +
 				sql::for_hint(stmt_text(f));
 	}
-	sink.add(RuleId::DropIndexBlocking, worst->table, lock, worst->table.rows, message, detail, hint);
+	sink.add(RuleId::DropIndexBlocking, worst->table, lock, worst->table.rows, message, detail, hint, false,
+			 std::move(recipe));
 }
 
 /* ------------------------------------------------------------------ reindex_blocking */
 
-/* REINDEX ... with CONCURRENTLY after INDEX / TABLE / SCHEMA / DATABASE; empty if not found. */
-std::string
-with_reindex_concurrently(std::string_view stmt)
+/* Where CONCURRENTLY goes in REINDEX: after INDEX / TABLE / SCHEMA / DATABASE; npos if not found. */
+size_t
+reindex_concurrently_at(std::string_view stmt)
 {
 	std::vector<sql::Token> toks = sql::tokenize(stmt);
 	int depth = 0;
@@ -160,9 +181,9 @@ with_reindex_concurrently(std::string_view stmt)
 		}
 		if (depth == 0 && (sql::is_keyword(stmt, t, "index") || sql::is_keyword(stmt, t, "table") ||
 						   sql::is_keyword(stmt, t, "schema") || sql::is_keyword(stmt, t, "database")))
-			return sql::for_hint(sql::splice(stmt, {{t.end, " CONCURRENTLY"}}));
+			return t.end;
 	}
-	return std::string();
+	return std::string_view::npos;
 }
 
 void
@@ -211,10 +232,17 @@ rule_reindex_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 						 ". A plain REINDEX holds a SHARE lock on the table (it " + fmt::lock_blocks(LockLevel::Share) +
 						 ") and an ACCESS EXCLUSIVE lock on each index it rebuilds, which blocks every query "
 						 "that the planner considers that index for, reads included, until the rebuild ends.";
-	std::string safe = with_reindex_concurrently(stmt_text(f));
+	const size_t at = reindex_concurrently_at(stmt_text(f));
+	Recipe recipe;
+	if (at == std::string_view::npos)
+		recipe = decision("the statement could not be rewritten with CONCURRENTLY.");
+	else
+		recipe.steps.push_back(statement_step(FixRun::Autocommit, {{at, 0, " CONCURRENTLY"}}));
 	std::string hint = "Rebuild the indexes without blocking reads and writes. REINDEX CONCURRENTLY cannot run "
 					   "inside a transaction block, so run it on its own:\n  " +
-					   (safe.empty() ? std::string("REINDEX (CONCURRENTLY) ...;") : safe) + "\n";
+					   (recipe.decision ? std::string("REINDEX (CONCURRENTLY) ...;")
+										: hint_sql(stmt_text(f), recipe.steps[0])) +
+					   "\n";
 	if (ic.reindex_has_partitioned)
 		hint += "On a partitioned table it rebuilds each partition's indexes, one transaction each "
 				"(PostgreSQL 14 and later).\n";
@@ -223,7 +251,8 @@ rule_reindex_blocking(const StatementFacts &f, const Policy &p, Sink &sink)
 			"  SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid;\n"
 			"and DROP INDEX CONCURRENTLY each of them before retrying.\n";
 	hint += kAutocommitNote;
-	sink.add(RuleId::ReindexBlocking, *rel, LockLevel::Share, rel->rows, message, detail, hint);
+	sink.add(RuleId::ReindexBlocking, *rel, LockLevel::Share, rel->rows, message, detail, hint, false,
+			 std::move(recipe));
 }
 
 /* ------------------------------------------------------------------ invalid leftovers */
@@ -232,26 +261,42 @@ void
 rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, Sink &sink)
 {
 	const IndexConstraintFacts &ic = f.ic;
+	/* rebuild: the statement that builds the index again, or empty (rebuild in place) */
 	auto report = [&](const IcIndex &ix, const std::string &message, const std::string &what_pg_does,
-					  const std::string &rebuild) {
+					  const Step *rebuild) {
 		std::string detail = "Rule concurrent_index_invalid_leftover: " + std::string(ix.index_qual) +
 							 " exists but is INVALID (pg_index.indisvalid is false), the leftover of a "
 							 "CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed or was cancelled. " +
 							 what_pg_does +
 							 " An invalid index is never used by queries, yet every write to " + ix.table_sql +
 							 " still maintains it.";
+		/* the statement itself runs where it ran, or outside a block if it is CONCURRENTLY */
+		const Step stmt = statement_step(ic.concurrent ? FixRun::Autocommit : FixRun::InPlace);
+		Recipe recipe;
 		std::string hint;
-		if (!rebuild.empty())
+		if (rebuild)
+		{
+			recipe.steps.push_back(
+				sql_step("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(ix.index_qual) + ";", FixRun::Autocommit));
+			recipe.steps.push_back(*rebuild);
+			if (!rebuild->statement)
+				recipe.steps.push_back(stmt);
 			hint = "Drop the leftover and build the index again, each statement on its own outside a "
-				   "transaction block:\n  DROP INDEX CONCURRENTLY IF EXISTS " +
-				   std::string(ix.index_qual) + ";\n  " + rebuild +
+				   "transaction block:\n" +
+				   hint_lines(stmt_text(f), recipe.steps) +
 				   "\nor rebuild it in place:\n  REINDEX INDEX CONCURRENTLY " + ix.index_qual + ";\n";
+		}
 		else
-			hint = "Rebuild it in place, on its own outside a transaction block, then run the statement again:\n"
-				   "  REINDEX INDEX CONCURRENTLY " + std::string(ix.index_qual) + ";\n  " +
-				   sql::for_hint(stmt_text(f)) + "\n";
+		{
+			recipe.steps.push_back(
+				sql_step("REINDEX INDEX CONCURRENTLY " + std::string(ix.index_qual) + ";", FixRun::Autocommit));
+			recipe.steps.push_back(stmt);
+			hint = "Rebuild it in place, on its own outside a transaction block, then run the statement again:\n" +
+				   hint_lines(stmt_text(f), recipe.steps) + "\n";
+		}
 		hint += kAutocommitNote;
-		sink.add(RuleId::ConcurrentIndexInvalidLeftover, ix.table, f.lock, ix.table.rows, message, detail, hint);
+		sink.add(RuleId::ConcurrentIndexInvalidLeftover, ix.table, f.lock, ix.table.rows, message, detail, hint,
+				 false, std::move(recipe));
 	};
 
 	if (ic.op == IcOp::CreateIndex && ic.if_not_exists && ic.n_indexes > 0)
@@ -259,10 +304,11 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 		const IcIndex &ix = ic.indexes[0];
 		if (!ix.found || ix.valid || ix.partitioned || ix.table.is_temp)
 			return;
+		const Step again = statement_step(ic.concurrent ? FixRun::Autocommit : FixRun::InPlace);
 		report(ix, "index " + std::string(ix.index_qual) + " already exists but is INVALID: IF NOT EXISTS would skip it",
 			   "With IF NOT EXISTS, PostgreSQL only says NOTICE and skips the statement, so the migration "
 			   "\"succeeds\" and the index is still missing.",
-			   sql::for_hint(stmt_text(f)));
+			   &again);
 	}
 	if (ic.op == IcOp::AlterTable)
 		for (int i = 0; i < ic.n_adds; ++i)
@@ -270,12 +316,11 @@ rule_concurrent_index_invalid_leftover(const StatementFacts &f, const Policy &, 
 			const IcConstraint &c = ic.adds[i];
 			if (!c.using_index || !c.index.found || c.index.valid || c.index.partitioned)
 				continue;
+			const Step build = sql_step(sql::for_hint(sql::with_concurrently(c.index.definition)), FixRun::Autocommit);
 			report(c.index, "constraint would use index " + std::string(c.index.index_qual) + ", which is INVALID",
 				   "PostgreSQL refuses to use it, but only after it has taken the ACCESS EXCLUSIVE lock on the "
 				   "table.",
-				   c.index.definition[0] ? sql::for_hint(sql::with_concurrently(c.index.definition)) + "\n  " +
-											   sql::for_hint(stmt_text(f))
-										 : std::string());
+				   c.index.definition[0] ? &build : nullptr);
 		}
 }
 
@@ -379,42 +424,96 @@ table_constraint(const StatementFacts &f, const IcConstraint &c, const std::stri
 	return "CONSTRAINT " + name + " " + text;
 }
 
-/* The two-step NOT VALID recipe of CHECK and FOREIGN KEY. */
-std::string
-not_valid_recipe(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *table_sql)
+/* A constraint written inside ADD COLUMN: the statement without it, which adds the column alone
+ * (the first step of the recipes that add the constraint afterwards). */
+bool
+without_inline(const StatementFacts &f, const IcConstraint &c, Step &out)
 {
-	std::string r = "Add the constraint without checking the existing rows, then check them in a separate "
+	if (!c.on_new_column || c.offset < 0 || c.end <= c.offset || static_cast<size_t>(c.end) > stmt_text(f).size())
+		return false;
+	out = statement_step(FixRun::InPlace,
+						 {{static_cast<size_t>(c.offset), static_cast<size_t>(c.end - c.offset), std::string()}});
+	return true;
+}
+
+/* The two-step NOT VALID recipe of CHECK and FOREIGN KEY: the constraint added NOT VALID, then
+ * validated in a transaction of its own. A constraint written inside ADD COLUMN comes after
+ * the column, which the statement without it adds first. */
+Recipe
+not_valid_steps(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *table_sql)
+{
+	Recipe r;
+	const char *only = f.ic.alter_only ? "ONLY " : "";
+	Step first;
+	if (c.on_new_column && without_inline(f, c, first))
+		r.steps.push_back(first);
+	r.steps.push_back(sql_step(std::string("ALTER TABLE ") + only + table_sql + " ADD " + table_constraint(f, c, name) +
+							   " NOT VALID;"));
+	r.steps.push_back(
+		sql_step(std::string("ALTER TABLE ") + only + table_sql + " VALIDATE CONSTRAINT " + name + ";",
+				 FixRun::OwnTransaction));
+	if (c.offset < 0 || constraint_text(f, c).empty() || (c.on_new_column && r.steps.size() < 3))
+		return decision("the constraint's text could not be taken out of the statement.", std::move(r.steps));
+	if (!one_alter_command(f))
+		return decision("the statement does more than add the constraint.", std::move(r.steps));
+	return r;
+}
+
+/* The hint of the NOT VALID recipe. */
+std::string
+not_valid_hint(const IcConstraint &c, const Recipe &r)
+{
+	const size_t n = r.steps.size();
+	std::string h = "Add the constraint without checking the existing rows, then check them in a separate "
 					"transaction, which takes only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on):\n";
 	if (c.on_new_column)
-		r += "  -- first add the column without the constraint\n";
-	const char *only = f.ic.alter_only ? "ONLY " : "";
-	r += std::string("  ALTER TABLE ") + only + table_sql + " ADD " + table_constraint(f, c, name) + " NOT VALID;\n";
-	r += "  COMMIT;  -- or a separate migration\n";
-	r += std::string("  ALTER TABLE ") + only + table_sql + " VALIDATE CONSTRAINT " + name + ";";
-	return r;
+		h += "  -- first add the column without the constraint\n";
+	h += "  " + r.steps[n - 2].sql + "\n";
+	h += "  COMMIT;  -- or a separate migration\n";
+	h += "  " + r.steps[n - 1].sql;
+	return h;
 }
 
 void
 rule_check_constraint_validating(const StatementFacts &f, const Policy &p, Sink &sink)
 {
 	const IndexConstraintFacts &ic = f.ic;
-	if (ic.op != IcOp::AlterTable || !large(f.rel, p))
+	if (ic.op != IcOp::AlterTable)
 		return;
+	/* an inheritance parent: the CHECK is added to, and checked on, every child too */
+	RelationFacts tree = f.rel;
+	if (ic.n_children > 0)
+	{
+		tree.size_bytes = ic.tree_bytes;
+		tree.rows = ic.tree_rows;
+	}
 	for (int i = 0; i < ic.n_adds; ++i)
 	{
 		const IcConstraint &c = ic.adds[i];
 		if (c.kind != IcConKind::Check || c.not_valid)
 			continue;
+		const RelationFacts &judged = c.no_inherit ? f.rel : tree;
+		if (!large(judged, p))
+			continue;
+		const bool children = !c.no_inherit && ic.n_children > 0;
 		const std::string table = quoted(f.rel.name);
 		const std::string name = constraint_name(f, c, "<name>");
+		const std::string kids = std::to_string(ic.n_children) + " inheritance child" +
+								 (ic.n_children == 1 ? "" : "ren");
 		std::string message = "adding CHECK constraint " + name + " would scan large table " + table +
+							  (children ? " and its " + kids : std::string()) +
 							  " while holding a lock that blocks all access";
-		std::string detail = "Rule check_constraint_validating: " + table + " is " + size_phrase(f.rel) + ", " +
-							 threshold_phrase(p) + ". ADD CONSTRAINT ... CHECK reads every row to check it, "
-							 "under the " + fmt::lock_name(f.lock) + " lock this ALTER TABLE takes. " +
-							 lock_sentence(f.lock);
-		std::string hint = not_valid_recipe(f, c, name, ic.alter_table_sql);
-		sink.add(RuleId::CheckConstraintValidating, f.rel, f.lock, f.rel.rows, message, detail, hint);
+		std::string detail = "Rule check_constraint_validating: " + table +
+							 (children ? " and its " + kids + " (which get the constraint too) are "
+									   : std::string(" is ")) +
+							 size_phrase(judged) + ", " + threshold_phrase(p) +
+							 ". ADD CONSTRAINT ... CHECK reads every row to check it, under the " +
+							 fmt::lock_name(f.lock) + " lock this ALTER TABLE takes" +
+							 (children ? " on each of them" : "") + ". " + lock_sentence(f.lock);
+		Recipe recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
+		std::string hint = not_valid_hint(c, recipe);
+		sink.add(RuleId::CheckConstraintValidating, judged, f.lock, judged.rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -454,9 +553,12 @@ rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink
 			continue;
 		if (c.on_new_column && !c.new_column_default)
 			continue; /* a new column is all NULL: PostgreSQL skips the check (see the facts) */
-		/* judged by the larger of the two tables */
-		const bool ref_counts = c.ref_found && !c.ref_is_self && large(c.ref, p);
-		const RelationFacts &judge = ref_counts && c.ref.size_bytes > f.rel.size_bytes ? c.ref : f.rel;
+		/* Judged by the referencing table: PostgreSQL's check (RI_Initial_Check) reads every
+		 * row of it and looks each one up in the referenced table's key index, so a small table
+		 * referencing a large one is checked in a moment; verified with auto_explain: a nested
+		 * loop anti join over an index-only scan of the referenced key. The brief SHARE ROW
+		 * EXCLUSIVE lock on the referenced table is fk_locks_referenced_table's. */
+		const RelationFacts &judge = f.rel;
 		if (!large(judge, p))
 			continue;
 		const std::string table = quoted(f.rel.name);
@@ -470,49 +572,100 @@ rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink
 							 " and looks up every existing row before it commits. " +
 							 lock_sentence(LockLevel::ShareRowExclusive);
 		std::string hint;
+		Recipe recipe;
 		if (f.rel.relkind == 'p' && f.server_version_num >= 180000)
+		{
 			/* 18 (checked on 18.6): NOT VALID takes SHARE ROW EXCLUSIVE on the parent, its partitions
 			 * and the referenced table without a scan; VALIDATE on the parent checks each partition
 			 * under SHARE UPDATE EXCLUSIVE (ROW SHARE on the referenced table) */
-			hint = not_valid_recipe(f, c, name, ic.alter_table_sql) +
-				   "\nVALIDATE CONSTRAINT on " + table + " checks each partition in turn.";
+			recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
+			hint = not_valid_hint(c, recipe) + "\nVALIDATE CONSTRAINT on " + table + " checks each partition in turn.";
+		}
 		else if (f.rel.relkind == 'p')
+		{
 			hint = "Before PostgreSQL 18 a NOT VALID foreign key cannot be added to a partitioned table. Add it to each "
 				   "partition with NOT VALID and VALIDATE it there, each in its own transaction; the "
 				   "constraint added to the parent afterwards takes those over instead of checking again. "
 				   "Run each step with a short lock_timeout (SET lock_timeout = '2s').";
+			recipe = decision("each partition needs its own NOT VALID foreign key and VALIDATE before the parent's.");
+		}
 		else
 		{
-			hint = not_valid_recipe(f, c, name, ic.alter_table_sql);
+			recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
+			hint = not_valid_hint(c, recipe);
 			if (!c.fk_indexed && !c.on_new_column && large(f.rel, p))
+			{
+				/* the index comes first, so that the check of every row has it */
+				Step index = sql_step("CREATE INDEX CONCURRENTLY " + fk_index_name(f.rel, c.cols_sql) + " ON " +
+										  ic.alter_table_sql + " " + c.cols_sql + ";",
+									  FixRun::Autocommit);
 				hint += "\nIndex the referencing columns too (first, on its own, outside a transaction block), "
-						"or every DELETE from " + ref + " scans " + table + ":\n  CREATE INDEX CONCURRENTLY " +
-						fk_index_name(f.rel, c.cols_sql) + " ON " + ic.alter_table_sql + " " + c.cols_sql + ";";
+						"or every DELETE from " + ref + " scans " + table + ":\n  " + index.sql;
+				recipe.steps.insert(recipe.steps.begin(), index);
+			}
 		}
 		sink.add(RuleId::ForeignKeyValidating, judge, LockLevel::ShareRowExclusive, judge.rows, message, detail,
-				 hint);
+				 hint, false, std::move(recipe));
 	}
 }
 
-/* CREATE UNIQUE INDEX CONCURRENTLY + ADD CONSTRAINT ... USING INDEX */
-std::string
-using_index_recipe(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *kind)
+/* CREATE UNIQUE INDEX CONCURRENTLY + ADD CONSTRAINT ... USING INDEX; a constraint written inside
+ * ADD COLUMN needs the column first, added by the statement without it. */
+std::vector<Step>
+using_index_steps(const StatementFacts &f, const IcConstraint &c, const std::string &name, const char *kind)
 {
 	const char *t = f.ic.alter_table_sql;
-	std::string r;
-	r += std::string("  CREATE UNIQUE INDEX CONCURRENTLY ") + name + " ON " + t + " " + c.cols_sql + ";\n";
-	r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + name + " " + kind + " USING INDEX " + name + ";";
-	return r;
+	std::vector<Step> steps;
+	Step first;
+	if (without_inline(f, c, first))
+		steps.push_back(first);
+	steps.push_back(sql_step(std::string("CREATE UNIQUE INDEX CONCURRENTLY ") + name + " ON " + t + " " + c.cols_sql + ";",
+							 FixRun::Autocommit));
+	steps.push_back(sql_step(std::string("ALTER TABLE ") + t + " ADD CONSTRAINT " + name + " " + kind +
+							 " USING INDEX " + name + ";"));
+	return steps;
 }
 
-std::string
-pk_not_null_recipe(const StatementFacts &f, const char *cols)
+/* Only UNIQUE (cols) or PRIMARY KEY (cols), optionally named: what the USING INDEX form can carry
+ * over. NULLS NOT DISTINCT, INCLUDE, WITH, USING INDEX TABLESPACE and DEFERRABLE would be lost. */
+bool
+plain_key_constraint(const StatementFacts &f, const IcConstraint &c)
+{
+	const std::string text = constraint_text(f, c);
+	std::vector<sql::Token> t = sql::tokenize(text);
+	size_t k = 0;
+	if (k < t.size() && sql::is_keyword(text, t[k], "constraint"))
+		k += 2;
+	if (k < t.size() && sql::is_keyword(text, t[k], "unique"))
+		++k;
+	else if (k + 1 < t.size() && sql::is_keyword(text, t[k], "primary") && sql::is_keyword(text, t[k + 1], "key"))
+		k += 2;
+	else
+		return false;
+	if (c.on_new_column)
+		return k == t.size(); /* the column is the key */
+	if (k >= t.size() || text[t[k].begin] != '(')
+		return false;
+	int depth = 0;
+	for (; k < t.size(); ++k)
+	{
+		const char ch = text[t[k].begin];
+		if (t[k].kind == sql::TokKind::Punct && ch == '(')
+			++depth;
+		else if (t[k].kind == sql::TokKind::Punct && ch == ')' && --depth == 0)
+			return k + 1 == t.size();
+	}
+	return false;
+}
+
+std::vector<Step>
+pk_not_null_steps(const StatementFacts &f, const char *cols)
 {
 	std::string_view qual(f.rel.name);
 	size_t dot = qual.find('.');
 	std::string relname(dot == std::string_view::npos ? qual : qual.substr(dot + 1));
 	/* one CHECK per column, named after it */
-	std::string r;
+	std::vector<Step> r;
 	std::string_view s(cols);
 	const char *t = f.ic.alter_table_sql;
 	size_t pos = 0;
@@ -537,17 +690,35 @@ pk_not_null_recipe(const StatementFacts &f, const char *cols)
 		{
 			/* 18: a NOT NULL constraint of its own, NOT VALID, then validated; the primary key
 			 * takes it over without a scan */
-			r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " NOT NULL " + col + " NOT VALID;\n";
-			r += std::string("  ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";  -- its own transaction\n";
+			r.push_back(sql_step(std::string("ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " NOT NULL " + col +
+								 " NOT VALID;"));
+			r.push_back(sql_step(std::string("ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";",
+								 FixRun::OwnTransaction, "its own transaction"));
 			continue;
 		}
-		r += std::string("  ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " CHECK (" + col +
-			 " IS NOT NULL) NOT VALID;\n";
-		r += std::string("  ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";  -- its own transaction\n";
-		r += std::string("  ALTER TABLE ") + t + " ALTER COLUMN " + col + " SET NOT NULL;  -- no scan: the CHECK proves it\n";
-		r += std::string("  ALTER TABLE ") + t + " DROP CONSTRAINT " + check + ";\n";
+		r.push_back(sql_step(std::string("ALTER TABLE ") + t + " ADD CONSTRAINT " + check + " CHECK (" + col +
+							 " IS NOT NULL) NOT VALID;"));
+		r.push_back(sql_step(std::string("ALTER TABLE ") + t + " VALIDATE CONSTRAINT " + check + ";",
+							 FixRun::OwnTransaction, "its own transaction"));
+		r.push_back(sql_step(std::string("ALTER TABLE ") + t + " ALTER COLUMN " + col + " SET NOT NULL;",
+							 FixRun::InPlace, "no scan: the CHECK proves it"));
+		r.push_back(sql_step(std::string("ALTER TABLE ") + t + " DROP CONSTRAINT " + check + ";"));
 	}
 	return r;
+}
+
+/* What fix() needs before it may apply the USING INDEX recipe by itself. */
+void
+key_recipe_checks(const StatementFacts &f, const IcConstraint &c, Recipe &r)
+{
+	if (c.cols_sql[0] == '\0' || !plain_key_constraint(f, c))
+		r = decision("the constraint has options (NULLS NOT DISTINCT, INCLUDE, WITH, USING INDEX TABLESPACE, "
+					 "DEFERRABLE, ...) that the USING INDEX form would have to carry over by hand.",
+					 std::move(r.steps));
+	else if (c.on_new_column && r.steps.size() < 3)
+		r = decision("the constraint's text could not be taken out of the statement.", std::move(r.steps));
+	else if (!one_alter_command(f))
+		r = decision("the statement does more than add the constraint.", std::move(r.steps));
 }
 
 void
@@ -575,17 +746,26 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 								 "under the " + fmt::lock_name(f.lock) + " lock this ALTER TABLE takes. " +
 								 lock_sentence(f.lock);
 			std::string hint;
+			Recipe recipe;
 			if (partitioned)
+			{
 				hint = "A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING INDEX. Give "
 					   "each partition the constraint first, the online way (CREATE UNIQUE INDEX CONCURRENTLY on the "
 					   "partition, then ALTER TABLE <partition> ADD CONSTRAINT ... UNIQUE USING INDEX), then add it to "
 					   "the parent, which attaches the partitions' constraints instead of building new indexes.";
+				recipe = decision("each partition needs its own unique index and constraint before the parent's.");
+			}
 			else
+			{
+				recipe.steps = using_index_steps(f, c, name, "UNIQUE");
 				hint = "Build the unique index without blocking writes (outside a transaction block), then attach "
 					   "it as the constraint, which takes a brief lock and no scan. A UNIQUE constraint cannot be "
 					   "NOT VALID:\n" +
-					   using_index_recipe(f, c, name, "UNIQUE") + "\n" + kAutocommitNote;
-			sink.add(RuleId::UniqueConstraintBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+					   hint_lines(stmt_text(f), recipe.steps) + "\n" + kAutocommitNote;
+				key_recipe_checks(f, c, recipe);
+			}
+			sink.add(RuleId::UniqueConstraintBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint, false,
+					 std::move(recipe));
 		}
 		else if (c.kind == IcConKind::PrimaryKey && (!c.using_index || c.pk_needs_not_null))
 		{
@@ -605,7 +785,9 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 			detail += ", under the " + std::string(fmt::lock_name(f.lock)) + " lock this ALTER TABLE takes. " +
 					  lock_sentence(f.lock);
 			std::string hint;
+			Recipe recipe;
 			if (partitioned)
+			{
 				hint = std::string("A partitioned table has neither CREATE INDEX CONCURRENTLY nor ADD ... USING "
 								   "INDEX. Make the key columns NOT NULL ") +
 					   (f.server_version_num >= 180000
@@ -614,6 +796,8 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 							: "through a validated CHECK on each partition") +
 					   ", give each partition its primary key the online way (CREATE UNIQUE INDEX CONCURRENTLY, "
 					   "then ADD CONSTRAINT ... PRIMARY KEY USING INDEX), then add it to the parent.";
+				recipe = decision("each partition needs its own primary key before the parent's.");
+			}
 			else
 			{
 				hint = std::string(c.pk_needs_not_null ? "Make the key columns NOT NULL without a long lock, "
@@ -622,14 +806,26 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 													   : "Build the index without blocking writes, then attach it.") +
 					   " A PRIMARY KEY cannot be NOT VALID:\n";
 				if (c.pk_needs_not_null)
-					hint += pk_not_null_recipe(f, c.nullable_cols);
+				{
+					recipe.steps = pk_not_null_steps(f, c.nullable_cols);
+					hint += hint_lines(stmt_text(f), recipe.steps) + "\n";
+				}
+				std::vector<Step> rest;
 				if (c.using_index)
-					hint += "  " + sql::for_hint(stmt_text(f));
+					rest.push_back(statement_step());
 				else
-					hint += using_index_recipe(f, c, name, "PRIMARY KEY");
+					rest = using_index_steps(f, c, name, "PRIMARY KEY");
+				hint += hint_lines(stmt_text(f), rest);
+				recipe.steps.insert(recipe.steps.end(), rest.begin(), rest.end());
 				hint += std::string("\n") + kAutocommitNote;
+				if (!c.using_index)
+					key_recipe_checks(f, c, recipe);
+				if (c.on_new_column && c.pk_needs_not_null)
+					recipe = decision("the new column would have to be NOT NULL before it exists.",
+									  std::move(recipe.steps));
 			}
-			sink.add(RuleId::PrimaryKeyBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint);
+			sink.add(RuleId::PrimaryKeyBlocking, f.rel, f.lock, f.rel.rows, message, detail, hint, false,
+					 std::move(recipe));
 		}
 		else if (c.kind == IcConKind::Exclusion)
 		{
@@ -645,7 +841,8 @@ rule_unique_pk_exclusion(const StatementFacts &f, const Policy &p, Sink &sink)
 							   "create a new table with the constraint, copy the rows in batches and swap names. After review, a "
 							   "role that may override rules can let it through with SET LOCAL migration_guard.allow = "
 							   "'exclusion_constraint: <reason>'.";
-			sink.add(RuleId::ExclusionConstraint, f.rel, f.lock, f.rel.rows, message, detail, hint);
+			sink.add(RuleId::ExclusionConstraint, f.rel, f.lock, f.rel.rows, message, detail, hint, false,
+			 decision("PostgreSQL has no online way to add an EXCLUDE constraint."));
 		}
 	}
 }
@@ -678,7 +875,11 @@ rule_validate_in_same_transaction(const StatementFacts &f, const Policy &p, Sink
 						   std::string(ic.alter_table_sql) + " VALIDATE CONSTRAINT " + v.name_sql +
 						   ";\nAlembic and Django run each migration in one transaction: put VALIDATE in the next "
 						   "migration.";
-		sink.add(RuleId::ValidateInSameTransaction, f.rel, v.held, f.rel.rows, message, detail, hint);
+		/* the statement itself, in a transaction of its own */
+		Recipe recipe;
+		recipe.steps.push_back(statement_step(FixRun::OwnTransaction));
+		sink.add(RuleId::ValidateInSameTransaction, f.rel, v.held, f.rel.rows, message, detail, hint, false,
+				 std::move(recipe));
 	}
 }
 
@@ -844,12 +1045,14 @@ void
 rule_domain_constraint(const StatementFacts &f, const Policy &p, Sink &sink)
 {
 	const IndexConstraintFacts &ic = f.ic;
-	if (ic.op != IcOp::AlterDomain || (!ic.domain_add_check && !ic.domain_set_not_null) ||
+	if (ic.op != IcOp::AlterDomain || (!ic.domain_add_check && !ic.domain_set_not_null && !ic.domain_validate) ||
 		!large(ic.domain_largest, p))
 		return;
 	const RelationFacts &big = ic.domain_largest;
 	const std::string domain = ic.domain_sql;
-	const std::string what = ic.domain_set_not_null ? "making domain " + domain + " NOT NULL"
+	const std::string what = ic.domain_validate ? "validating constraint " + std::string(ic.domain_con_sql) +
+													  " of domain " + domain
+						   : ic.domain_set_not_null ? "making domain " + domain + " NOT NULL"
 													: "adding a CHECK constraint to domain " + domain;
 	std::string message = what + " would scan every table that uses it while blocking writes, large table " +
 						  quoted(big.name) + " among them";
@@ -857,34 +1060,58 @@ rule_domain_constraint(const StatementFacts &f, const Policy &p, Sink &sink)
 						 (ic.domain_tables == 1 ? " has" : "s have") + " a column of " + domain + "; the largest, " +
 						 quoted(big.name) + ", is " + size_phrase(big) + ", " + threshold_phrase(p) +
 						 ". PostgreSQL checks every row of each under a SHARE lock held until the transaction "
-						 "ends. That lock " + fmt::lock_blocks(LockLevel::Share) + ".";
+						 "ends" + (ic.domain_validate ? " (a domain's VALIDATE CONSTRAINT does, unlike a table's)"
+													  : "") +
+						 ". That lock " + fmt::lock_blocks(LockLevel::Share) + ".";
+
+	/* the read-only check of the old rows: a cast to the domain applies every constraint of
+	 * it, NOT VALID ones included, and fails at the first value that breaks one */
+	std::string probe;
+	if (ic.domain_largest_sql[0] && ic.domain_column_sql[0] && ic.domain_base_sql[0])
+		probe = "  SELECT count(*) FROM " + std::string(ic.domain_largest_sql) + " WHERE " + ic.domain_column_sql +
+				"::" + ic.domain_base_sql + "::" + domain + " IS NOT NULL;\n";
+	else
+		probe = "  SELECT count(*) FROM <table> WHERE <column>::<base type>::" + domain + " IS NOT NULL;\n";
+	const std::string check_old =
+		"Check the old rows with a query that only reads (ACCESS SHARE: writes go on), on each table with a "
+		"column of " + domain + "; it fails at the first value that breaks the constraint, and those rows are "
+		"the ones to fix (in batches) before anything else:\n" + probe;
+	const std::string leave =
+		"Leave the constraint NOT VALID: it already holds for every value written. A domain's VALIDATE "
+		"CONSTRAINT cannot be made cheaper (it scans every table that uses the domain again, under SHARE); run "
+		"it only where writes may stop for the whole scan, such as a maintenance window, as an override "
+		"(migration_guard.allow = 'domain_constraint: <reason>', by a member of migration_guard.override_role).";
 	std::string hint;
-	std::string name = std::string(ic.domain_name) + (ic.domain_set_not_null ? "_not_null" : "_check");
-	bool plain = true;
-	for (char ch : name)
-		plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
-	if (!plain)
-		name = "\"" + name + "\"";
-	std::string add;
-	if (ic.domain_set_not_null)
-		add = "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + name + " CHECK (VALUE IS NOT NULL) NOT VALID;";
+	if (ic.domain_validate)
+		hint = "PostgreSQL already checks every new and updated value against the constraint, valid or not. " +
+			   check_old + leave;
 	else
 	{
-		std::string stmt = sql::for_hint(stmt_text(f));
-		if (!stmt.empty() && stmt.back() == ';')
-			stmt.pop_back();
-		add = stmt + " NOT VALID;";
+		std::string name = std::string(ic.domain_name) + (ic.domain_set_not_null ? "_not_null" : "_check");
+		bool plain = true;
+		for (char ch : name)
+			plain = plain && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+		if (!plain)
+			name = "\"" + name + "\"";
+		std::string add;
+		if (ic.domain_set_not_null)
+			add = "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + name + " CHECK (VALUE IS NOT NULL) NOT VALID;";
+		else
+		{
+			std::string stmt = sql::for_hint(stmt_text(f));
+			if (!stmt.empty() && stmt.back() == ';')
+				stmt.pop_back();
+			add = stmt + " NOT VALID;";
+		}
+		hint = "Add the constraint NOT VALID: it takes no lock on the tables, and PostgreSQL checks every new and "
+			   "updated value from then on:\n  " + add + "\n" + check_old + leave;
 	}
-	hint = "Add the constraint without checking existing rows (new and updated rows are checked at once), and "
-		   "check the old ones later:\n  " +
-		   add + "\n  -- later, in a quiet period and its own transaction:\n  ALTER DOMAIN " + domain +
-		   " VALIDATE CONSTRAINT <constraint name>;\n"
-		   "Unlike a table's, a domain's VALIDATE still takes SHARE on every table that uses it while it "
-		   "scans. Where writes must never stop, put the rule on each table instead (ALTER TABLE ... ADD "
-		   "CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT, which blocks no writes).";
-	const std::string con = ic.domain_set_not_null ? name : std::string(ic.domain_con_sql);
-	hint.replace(hint.find("<constraint name>"), std::string("<constraint name>").size(), con);
-	sink.add(RuleId::DomainConstraint, big, LockLevel::Share, big.rows, message, detail, hint);
+	sink.add(RuleId::DomainConstraint, big, LockLevel::Share, big.rows, message, detail, hint, false,
+			 decision(ic.domain_set_not_null
+						  ? "a domain's SET NOT NULL has no NOT VALID form, and a CHECK (VALUE IS NOT NULL) in its place "
+							"changes the schema."
+						  : "a domain's VALIDATE CONSTRAINT still blocks writes on every table that uses the domain "
+							"while it scans them."));
 }
 
 } // namespace

@@ -142,7 +142,8 @@ rule_rewrite(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &
 						 ", " + threshold(p) + ". ALTER TABLE ... " + what + " " + how + " while it holds " +
 						 lock_phrase(lock) + ", for the whole copy; every statement that queues behind it "
 						 "waits as well.";
-	sink.add(rule, it.rel, lock, it.rel.rows, message, detail, hint);
+	sink.add(rule, it.rel, lock, it.rel.rows, message, detail, hint, false,
+			 decision("there is no online form of it: the table must be rebuilt beside the old one and swapped in."));
 }
 
 /* ---------------------------------------------------------------- VACUUM FULL, CLUSTER */
@@ -152,21 +153,50 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 {
 	const bool vacuum = it.op == TblOp::VacuumFull;
 	const char *what = vacuum ? "VACUUM FULL" : "CLUSTER";
-	if (!it.rel.found)
+	if (vacuum && !it.rel.found)
 	{
-		/* every table of the database (VACUUM FULL), or every table clustered before (CLUSTER) */
-		std::string message = std::string(what) + " without a table would rewrite " +
-							  (vacuum ? "every table of the database" : "every table clustered before") +
+		/* every table of the database */
+		std::string message = std::string(what) + " without a table would rewrite every table of the database"
 							  ", each under an ACCESS EXCLUSIVE lock";
 		std::string detail = std::string("Rule vacuum_full_cluster: ") + what +
 							 " copies each table into new files while it holds " +
 							 lock_phrase(LockLevel::AccessExclusive) + ", one table after another.";
-		std::string hint = vacuum ? "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
-									"To shrink a bloated table, repack it online: pg_repack --table=<table>."
-								  : "Cluster online, one table at a time: pg_repack --table=<table> orders "
-									"each table by its clustered index and takes ACCESS EXCLUSIVE only for "
-									"the final swap.";
+		std::string hint = "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
+						   "To shrink a bloated table, repack it online: pg_repack --table=<table>.";
 		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, -1, message, detail, hint);
+		return;
+	}
+	if (!vacuum && it.flag)
+	{
+		/* CLUSTER without a table: the tables clustered before that it would rewrite, judged by
+		 * the largest (the others wait behind it, each rewritten in turn) */
+		if (!large(it.rel, p))
+			return;
+		const std::string name = quoted(it.rel.name);
+		const bool one = it.count == 1;
+		std::string message =
+			one ? "CLUSTER without a table would rewrite large table " + name +
+					  ", the table clustered before, under an ACCESS EXCLUSIVE lock"
+				: "CLUSTER without a table would rewrite the " + std::to_string(it.count) +
+					  " tables clustered before, large table " + name + " among them, each under an ACCESS "
+					  "EXCLUSIVE lock";
+		std::string detail = "Rule vacuum_full_cluster: CLUSTER without a table reclusters every table that has "
+							 "an index marked as clustered and that you may cluster: " +
+							 (one ? name + ", " + size_phrase(it.rel)
+								  : std::to_string(it.count) + " tables holding " + fmt::size(it.bytes) +
+										"; the largest, " + name + ", is " + size_phrase(it.rel)) +
+							 ", " + threshold(p) + ". " + (one ? "It is" : "Each is") +
+							 " copied into new files in index order" + (one ? "" : ", one after another,") +
+							 " while it is held with " + lock_phrase(LockLevel::AccessExclusive) +
+							 ", for the whole copy.";
+		std::string hint = std::string("Cluster online, one table at a time, with pg_repack, which takes ACCESS "
+									   "EXCLUSIVE only for the final swap:\n  pg_repack --table=") +
+						   it.table_sql +
+						   (one ? std::string()
+								: "\nand the same for each of the others (pg_index.indisclustered marks them). A "
+								  "table below migration_guard.large_table_threshold can be clustered on its own: "
+								  "CLUSTER <table>;");
+		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 		return;
 	}
 	if (!large(it.rel, p))
@@ -192,10 +222,15 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 			   it.table_sql +
 			   (it.arg[0] ? std::string(" --order-by=<the columns of ") + it.arg + ">" : std::string()) +
 			   "\nWithout an --order-by it orders by the table's clustered index.";
-	sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint, false,
+			 decision("the online form is pg_repack, a tool outside the migration, or a plain VACUUM, which does "
+					  "not give space back."));
 }
 
 /* ---------------------------------------------------------------- partitions */
+
+void rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+								 const char *does, Sink &sink);
 
 void
 rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
@@ -216,45 +251,81 @@ rule_attach_partition_scan(const StatementFacts &f, const Policy &p, const TblIt
 			" (and SHARE UPDATE EXCLUSIVE on " + parent + "). It skips the scan when a validated "
 			"CHECK constraint proves the bound; " + why + ".";
 		std::string hint;
+		Recipe recipe;
 		if (t.bound_known && t.check_sql[0])
+		{
+			const std::string at = std::string("ALTER TABLE ") + it.table_sql;
+			recipe.steps = {sql_step(at + " ADD CONSTRAINT " + it.arg + " CHECK (" + t.check_sql + ") NOT VALID;"),
+							sql_step(at + " VALIDATE CONSTRAINT " + it.arg + ";", FixRun::OwnTransaction),
+							statement_step(), sql_step(at + " DROP CONSTRAINT " + it.arg + ";")};
 			hint = std::string("Prove the bound first with a CHECK constraint, validated without blocking reads "
 							   "or writes (VALIDATE takes SHARE UPDATE EXCLUSIVE); run each step in its own "
-							   "transaction:\n  ALTER TABLE ") +
-				   it.table_sql + " ADD CONSTRAINT " + it.arg + " CHECK (" + t.check_sql + ") NOT VALID;\n  ALTER TABLE " +
-				   it.table_sql + " VALIDATE CONSTRAINT " + it.arg + ";\n  " + stmt_sql(f) + "\n  ALTER TABLE " +
-				   it.table_sql + " DROP CONSTRAINT " + it.arg + ";";
+							   "transaction:\n") +
+				   hint_lines(stmt_text(f), recipe.steps);
+		}
 		else
+		{
 			hint = "Add a CHECK constraint to " + part +
 				   " that states the partition bound exactly (ADD CONSTRAINT ... CHECK (...) NOT VALID, then "
 				   "VALIDATE CONSTRAINT in its own transaction), attach, then drop the CHECK.";
+			recipe = decision("the partition bound could not be written as a CHECK constraint.");
+		}
 		sink.add(RuleId::AttachPartitionScan, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail,
-				 hint);
+				 hint, false, std::move(recipe));
 	}
+	rule_default_partition_scan(f, p, it, "ATTACH PARTITION", "attaches a partition", sink);
+}
+
+/* CREATE TABLE ... PARTITION OF a table with a large DEFAULT partition: the same scan. */
+void
+rule_create_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, Sink &sink)
+{
+	rule_default_partition_scan(f, p, it, "CREATE TABLE ... PARTITION OF", "creates a partition", sink);
+}
+
+void
+rule_default_partition_scan(const StatementFacts &f, const Policy &p, const TblItem &it, const char *what,
+							const char *does, Sink &sink)
+{
+	const TableFacts &t = f.tbl;
+	const std::string parent = quoted(t.parent.name);
+	const bool attach = it.op == TblOp::AttachPartition;
+	const std::string scans = attach ? "ATTACH" : "new partition";
+	const std::string before = attach ? "attaching" : "creating the partition";
 	if (large(t.default_part, p) && !t.default_excluded)
 	{
 		const std::string def = quoted(t.default_part.name);
-		std::string message = "ATTACH PARTITION would scan the large DEFAULT partition " + def +
+		std::string message = std::string(what) + " would scan the large DEFAULT partition " + def +
 							  " under an ACCESS EXCLUSIVE lock for rows that belong to the new partition";
 		std::string detail = "Rule attach_partition_scan: the DEFAULT partition " + def + " of " + parent + " is " +
-							 size_phrase(t.default_part) + ", " + threshold(p) +
-							 ". Before it attaches a partition, PostgreSQL reads every row of the DEFAULT "
-							 "partition while it holds " + lock_phrase(LockLevel::AccessExclusive, def) +
+							 size_phrase(t.default_part) + ", " + threshold(p) + ". Before it " + does +
+							 ", PostgreSQL reads every row of the DEFAULT partition while it holds " +
+							 lock_phrase(LockLevel::AccessExclusive, def) +
 							 ", unless a validated CHECK constraint on it already excludes the new bound.";
 		std::string hint;
+		Recipe recipe;
 		if (t.bound_known && t.check_sql[0] && it.arg2[0])
+		{
+			/* the CHECK goes once the partition is attached: its bound keeps those rows out from then on */
+			const std::string at = std::string("ALTER TABLE ") + t.default_sql;
+			recipe.steps = {sql_step(at + " ADD CONSTRAINT " + it.arg2 + " CHECK (NOT (" + t.check_sql + ")) NOT VALID;"),
+							sql_step(at + " VALIDATE CONSTRAINT " + it.arg2 + ";", FixRun::OwnTransaction),
+							statement_step(), sql_step(at + " DROP CONSTRAINT " + it.arg2 + ";")};
 			hint = std::string("Exclude the new bound from the DEFAULT partition first, with a CHECK validated "
 							   "without blocking reads or writes; run each step in its own transaction (the "
-							   "VALIDATE fails if rows of the new range are still there: move them out first):\n"
-							   "  ALTER TABLE ") +
-				   t.default_sql + " ADD CONSTRAINT " + it.arg2 + " CHECK (NOT (" + t.check_sql + ")) NOT VALID;\n"
-				   "  ALTER TABLE " + t.default_sql + " VALIDATE CONSTRAINT " + it.arg2 + ";\n  " + stmt_sql(f) +
-				   "\nKeep the DEFAULT partition small: every ATTACH scans it.";
+							   "VALIDATE fails if rows of the new range are still there: move them out first):\n") +
+				   hint_lines(stmt_text(f), recipe.steps) +
+				   "\nKeep the DEFAULT partition small: every " + scans + " scans it.";
+		}
 		else
+		{
 			hint = "Add to the DEFAULT partition a validated CHECK constraint that excludes the new bound "
-				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before attaching, and keep the "
-				   "DEFAULT partition small: every ATTACH scans it.";
+				   "(NOT VALID, then VALIDATE CONSTRAINT in its own transaction) before " + before +
+				   ", and keep the DEFAULT partition small: every " + scans + " scans it.";
+			recipe = decision("the new bound could not be written as a CHECK constraint.");
+		}
 		sink.add(RuleId::AttachPartitionScan, t.default_part, LockLevel::AccessExclusive, t.default_part.rows,
-				 message, detail, hint);
+				 message, detail, hint, false, std::move(recipe));
 	}
 }
 
@@ -275,7 +346,16 @@ rule_detach_partition_blocking(const StatementFacts &f, const Policy &p, const T
 						 " and on the partition. It waits for every query running on the table, and every "
 						 "query that arrives meanwhile waits behind it.";
 	std::string hint;
+	Recipe recipe;
 	const std::string plain = std::string("ALTER TABLE ") + it.table_sql + " DETACH PARTITION " + it.arg;
+	if (f.server_version_num >= 140000 && !it.flag)
+	{
+		recipe.steps.push_back(sql_step(plain + " CONCURRENTLY;", FixRun::Autocommit));
+		if (!one_alter_command(f))
+			recipe = decision("the statement does more than detach the partition.", std::move(recipe.steps));
+	}
+	else
+		recipe.steps.push_back(statement_step()); /* bounded by a lock_timeout */
 	if (it.flag)
 		hint = std::string("PostgreSQL refuses DETACH PARTITION ... CONCURRENTLY while ") + parent +
 			   " has a DEFAULT partition. Run the plain form with a short lock_timeout, and retry when it "
@@ -283,12 +363,13 @@ rule_detach_partition_blocking(const StatementFacts &f, const Policy &p, const T
 			   plain + ";";
 	else if (f.server_version_num >= 140000)
 		hint = std::string("Detach it in two steps that let reads and writes go on (SHARE UPDATE EXCLUSIVE on ") +
-			   parent + "). CONCURRENTLY cannot run inside a transaction block, so run it on its own:\n  " + plain +
-			   " CONCURRENTLY;\nIf it is cancelled or fails part way, complete it with:\n  " + plain + " FINALIZE;";
+			   parent + "). CONCURRENTLY cannot run inside a transaction block, so run it on its own:\n  " +
+			   recipe.steps[0].sql + "\nIf it is cancelled or fails part way, complete it with:\n  " + plain + " FINALIZE;";
 	else
 		hint = "Run it with a short lock_timeout, and retry when it times out:\n  SET lock_timeout = '2s';\n  " +
 			   plain + ";";
-	sink.add(RuleId::DetachPartitionBlocking, it.rel, lock, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::DetachPartitionBlocking, it.rel, lock, it.rel.rows, message, detail, hint, false,
+			 std::move(recipe));
 }
 
 void
@@ -305,14 +386,21 @@ rule_refresh_matview_blocking(const StatementFacts &f, const Policy &p, const Tb
 						 lock_phrase(LockLevel::AccessExclusive) + ", for the whole run.";
 	const std::string conc = std::string("REFRESH MATERIALIZED VIEW CONCURRENTLY ") + it.table_sql + ";";
 	std::string hint;
+	Recipe recipe = decision("REFRESH ... CONCURRENTLY needs a unique index that identifies each row, whose "
+							 "columns only you can choose.");
 	if (it.arg[0])
+	{
+		recipe = Recipe();
+		recipe.steps.push_back(sql_step(conc));
 		hint = "Refresh it CONCURRENTLY: it takes an EXCLUSIVE lock, so reads go on, and it uses the unique "
 			   "index " + std::string(it.arg) + ":\n  " + conc;
+	}
 	else
 		hint = "Refresh it CONCURRENTLY, so that reads go on (EXCLUSIVE lock). That needs a unique index on "
 			   "plain columns, without a WHERE clause, that identifies each row; build it first without blocking:\n"
 			   "  CREATE UNIQUE INDEX CONCURRENTLY ON " + std::string(it.table_sql) + " (<columns that identify a row>);\n  " + conc;
-	sink.add(RuleId::RefreshMatviewBlocking, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+	sink.add(RuleId::RefreshMatviewBlocking, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint,
+			 false, std::move(recipe));
 }
 
 /* ---------------------------------------------------------------- TRUNCATE */
@@ -323,21 +411,32 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 	const std::string name = quoted(it.rel.name);
 	if (it.flag && it.count > 0)
 	{
-		/* every table is counted; the first kShown are named */
+		/* the tables that reach this one: every one is counted, the first kShown are named;
+		 * the safe statement names every table the whole statement empties */
 		constexpr int kShown = 25;
-		const int shown = std::min(f.tbl.n_cascaded, kShown);
-		std::string list, sql;
-		for (int i = 0; i < shown; ++i)
+		const int self = static_cast<int>(&it - f.tbl.items);
+		std::vector<const TblCascaded *> mine;
+		std::string sql;
+		for (int i = 0; i < f.tbl.n_cascaded; ++i)
 		{
 			const TblCascaded &c = f.tbl.cascaded[i];
+			if (c.item == self)
+				mine.push_back(&c);
+			if (i < kShown)
+				sql += std::string(", ") + c.table_sql;
+		}
+		const int shown = std::min(static_cast<int>(mine.size()), kShown);
+		std::string list;
+		for (int i = 0; i < shown; ++i)
+		{
+			const TblCascaded &c = *mine[i];
 			if (i > 0)
 				list += i + 1 == shown ? " and " : ", ";
 			list += quoted(c.rel.name) + " (" + fmt::size(c.rel.size_bytes) + ", " + fmt::rows(c.rel.rows) + ")";
-			sql += std::string(", ") + c.table_sql;
 		}
-		const bool cut = shown < it.count;
-		if (cut)
+		if (shown < it.count)
 			list += " and " + std::to_string(it.count - shown) + " more";
+		const bool cut = f.tbl.n_cascaded > kShown;
 		std::string tables;
 		for (int i = 0; i < f.tbl.n_items; ++i)
 			if (f.tbl.items[i].op == TblOp::Truncate)
@@ -356,7 +455,8 @@ rule_truncate(const StatementFacts &f, const Policy &p, const TblItem &it, Sink 
 			hint += ". It reaches too many tables to list here; these are the first:\n  " + tables + sql;
 		else
 			hint += ":\n  TRUNCATE " + tables + sql + ";";
-		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+		sink.add(RuleId::TruncateCascade, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint,
+				 false, decision("which of the referencing tables may be emptied too is a decision."));
 	}
 	if (!large(it.rel, p))
 		return;
@@ -379,6 +479,32 @@ rule_rename_table(const StatementFacts &f, const Policy &, const TblItem &it, Si
 		return;
 	const std::string name = quoted(it.rel.name);
 	const char *kind = it.kind == 'v' ? "view" : it.kind == 'm' ? "materialized view" : it.kind == 'f' ? "foreign table" : "table";
+	if (it.flag)
+	{
+		/* ALTER ... SET SCHEMA: the qualified name changes, and so does what an unqualified one
+		 * finds wherever the new schema is not on search_path */
+		const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
+		std::string message = std::string("moving ") + kind + " " + name + " to schema " + it.arg +
+							  " breaks every query that still finds it under its old name";
+		std::string detail = "Rule rename_table: " +
+							 (has_data ? name + " is " + size_phrase(it.rel) + ". " : std::string()) +
+							 "SET SCHEMA renames it as much as RENAME does: code, functions and jobs that say " +
+							 it.arg3 + "." + it.arg2 + ", or say " + it.arg2 + " with a search_path that has " + it.arg3 +
+							 " but not " + it.arg + ", fail from COMMIT on, until they are deployed with the new name "
+							 "(views follow the move, since they refer to the relation itself). It takes an ACCESS "
+							 "EXCLUSIVE lock, briefly.";
+		std::string hint;
+		if (it.kind == 'r' || it.kind == 'p')
+			hint = std::string("Move it and leave a view under the old name in the same transaction, so that old "
+							   "code keeps working (a simple view passes reads and writes through):\n"
+							   "  BEGIN;\n  ") + stmt_sql(f) + "\n  CREATE VIEW " + it.arg3 + "." + it.arg2 +
+				   " AS SELECT * FROM " + it.arg + "." + it.arg2 + ";\n  COMMIT;\nDrop the view once no code uses "
+				   "the old name.";
+		else
+			hint = "Deploy code that uses the new schema first (or has both schemas on search_path), then move it.";
+		sink.add(RuleId::RenameTable, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+		return;
+	}
 	std::string message = std::string("renaming ") + kind + " " + name + " to " + it.arg +
 						  " breaks every query that still uses the old name";
 	const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
@@ -432,9 +558,9 @@ rule_schema_database(const StatementFacts &, const Policy &, const TblItem &it, 
 			detail = "Rule rename_schema: " + std::string(it.arg) + " holds " + rels + " (" + fmt::size(it.bytes) +
 					 "). Queries, functions, search_path settings (ALTER ROLE/DATABASE ... SET, connection "
 					 "strings) and grants given by schema name still say " + it.arg + "; they fail from COMMIT on.";
-			hint = "Move users over first: create the new schema, move the objects one at a time "
-				   "(ALTER TABLE ... SET SCHEMA) while code reads both through search_path, or deploy code that "
-				   "uses the new name before renaming.";
+			hint = "Move users over first: deploy code that uses the new name (or finds the objects through a "
+				   "search_path that has both names) before renaming. Or move the objects one at a time "
+				   "(ALTER TABLE ... SET SCHEMA, leaving a view under each old name).";
 			break;
 		case TblOp::DropSchema:
 			message = std::string("DROP SCHEMA ") + it.arg + " CASCADE deletes " + rels + " holding " + fmt::size(it.bytes);
@@ -751,6 +877,7 @@ rules_table(const StatementFacts &f, const Policy &p, Sink &sink)
 			case TblOp::VacuumFull:
 			case TblOp::Cluster: rule_vacuum_full_cluster(f, p, it, sink); break;
 			case TblOp::AttachPartition: rule_attach_partition_scan(f, p, it, sink); break;
+			case TblOp::CreatePartition: rule_create_partition_scan(f, p, it, sink); break;
 			case TblOp::DetachPartition: rule_detach_partition_blocking(f, p, it, sink); break;
 			case TblOp::RefreshMatview: rule_refresh_matview_blocking(f, p, it, sink); break;
 			case TblOp::Truncate: rule_truncate(f, p, it, sink); break;

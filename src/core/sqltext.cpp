@@ -217,6 +217,21 @@ statement_lead(std::string_view text, size_t stmt_begin) noexcept
 	}
 }
 
+size_t
+content_end(std::string_view text) noexcept
+{
+	size_t last = 0;
+	size_t i = token_start(text, 0);
+	while (i < text.size())
+	{
+		TokKind kind;
+		size_t end = token_end(text, i, kind);
+		last = end;
+		i = skip_blank(text, end);
+	}
+	return last;
+}
+
 bool
 is_keyword(std::string_view text, const Token &tok, std::string_view kw)
 {

@@ -6,6 +6,7 @@
 #include "pg/prelude.h"
 
 #include "facts/blockers.h"
+#include "facts/class_rows.h"
 #include "facts/grow.h"
 
 namespace {
@@ -151,7 +152,8 @@ mg_lock_target_facts(const MgState *st, const MgLock *lock, mg::LockTargetFacts 
 {
 	memset(out, 0, sizeof *out);
 	out->mode = (mg::LockLevel) lock->mode;
-	char persistence = get_rel_persistence(lock->relid);
+	MgClassRow row;
+	char persistence = mg_class_row(lock->relid, &row) ? row.persistence : '\0';
 	out->missing = persistence == '\0';
 	out->is_temp = persistence == RELPERSISTENCE_TEMP;
 	if (out->missing || out->is_temp)

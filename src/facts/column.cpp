@@ -11,14 +11,17 @@
  *    column's current type, coerced and planned as ATPrepAlterColumnType does (the planner's
  *    support functions drop length coercions that cannot change a value), then walked like
  *    ATColumnChangeRequiresRewrite().
- * Both run inside an internal subtransaction: whatever goes wrong there (an unknown type or
- * function, a bad cast) only means "not judged", and PostgreSQL's own error follows when the
- * statement runs.
+ * Both run through the guard's one wrapper (facts/guarded.h): PostgreSQL's own error about the
+ * statement (an unknown function, a type with no cast) reaches the user unchanged where the
+ * catalog is the whole truth; any other failure marks the action unjudged, and the rules
+ * report it as rule unjudged where their verdict would have mattered (the failure contract).
  */
 #include "pg/prelude.h"
 
 #include "facts/grow.h"
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
+#include "facts/guarded.h"
 #include "facts/impl.h"
 
 namespace {
@@ -26,18 +29,14 @@ namespace {
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
-lookup_type(const TypeName *tn, int32 *typmod)
+lookup_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod)
 {
 	*typmod = -1;
 	if (tn == NULL || mg_is_serial_type(tn))
 		return InvalidOid;
-	Type typ = LookupTypeName(NULL, tn, typmod, true);
-	if (typ == NULL)
-		return InvalidOid;
-	Oid oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
-	bool shell = !((Form_pg_type) GETSTRUCT(typ))->typisdefined;
-	ReleaseSysCache(typ);
-	return shell ? InvalidOid : oid;
+	bool defined;
+	Oid oid = mg_facts_type(cx, tn, typmod, &defined);
+	return defined ? oid : InvalidOid;
 }
 
 /* The offset of a parser location in the statement's own text; -1 if unknown. */
@@ -48,42 +47,42 @@ text_offset(const MgFactsCx *cx, int location)
 }
 
 /*
- * Runs fn(arg) in an internal subtransaction; false when it raised an error (which is
- * swallowed: the caller then judges nothing). A query cancel or a termination is re-raised.
+ * Runs fn(arg) through the guard's one wrapper (facts/guarded.h). PostgreSQL's own error about
+ * the statement (an unknown function in a DEFAULT, a type with no cast) is re-thrown unchanged
+ * where the catalog is the whole truth: the statement would meet it anyway. Otherwise (an
+ * internal error, or check() reading a text that may create what the catalog lacks) the
+ * action is marked unjudged with the error as its cause, and the rules report it on a table
+ * where it matters (rule unjudged). False then.
  */
 bool
-in_subxact(bool (*fn)(void *), void *arg, bool *result)
+guarded_eval(MgFactsCx *cx, void (*fn)(void *), void *arg, mg::ColumnAction *a, mg::RuleId rule)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = false;
-	volatile bool res = false;
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, mg_state_catalog_complete(cx->st), &fail))
+		return true;
+	a->judged = false;
+	a->unjudged_rule = rule;
+	snprintf(a->unjudged_cause, sizeof a->unjudged_cause, "SQLSTATE %s: %s", fail.sqlstate, fail.message);
+	return false;
+}
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		res = fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		ok = true;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		ErrorData *edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-	*result = res;
-	return ok;
+/* Marks an action unjudged for a reason of the facts' own (no error was raised). */
+void
+not_judged(mg::ColumnAction *a, mg::RuleId rule, const char *why)
+{
+	a->judged = false;
+	a->unjudged_rule = rule;
+	mg_copy_str(a->unjudged_cause, sizeof a->unjudged_cause, why);
+}
+
+/* A DEFAULT that is a constant as written (a literal, or a cast of one): never volatile, even
+ * of a type the catalog does not know yet. */
+bool
+plain_constant(Node *n)
+{
+	while (n != NULL && IsA(n, TypeCast))
+		n = ((TypeCast *) n)->arg;
+	return n != NULL && IsA(n, A_Const);
 }
 
 /* ---------------------------------------------------------------- ADD COLUMN default */
@@ -94,16 +93,27 @@ struct CookArgs
 	Oid typid;
 	int32 typmod;
 	const char *colname;
+	bool is_volatile;    /* out: PostgreSQL rewrites the table for it */
+	bool label_volatile; /* out: the default as written calls a function labeled VOLATILE */
 };
 
-/* As ALTER TABLE ADD COLUMN cooks the default, then AddRelationNewConstraints' volatility test. */
-bool
+/*
+ * As ALTER TABLE ADD COLUMN cooks the default and decides whether it can be stored once as the
+ * missing value (ATExecAddColumn): the cooked default is planned first (expression_planner,
+ * which inlines a LANGUAGE sql function whose body is a simple expression, whatever its
+ * label), and only a default still volatile after that makes PostgreSQL rewrite the table. A
+ * VOLATILE sql function that returns a constant is no rewrite (DEBUG1 shows none).
+ */
+void
 cook_is_volatile(void *p)
 {
 	CookArgs *a = (CookArgs *) p;
+	mg_fault_point("cook_default");
 	ParseState *pstate = make_parsestate(NULL);
 	Node *cooked = cookDefault(pstate, (Node *) copyObjectImpl(a->raw), a->typid, a->typmod, a->colname, '\0');
-	return contain_volatile_functions(cooked);
+	a->label_volatile = contain_volatile_functions(cooked);
+	a->is_volatile =
+		a->label_volatile && contain_volatile_functions((Node *) expression_planner((Expr *) cooked));
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN TYPE */
@@ -122,6 +132,8 @@ struct TypeChangeArgs
 	Oid newcoll;        /* out */
 	bool using_other;   /* out: USING is not the plain column */
 	bool tz_dependent;  /* out: a timestamp <-> timestamptz step rewrites only because of TimeZone */
+	bool no_cast;       /* out: PostgreSQL has no cast for it: its own error follows */
+	bool rewrite;       /* out: the table is rewritten */
 };
 
 /* The column itself, written as "col" or "rel.col". */
@@ -177,11 +189,21 @@ change_requires_rewrite(Node *expr, AttrNumber attnum, bool *tz_dependent)
 	}
 }
 
-/* As ATPrepAlterColumnType builds and plans the conversion; true when the table is rewritten. */
-bool
+bool type_change_rewrites_1(TypeChangeArgs *a);
+
+/* As ATPrepAlterColumnType builds and plans the conversion; a->rewrite when the table is
+ * rewritten, a->no_cast when PostgreSQL has no cast for it (its own error says so). */
+void
 type_change_rewrites(void *p)
 {
 	TypeChangeArgs *a = (TypeChangeArgs *) p;
+	mg_fault_point("type_change");
+	a->rewrite = type_change_rewrites_1(a);
+}
+
+bool
+type_change_rewrites_1(TypeChangeArgs *a)
+{
 	ParseState *pstate = make_parsestate(NULL);
 	typenameTypeIdAndMod(pstate, a->def->typeName, &a->newtype, &a->newtypmod);
 	a->newcoll = GetColumnDefCollation(pstate, a->def, a->newtype);
@@ -212,13 +234,19 @@ type_change_rewrites(void *p)
 			transform = coerce_to_target_type(pstate, transform, exprType(transform), castto, casttypmod,
 											  COERCION_EXPLICIT, COERCE_EXPLICIT_CAST, -1);
 			if (transform == NULL)
-				elog(ERROR, "no cast");
+			{
+				a->no_cast = true; /* PostgreSQL reports it */
+				return false;
+			}
 		}
 	}
 	transform = coerce_to_target_type(pstate, transform, exprType(transform), a->newtype, a->newtypmod,
 									  COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
 	if (transform == NULL)
-		elog(ERROR, "no assignment cast"); /* PostgreSQL reports it */
+	{
+		a->no_cast = true; /* "column cannot be cast automatically": PostgreSQL reports it */
+		return false;
+	}
 	assign_expr_collations(pstate, transform);
 	transform = (Node *) expression_planner((Expr *) transform);
 	return change_requires_rewrite(transform, a->attnum, &a->tz_dependent);
@@ -307,12 +335,80 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 
 /* ---------------------------------------------------------------- SET NOT NULL */
 
+/* One table with storage has no NULL to look for in column colname: the column is NOT NULL
+ * already, or a validated CHECK (its own or an inherited copy; in check(), one added earlier
+ * in the text) proves it. */
+bool
+storage_needs_no_scan(const MgState *st, Oid relid, const char *colname)
+{
+	HeapTuple tup = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+	AttrNumber attnum = att->attnum;
+	bool notnull = att->attnotnull;
+	ReleaseSysCache(tup);
+	if (notnull)
+	{
+		/* PostgreSQL 18: NOT NULL through a NOT VALID not-null constraint, which the statement
+		 * validates with a scan whatever a CHECK says */
+		HeapTuple con = mg_not_null_constraint(relid, attnum);
+		if (con == NULL)
+			return true;
+		bool validated = ((Form_pg_constraint) GETSTRUCT(con))->convalidated;
+		heap_freetuple(con);
+		return validated;
+	}
+	return mg_state_not_null_proven(st, relid, colname) || mg_not_null_implied(relid, attnum);
+}
+
+/*
+ * SET NOT NULL scans nothing: PostgreSQL checks each table it changes, the partitions or
+ * (without ONLY) the inheritance children included, and skips the scan of each one whose
+ * constraints prove the column has no NULL ("existing constraints on column ... are
+ * sufficient"). A partitioned table has no rows of its own; so only tables with storage count.
+ */
+bool
+not_null_implied_in_tree(const MgState *st, Oid relid, const char *colname, bool recurse, mg::ColumnAction *a)
+{
+	List *tree = recurse ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	int tables = 0;
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid rel = lfirst_oid(lc);
+		char kind = get_rel_relkind(rel);
+		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
+			continue;
+		tables++;
+		if (storage_needs_no_scan(st, rel, colname))
+			continue;
+		/* what PostgreSQL will scan: the tables nothing proves */
+		MgRelSize sz;
+		if (mg_relation_size(st, rel, true, &sz))
+		{
+			a->scan_bytes += sz.bytes;
+			a->scan_rows += sz.rows;
+		}
+		if (a->n_scanned++ == 0)
+		{
+			char *nsp = get_namespace_name(get_rel_namespace(rel));
+			char *name = get_rel_name(rel);
+			if (nsp && name)
+				mg_relation_display_name(nsp, name, a->scanned_first, sizeof a->scanned_first);
+		}
+	}
+	list_free(tree);
+	a->n_tables = tables;
+	return a->n_scanned == 0;
+}
+
 
 /* ---------------------------------------------------------------- shared */
 
 /* What a column type in CREATE TABLE or ADD COLUMN says about type_choice and add_column_json. */
 void
-note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
+note_type(MgFactsCx *cx, mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 {
 	if (def->typeName == NULL)
 		return;
@@ -326,7 +422,7 @@ note_type(mg::ColumnFacts *col, ColumnDef *def, bool in_pk)
 	else
 	{
 		int32 typmod;
-		Oid typid = lookup_type(def->typeName, &typmod);
+		Oid typid = lookup_type(cx, def->typeName, &typmod);
 		if (!OidIsValid(typid) || def->typeName->arrayBounds != NIL)
 			return;
 		if (typid == TIMESTAMPOID)
@@ -383,6 +479,7 @@ new_action(mg::ColumnFacts *col, mg::ColumnOp op, const char *colname)
 	a->op = op;
 	a->default_offset = -1;
 	a->judged = true;
+	a->unjudged_rule = mg::RuleId::Count_; /* none: set with judged = false by what failed */
 	mg_copy_str(a->column, sizeof a->column, quote_identifier(colname));
 	mg_copy_str(a->column_name, sizeof a->column_name, colname);
 	return a;
@@ -455,8 +552,9 @@ tree_size(const MgState *st, Oid relid, bool recurse, mg::StatementFacts *f)
 	mg::ColumnFacts *col = &f->col;
 	col->tree_bytes = f->rel.size_bytes;
 	col->tree_rows = f->rel.rows;
-	if (!recurse || f->rel.relkind != RELKIND_RELATION)
-		return;
+	MgClassRow row;
+	if (!recurse || f->rel.relkind != RELKIND_RELATION || !mg_class_row(relid, &row) || !row.hassubclass)
+		return; /* find_all_inheritors() would read the same flag first */
 	List *tree = find_all_inheritors(relid, NoLock, NULL);
 	ListCell *lc;
 	foreach (lc, tree)
@@ -529,11 +627,13 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		return cmd->missing_ok ? true : mg_facts_will_fail(cx); /* IF NOT EXISTS skips it */
 	/* PostgreSQL refuses these itself: a column added to a partition, or to a parent with
 	 * inheritance children under ONLY ("column must be added to child tables too") */
-	if (!ref->sim_new && (get_rel_relispartition(ref->relid) ||
-						  (!stmt->relation->inh && find_inheritance_children(ref->relid, NoLock) != NIL)))
+	MgClassRow row;
+	if (!ref->sim_new && mg_class_row(ref->relid, &row) &&
+		(row.ispartition ||
+		 (!stmt->relation->inh && row.hassubclass && find_inheritance_children(ref->relid, NoLock) != NIL)))
 		return mg_facts_will_fail(cx);
 	mg::ColumnAction *a = new_action(col, mg::ColumnOp::AddColumn, def->colname);
-	note_type(col, def, column_in_pk(def, NIL));
+	note_type(cx, col, def, column_in_pk(def, NIL));
 	if (a == NULL)
 		return true;
 
@@ -584,10 +684,23 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 
 	bool serial = mg_is_serial_type(def->typeName);
 	int32 typmod = -1;
-	Oid typid = serial ? InvalidOid : lookup_type(def->typeName, &typmod);
+	Oid typid = serial ? InvalidOid : lookup_type(cx, def->typeName, &typmod);
 	if (!serial && !OidIsValid(typid))
 	{
-		a->judged = false; /* a type the text creates, or one PostgreSQL will not find */
+		/* Not in the catalog: check() reading a text that creates the type (else PostgreSQL
+		 * reports the unknown type). A domain's constraints are not known, so whether every
+		 * row is checked is not either; of another type, a DEFAULT can be judged only when it
+		 * is a plain constant (nothing volatile in it). */
+		if (!mg_type_created(cx->st, def->typeName))
+			return mg_facts_will_fail(cx);
+		mg_copy_str(a->type_sql, sizeof a->type_sql, NameListToString(def->typeName->names));
+		if (mg_state_domain_created(cx->st, strVal(llast(def->typeName->names))))
+			not_judged(a, mg::RuleId::AddColumnConstrainedDomain,
+					   "its type is a domain created earlier in the text, whose constraints are not known yet");
+		else if (raw_default && judge_defaults && !plain_constant(raw_default))
+			not_judged(a, mg::RuleId::AddColumnVolatileDefault,
+					   "its DEFAULT is an expression of a type created earlier in the text, which cannot be "
+					   "evaluated yet");
 		return true;
 	}
 	if (serial)
@@ -603,6 +716,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		a->rewrite_kind = mg::AddRewrite::Serial;
 	else if (get_typtype(typid) == TYPTYPE_DOMAIN && DomainHasConstraints(typid))
 	{
+		mg_fault_point("domain_condition");
 		a->rewrite_kind = mg::AddRewrite::Domain;
 		mg_copy_str(a->domain, sizeof a->domain, format_type_be(typid));
 		mg_copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
@@ -611,12 +725,11 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 	}
 	else if (raw_default && judge_defaults)
 	{
-		CookArgs args = {raw_default, typid, typmod, def->colname};
-		bool volatile_default = false;
-		if (!in_subxact(cook_is_volatile, &args, &volatile_default))
-			a->judged = false;
-		else if (volatile_default)
+		CookArgs args = {raw_default, typid, typmod, def->colname, false, false};
+		if (guarded_eval(cx, cook_is_volatile, &args, a, mg::RuleId::AddColumnVolatileDefault) && args.is_volatile)
 			a->rewrite_kind = mg::AddRewrite::VolatileDefault;
+		else
+			a->volatile_inlined = args.label_volatile;
 	}
 	return true;
 }
@@ -692,12 +805,15 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 		a->judged = false;
 		return true;
 	}
-	bool rewrite = false;
-	if (!in_subxact(type_change_rewrites, &args, &rewrite))
-	{
-		a->judged = false;
+	if (!guarded_eval(cx, type_change_rewrites, &args, a, mg::RuleId::AlterColumnTypeRewrite))
 		return true;
+	if (args.no_cast)
+	{
+		/* "cannot be cast automatically": PostgreSQL's own error follows */
+		col->n_actions--;
+		return mg_facts_will_fail(cx);
 	}
+	bool rewrite = args.rewrite;
 	a->rewrite = rewrite;
 	a->has_using = args.using_other;
 	a->tz_dependent = args.tz_dependent;
@@ -733,7 +849,7 @@ column_not_null_constraint(Oid relid, AttrNumber attnum, char *name, size_t cap,
  */
 void
 set_not_null_facts(mg::ColumnAction *a, const MgRelRef *ref, MgFactsCx *cx, const char *colname, AttrNumber attnum,
-				   bool notnull, bool judge)
+				   bool notnull, bool judge, bool recurse)
 {
 	char conname[NAMEDATALEN];
 	bool validated = true;
@@ -741,11 +857,12 @@ set_not_null_facts(mg::ColumnAction *a, const MgRelRef *ref, MgFactsCx *cx, cons
 		!validated)
 	{
 		mg_copy_str(a->invalid_not_null, sizeof a->invalid_not_null, quote_identifier(conname));
-		return; /* neither already NOT NULL nor proven by a CHECK */
+		/* neither already NOT NULL nor proven by a CHECK; what the validation scans */
+		not_null_implied_in_tree(cx->st, ref->relid, colname, recurse, a);
+		return;
 	}
 	a->already_not_null = notnull;
-	a->implied_by_check = !notnull && judge &&
-						  (mg_state_not_null_proven(cx->st, ref->relid, colname) || mg_not_null_implied(ref->relid, attnum));
+	a->implied_by_check = !notnull && judge && not_null_implied_in_tree(cx->st, ref->relid, colname, recurse, a);
 }
 
 /*
@@ -782,7 +899,7 @@ add_not_null_constraint(mg::ColumnFacts *col, Constraint *con, const MgRelRef *r
 	a->as_constraint = true;
 	if (con->conname != NULL)
 		mg_copy_str(a->constraint_name, sizeof a->constraint_name, quote_identifier(con->conname));
-	set_not_null_facts(a, ref, cx, colname, attnum, notnull, judge);
+	set_not_null_facts(a, ref, cx, colname, attnum, notnull, judge, stmt->relation->inh);
 	return true;
 }
 
@@ -825,9 +942,91 @@ only_add_column(AlterTableStmt *stmt)
 	return true;
 }
 
+/* ---------------------------------------------------------------- ALTER TYPE ... CASCADE */
+
+/*
+ * The typed tables of a composite type (CREATE TABLE ... OF type), as
+ * find_typed_table_dependencies() finds them: pg_class rows whose reloftype is the type (read
+ * from pg_class, which has no index on it; no table is opened). ALTER TYPE ... RENAME
+ * ATTRIBUTE or DROP ATTRIBUTE changes their columns too, with CASCADE; without it PostgreSQL
+ * refuses while any exists. False when PostgreSQL will refuse the statement.
+ */
+bool
+typed_tables(MgFactsCx *cx, mg::StatementFacts *f, DropBehavior behavior)
+{
+	mg::ColumnFacts *col = &f->col;
+	const MgRelRef *ref = &cx->main;
+	if (ref->sim_new || f->rel.relkind != RELKIND_COMPOSITE_TYPE)
+		return false; /* a type check()'s text created has no typed table yet; not a composite type:
+					   * PostgreSQL says so */
+	Oid typid = get_rel_type_id(ref->relid);
+	if (!OidIsValid(typid))
+		return false;
+	col->on_type = true;
+	mg_copy_str(col->type_sql, sizeof col->type_sql, quote_qualified_identifier(ref->nspname, ref->relname));
+	Relation cat = table_open(RelationRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple tup;
+	List *typed = NIL;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
+		if (cls->reloftype == typid)
+			typed = lappend_oid(typed, cls->oid);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	if (typed != NIL && behavior != DROP_CASCADE)
+		return mg_facts_will_fail(cx); /* "cannot alter type ... because it is the type of a typed table" */
+	ListCell *lc;
+	foreach (lc, typed)
+	{
+		Oid relid = lfirst_oid(lc);
+		mg::TypedTable *t = MG_GROW(col->typed, col->n_typed, col->cap_typed);
+		char *nsp = get_namespace_name(get_rel_namespace(relid));
+		char *name = get_rel_name(relid);
+		if (!mg_describe_relation(cx->st, relid, &t->rel) || nsp == NULL || name == NULL)
+		{
+			col->n_typed--; /* dropped while we looked */
+			continue;
+		}
+		mg_copy_str(t->table_sql, sizeof t->table_sql, quote_qualified_identifier(nsp, name));
+	}
+	return true;
+}
+
+/* ALTER TYPE comp DROP ATTRIBUTE a [CASCADE]: drop_column on every typed table. */
+bool
+alter_type_attributes(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (!mg_facts_main_relation(cx, stmt->relation, f))
+		return false;
+	mg::ColumnFacts *col = begin_column_facts(f);
+	set_table(col, &cx->main);
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype != AT_DropColumn || cmd->name == NULL)
+			continue;
+		if (!cx->main.sim_new && !SearchSysCacheExistsAttName(cx->main.relid, cmd->name))
+		{
+			if (cmd->missing_ok)
+				continue; /* DROP ATTRIBUTE IF EXISTS: a NOTICE */
+			return mg_facts_will_fail(cx);
+		}
+		if (!col->on_type && !typed_tables(cx, f, cmd->behavior))
+			return false;
+		new_action(col, mg::ColumnOp::DropColumn, cmd->name);
+	}
+	return col->n_actions > 0 && col->n_typed > 0;
+}
+
 bool
 alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	if (stmt->objtype == OBJECT_TYPE)
+		return alter_type_attributes(stmt, cx, f);
 	if (stmt->objtype != OBJECT_TABLE || !mg_facts_main_relation(cx, stmt->relation, f))
 		return false;
 	const MgRelRef *ref = &cx->main;
@@ -840,13 +1039,14 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	/* Catalog work that only a size rule needs is skipped for tables nobody else can see. */
 	const bool judge = !ref->sim_new && !(f->rel.is_new && f->rel.relkind != RELKIND_PARTITIONED_TABLE);
 	Bitmapset *pk_cols = NULL;
+	/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql). A
+	 * statement of nothing but ADD COLUMN needs it only for a backfill, which the rules
+	 * print only for the actions that write into every row (mg::column_key_needed), and only
+	 * on a table others can see: it is read after the actions, when they say so. */
+	const bool add_only = only_add_column(stmt);
 	if (!ref->sim_new)
 	{
-		/* The primary key serves DROP NOT NULL (pk_cols) and the backfill recipes (key_sql).
-		 * Of the actions ADD COLUMN makes, only add_column_rewrite gives a backfill, and only
-		 * on a table others can see: a statement of nothing but ADD COLUMN on a table created
-		 * in this transaction needs no key. */
-		if (judge || !only_add_column(stmt))
+		if (!add_only)
 		{
 			AttrNumber key;
 			mg_primary_key(ref->relid, &key, &pk_cols);
@@ -912,7 +1112,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				if (a && op == mg::ColumnOp::DropColumn)
 					note_swap_partner(ref->relid, a);
 				if (a && op == mg::ColumnOp::SetNotNull)
-					set_not_null_facts(a, ref, cx, cmd->name, attnum, notnull, judge);
+					set_not_null_facts(a, ref, cx, cmd->name, attnum, notnull, judge, stmt->relation->inh);
 				break;
 			}
 			case AT_AddConstraint:
@@ -929,13 +1129,19 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				break;
 		}
 	}
+	if (add_only && judge && mg::column_key_needed(*col))
+	{
+		AttrNumber key;
+		mg_primary_key(ref->relid, &key, NULL);
+		mg_key_column(ref->relid, key, col->key_sql, sizeof col->key_sql, col->key_type, sizeof col->key_type);
+	}
 	return col->n_actions > 0 || col->n_notes > 0;
 }
 
 /* ---------------------------------------------------------------- CREATE TABLE, RENAME */
 
 bool
-create_table(CreateStmt *stmt, mg::StatementFacts *f)
+create_table(CreateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (!f->rel.found || f->rel.is_temp)
 		return false;
@@ -943,7 +1149,7 @@ create_table(CreateStmt *stmt, mg::StatementFacts *f)
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 		if (IsA(lfirst(lc), ColumnDef))
-			note_type(col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
+			note_type(cx, col, (ColumnDef *) lfirst(lc), column_in_pk((ColumnDef *) lfirst(lc), stmt->tableElts));
 	/* identifier_too_long reads the statement text: always worth a look */
 	return true;
 }
@@ -953,6 +1159,21 @@ rename(RenameStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	mg::ColumnFacts *col = begin_column_facts(f);
 	col->is_rename = true;
+	if (stmt->renameType == OBJECT_ATTRIBUTE && stmt->relation != NULL)
+	{
+		/* ALTER TYPE comp RENAME ATTRIBUTE a TO b [CASCADE]: rename_column on every typed table */
+		if (!mg_facts_main_relation(cx, stmt->relation, f))
+			return false;
+		set_table(col, &cx->main);
+		if (!cx->main.sim_new && !SearchSysCacheExistsAttName(cx->main.relid, stmt->subname))
+			return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+		if (!typed_tables(cx, f, stmt->behavior))
+			return false;
+		mg::ColumnAction *a = new_action(col, mg::ColumnOp::RenameColumn, stmt->subname);
+		mg_copy_str(a->new_name, sizeof a->new_name, quote_identifier(stmt->newname));
+		mg_copy_str(a->new_name_raw, sizeof a->new_name_raw, stmt->newname);
+		return true; /* identifier_too_long reads the text either way */
+	}
 	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
 		return true; /* identifier_too_long only */
 	if (!mg_facts_main_relation(cx, stmt->relation, f))
@@ -1045,7 +1266,7 @@ mg_column_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_AlterTableStmt:
 			return alter_table((AlterTableStmt *) parsetree, cx, f);
 		case T_CreateStmt:
-			return create_table((CreateStmt *) parsetree, f);
+			return create_table((CreateStmt *) parsetree, cx, f);
 		case T_RenameStmt:
 			return rename((RenameStmt *) parsetree, cx, f);
 		default:

@@ -6,7 +6,9 @@
  */
 #include "pg/prelude.h"
 
+#include "facts/class_rows.h"
 #include "facts/grow.h"
+#include "facts/guarded.h"
 #include "facts/impl.h"
 #include "facts/facts.h"
 
@@ -86,15 +88,13 @@ mg_not_null_implied(Oid relid, AttrNumber attnum)
 bool
 mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
-	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
-	char *nsp = get_namespace_name(cls->relnamespace);
-	mg_relation_display_name(nsp ? nsp : "?", NameStr(cls->relname), rel->name, sizeof rel->name);
-	rel->relkind = cls->relkind;
-	rel->is_temp = cls->relpersistence == RELPERSISTENCE_TEMP;
-	ReleaseSysCache(tup);
+	char *nsp = get_namespace_name(cls.nspid);
+	mg_relation_display_name(nsp ? nsp : "?", NameStr(cls.relname), rel->name, sizeof rel->name);
+	rel->relkind = cls.relkind;
+	rel->is_temp = cls.persistence == RELPERSISTENCE_TEMP;
 
 	rel->found = true;
 	rel->is_new = mg_state_rel_is_new(st, relid);
@@ -111,6 +111,7 @@ mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 	rel->size_bytes = sz.bytes;
 	rel->rows = sz.rows;
 	rel->rows_from_stats = sz.rows_from_stats;
+	rel->rows_counted = !sz.rows_from_stats && sz.rows_counted;
 	rel->n_leaves = sz.n_leaves;
 	return true;
 }
@@ -141,15 +142,18 @@ resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::R
 		describe_sim_relation(ref, rel);
 		return true;
 	}
+	mg_class_row_note_name(rv, ref->relid);
 	if (!mg_describe_relation(st, ref->relid, rel))
 		return false;
-	ref->nspid = get_rel_namespace(ref->relid);
-	char *nsp = get_namespace_name(ref->nspid);
-	char *name = get_rel_name(ref->relid);
-	if (nsp == NULL || name == NULL)
+	MgClassRow cls;
+	if (!mg_class_row(ref->relid, &cls))
 		return false; /* dropped while we looked */
+	ref->nspid = cls.nspid;
+	char *nsp = get_namespace_name(ref->nspid);
+	if (nsp == NULL)
+		return false;
 	strlcpy(ref->nspname, nsp, sizeof ref->nspname);
-	strlcpy(ref->relname, name, sizeof ref->relname);
+	strlcpy(ref->relname, NameStr(cls.relname), sizeof ref->relname);
 	return true;
 }
 
@@ -446,10 +450,13 @@ constraint_will_fail(const MgState *st, Constraint *con, const RangeVar *self)
 }
 
 bool
-column_will_fail(const MgState *st, ColumnDef *col, const RangeVar *self)
+column_will_fail(MgFactsCx *cx, ColumnDef *col, const RangeVar *self)
 {
+	const MgState *st = cx->st;
+	int32 typmod;
+	bool defined;
 	if (col->typeName && !mg_is_serial_type(col->typeName) &&
-		!OidIsValid(LookupTypeNameOid(NULL, col->typeName, true)) && !mg_type_created(st, col->typeName))
+		!OidIsValid(mg_facts_type(cx, col->typeName, &typmod, &defined)) && !mg_type_created(st, col->typeName))
 		return true;
 	ListCell *lc;
 	foreach (lc, col->constraints)
@@ -509,7 +516,7 @@ unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 		Node *elt = (Node *) lfirst(lc);
 		if (IsA(elt, ColumnDef))
 		{
-			if (column_will_fail(fcx->st, (ColumnDef *) elt, rv))
+			if (column_will_fail(fcx, (ColumnDef *) elt, rv))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) elt);
 		}
@@ -545,6 +552,9 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 
 	NameContext cx;
 	init_names(&cx, pstrdup(fcx->main.relname), fcx->main.nspid, fcx->stmt_location, f);
+	/* names given earlier in the text are taken, as they will be when this statement runs */
+	if (!fcx->main.sim_new)
+		cx.chosen = mg_state_constraint_names(fcx->st, fcx->main.relid);
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -556,7 +566,7 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 		}
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
 		{
-			if (column_will_fail(fcx->st, (ColumnDef *) cmd->def, NULL))
+			if (column_will_fail(fcx, (ColumnDef *) cmd->def, NULL))
 				return mg_facts_will_fail(fcx);
 			note_column(&cx, (ColumnDef *) cmd->def);
 		}
@@ -579,6 +589,65 @@ mg_may_apply(Node *parsetree)
 			return mg_index_group_applies(parsetree) || mg_column_group_applies(parsetree) ||
 				   mg_table_group_applies(parsetree);
 	}
+}
+
+Oid
+mg_facts_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod, bool *defined)
+{
+	for (int i = 0; i < cx->n_types; i++)
+		if (cx->types[i].tn == tn)
+		{
+			*typmod = cx->types[i].typmod;
+			*defined = cx->types[i].defined;
+			return cx->types[i].oid;
+		}
+	Oid oid = InvalidOid;
+	*defined = false;
+	Type typ = LookupTypeName(NULL, tn, typmod, true);
+	if (typ != NULL)
+	{
+		oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
+		*defined = ((Form_pg_type) GETSTRUCT(typ))->typisdefined;
+		ReleaseSysCache(typ);
+	}
+	if (cx->n_types < (int) lengthof(cx->types))
+	{
+		cx->types[cx->n_types].tn = tn;
+		cx->types[cx->n_types].oid = oid;
+		cx->types[cx->n_types].typmod = *typmod;
+		cx->types[cx->n_types].defined = *defined;
+		cx->n_types++;
+	}
+	return oid;
+}
+
+uint32
+mg_rule_groups(Node *parsetree)
+{
+	uint32 groups = 0;
+	switch (nodeTag(parsetree))
+	{
+		case T_IndexStmt:
+		case T_ReindexStmt:
+			groups |= mg::kGroupIndex;
+			break;
+		case T_DropStmt:
+			if (((DropStmt *) parsetree)->removeType == OBJECT_INDEX)
+				groups |= mg::kGroupIndex;
+			break;
+		case T_CreateStmt:
+		case T_AlterTableStmt:
+		case T_AlterDomainStmt:
+			groups |= mg::kGroupConstraint; /* constraint_unnamed and the constraint rules */
+			break;
+		default:
+			break;
+	}
+	if (mg_column_group_applies(parsetree))
+		groups |= mg::kGroupColumn;
+	if (mg_table_group_applies(parsetree))
+		groups |= mg::kGroupTable;
+	return groups;
 }
 
 bool
@@ -648,6 +717,7 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 {
 	Node *parsetree = in->stmt;
 	memset(f, 0, sizeof *f);
+	mg_fault_point("facts");
 	f->kind = mg::StmtKind::Other;
 
 	/* The statement's own text, for hints built from what the user wrote. stmt_len 0 means
@@ -661,7 +731,7 @@ mg_collect_facts(const MgStmtInput *in, mg::StatementFacts *f)
 	}
 	f->session = mg_state_session_tool(in->st);
 	f->in_extension_script = creating_extension;
-	f->in_xact_block = mg_state_in_block(in->st);
+	f->in_xact_block = in->in_block;
 	f->xact_ran_ddl = mg_state_ran_ddl(in->st);
 	f->server_version_num = PG_VERSION_NUM;
 

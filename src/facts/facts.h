@@ -19,7 +19,9 @@ typedef struct MgRelSize
 {
 	int64 bytes;          /* as pg_table_size(); a partitioned table: summed over leaves */
 	double rows;          /* estimated rows at the current size */
-	bool rows_from_stats; /* false: reltuples unknown, estimated from size and row width */
+	bool rows_from_stats; /* false: reltuples unknown (never analyzed); then: */
+	bool rows_counted;    /* the live rows the cumulative statistics counted (every leaf);
+						   * false: estimated from size and row width */
 	int32 n_leaves;       /* leaf partitions counted */
 } MgRelSize;
 
@@ -58,6 +60,9 @@ bool mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel);
  * could apply to: it changes every row, the planner expects more than max_dml_rows rows
  * (rows_matter), or it writes a table this transaction may hold a strong lock on.
  */
+/* ExecutorEnd: the rows an UPDATE, DELETE or MERGE changed, noted for the transaction
+ * (dml_whole_table's batches without a COMMIT). Reads the plan's target only. */
+void mg_note_dml_done(QueryDesc *queryDesc);
 bool mg_dml_candidate(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter);
 /* The catalog facts of every ModifyTable of the plan that is a candidate by the same test. */
 void mg_collect_dml_facts(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter,
@@ -72,6 +77,9 @@ bool mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, 
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);
+/* The rule groups (mg::RuleGroupBit) whose rules can apply to this kind of statement: what
+ * the failure contract weighs when the statement could not be judged. The node tag alone. */
+uint32 mg_rule_groups(Node *parsetree);
 
 /* One utility statement, and what L1 knows about where and how it runs. */
 typedef struct MgStmtInput
@@ -85,6 +93,9 @@ typedef struct MgStmtInput
 							* procedure or subtransaction (what PreventInTransactionBlock() tests) */
 	bool in_pipeline;      /* an extended-protocol pipeline has run a statement in this
 							* transaction (XACT_FLAGS_PIPELINING): an implicit block too */
+	bool in_block;         /* inside BEGIN ... COMMIT, a function or a multi-statement string
+							* (mg_state_in_block), read before the guard's own subtransaction,
+							* inside which every statement would look like one in a block */
 	bool lock_wait_bounded; /* its wait in the lock queue is bounded: a lock_timeout will be
 							 * in effect, or it needs no lock it could queue for */
 } MgStmtInput;

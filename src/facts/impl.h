@@ -25,7 +25,23 @@ typedef struct MgFactsCx
 	bool main_done;    /* mg_facts_main_relation() has looked */
 	bool main_found;
 	MgRelRef main;     /* the main relation, when main_found */
+	/* The column types the statement names, each TypeName node of its parse tree looked up
+	 * once (mg_facts_type): the will-fail test and the column group ask for the same nodes.
+	 * Beyond the last slot a type is simply looked up again. */
+	struct
+	{
+		const TypeName *tn;
+		Oid oid;
+		int32 typmod;
+		bool defined;
+	} types[16];
+	int n_types;
 } MgFactsCx;
+
+/* What LookupTypeName(NULL, tn, &typmod, true) says: the type's OID (a shell type's too, with
+ * *defined false) and typmod, or InvalidOid (typmod -1); once per TypeName node of the
+ * statement. Errors as LookupTypeName does (a bad typmod), never on a missing type. */
+Oid mg_facts_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod, bool *defined);
 
 /* Resolves and describes the statement's main relation into f->rel, once. False when it does
  * not exist (and then marks the statement as one PostgreSQL will refuse). */

@@ -310,11 +310,15 @@ domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int dep
 	HeapTuple tup;
 	List *derived = NIL;
 	List *rels = NIL;
+	List *cols = NIL; /* the first column of each of rels that has the domain's type */
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-		if (d->classid == RelationRelationId && d->objsubid > 0)
-			rels = list_append_unique_oid(rels, d->objid);
+		if (d->classid == RelationRelationId && d->objsubid > 0 && !list_member_oid(rels, d->objid))
+		{
+			rels = lappend_oid(rels, d->objid);
+			cols = lappend_int(cols, d->objsubid);
+		}
 		else if (d->classid == TypeRelationId && get_typtype(d->objid) == TYPTYPE_DOMAIN)
 			derived = lappend_oid(derived, d->objid);
 	}
@@ -336,7 +340,16 @@ domain_users(const MgState *st, Oid typid, mg::IndexConstraintFacts *ic, int dep
 		if (rel.is_temp || rel.is_new)
 			continue;
 		if (!ic->domain_largest.found || rel.size_bytes > ic->domain_largest.size_bytes)
+		{
 			ic->domain_largest = rel;
+			/* the table and its column, for the hint's read-only check of the old rows */
+			char *col = get_attname(relid, (AttrNumber) list_nth_int(cols, foreach_current_index(lc)), true);
+			char *nsp = get_namespace_name(get_rel_namespace(relid));
+			char *name = get_rel_name(relid);
+			mg_copy_str(ic->domain_column_sql, sizeof ic->domain_column_sql, col ? quote_identifier(col) : "");
+			mg_copy_str(ic->domain_largest_sql, sizeof ic->domain_largest_sql,
+						nsp && name ? quote_qualified_identifier(nsp, name) : "");
+		}
 	}
 	foreach (lc, derived)
 		domain_users(st, lfirst_oid(lc), ic, depth + 1);
@@ -358,6 +371,28 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	else if (stmt->subtype == 'C' && stmt->def && IsA(stmt->def, Constraint) &&
 			 ((Constraint *) stmt->def)->contype == CONSTR_CHECK && !((Constraint *) stmt->def)->skip_validation)
 		ic->domain_add_check = true;
+	else if (stmt->subtype == 'V' && stmt->name)
+	{
+		/* VALIDATE CONSTRAINT scans every table that uses the domain under SHARE, even when
+		 * the constraint is valid already (AlterDomainValidateConstraint) */
+		HeapTuple ctup = NULL;
+		Relation cat = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyData key[3];
+		ScanKeyInit(&key[0], Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(InvalidOid));
+		ScanKeyInit(&key[1], Anum_pg_constraint_contypid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(typid));
+		ScanKeyInit(&key[2], Anum_pg_constraint_conname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(stmt->name));
+		SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 3, key);
+		char contype = HeapTupleIsValid(ctup = systable_getnext(scan)) ? ((Form_pg_constraint) GETSTRUCT(ctup))->contype
+																	   : '\0';
+		systable_endscan(scan);
+		table_close(cat, AccessShareLock);
+		/* no such constraint, or "is not a check constraint": PostgreSQL's own error; but
+		 * check()'s text may have added it (its catalog is not the whole truth) */
+		if (contype != CONSTRAINT_CHECK && (contype != '\0' || mg_state_catalog_complete(cx->st)))
+			return mg_facts_will_fail(cx);
+		ic->domain_validate = true;
+		mg_copy_str(ic->domain_con_sql, sizeof ic->domain_con_sql, quote_identifier(stmt->name));
+	}
 	else
 		return false;
 	HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
@@ -369,7 +404,10 @@ alter_domain_facts(AlterDomainStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	char *nsp = get_namespace_name(typ->typnamespace);
 	mg_copy_str(ic->domain_name, sizeof ic->domain_name, NameStr(typ->typname));
 	mg_copy_str(ic->domain_sql, sizeof ic->domain_sql, quote_qualified_identifier(nsp, NameStr(typ->typname)));
+	Oid base = typ->typbasetype;
+	int32 basemod = typ->typtypmod;
 	ReleaseSysCache(tup);
+	mg_copy_str(ic->domain_base_sql, sizeof ic->domain_base_sql, format_type_with_typemod(base, basemod));
 	if (ic->domain_set_not_null && already_not_null)
 		return false; /* PostgreSQL has nothing to check */
 	if (ic->domain_add_check)
@@ -554,8 +592,9 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (OidIsValid(amid))
 			find_redundant(cx->main.relid, amid, stmt->unique, attnums, n, &ic->redundant);
 	}
-	/* IF NOT EXISTS on a name that is taken: PostgreSQL only says NOTICE and skips. */
-	if (stmt->if_not_exists && stmt->idxname && !cx->main.sim_new)
+	/* A name that is taken: with IF NOT EXISTS PostgreSQL only says NOTICE and skips; without it,
+	 * it fails, and an INVALID leftover of that name is what fix() removes first. */
+	if (stmt->idxname && !cx->main.sim_new)
 	{
 		Oid nspid = get_rel_namespace(cx->main.relid);
 		Oid existing = get_relname_relid(stmt->idxname, nspid);
@@ -774,6 +813,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	mg::IcConstraint *c = MG_GROW(ic->adds, ic->n_adds, ic->cap_adds);
 	c->kind = kind;
 	c->not_valid = con->skip_validation;
+	c->no_inherit = con->is_no_inherit;
 	c->on_new_column = col != NULL;
 	c->new_column_default = col != NULL && col->raw_default != NULL;
 	c->using_index = con->indexname != NULL;
@@ -906,6 +946,81 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	return true;
 }
 
+/* The columns a constraint of ADD CONSTRAINT, or one written inline in ADD COLUMN (col), names:
+ * String nodes. */
+List *
+constraint_columns(Constraint *con, ColumnDef *col)
+{
+	List *cols = NIL;
+	if (con->contype == CONSTR_FOREIGN)
+		cols = con->fk_attrs;
+	else if (con->contype == CONSTR_UNIQUE || con->contype == CONSTR_PRIMARY)
+		cols = con->keys;
+	if (cols == NIL && col != NULL)
+		cols = list_make1(makeString(col->colname));
+	return cols;
+}
+
+/* The first n names of lead are the names of set, in any order (an index of lead's columns
+ * serves lookups by set's, as index_leads_with() judges an existing index). */
+bool
+names_lead_with(List *lead, List *set)
+{
+	int n = list_length(set);
+	if (n == 0 || list_length(lead) < n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		bool in = false;
+		ListCell *lc;
+		foreach (lc, set)
+			in = in || strcmp(strVal(list_nth(lead, i)), strVal(lfirst(lc))) == 0;
+		if (!in)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A CHECK constraint added to a table with inheritance children is added to every child too,
+ * and each is scanned under the ALTER TABLE's lock (ATAddCheckConstraint recurses). The size
+ * the rule judges is then the whole tree's. With ONLY, PostgreSQL refuses such a CHECK
+ * ("constraint must be added to child tables too") unless it is NO INHERIT. Partitioned
+ * tables need none of this: their size already sums the partitions. False when PostgreSQL
+ * will refuse the statement.
+ */
+bool
+inheritance_tree(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	mg::IndexConstraintFacts *ic = &f->ic;
+	bool inherited_check = false;
+	for (int i = 0; i < ic->n_adds; i++)
+		inherited_check = inherited_check || (ic->adds[i].kind == mg::IcConKind::Check && !ic->adds[i].no_inherit);
+	if (!inherited_check || cx->main.sim_new || !OidIsValid(cx->main.relid) || f->rel.relkind != RELKIND_RELATION ||
+		!has_subclass(cx->main.relid))
+		return true;
+	if (!stmt->relation->inh)
+		return mg_facts_will_fail(cx);
+	ic->tree_bytes = f->rel.size_bytes;
+	ic->tree_rows = f->rel.rows;
+	List *tree = find_all_inheritors(cx->main.relid, NoLock, NULL);
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid child = lfirst_oid(lc);
+		if (child == cx->main.relid)
+			continue;
+		MgRelSize sz;
+		if (mg_relation_size(cx->st, child, true, &sz))
+		{
+			ic->tree_bytes += sz.bytes;
+			ic->tree_rows += sz.rows;
+			ic->n_children++;
+		}
+	}
+	return true;
+}
+
 bool
 alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
@@ -936,6 +1051,8 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 		return false;
 	mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 			 quote_qualified_identifier(cx->main.nspname, cx->main.relname));
+	/* the columns of each constraint added, in the order of ic->adds */
+	List *add_cols = NIL;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -944,7 +1061,12 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 		{
 			case AT_AddConstraint:
 				if (cmd->def && IsA(cmd->def, Constraint))
+				{
+					int before = ic->n_adds;
 					ok = note_add(cx, f, (Constraint *) cmd->def, NULL);
+					if (ic->n_adds > before)
+						add_cols = lappend(add_cols, constraint_columns((Constraint *) cmd->def, NULL));
+				}
 				break;
 			case AT_AddColumn:
 				if (cmd->def && IsA(cmd->def, ColumnDef))
@@ -953,7 +1075,12 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 					ListCell *cc;
 					foreach (cc, col->constraints)
 						if (ok && IsA(lfirst(cc), Constraint))
+						{
+							int before = ic->n_adds;
 							ok = note_add(cx, f, (Constraint *) lfirst(cc), col);
+							if (ic->n_adds > before)
+								add_cols = lappend(add_cols, constraint_columns((Constraint *) lfirst(cc), col));
+						}
 				}
 				break;
 			case AT_DropConstraint:
@@ -994,6 +1121,22 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 	for (int i = 0; i < ic->n_adds; i++)
 		if (ic->adds[i].on_new_column)
 			ic->adds[i].new_column_default = validates;
+	/* An index the same statement builds serves the foreign key as well as an older one: a
+	 * UNIQUE or PRIMARY KEY (inline on the new column, or added to the table) that leads with
+	 * the referencing columns. One built by an earlier CREATE INDEX of the transaction is in
+	 * the catalog already (check(): in the simulation), and note_add() found it. */
+	if (list_length(add_cols) == ic->n_adds)
+		for (int i = 0; i < ic->n_adds; i++)
+		{
+			mg::IcConstraint *fk = &ic->adds[i];
+			if (fk->kind != mg::IcConKind::ForeignKey || fk->fk_indexed)
+				continue;
+			for (int j = 0; j < ic->n_adds && !fk->fk_indexed; j++)
+				if (ic->adds[j].kind == mg::IcConKind::Unique || ic->adds[j].kind == mg::IcConKind::PrimaryKey)
+					fk->fk_indexed = names_lead_with((List *) list_nth(add_cols, j), (List *) list_nth(add_cols, i));
+		}
+	if (!inheritance_tree(stmt, cx, f))
+		return false;
 	return ic->n_adds > 0 || ic->n_drops > 0 || ic->n_validates > 0;
 }
 
@@ -1039,7 +1182,10 @@ mg_index_group_applies(Node *parsetree)
 		case T_AlterTableStmt:
 			return alter_table_applies((AlterTableStmt *) parsetree);
 		case T_AlterDomainStmt:
-			return ((AlterDomainStmt *) parsetree)->subtype == 'O' || ((AlterDomainStmt *) parsetree)->subtype == 'C';
+		{
+			char sub = ((AlterDomainStmt *) parsetree)->subtype;
+			return sub == 'O' || sub == 'C' || sub == 'V'; /* SET NOT NULL, ADD CONSTRAINT, VALIDATE */
+		}
 		case T_CreateStmt:
 			return true;
 		default:
@@ -1056,7 +1202,7 @@ mg_index_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 	 * one of a multi-statement string), a subtransaction, a function or DO block. */
 	ic->toplevel = cx->in->toplevel;
 	ic->in_pipeline = cx->in->in_pipeline;
-	ic->lock_timeout_ms = LockTimeout;
+	ic->lock_timeout_ms = mg_state_lock_timeout_ms(cx->st);
 	/* the lock group knows which locks the statement waits for, and whether it injects a timeout */
 	ic->lock_timeout_in_effect = cx->in->lock_wait_bounded;
 	switch (nodeTag(parsetree))

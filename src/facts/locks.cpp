@@ -32,6 +32,7 @@
 #include "pg/prelude.h"
 
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
 #include "facts/locks.h"
 
 namespace {
@@ -156,26 +157,40 @@ struct RelRow
 bool
 rel_row(Oid relid, RelRow *out)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	/* through the memo: the row of a table the statement names was read with its name */
+	MgClassRow c;
+	if (!mg_class_row(relid, &c))
 		return false;
-	Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
-	out->relkind = c->relkind;
-	out->persistence = c->relpersistence;
-	out->hassubclass = c->relhassubclass;
-	out->hastriggers = c->relhastriggers;
-	out->ispartition = c->relispartition;
-	out->owner = c->relowner;
-	out->reltype = c->reltype;
-	out->toast = c->reltoastrelid;
-	ReleaseSysCache(tup);
+	out->relkind = c.relkind;
+	out->persistence = c.persistence;
+	out->hassubclass = c.hassubclass;
+	out->hastriggers = c.hastriggers;
+	out->ispartition = c.ispartition;
+	out->owner = c.owner;
+	out->reltype = c.reltype;
+	out->toast = c.toast;
 	return true;
+}
+
+char
+relkind_of(Oid relid)
+{
+	MgClassRow c;
+	return mg_class_row(relid, &c) ? c.relkind : '\0';
 }
 
 bool
 is_partitioned(Oid relid)
 {
-	return get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
+	return relkind_of(relid) == RELKIND_PARTITIONED_TABLE;
+}
+
+/* has_subclass(), from the same row */
+bool
+may_have_children(Oid relid)
+{
+	MgClassRow c;
+	return mg_class_row(relid, &c) && c.hassubclass;
 }
 
 /* A name the statement gives, through the transaction state: false when it names nothing
@@ -187,6 +202,7 @@ resolve(const Model *m, const RangeVar *rv, Oid *relid)
 	MgRelRef ref;
 	if (rv == NULL || !mg_state_resolve(m->st, rv, &ref) || ref.sim_new || !OidIsValid(ref.relid))
 		return false;
+	mg_class_row_note_name(rv, ref.relid);
 	*relid = ref.relid;
 	return true;
 }
@@ -212,7 +228,7 @@ owner_rv(List *names)
 void
 add_inheritors(Model *m, Oid relid, LOCKMODE mode, MgLockRole role)
 {
-	if (!has_subclass(relid))
+	if (!may_have_children(relid))
 		return;
 	List *all = find_all_inheritors(relid, NoLock, NULL);
 	ListCell *lc;
@@ -225,7 +241,7 @@ add_inheritors(Model *m, Oid relid, LOCKMODE mode, MgLockRole role)
 void
 add_children(Model *m, Oid relid, LOCKMODE mode, MgLockRole role)
 {
-	if (!has_subclass(relid))
+	if (!may_have_children(relid))
 		return;
 	ListCell *lc;
 	foreach (lc, find_inheritance_children(relid, NoLock))
@@ -2350,7 +2366,7 @@ leave_out_covered(Model *m)
 	bool any = false;
 	for (int i = 0; i < p->n; i++)
 	{
-		char kind = get_rel_relkind(p->locks[i].relid);
+		char kind = relkind_of(p->locks[i].relid);
 		if (kind != RELKIND_INDEX && kind != RELKIND_PARTITIONED_INDEX && kind != RELKIND_TOASTVALUE)
 			continue;
 		Oid table = owning_table(p->locks[i].relid, kind);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "facts/catalog.h"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
 
 namespace {
@@ -62,25 +63,26 @@ fork_bytes(const char *path)
 
 /* All forks of one relation's own storage (no TOAST). main_bytes gets the main fork. */
 int64
-storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
+storage_bytes(const MgClassRow *cls, int64 *main_bytes)
 {
+	Oid relid = cls->relid;
 	if (main_bytes)
 		*main_bytes = 0;
 	if (!RELKIND_HAS_STORAGE(cls->relkind))
 		return 0;
 
-	Oid filenode = cls->relfilenode;
+	Oid filenode = cls->filenode;
 	if (!OidIsValid(filenode))
-		filenode = MG_RELMAP_FILENUMBER(relid, cls->relisshared);
+		filenode = MG_RELMAP_FILENUMBER(relid, cls->isshared);
 	if (!OidIsValid(filenode))
 		return 0;
 
-	Oid spc = OidIsValid(cls->reltablespace) ? cls->reltablespace : MyDatabaseTableSpace;
+	Oid spc = OidIsValid(cls->tablespace) ? cls->tablespace : MyDatabaseTableSpace;
 	Oid db = spc == GLOBALTABLESPACE_OID ? InvalidOid : MyDatabaseId;
 	int backend = MG_INVALID_BACKEND;
-	if (cls->relpersistence == RELPERSISTENCE_TEMP)
+	if (cls->persistence == RELPERSISTENCE_TEMP)
 	{
-		backend = mg_temp_namespace_backend(cls->relnamespace);
+		backend = mg_temp_namespace_backend(cls->nspid);
 		if (backend == MG_INVALID_BACKEND)
 			return 0;
 	}
@@ -102,7 +104,7 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 		if (fork != MAIN_FORKNUM)
 		{
 			/* Only an unlogged relation has an init fork: don't stat() what cannot exist. */
-			if (fork == INIT_FORKNUM && cls->relpersistence != RELPERSISTENCE_UNLOGGED)
+			if (fork == INIT_FORKNUM && cls->persistence != RELPERSISTENCE_UNLOGGED)
 				continue;
 			size_t name_len = strlen(forkNames[fork]);
 			if (main_len + 1 + name_len >= sizeof path)
@@ -123,12 +125,10 @@ storage_bytes(Oid relid, Form_pg_class cls, int64 *main_bytes)
 int64
 storage_bytes_of(Oid relid)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return 0;
-	int64 bytes = storage_bytes(relid, (Form_pg_class) GETSTRUCT(tup), NULL);
-	ReleaseSysCache(tup);
-	return bytes;
+	return storage_bytes(&cls, NULL);
 }
 
 /* TOAST table and its index, all forks: the part of pg_table_size() beyond the heap. owner:
@@ -147,9 +147,10 @@ toast_bytes(Oid owner, Oid toastrelid)
 	HeapTuple itup = SearchSysCache2(RELNAMENSP, CStringGetDatum(name), ObjectIdGetDatum(PG_TOAST_NAMESPACE));
 	if (HeapTupleIsValid(itup))
 	{
-		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
-		total += storage_bytes(icls->oid, icls, NULL);
+		MgClassRow icls;
+		mg_class_row_of(itup, &icls);
 		ReleaseSysCache(itup);
+		total += storage_bytes(&icls, NULL);
 		return total;
 	}
 	/* Named otherwise: a catalog scan of pg_index finds it; no lock on any user relation. */
@@ -205,37 +206,57 @@ rows_from_indexes(Oid relid)
 		HeapTuple itup = SearchSysCache1(RELOID, ObjectIdGetDatum(ix->indexrelid));
 		if (!HeapTupleIsValid(itup))
 			continue;
-		Form_pg_class icls = (Form_pg_class) GETSTRUCT(itup);
-		if (icls->relam == BTREE_AM_OID && icls->reltuples > 0 && icls->relpages > 0)
+		MgClassRow icls;
+		mg_class_row_of(itup, &icls);
+		bool btree = ((Form_pg_class) GETSTRUCT(itup))->relam == BTREE_AM_OID;
+		ReleaseSysCache(itup);
+		if (btree && icls.reltuples > 0 && icls.relpages > 0)
 		{
 			int64 main_bytes;
-			storage_bytes(ix->indexrelid, icls, &main_bytes);
+			storage_bytes(&icls, &main_bytes);
 			double pages = (double) main_bytes / BLCKSZ;
-			double counted = icls->reltuples * Max(1.0, pages / icls->relpages);
+			double counted = icls.reltuples * Max(1.0, pages / icls.relpages);
 			rows = Max(rows, counted);
 		}
-		ReleaseSysCache(itup);
 	}
 	mg_index_scan_end(&s);
 	return rows;
+}
+
+/*
+ * The live rows the cumulative statistics count for a table that was never analyzed: the
+ * shared count (pg_stat_user_tables.n_live_tup) plus what this backend's committed
+ * transactions added and has not reported yet, so that the number does not depend on when the
+ * backend last flushed its statistics. -1 when the statistics know of no row: nothing
+ * counted, or a reset (then the size is all there is to go by).
+ */
+double
+counted_live_rows(Oid relid)
+{
+	PgStat_StatTabEntry *shared = pgstat_fetch_stat_tabentry(relid);
+	PgStat_TableStatus *pending = find_tabstat_entry(relid);
+	double live = 0;
+	if (shared != NULL)
+		live += (double) MG_TABENTRY_LIVE_TUPLES(shared);
+	if (pending != NULL)
+		live += (double) MG_TABSTATUS_DELTA_LIVE_TUPLES(pending);
+	return live > 0 ? live : -1;
 }
 
 /* One relation with storage: its table size and row estimate. */
 bool
 read_leaf_size(Oid relid, MgRelSize *out)
 {
-	HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
-	Form_pg_class cls = (Form_pg_class) GETSTRUCT(tup);
 	int64 main_bytes;
-	int64 bytes = storage_bytes(relid, cls, &main_bytes);
-	Oid toast = cls->reltoastrelid;
-	float4 reltuples = cls->reltuples;
-	int32 relpages = cls->relpages;
-	int natts = cls->relnatts;
-	bool relhasindex = cls->relhasindex;
-	ReleaseSysCache(tup);
+	int64 bytes = storage_bytes(&cls, &main_bytes);
+	Oid toast = cls.toast;
+	float4 reltuples = cls.reltuples;
+	int32 relpages = cls.relpages;
+	int natts = cls.natts;
+	bool relhasindex = cls.hasindex;
 
 	bytes += toast_bytes(relid, toast);
 	double pages = (double) main_bytes / BLCKSZ;
@@ -249,13 +270,25 @@ read_leaf_size(Oid relid, MgRelSize *out)
 		out->rows += (reltuples / relpages) * pages;
 		return true;
 	}
-	double counted = reltuples < 0 && relhasindex ? rows_from_indexes(relid) : -1;
-	if (counted >= 0)
-		out->rows += counted;
+	/* PostgreSQL 18 leaves reltuples at -1 where 15 to 17 record its last index build's count:
+	 * that count first, as those versions read it (an estimate from the catalog, as there). */
+	double indexed = reltuples < 0 && relhasindex ? rows_from_indexes(relid) : -1;
+	if (indexed >= 0)
+		out->rows += indexed;
 	else
 	{
-		out->rows += density_from_width(relid, natts) * pages;
+		/* Never analyzed. The live rows the statistics counted are a far better guess than
+		 * the size for a small table (one page "holds" about 280 narrow rows, whether it has
+		 * 3 or 280); the size and the row width are the fallback. */
 		out->rows_from_stats = false;
+		double counted = counted_live_rows(relid);
+		if (counted >= 0)
+			out->rows += counted;
+		else
+		{
+			out->rows += density_from_width(relid, natts) * pages;
+			out->rows_counted = false;
+		}
 	}
 	return true;
 }
@@ -268,6 +301,7 @@ struct LeafSize
 	int64 bytes;
 	double rows;
 	bool rows_from_stats;
+	bool rows_counted;
 	int32 n_leaves;
 };
 static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares for the size cache");
@@ -287,13 +321,14 @@ leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 	if (e == NULL)
 	{
 		/* read first, enter after: an error while reading leaves no half-made entry */
-		MgRelSize one = {0, 0, true, 0};
+		MgRelSize one = {0, 0, true, true, 0};
 		bool found = read_leaf_size(relid, &one);
 		e = (LeafSize *) hash_search(cache, &relid, HASH_ENTER, NULL);
 		e->found = found;
 		e->bytes = one.bytes;
 		e->rows = one.rows;
 		e->rows_from_stats = one.rows_from_stats;
+		e->rows_counted = one.rows_counted;
 		e->n_leaves = one.n_leaves;
 	}
 	if (!e->found)
@@ -303,6 +338,8 @@ leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 	out->rows += e->rows;
 	if (!e->rows_from_stats)
 		out->rows_from_stats = false;
+	if (!e->rows_counted)
+		out->rows_counted = false;
 	return true;
 }
 
@@ -314,11 +351,13 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	out->bytes = 0;
 	out->rows = 0;
 	out->rows_from_stats = true;
+	out->rows_counted = true;
 	out->n_leaves = 0;
 
-	char relkind = get_rel_relkind(relid);
-	if (relkind == '\0')
+	MgClassRow cls;
+	if (!mg_class_row(relid, &cls))
 		return false;
+	char relkind = cls.relkind;
 	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_PARTITIONED_INDEX)
 	{
 		if (skip_new && st && mg_state_rel_is_new(st, relid))
@@ -334,7 +373,8 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	foreach (lc, tree)
 	{
 		Oid child = lfirst_oid(lc);
-		char kind = get_rel_relkind(child);
+		MgClassRow ccls;
+		char kind = mg_class_row(child, &ccls) ? ccls.relkind : '\0';
 		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
 			continue;
 		if (skip_new && st && mg_state_rel_is_new(st, child))

@@ -11,6 +11,7 @@
 #include "facts/grow.h"
 #include "facts/catalog.h"
 #include "facts/impl.h"
+#include "facts/privs.h"
 
 namespace {
 
@@ -350,6 +351,9 @@ validated_constraints(Oid relid, int *n_checks)
 	return out;
 }
 
+void default_partition_facts(MgFactsCx *cx, Oid parent, PartitionBoundSpec *bound, const char *bound_sql,
+							 mg::TableFacts *t, mg::TblItem *it, Oid new_part);
+
 bool
 attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 {
@@ -378,32 +382,77 @@ attach_facts(PartitionCmd *pc, MgFactsCx *cx, mg::StatementFacts *f)
 
 	strlcpy(it->arg, quote_identifier(makeObjectName(pref.relname, NULL, "bound")), sizeof it->arg);
 
-	Oid def = get_default_partition_oid(parent.relid);
-	if (OidIsValid(def) && def != pref.relid && mg_describe_relation(cx->st, def, &t->default_part))
+	default_partition_facts(cx, parent.relid, pc->bound, bound != NIL ? t->check_sql : "", t, it, pref.relid);
+	return true;
+}
+
+/*
+ * The DEFAULT partition of parent and what check_default_partition_contents() asks of it
+ * before a partition with bound joins: does a validated CHECK of the DEFAULT partition
+ * already exclude the bound (else PostgreSQL scans it under ACCESS EXCLUSIVE). Fills
+ * t->default_part, default_sql, default_excluded, and arg2 of it (the name the recipe's
+ * CHECK gets). bound_sql: the bound as a CHECK expression ("" when it could not be built).
+ */
+void
+default_partition_facts(MgFactsCx *cx, Oid parent, PartitionBoundSpec *bound, const char *bound_sql,
+						mg::TableFacts *t, mg::TblItem *it, Oid new_part)
+{
+	Oid def = get_default_partition_oid(parent);
+	if (!OidIsValid(def) || def == new_part || !mg_describe_relation(cx->st, def, &t->default_part))
+		return;
+	char *nsp = get_namespace_name(get_rel_namespace(def));
+	char *name = get_rel_name(def);
+	if (nsp && name)
 	{
-		char *nsp = get_namespace_name(get_rel_namespace(def));
-		char *name = get_rel_name(def);
-		if (nsp && name)
-		{
-			strlcpy(t->default_sql, quote_qualified_identifier(nsp, name), sizeof t->default_sql);
-			strlcpy(it->arg2, quote_identifier(makeObjectName(name, NULL, "excl_bound")), sizeof it->arg2);
-		}
-		/* What check_default_partition_contents() asks: do the DEFAULT partition's own
-		 * constraints imply NOT (the new bound)? Built in the new partition's column numbers,
-		 * so only when both number the key column alike. */
-		if (bound != NIL && t->check_sql[0])
-		{
-			List *def_bound = bound_constraint(parent.relid, def, pc->bound, NULL, 0);
-			if (def_bound != NIL)
-			{
-				Expr *neg = makeBoolExpr(NOT_EXPR, list_make1(make_ands_explicit(def_bound)), -1);
-				neg = (Expr *) eval_const_expressions(NULL, (Node *) neg);
-				neg = canonicalize_qual(neg, true);
-				int n_checks;
-				List *have = validated_constraints(def, &n_checks);
-				t->default_excluded = n_checks > 0 && predicate_implied_by(make_ands_implicit(neg), have, false);
-			}
-		}
+		strlcpy(t->default_sql, quote_qualified_identifier(nsp, name), sizeof t->default_sql);
+		strlcpy(it->arg2, quote_identifier(makeObjectName(name, NULL, "excl_bound")), sizeof it->arg2);
+	}
+	/* Do the DEFAULT partition's own constraints imply NOT (the new bound)? Built in the
+	 * DEFAULT partition's column numbers. */
+	if (bound_sql[0] == '\0')
+		return;
+	List *def_bound = bound_constraint(parent, def, bound, NULL, 0);
+	if (def_bound == NIL)
+		return;
+	Expr *neg = makeBoolExpr(NOT_EXPR, list_make1(make_ands_explicit(def_bound)), -1);
+	neg = (Expr *) eval_const_expressions(NULL, (Node *) neg);
+	neg = canonicalize_qual(neg, true);
+	int n_checks;
+	List *have = validated_constraints(def, &n_checks);
+	t->default_excluded = n_checks > 0 && predicate_implied_by(make_ands_implicit(neg), have, false);
+}
+
+/* CREATE TABLE ... PARTITION OF parent FOR VALUES ...: like ATTACH PARTITION, PostgreSQL
+ * scans the parent's DEFAULT partition (under ACCESS EXCLUSIVE) for rows of the new bound. */
+bool
+create_partition_facts(CreateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->partbound == NULL || stmt->partbound->is_default || list_length(stmt->inhRelations) != 1)
+		return false; /* a new DEFAULT partition is empty: nothing is scanned */
+	RangeVar *prv = (RangeVar *) linitial(stmt->inhRelations);
+	MgRelRef pref;
+	mg::RelationFacts parent;
+	memset(&parent, 0, sizeof parent);
+	if (!mg_resolve_and_describe(cx->st, prv, &pref, &parent))
+		return mg_facts_will_fail(cx); /* PostgreSQL reports the missing parent */
+	if (pref.sim_new || !OidIsValid(pref.relid))
+		return false; /* a parent check()'s text created: its DEFAULT partition is new too */
+	if (parent.relkind != RELKIND_PARTITIONED_TABLE)
+		return mg_facts_will_fail(cx); /* "is not partitioned" */
+	mg::TableFacts *t = &f->tbl;
+	mg::TblItem *it = add_item(f, mg::TblOp::CreatePartition);
+	it->rel = parent;
+	it->lock = mg::LockLevel::AccessExclusive; /* DefineRelation locks the parent so */
+	set_table_sql(it, &pref);
+	t->parent = parent;
+	/* the bound in the parent's column numbers: the new partition takes its columns */
+	List *bound = bound_constraint(pref.relid, pref.relid, stmt->partbound, t->check_sql, sizeof t->check_sql);
+	t->bound_known = bound != NIL;
+	default_partition_facts(cx, pref.relid, stmt->partbound, t->bound_known ? t->check_sql : "", t, it, InvalidOid);
+	if (!t->default_part.found)
+	{
+		f->tbl.n_items--;
+		return false;
 	}
 	return true;
 }
@@ -755,21 +804,80 @@ vacuum_facts(VacuumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::VacuumFull, vr->relation, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
+		if (it && !ref.sim_new && !mg_may_vacuum(ref.relid))
+		{
+			/* VACUUM skips it with a WARNING of its own: nothing is rewritten, and its size
+			 * is not the role's to learn from the guard */
+			f->tbl.n_items--;
+			continue;
+		}
 		if (it)
 			it->lock = mg::LockLevel::AccessExclusive;
 	}
 	return f->tbl.n_items > 0;
 }
 
+/*
+ * CLUSTER without a table: the tables PostgreSQL would recluster, as get_tables_to_cluster()
+ * finds them (an index marked indisclustered, on a table the user may cluster), read from
+ * pg_index: it->count of them, it->bytes their size, it->rel the largest. Tables nobody else
+ * can see count for nothing. None: nothing to say.
+ */
+bool
+cluster_all_facts(MgFactsCx *cx, mg::StatementFacts *f)
+{
+	/* PostgreSQL runs each table in a transaction of its own, so it refuses this form in a
+	 * transaction block or a function (PreventInTransactionBlock) before it looks at any */
+	if (f->in_xact_block || !cx->in->toplevel || cx->in->in_pipeline)
+		return mg_facts_will_fail(cx);
+	mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->flag = true; /* every table clustered before */
+	Relation cat = table_open(IndexRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	List *tables = NIL;
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (ix->indisclustered)
+			tables = list_append_unique_oid(tables, ix->indrelid);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	ListCell *lc;
+	foreach (lc, tables)
+	{
+		Oid relid = lfirst_oid(lc);
+		if (!mg_may_cluster(relid, GetUserId()))
+			continue; /* PostgreSQL skips it, and says nothing of it */
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cx->st, relid, &rel) || rel.is_new || rel.is_temp)
+			continue;
+		it->count++;
+		it->bytes += rel.size_bytes;
+		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)
+		{
+			it->rel = rel;
+			strlcpy(it->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+															  get_rel_name(relid)),
+					sizeof it->table_sql);
+		}
+	}
+	if (it->count == 0)
+	{
+		f->tbl.n_items--;
+		return false;
+	}
+	return true;
+}
+
 bool
 cluster_facts(ClusterStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (stmt->relation == NULL)
-	{
-		mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
-		it->lock = mg::LockLevel::AccessExclusive;
-		return true;
-	}
+		return cluster_all_facts(cx, f);
 	MgRelRef ref;
 	bool missing = false;
 	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Cluster, stmt->relation, &ref, &missing);
@@ -819,10 +927,60 @@ refresh_facts(RefreshMatViewStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	return true;
 }
 
+/* The position of relid in relids, or -1. */
+int
+oid_position(List *relids, Oid relid)
+{
+	ListCell *lc;
+	foreach (lc, relids)
+		if (lfirst_oid(lc) == relid)
+			return foreach_current_index(lc);
+	return -1;
+}
+
+/*
+ * The named table that a table CASCADE adds references: one of its foreign keys points at
+ * a table already in the set (relids, with the item each came from in items), directly or
+ * through the partitioned table a referenced partition belongs to. Read from pg_constraint by
+ * conrelid (an index scan), no lock on either table. -1 when none is found.
+ */
+int
+cascade_item(Oid relid, List *relids, List *items)
+{
+	int item = -1;
+	Relation cat = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	SysScanDesc scan = systable_beginscan(cat, ConstraintRelidTypidNameIndexId, true, NULL, 1, &key);
+	HeapTuple tup;
+	while (item < 0 && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		int pos = oid_position(relids, con->confrelid);
+		if (pos < 0 && get_rel_relispartition(con->confrelid))
+		{
+			/* a foreign key to a partition of a table in the set */
+			ListCell *ac;
+			foreach (ac, get_partition_ancestors(con->confrelid))
+				if (pos < 0)
+					pos = oid_position(relids, lfirst_oid(ac));
+		}
+		if (pos >= 0)
+			item = list_nth_int(items, pos);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	return item;
+}
+
 bool
 truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
+	/* every table the statement empties, and the item (named table) each belongs to */
 	List *relids = NIL;
+	List *items = NIL;
 	ListCell *lc;
 	foreach (lc, stmt->relations)
 	{
@@ -832,33 +990,40 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Truncate, rv, &ref, &missing);
 		if (missing)
 			return mg_facts_will_fail(cx);
-		if (it)
-			it->lock = mg::LockLevel::AccessExclusive;
-		if (!OidIsValid(ref.relid))
+		if (it == NULL || !OidIsValid(ref.relid))
 			continue;
-		if (rv->inh)
+		it->lock = mg::LockLevel::AccessExclusive;
+		it->flag = stmt->behavior == DROP_CASCADE;
+		int item = f->tbl.n_items - 1;
+		List *family = rv->inh ? find_all_inheritors(ref.relid, NoLock, NULL) : list_make1_oid(ref.relid);
+		ListCell *fc;
+		foreach (fc, family)
 		{
-			List *family = find_all_inheritors(ref.relid, NoLock, NULL);
-			relids = list_concat_unique_oid(relids, family);
+			Oid relid = lfirst_oid(fc);
+			if (oid_position(relids, relid) >= 0)
+				continue;
+			relids = lappend_oid(relids, relid);
+			items = lappend_int(items, item);
+			if (relid == ref.relid)
+				continue;
+			/* PostgreSQL checks the privilege on every table it empties */
+			mg_check_truncate_privilege(relid);
 			/* traditional inheritance: the children are emptied too, so they count (a
 			 * partitioned table's size already sums its partitions) */
-			if (it && it->rel.relkind == RELKIND_RELATION && list_length(family) > 1)
-			{
-				ListCell *fc;
-				for_each_from(fc, family, 1)
-				{
-					mg::RelationFacts child;
-					memset(&child, 0, sizeof child);
-					if (!mg_describe_relation(cx->st, lfirst_oid(fc), &child) || child.is_new || child.is_temp)
-						continue;
-					it->rel.size_bytes += child.size_bytes;
-					it->rel.rows += child.rows;
-					it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
-				}
-			}
+			if (it->rel.relkind != RELKIND_RELATION)
+				continue;
+			mg::RelationFacts child;
+			memset(&child, 0, sizeof child);
+			if (!mg_describe_relation(cx->st, relid, &child) || child.is_new || child.is_temp)
+				continue;
+			it->rel.size_bytes += child.size_bytes;
+			it->rel.rows += child.rows;
+			/* the weakest basis of the two: statistics, counted rows, size */
+			bool counted =
+				(it->rel.rows_from_stats || it->rel.rows_counted) && (child.rows_from_stats || child.rows_counted);
+			it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
+			it->rel.rows_counted = !it->rel.rows_from_stats && counted;
 		}
-		else
-			relids = list_append_unique_oid(relids, ref.relid);
 	}
 	if (f->tbl.n_items == 0)
 		return false;
@@ -866,25 +1031,31 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		return true;
 
 	/* What CASCADE adds: every table with a foreign key to one already in the set, repeatedly,
-	 * as ExecuteTruncate() does it. pg_constraint only is read. */
-	mg::TblItem *first = &f->tbl.items[0];
-	first->flag = true;
-	int added = 0;
+	 * as ExecuteTruncate() does it, each counted on the named table it reaches (through the
+	 * tables CASCADE added before it). pg_constraint only is read. */
 	for (;;)
 	{
 		List *more = NIL;
 		foreach (lc, heap_truncate_find_FKs(relids))
 		{
 			Oid relid = lfirst_oid(lc);
-			if (!list_member_oid(relids, relid))
+			if (oid_position(relids, relid) < 0)
 				more = lappend_oid(more, relid);
 		}
 		if (more == NIL)
 			break;
+		/* attributed against the set as it was when this round began */
+		List *round_relids = list_copy(relids);
+		List *round_items = list_copy(items);
 		foreach (lc, more)
 		{
 			Oid relid = lfirst_oid(lc);
+			int item = cascade_item(relid, round_relids, round_items);
+			if (item < 0)
+				item = 0; /* not found through its own keys (a partitioned tree): the first */
 			relids = lappend_oid(relids, relid);
+			items = lappend_int(items, item);
+			mg_check_truncate_privilege(relid);
 			mg::RelationFacts rel;
 			memset(&rel, 0, sizeof rel);
 			if (!mg_describe_relation(cx->st, relid, &rel))
@@ -893,13 +1064,13 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			char *name = get_rel_name(relid);
 			if (nsp == NULL || name == NULL)
 				continue;
-			added++;
 			mg::TblCascaded *c = MG_GROW(f->tbl.cascaded, f->tbl.n_cascaded, f->tbl.cap_cascaded);
 			c->rel = rel;
+			c->item = item;
 			strlcpy(c->table_sql, quote_qualified_identifier(nsp, name), sizeof c->table_sql);
+			f->tbl.items[item].count++;
 		}
 	}
-	first->count = added;
 	return true;
 }
 
@@ -1015,6 +1186,54 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		default:
 			return false;
 	}
+}
+
+/* ALTER TABLE/VIEW/MATERIALIZED VIEW/FOREIGN TABLE ... SET SCHEMA: a rename of its qualified
+ * name (rename_table), with flag set and arg the new schema. */
+bool
+set_schema_facts(AlterObjectSchemaStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->relation == NULL || stmt->newschema == NULL)
+		return false;
+	switch (stmt->objectType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return false;
+	}
+	MgRelRef ref;
+	bool missing = false;
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::RenameTable, stmt->relation, &ref, &missing);
+	if (missing)
+		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	if (it == NULL)
+		return false;
+	if (strchr("rpvmf", it->rel.relkind) == NULL || it->rel.relkind == '\0')
+	{
+		f->tbl.n_items--; /* a sequence or index moved through ALTER TABLE: not a table */
+		return false;
+	}
+	/* PostgreSQL refuses a schema that does not exist, and a name taken there */
+	if (!OidIsValid(get_namespace_oid(stmt->newschema, true)) && !mg_state_schema_created(cx->st, stmt->newschema))
+		return mg_facts_will_fail(cx);
+	if (strcmp(stmt->newschema, ref.nspname) == 0)
+	{
+		f->tbl.n_items--; /* already there: nothing moves */
+		return false;
+	}
+	if (mg_state_name_taken(cx->st, stmt->newschema, ref.relname))
+		return mg_facts_will_fail(cx);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->kind = it->rel.relkind;
+	it->flag = true;
+	strlcpy(it->arg, quote_identifier(stmt->newschema), sizeof it->arg);
+	strlcpy(it->arg2, quote_identifier(ref.relname), sizeof it->arg2);
+	strlcpy(it->arg3, quote_identifier(ref.nspname), sizeof it->arg3);
+	return true;
 }
 
 bool
@@ -1243,10 +1462,14 @@ mg_table_group_applies(Node *parsetree)
 		case T_CreatePolicyStmt:
 		case T_AlterPolicyStmt:
 		case T_RenameStmt:
+		case T_AlterObjectSchemaStmt:
 		case T_DropdbStmt:
 		case T_AlterEnumStmt:
 		case T_CreateTableAsStmt:
 			return true;
+		case T_CreateStmt:
+			/* PARTITION OF with a bound: the parent's DEFAULT partition is scanned */
+			return ((CreateStmt *) parsetree)->partbound != NULL && !((CreateStmt *) parsetree)->partbound->is_default;
 		case T_VacuumStmt:
 			return ((VacuumStmt *) parsetree)->is_vacuumcmd && ((VacuumStmt *) parsetree)->options != NIL;
 		case T_DropStmt:
@@ -1276,6 +1499,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		case T_RefreshMatViewStmt: return refresh_facts((RefreshMatViewStmt *) parsetree, cx, f);
 		case T_TruncateStmt: return truncate_facts((TruncateStmt *) parsetree, cx, f);
 		case T_LockStmt: return lock_facts((LockStmt *) parsetree, cx, f);
+		case T_CreateStmt: return create_partition_facts((CreateStmt *) parsetree, cx, f);
 		case T_CreateTrigStmt:
 		{
 			CreateTrigStmt *ct = (CreateTrigStmt *) parsetree;
@@ -1315,6 +1539,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		}
 		case T_DropStmt: return drop_facts((DropStmt *) parsetree, cx, f);
 		case T_RenameStmt: return rename_facts((RenameStmt *) parsetree, cx, f);
+		case T_AlterObjectSchemaStmt: return set_schema_facts((AlterObjectSchemaStmt *) parsetree, cx, f);
 		case T_DropdbStmt:
 		{
 			DropdbStmt *dd = (DropdbStmt *) parsetree;

@@ -14,7 +14,9 @@ PG_FUNCTION_INFO_V1(mg_check);
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "facts/locks.h"
+#include "facts/privs.h"
 #include "pg/advisor_text.h"
 #include "pg/locks.h"
 #include "pg/report.h"
@@ -127,6 +129,7 @@ struct Judged
 	mg::Finding findings[kMaxFindingsPerStatement];
 	int n;
 	char err[256];
+	uint32 groups; /* the rule groups that could apply (for the failure contract) */
 };
 
 /* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
@@ -137,6 +140,9 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 {
 	if (out->n < 0 || !mg_may_apply(stmt))
 		return;
+	/* PostgreSQL's own permission error first, as in the hook: it becomes the statement's
+	 * statement_error row, and nothing about the relations is shown */
+	mg_check_statement_privileges(stmt, st);
 	/* what the hook would know: where the statement runs, and whether its wait is bounded */
 	MgLockAction act;
 	mg_lock_decide(plan, st, &act);
@@ -148,6 +154,7 @@ judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, cons
 	in.stmt_len = len;
 	in.st = st;
 	in.toplevel = true; /* a migration file's statements run from the client */
+	in.in_block = mg_state_in_block(st);
 	in.lock_wait_bounded = act.decision.wait_bounded;
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
@@ -198,6 +205,7 @@ judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int l
 {
 	out->n = 0;
 	out->err[0] = '\0';
+	out->groups = mg_may_apply(stmt) ? mg_rule_groups(stmt) : mg::kGroupData;
 	JudgePart jp = {st, text, loc, len, &policy, out};
 	mg_advisor_statement_parts(stmt, judge_part, &jp);
 }
@@ -208,15 +216,30 @@ struct CheckRun
 	mg::Policy policy;
 };
 
+/* The failure contract's row (rule unjudged), as the hook would raise it. */
+void
+unjudged_row(CheckRun *run, uint32 groups, const char *command, const char *sqlstate, const char *cause, int begin,
+			 int end)
+{
+	mg::UnjudgedFacts *u = (mg::UnjudgedFacts *) palloc0(sizeof(mg::UnjudgedFacts));
+	u->groups = groups;
+	strlcpy(u->command, command ? command : "", sizeof u->command);
+	strlcpy(u->sqlstate, sqlstate, sizeof u->sqlstate);
+	strlcpy(u->cause, cause, sizeof u->cause);
+	mg::Finding *f = (mg::Finding *) palloc(sizeof(mg::Finding));
+	if (mg::evaluate_unjudged(*u, run->policy, f, 1) == 0)
+		return;
+	Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
+			 mg::rule_info(f->rule).name, mg::severity_name(f->severity), f, f->message, f->detail, f->hint};
+	put_row(run->t.rsinfo, &r);
+}
+
 void
 emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
-		Row r = {run->t.statement_no, run->t.src.line, run->t.src.col, mg_source_shown(&run->t.src, begin, end, kStatementShown),
-				 "internal_error", "warning", NULL,
-				 psprintf("migration_guard could not check this statement: %s", j->err), NULL, NULL};
-		put_row(run->t.rsinfo, &r);
+		unjudged_row(run, j->groups, NULL, "", j->err, begin, end);
 		return;
 	}
 	/* warnings first, then errors: the order the hook raises them in */
@@ -251,8 +274,10 @@ judge_in_subtransaction(void *arg)
 						   one->run->policy, one->j);
 }
 
-/* One statement: judged in a subtransaction, so that a catalog error (PostgreSQL's own, for
- * a statement it would reject too) becomes a finding and the rest of the text is still read. */
+/* One statement: judged inside the guard's one wrapper (facts/guarded.h), so that a catalog
+ * error (PostgreSQL's own, for a statement it would reject too) becomes a statement_error
+ * row, an internal one the failure contract's row (unjudged), and the rest of the text is
+ * still read. Cancel, out of memory and the like end check() itself. */
 void
 check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
 {
@@ -266,7 +291,15 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
 	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
 	CheckOne one = {run, raw, stretch, len, (Judged *) palloc(sizeof(Judged))};
-	ErrorData *e = mg_run_in_subtransaction(judge_in_subtransaction, &one);
+	MgFailure fail;
+	if (!mg_guarded_call(judge_in_subtransaction, &one, false, &fail) && fail.kind == MG_ERROR_UNJUDGED)
+	{
+		/* the guard's own failure, not the statement's: the failure contract's row */
+		unjudged_row(run, mg_may_apply(raw->stmt) ? mg_rule_groups(raw->stmt) : mg::kGroupData,
+					 CreateCommandName(raw->stmt), fail.sqlstate, fail.message, begin, loc + len);
+		return;
+	}
+	ErrorData *e = fail.error;
 	if (e != NULL)
 	{
 		Row r = {run->t.statement_no, run->t.src.line, run->t.src.col,
@@ -287,6 +320,8 @@ syntax_error(void *arg, ErrorData *error, int stretch_begin, int stretch_end, in
 {
 	CheckRun *run = (CheckRun *) arg;
 	int begin = mg_source_token_start(&run->t.src, stretch_begin);
+	if (begin >= run->t.src.len && error_at >= 0)
+		begin = error_at; /* only comments: the one never closed */
 	run->t.statement_no++;
 	mg_source_advance(&run->t.src, begin);
 	/* show the statement up to its first semicolon, where the cut began */

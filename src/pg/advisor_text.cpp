@@ -8,6 +8,9 @@
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
+#include "facts/privs.h"
+#include "pg/locks.h"
 
 namespace {
 
@@ -130,10 +133,8 @@ mg_source_token_start(const MgSource *src, int from)
 bool
 mg_error_must_propagate(const ErrorData *e)
 {
-	int category = ERRCODE_TO_CATEGORY(e->sqlerrcode);
-	return category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
-		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) || e->elevel > ERROR;
+	/* the guard's one policy (facts/guarded.h): what the hooks re-throw, the advisor does */
+	return mg_error_kind(e) == MG_ERROR_RETHROW;
 }
 
 void
@@ -147,7 +148,18 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 		CHECK_FOR_INTERRUPTS();
 		int begin = (int) mg::sql::token_start(all, pos);
 		if (begin >= src->len)
+		{
+			/* nothing but white space and comments is left: the parser still has a word to
+			 * say when a comment is never closed (as PostgreSQL does for the same text) */
+			MemoryContext old = MemoryContextSwitchTo(stmtcxt);
+			Parsed p;
+			parse_stretch(pnstrdup(src->text + pos, src->len - pos), src->len - pos, stmtcxt, &p);
+			if (p.error)
+				on_syntax_error(arg, p.error, pos, src->len, p.error_at >= 0 ? pos + p.error_at : -1);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
 			break;
+		}
 		MemoryContext old = MemoryContextSwitchTo(stmtcxt);
 
 		int end = (int) mg::sql::statement_end(all, begin);
@@ -181,31 +193,11 @@ mg_walk_text(const MgSource *src, MemoryContext stmtcxt, MgStatementFn on_statem
 ErrorData *
 mg_run_in_subtransaction(void (*fn)(void *), void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData *volatile error = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		error = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (mg_error_must_propagate(error))
-			ReThrowError(error);
-	}
-	PG_END_TRY();
-	return error;
+	/* the guard's one wrapper and re-throw policy (facts/guarded.h) */
+	MgFailure fail;
+	if (mg_guarded_call(fn, arg, false, &fail))
+		return NULL;
+	return fail.error;
 }
 
 void
@@ -215,6 +207,98 @@ mg_advisor_lock_plan(Node *stmt, const MgState *st, MgLockPlan *plan)
 		mg_statement_locks(stmt, st, plan);
 	else
 		memset(plan, 0, sizeof *plan);
+}
+
+List *
+mg_advisor_parse(const char *sql, int len, MemoryContext errcxt, ErrorData **error)
+{
+	Parsed p;
+	parse_stretch(sql, len, errcxt, &p);
+	*error = p.error;
+	return p.error ? NIL : p.stmts;
+}
+
+int
+mg_source_content_end(const char *s, int len)
+{
+	return (int) mg::sql::content_end(std::string_view(s, len));
+}
+
+namespace {
+
+/* One utility statement, as the ProcessUtility hook judges it, against the simulated
+ * transaction st; the lock plan is the statement's. */
+void
+judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *query, int loc, int len, MgJudge *j)
+{
+	if (j->n < 0 || !mg_may_apply(stmt))
+		return;
+	/* PostgreSQL's own permission error first, as in the hook and in check() */
+	mg_check_statement_privileges(stmt, st);
+	/* what the hook would know: where the statement runs, and whether its wait is bounded */
+	MgLockAction act;
+	mg_lock_decide(plan, st, &act);
+	MgStmtInput in;
+	memset(&in, 0, sizeof in);
+	in.stmt = stmt;
+	in.query = query;
+	in.stmt_location = loc;
+	in.stmt_len = len;
+	in.st = st;
+	in.toplevel = true; /* a migration file's statements run from the client */
+	in.in_block = mg_state_in_block(st);
+	in.lock_wait_bounded = act.decision.wait_bounded;
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	if (!mg_collect_facts(&in, facts))
+		return;
+	int n = j->fix_fn ? mg::evaluate_fix(*facts, j->policy, j->fix_fn, j->fix_arg, j->err, sizeof j->err)
+					  : mg::evaluate(*facts, j->policy, j->findings + j->n, MG_MAX_FINDINGS - j->n, j->err,
+									 sizeof j->err);
+	j->n = n < 0 ? n : j->n + n;
+}
+
+} // namespace
+
+void
+mg_advisor_judge(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j)
+{
+	j->n = 0;
+	j->err[0] = '\0';
+	MgLockPlan plan;
+	if (IsA(stmt, CreateSchemaStmt))
+	{
+		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
+		 * and with the text of the whole CREATE SCHEMA. */
+		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
+		mg_advisor_lock_plan(stmt, st, &plan);
+		mg_advisor_simulate(st, stmt, &plan);
+		ListCell *lc;
+		foreach (lc, cs->schemaElts)
+		{
+			Node *elt = (Node *) lfirst(lc);
+			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
+				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
+			mg_advisor_lock_plan(elt, st, &plan);
+			judge_utility(elt, st, &plan, query, loc, len, j);
+			mg_advisor_simulate(st, elt, &plan);
+		}
+		return;
+	}
+	mg_advisor_lock_plan(stmt, st, &plan);
+	if (mg_may_apply(stmt))
+		judge_utility(stmt, st, &plan, query, loc, len, j);
+	else
+	{
+		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+		if (mg_collect_raw_dml_facts(stmt, st, query, loc, len, facts))
+			j->n = j->fix_fn ? mg::evaluate_dml_fix(*facts, j->policy, j->fix_fn, j->fix_arg, j->err, sizeof j->err)
+							 : mg::evaluate_dml(*facts, j->policy, j->findings, MG_MAX_FINDINGS, j->err,
+												sizeof j->err);
+	}
+	if (apply)
+		mg_advisor_simulate(st, stmt, &plan);
 }
 
 void

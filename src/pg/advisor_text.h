@@ -10,7 +10,9 @@
 
 #include "pg/prelude.h"
 
+#include "core/api.hpp"
 #include "facts/locks.h"
+#include "pg/report.h"
 #include "state/state.h"
 
 /* The migration text, and a cursor that turns byte offsets into line and column. */
@@ -60,7 +62,8 @@ char *mg_source_shown(const MgSource *src, int begin, int end, int max_chars);
 int mg_source_token_start(const MgSource *src, int from);
 
 /* Errors that end the advisor function itself rather than one statement: cancel, shutdown,
- * out of memory or disk, and the like. */
+ * out of memory or disk, and the like (mg_error_kind's MG_ERROR_RETHROW, facts/guarded.h: the
+ * same errors the hooks re-throw). */
 bool mg_error_must_propagate(const ErrorData *e);
 
 /* One statement of the text: raw->stmt_location is relative to stretch, which starts at
@@ -101,3 +104,33 @@ void mg_advisor_statement_parts(Node *stmt, MgPartFn visit, void *arg);
 /* Records in the simulation what stmt would do, holding the locks of its plan (none when the
  * statement commits transactions of its own: nothing of it is held afterwards). */
 void mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan);
+
+/*
+ * What judging one statement gives: check()'s findings, or fix()'s steps (fix_fn set: each
+ * step of the statement's fix is handed to it, mg::evaluate_fix()). n: findings or steps, -1
+ * with err on the rules layer's own failure.
+ */
+typedef struct MgJudge
+{
+	mg::Policy policy;
+	mg::FixStepFn fix_fn; /* NULL: findings */
+	void *fix_arg;
+	mg::Finding findings[MG_MAX_FINDINGS];
+	int n;
+	char err[256];
+} MgJudge;
+
+/*
+ * Judges one statement exactly as the hooks would, against the simulated transaction st.
+ * text/loc/len: where it sits in the text it was parsed from. With apply, then records what it
+ * would do in st; a CREATE SCHEMA is always recorded (its elements are judged in the schema it
+ * creates, one after the other). May raise PostgreSQL's own errors (run it in a subtransaction).
+ */
+void mg_advisor_judge(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j);
+
+/* PostgreSQL's parser on one NUL-terminated text: its statements (RawStmt *), or NIL with
+ * *error set (copied into errcxt) when it refuses the text. */
+List *mg_advisor_parse(const char *sql, int len, MemoryContext errcxt, ErrorData **error);
+
+/* Where the statement's own text ends: past its last token, before any trailing comment. */
+int mg_source_content_end(const char *s, int len);

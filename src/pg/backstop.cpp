@@ -19,6 +19,7 @@ PG_FUNCTION_INFO_V1(mg_backstop);
 
 #include "core/api.hpp"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "pg/report.h"
 #include "pg/settings.h"
 #include "pg/statement.h"
@@ -27,6 +28,25 @@ PG_FUNCTION_INFO_V1(mg_backstop);
 static_assert(AT_REWRITE_ALTER_PERSISTENCE == 0x01 && AT_REWRITE_DEFAULT_VAL == 0x02 &&
 				  AT_REWRITE_COLUMN_REWRITE == 0x04 && AT_REWRITE_ACCESS_METHOD == 0x08,
 			  "AT_REWRITE_* bits changed: update rewrite_reason_phrase()");
+
+namespace {
+
+struct DescribeRewrite
+{
+	Oid relid;
+	mg::RewriteFacts *rf;
+	bool found; /* out */
+};
+
+void
+describe_rewrite(void *arg)
+{
+	DescribeRewrite *d = (DescribeRewrite *) arg;
+	mg_fault_point("backstop");
+	d->found = mg_describe_relation(mg_live_state(), d->relid, &d->rf->rel);
+}
+
+} // namespace
 
 Datum
 mg_backstop(PG_FUNCTION_ARGS)
@@ -50,8 +70,17 @@ mg_backstop(PG_FUNCTION_ARGS)
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::RewriteFacts *rf = (mg::RewriteFacts *) palloc0(sizeof(mg::RewriteFacts));
-	/* Lock-free size, counting only storage that existed before this transaction. */
-	if (mg_describe_relation(mg_live_state(), relid, &rf->rel))
+	/* Lock-free size, counting only storage that existed before this transaction, read inside
+	 * the guard's one wrapper: when it fails, the failure contract (rule unjudged) decides. */
+	DescribeRewrite d = {relid, rf, false};
+	MgFailure fail;
+	if (!mg_guarded_call(describe_rewrite, &d, true, &fail))
+	{
+		const char *stmt = mg_statement_text();
+		mg_report_unjudged(mg::kGroupLock, GetCommandTagName(trig->tag), fail.sqlstate, fail.message, NULL, stmt,
+						   stmt ? (int) strlen(stmt) : 0);
+	}
+	else if (d.found)
 	{
 		rf->reason = reason;
 		strlcpy(rf->command, GetCommandTagName(trig->tag), sizeof rf->command);

@@ -161,3 +161,73 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #else
 #define mg_guc_malloc(size) malloc(size)
 #endif
+
+/* Ownership tests: PG 16 replaced the per-catalog pg_*_ownercheck() with object_ownercheck().
+ * classid is RelationRelationId, NamespaceRelationId, TypeRelationId or DatabaseRelationId. */
+#if MG_PG16_GE
+#define mg_owns(classid, objid) object_ownercheck((classid), (objid), GetUserId())
+#else
+static inline bool
+mg_owns(Oid classid, Oid objid)
+{
+	switch (classid)
+	{
+		case RelationRelationId: return pg_class_ownercheck(objid, GetUserId());
+		case NamespaceRelationId: return pg_namespace_ownercheck(objid, GetUserId());
+		case TypeRelationId: return pg_type_ownercheck(objid, GetUserId());
+		case DatabaseRelationId: return pg_database_ownercheck(objid, GetUserId());
+		default: return false;
+	}
+}
+#endif
+
+/* PG 17 added the MAINTAIN privilege: VACUUM, CLUSTER, REFRESH MATERIALIZED VIEW, REINDEX and
+ * LOCK TABLE accept it where they wanted ownership before. mg_may_maintain(relid): the
+ * current role may run them on relid; MG_MAINTAIN_DENIED: the AclResult PostgreSQL reports
+ * when it may not ("permission denied for ..." since 17, "must be owner of ..." before). */
+#if MG_PG17_GE
+#define MG_ACL_MAINTAIN ACL_MAINTAIN
+#define mg_may_maintain(relid) (pg_class_aclcheck((relid), GetUserId(), ACL_MAINTAIN) == ACLCHECK_OK)
+#define MG_MAINTAIN_DENIED ACLCHECK_NO_PRIV
+#else
+#define MG_ACL_MAINTAIN ((AclMode) 0)
+#define mg_may_maintain(relid) mg_owns(RelationRelationId, (relid))
+#define MG_MAINTAIN_DENIED ACLCHECK_NOT_OWNER
+#endif
+
+/* PostgreSQL's own permission check of a plan's range table, raising its own error, as
+ * standard_ExecutorStart() runs it (PG 16 moved the permissions to PlannedStmt.permInfos). */
+#if MG_PG16_GE
+#define mg_exec_check_permissions(ps) ((void) ExecCheckPermissions((ps)->rtable, (ps)->permInfos, true))
+#else
+#define mg_exec_check_permissions(ps) ((void) ExecCheckRTPerms((ps)->rtable, true))
+#endif
+/* The same check of one analyzed Query's own range table (not its subqueries'), as the
+ * executor runs it on the plan that flattens them all (PG 16: Query.rteperminfos). */
+#if MG_PG16_GE
+#define mg_query_check_permissions(q) ((void) ExecCheckPermissions((q)->rtable, (q)->rteperminfos, true))
+#else
+#define mg_query_check_permissions(q) ((void) ExecCheckRTPerms((q)->rtable, true))
+#endif
+
+/* The cumulative statistics of a table (pgstat): PG 16 dropped the n_ and t_ prefixes of the
+ * fields (n_live_tuples, changes_since_analyze, t_counts.t_delta_live_tuples). */
+#if MG_PG16_GE
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->mod_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->counts.delta_live_tuples)
+#else
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->n_live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
+#endif
+
+/* CLUSTER without a table reclusters the tables the user may cluster: up to 16 those it owns,
+ * from 17 on those it has MAINTAIN on (cluster.c, get_tables_to_cluster()). */
+#if MG_PG17_GE
+#define mg_may_cluster(relid, roleid) (pg_class_aclcheck((relid), (roleid), ACL_MAINTAIN) == ACLCHECK_OK)
+#elif MG_PG16_GE
+#define mg_may_cluster(relid, roleid) object_ownercheck(RelationRelationId, (relid), (roleid))
+#else
+#define mg_may_cluster(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#endif

@@ -2,9 +2,16 @@
  * events.cpp - L1: what the guard did, in shared memory: a ring buffer of recent verdicts
  * (migration_guard.events) and per-rule counters (migration_guard.stats).
  *
- * One LWLock guards both: taken exclusively for the few hundred nanoseconds it takes to copy
- * one event in, shared while a reader copies the ring out. Nothing that can fail runs while it
- * is held. The ring's size is migration_guard.events_size (PGC_POSTMASTER).
+ * One LWLock guards both: taken exclusively to copy one event in, shared while a reader copies
+ * the ring out. Nothing that can fail runs while it is held. The ring's size is
+ * migration_guard.events_size (PGC_POSTMASTER).
+ *
+ * No role can push every other role's events out (issue 14): once the ring is full, a role
+ * that holds a quarter of it or more overwrites its own oldest event; below that, the oldest
+ * event overall goes. So a role that loops on refused statements keeps at most a quarter of
+ * the ring (beyond what it filled while the ring was not full yet), and the others keep the
+ * rest. Finding those two events scans a compact index of the slots (id and role, 16 bytes
+ * each) under the exclusive lock, only once the ring is full. Readers sort by event id.
  */
 #include "pg/prelude.h"
 
@@ -41,14 +48,25 @@ struct MgEvent
 	char statement[kEventStatementLen];
 };
 
+/* One slot of the ring, as the eviction scan reads it. */
+struct MgEventKey
+{
+	uint64 id;   /* 0: the slot is empty */
+	Oid userid;
+};
+
+/* A role that holds this share of a full ring (1 / kRoleShareDivisor) replaces its own events. */
+constexpr int kRoleShareDivisor = 4;
+
 struct MgEventsShared
 {
 	LWLock *lock;
-	uint64 recorded; /* events ever recorded; the next goes to slot recorded % ring_size */
+	uint64 recorded; /* events ever recorded; while fewer than the ring's size, the next goes
+					  * to slot recorded */
 	TimestampTz stats_reset;
 	uint64 counts[mg::kMaxRules][MG_ACTION_COUNT_];
 	TimestampTz last_at[mg::kMaxRules];
-	MgEvent ring[FLEXIBLE_ARRAY_MEMBER];
+	MgEvent ring[FLEXIBLE_ARRAY_MEMBER]; /* events_size events, then events_size MgEventKeys */
 };
 
 int events_size = 1000;
@@ -59,7 +77,44 @@ shmem_startup_hook_type prev_shmem_startup = NULL;
 Size
 shared_size(void)
 {
-	return add_size(offsetof(MgEventsShared, ring), mul_size(sizeof(MgEvent), events_size));
+	return add_size(add_size(offsetof(MgEventsShared, ring), mul_size(sizeof(MgEvent), events_size)),
+					mul_size(sizeof(MgEventKey), events_size));
+}
+
+MgEventKey *
+keys(void)
+{
+	return (MgEventKey *) &shared->ring[events_size];
+}
+
+/* The slot event id of userid goes to; the lock is held exclusively. */
+int
+choose_slot(uint64 id, Oid userid)
+{
+	if (id <= (uint64) events_size)
+		return (int) (id - 1); /* not full yet: the next empty slot */
+	const MgEventKey *k = keys();
+	int share = Max(1, events_size / kRoleShareDivisor);
+	int mine = 0, my_oldest = -1, oldest = 0;
+	for (int i = 0; i < events_size; i++)
+	{
+		if (k[i].id < k[oldest].id)
+			oldest = i;
+		if (k[i].userid == userid)
+		{
+			mine++;
+			if (my_oldest < 0 || k[i].id < k[my_oldest].id)
+				my_oldest = i;
+		}
+	}
+	return mine >= share ? my_oldest : oldest;
+}
+
+int
+by_event_id(const void *a, const void *b)
+{
+	uint64 x = ((const MgEvent *) a)->id, y = ((const MgEvent *) b)->id;
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 void
@@ -82,6 +137,7 @@ startup_shmem(void)
 	if (!found)
 	{
 		memset(shared, 0, offsetof(MgEventsShared, ring));
+		memset(keys(), 0, sizeof(MgEventKey) * events_size);
 		shared->lock = &(GetNamedLWLockTranche("migration_guard"))->lock;
 		shared->stats_reset = GetCurrentTimestamp();
 	}
@@ -167,7 +223,12 @@ mg_events_record(const mg::Finding *f, MgAction action, const char *reason, cons
 	shared->counts[ev.rule][action]++;
 	shared->last_at[ev.rule] = ev.at;
 	if (events_size > 0)
-		memcpy(&shared->ring[(ev.id - 1) % events_size], &ev, sizeof ev);
+	{
+		int slot = choose_slot(ev.id, ev.userid);
+		memcpy(&shared->ring[slot], &ev, sizeof ev);
+		keys()[slot].id = ev.id;
+		keys()[slot].userid = ev.userid;
+	}
 	LWLockRelease(shared->lock);
 }
 
@@ -179,15 +240,15 @@ mg_events(PG_FUNCTION_ARGS)
 	if (shared == NULL || events_size == 0)
 		PG_RETURN_VOID();
 
-	/* Copy out under the shared lock, then build the rows. */
+	/* Copy out under the shared lock, then sort by event id (slots are reused out of order
+	 * once the ring is full) and build the rows. */
 	MgEvent *copy = (MgEvent *) palloc(sizeof(MgEvent) * events_size);
 	LWLockAcquire(shared->lock, LW_SHARED);
 	uint64 recorded = shared->recorded;
 	int n = recorded < (uint64) events_size ? (int) recorded : events_size;
-	uint64 first = recorded - n + 1;
-	for (int i = 0; i < n; i++)
-		memcpy(&copy[i], &shared->ring[(first + i - 1) % events_size], sizeof(MgEvent));
+	memcpy(copy, shared->ring, sizeof(MgEvent) * n);
 	LWLockRelease(shared->lock);
+	qsort(copy, n, sizeof(MgEvent), by_event_id);
 
 	for (int i = 0; i < n; i++)
 	{

@@ -8,8 +8,11 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "facts/locks.h"
+#include "facts/privs.h"
 #include "pg/hooks.h"
 #include "pg/locks.h"
 #include "pg/report.h"
@@ -22,6 +25,7 @@ namespace {
 
 ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
+ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 /* Statements the guard must not look at, whatever they are. An extension's script is looked at:
  * the rules judge what it does to tables that existed before it (core's Sink). */
@@ -50,8 +54,36 @@ note_restore_uses(Node *parsetree, const MgLockPlan *plan)
 	}
 }
 
+/* The statement's own text in the query string: stmt_len 0 means to the end. */
+void
+statement_text(const char *query, int location, int len, const char **text, int *text_len)
+{
+	*text = NULL;
+	*text_len = 0;
+	if (query == NULL)
+		return;
+	*text = query + (location > 0 ? location : 0);
+	*text_len = len > 0 ? len : (int) strlen(*text);
+}
+
+/* The facts of a utility statement, read inside the guard's one wrapper (facts/guarded.h). */
+struct CollectUtility
+{
+	const MgStmtInput *in;
+	mg::StatementFacts *facts;
+	bool judge; /* out */
+};
+
+void
+collect_utility(void *arg)
+{
+	CollectUtility *c = (CollectUtility *) arg;
+	c->judge = mg_collect_facts(c->in, c->facts);
+}
+
 /* Judges one utility statement: warnings first, then the first error, so that a user sees
- * everything that is wrong with the statement in one go. */
+ * everything that is wrong with the statement in one go. A failure to read its facts is the
+ * failure contract's (rule unjudged). */
 void
 judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext context,
 						bool lock_wait_bounded)
@@ -65,12 +97,53 @@ judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtil
 	in.st = mg_live_state();
 	in.toplevel = context == PROCESS_UTILITY_TOPLEVEL && !IsSubTransaction();
 	in.in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
+	in.in_block = mg_state_in_block(in.st); /* before mg_guarded_call's subtransaction */
 	in.lock_wait_bounded = lock_wait_bounded;
 
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
-	if (mg_collect_facts(&in, facts))
+	CollectUtility c = {&in, facts, false};
+	MgFailure fail;
+	if (!mg_guarded_call(collect_utility, &c, true, &fail))
+	{
+		const char *text;
+		int text_len;
+		statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
+		mg_report_unjudged(mg_rule_groups(in.stmt), CreateCommandName(in.stmt), fail.sqlstate, fail.message, NULL,
+						   text, text_len);
+	}
+	else if (c.judge)
 		mg_judge_and_report(MG_JUDGE_UTILITY, facts, facts->text, facts->text_len);
+}
+
+/* The facts of a data change, inside the same wrapper. */
+struct CollectDml
+{
+	QueryDesc *queryDesc;
+	const MgState *st;
+	bool rows_matter;
+	mg::DmlFacts *facts;
+};
+
+void
+collect_dml(void *arg)
+{
+	CollectDml *c = (CollectDml *) arg;
+	mg_fault_point("dml_facts");
+	mg_collect_dml_facts(c->queryDesc, c->st, mg_max_dml_rows, c->rows_matter, c->facts);
+}
+
+const char *
+dml_command(CmdType op)
+{
+	switch (op)
+	{
+		case CMD_UPDATE: return "UPDATE";
+		case CMD_DELETE: return "DELETE";
+		case CMD_INSERT: return "INSERT";
+		case CMD_MERGE: return "MERGE";
+		default: return "statement";
+	}
 }
 
 /* Judges one data-changing statement from its plan; the caller has done the cheap tests. */
@@ -81,15 +154,66 @@ judge_data_change(QueryDesc *queryDesc)
 	bool rows_matter = mg_dml_scope == (int) mg::DmlScope::All || mg_state_ran_ddl(st);
 	if (!mg_dml_candidate(queryDesc, st, mg_max_dml_rows, rows_matter))
 		return; /* the fast path: plan read, nothing looked up, nothing allocated */
+	/* PostgreSQL's own permission check first, as standard_ExecutorStart() will run it: a
+	 * role that may not run the statement learns nothing from a verdict (the row estimate of
+	 * a table it may not read), and nothing is recorded in the events. */
+	mg_exec_check_permissions(queryDesc->plannedstmt);
 
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard inspect",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-	mg_collect_dml_facts(queryDesc, st, mg_max_dml_rows, rows_matter, facts);
-	mg_judge_and_report(MG_JUDGE_DML, facts, facts->text, facts->text_len);
+	CollectDml c = {queryDesc, st, rows_matter, facts};
+	MgFailure fail;
+	if (!mg_guarded_call(collect_dml, &c, true, &fail))
+	{
+		const char *text;
+		int text_len;
+		statement_text(queryDesc->sourceText, queryDesc->plannedstmt->stmt_location,
+					   queryDesc->plannedstmt->stmt_len, &text, &text_len);
+		mg_report_unjudged(mg::kGroupData, dml_command(queryDesc->plannedstmt->commandType), fail.sqlstate,
+						   fail.message, NULL, text, text_len);
+	}
+	else
+		mg_judge_and_report(MG_JUDGE_DML, facts, facts->text, facts->text_len);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+/* The statement-lock model, inside the guard's one wrapper. */
+struct LockModel
+{
+	Node *stmt;
+	const MgState *st;
+	MgLockPlan *plan;
+};
+
+void
+lock_model(void *arg)
+{
+	LockModel *m = (LockModel *) arg;
+	mg_fault_point("lock_model");
+	mg_statement_locks(m->stmt, m->st, m->plan);
+}
+
+/* The locks the statement takes. When the model cannot say, the lock actions have nothing to
+ * act on: the failure contract (rule unjudged, for the lock group's rules) when the guard is
+ * judging, nothing when it only records (mode off). */
+void
+statement_locks(PlannedStmt *pstmt, const char *queryString, const MgState *st, bool judging, MgLockPlan *plan)
+{
+	LockModel m = {pstmt->utilityStmt, st, plan};
+	MgFailure fail;
+	if (mg_guarded_call(lock_model, &m, true, &fail))
+		return;
+	memset(plan, 0, sizeof *plan);
+	plan->command = CreateCommandName(pstmt->utilityStmt);
+	if (!judging)
+		return;
+	const char *text;
+	int text_len;
+	statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
+	mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, text, text_len);
 }
 
 void
@@ -129,8 +253,12 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard statement", ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 		const MgState *st = mg_live_state();
+		/* PostgreSQL's own permission error comes before any verdict, and before the
+		 * lock-queue preflight names another session (facts/privs.h) */
+		if (judge || (own && mg_statement_may_lock(parsetree)))
+			mg_check_statement_privileges(parsetree, st);
 		if (mg_statement_may_lock(parsetree))
-			mg_statement_locks(parsetree, st, &plan);
+			statement_locks(pstmt, queryString, st, !skip, &plan);
 		if (own || judge)
 			mg_lock_decide(&plan, st, &act);
 		if (own)
@@ -149,6 +277,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 					altered = plan.locks[i].relid;
 		}
 		MemoryContextSwitchTo(old);
+		mg_class_rows_forget();
 	}
 	else
 	{
@@ -199,6 +328,20 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
+void
+mg_ExecutorEnd(QueryDesc *queryDesc)
+{
+	/* what an UPDATE, DELETE or MERGE changed, for the batches of one transaction; a parallel
+	 * worker's rows are its leader's */
+	if (queryDesc->operation != CMD_SELECT && queryDesc->operation != CMD_INSERT && !IsParallelWorker() &&
+		IsTransactionState())
+		mg_note_dml_done(queryDesc);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+}
+
 } // namespace
 
 void
@@ -208,4 +351,6 @@ mg_hooks_install(void)
 	ProcessUtility_hook = mg_ProcessUtility;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = mg_ExecutorStart;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = mg_ExecutorEnd;
 }

@@ -17,7 +17,9 @@
 
 #include "core/api.hpp"
 #include "facts/blockers.h"
+#include "facts/class_rows.h"
 #include "facts/facts.h"
+#include "facts/guarded.h"
 #include "pg/locks.h"
 #include "pg/report.h"
 #include "pg/settings.h"
@@ -28,6 +30,37 @@ namespace {
 /* The preflight of lock i of the plan and of the partitions or child tables that follow it
  * (MG_LOCK_CHILD): refuses the statement (does not return) when it would queue behind an old
  * transaction. Returns the index of the next lock to look at. */
+/* What the preflight of one lock reads, inside the guard's one wrapper. */
+struct PreflightRead
+{
+	const MgLockPlan *plan;
+	const MgLockAction *act;
+	int i;
+	mg::LockQueueFacts *lf;
+	int next;       /* out: the next lock to look at */
+	bool described; /* out: the relation was described */
+};
+
+void
+preflight_read(void *arg)
+{
+	PreflightRead *r = (PreflightRead *) arg;
+	const MgLock *lock = &r->plan->locks[r->i];
+	mg_fault_point("lock_queue");
+	mg_read_blockers(lock->relid, lock->mode, r->lf);
+	int next = r->i + 1;
+	for (; next < r->plan->n && r->plan->locks[next].role == MG_LOCK_CHILD; next++)
+	{
+		/* the statement will lock every partition (or child table) too: their holders make
+		 * it queue just the same */
+		r->lf->n_children++;
+		if (r->act->may_queue[next])
+			mg_read_blockers(r->plan->locks[next].relid, r->plan->locks[next].mode, r->lf);
+	}
+	r->next = next;
+	r->described = r->lf->n_blockers > 0 && mg_describe_relation(mg_live_state(), lock->relid, &r->lf->rel);
+}
+
 int
 preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
 {
@@ -36,17 +69,20 @@ preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::LockQueueFacts *lf = (mg::LockQueueFacts *) palloc0(sizeof(mg::LockQueueFacts));
-	mg_read_blockers(lock->relid, lock->mode, lf);
-	int next = i + 1;
-	for (; next < plan->n && plan->locks[next].role == MG_LOCK_CHILD; next++)
+	PreflightRead r = {plan, act, i, lf, i + 1, false};
+	MgFailure fail;
+	if (!mg_guarded_call(preflight_read, &r, true, &fail))
 	{
-		/* the statement will lock every partition (or child table) too: their holders make
-		 * it queue just the same */
-		lf->n_children++;
-		if (act->may_queue[next])
-			mg_read_blockers(plan->locks[next].relid, plan->locks[next].mode, lf);
+		/* the failure contract: the preflight could not look (rule unjudged) */
+		const char *stmt = mg_statement_text();
+		mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, stmt,
+						   stmt ? (int) strlen(stmt) : 0);
+		r.next = i + 1;
+		while (r.next < plan->n && plan->locks[r.next].role == MG_LOCK_CHILD)
+			r.next++;
 	}
-	if (lf->n_blockers > 0 && mg_describe_relation(mg_live_state(), lock->relid, &lf->rel))
+	int next = r.next;
+	if (r.described)
 	{
 		lf->lock = (mg::LockLevel) lock->mode;
 		strlcpy(lf->command, plan->command, sizeof lf->command);
@@ -68,15 +104,18 @@ lock_timeout_context(void *arg)
 	MgLockAction *act = (MgLockAction *) arg;
 	if (geterrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
 		return;
+	/* still inside the nest level that holds the injected value (popped with it) */
+	const char *timeout = GetConfigOptionByName("lock_timeout", NULL, false);
+	const char *relation = quote_qualified_identifier(act->nspname, act->relname);
 	errcontext("migration_guard ran this %s with lock_timeout = %s (migration_guard.lock_timeout), "
 			   "since the session's own lock_timeout is 0",
-			   act->command, act->timeout);
+			   act->command, timeout);
 	errhint("Another session holds a lock that conflicts with this statement, which was cancelled before it "
 			"changed anything: run it again later. To see who holds locks on the table: SELECT l.pid, l.mode, a.state, "
 			"now() - a.xact_start AS xact_age, left(a.query, 60) AS query FROM pg_locks l JOIN "
 			"pg_stat_activity a USING (pid) WHERE l.relation = '%s'::regclass AND l.granted; To wait "
 			"longer, set your own timeout first, e.g. SET lock_timeout = '30s';",
-			act->relation);
+			relation);
 }
 
 } // namespace
@@ -98,8 +137,8 @@ mg_lock_decide(const MgLockPlan *plan, const MgState *st, MgLockAction *act)
 			any = any || act->may_queue[i];
 		}
 	}
-	act->decision = mg::decide_lock_timeout(any, plan->own_xacts, plan->nowait, LockTimeout, mg_lock_timeout_ms,
-											IsInParallelMode());
+	act->decision = mg::decide_lock_timeout(any, plan->own_xacts, plan->nowait, mg_state_lock_timeout_ms(st),
+											mg_lock_timeout_ms, IsInParallelMode());
 }
 
 void
@@ -125,16 +164,19 @@ mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
 	act->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	act->injected = true;
-	strlcpy(act->timeout, GetConfigOptionByName("lock_timeout", NULL, false), sizeof act->timeout);
 	strlcpy(act->command, plan->command, sizeof act->command);
-	char *nsp = get_namespace_name(get_rel_namespace(first->relid));
-	char *rel = get_rel_name(first->relid);
-	strlcpy(act->relation, quote_qualified_identifier(nsp ? nsp : "?", rel ? rel : "?"), sizeof act->relation);
+	MgClassRow row;
+	bool found = mg_class_row(first->relid, &row);
+	char *nsp = found ? get_namespace_name(row.nspid) : NULL;
+	strlcpy(act->nspname, nsp ? nsp : "?", sizeof act->nspname);
+	strlcpy(act->relname, found ? NameStr(row.relname) : "?", sizeof act->relname);
 	act->context.callback = lock_timeout_context;
 	act->context.arg = act;
 	act->context.previous = error_context_stack;
 	error_context_stack = &act->context;
-	elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s", act->timeout, plan->command);
+	if (message_level_is_interesting(DEBUG1))
+		elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s",
+			 GetConfigOptionByName("lock_timeout", NULL, false), plan->command);
 }
 
 void

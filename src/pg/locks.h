@@ -28,10 +28,13 @@ typedef struct MgLockAction
 	bool *may_queue;                   /* per lock of the plan (palloc'd) */
 	bool injected;                     /* lock_timeout was set for this statement */
 	int nestlevel;                     /* the GUC nest level that holds it */
-	char timeout[32];                  /* the injected lock_timeout as SHOW prints it */
 	ErrorContextCallback context;
 	char command[32];                  /* "ALTER TABLE", ... */
-	char relation[2 * NAMEDATALEN + 8]; /* the first relation waited for, schema.name quoted */
+	/* the first relation waited for, unquoted: the error context quotes it (and reads the
+	 * lock_timeout as SHOW prints it) only when a lock timeout is reported, since nothing
+	 * else prints them */
+	char nspname[NAMEDATALEN];
+	char relname[NAMEDATALEN];
 } MgLockAction;
 
 /* Decides, for every lock of the plan, whether the statement may queue for it, and what the

@@ -7,6 +7,7 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/guarded.h"
 #include "pg/events.h"
 #include "pg/policy.h"
 #include "pg/report.h"
@@ -41,12 +42,8 @@ raise(const mg::Finding *f)
 } // namespace
 
 void
-mg_report(const mg::Finding *findings, int n, const char *err, const char *stmt, int stmt_len)
+mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len)
 {
-	if (n < 0)
-		ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
-						  errmsg("migration_guard could not check this statement: %s", err),
-						  errdetail("The statement was allowed to run unchecked.")));
 	int first_error = -1;
 	for (int i = 0; i < n; i++)
 	{
@@ -92,6 +89,12 @@ int
 mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_t errlen)
 {
 	mg::Policy policy = mg_current_policy();
+	/* the tests' fault injection (test/faults): the rules layer fails as on an exception */
+	if (mg_fault_point("rules"))
+	{
+		strlcpy(err, "injected failure of the rules layer (test/faults)", errlen);
+		return -1;
+	}
 	switch (kind)
 	{
 		case MG_JUDGE_UTILITY:
@@ -107,13 +110,111 @@ mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_
 	return 0;
 }
 
+namespace {
+
+/* The rule groups the facts of a kind were read for: what could have applied. */
+uint32
+groups_of(MgJudgeKind kind, const void *facts)
+{
+	switch (kind)
+	{
+		case MG_JUDGE_UTILITY:
+		{
+			const mg::StatementFacts *f = (const mg::StatementFacts *) facts;
+			uint32 g = 0;
+			if (f->kind == mg::StmtKind::CreateIndex || (f->ic.present && (f->ic.op == mg::IcOp::CreateIndex ||
+																			f->ic.op == mg::IcOp::DropIndex ||
+																			f->ic.op == mg::IcOp::Reindex)))
+				g |= mg::kGroupIndex;
+			if (f->kind == mg::StmtKind::CreateTable || f->kind == mg::StmtKind::AlterTable ||
+				(f->ic.present && (f->ic.op == mg::IcOp::AlterTable || f->ic.op == mg::IcOp::AlterDomain ||
+								   f->ic.op == mg::IcOp::CreateTable)))
+				g |= mg::kGroupConstraint; /* constraint_unnamed and the constraint rules */
+			if (f->col.present)
+				g |= mg::kGroupColumn;
+			if (f->tbl.present)
+				g |= mg::kGroupTable;
+			return g;
+		}
+		case MG_JUDGE_DML: return mg::kGroupData;
+		case MG_JUDGE_LOCK_QUEUE:
+		case MG_JUDGE_REWRITE: return mg::kGroupLock;
+	}
+	return 0;
+}
+
+/* The command, where the facts tell it. */
+const char *
+command_of(MgJudgeKind kind, const void *facts)
+{
+	if (kind == MG_JUDGE_UTILITY)
+		switch (((const mg::StatementFacts *) facts)->kind)
+		{
+			case mg::StmtKind::CreateIndex: return "CREATE INDEX";
+			case mg::StmtKind::CreateTable: return "CREATE TABLE";
+			case mg::StmtKind::AlterTable: return "ALTER TABLE";
+			case mg::StmtKind::Other: return NULL;
+		}
+	if (kind == MG_JUDGE_LOCK_QUEUE)
+		return ((const mg::LockQueueFacts *) facts)->command;
+	if (kind == MG_JUDGE_REWRITE)
+		return ((const mg::RewriteFacts *) facts)->command;
+	return NULL;
+}
+
+const mg::RelationFacts *
+rel_of(MgJudgeKind kind, const void *facts)
+{
+	switch (kind)
+	{
+		case MG_JUDGE_UTILITY: return &((const mg::StatementFacts *) facts)->rel;
+		case MG_JUDGE_LOCK_QUEUE: return &((const mg::LockQueueFacts *) facts)->rel;
+		case MG_JUDGE_REWRITE: return &((const mg::RewriteFacts *) facts)->rel;
+		case MG_JUDGE_DML:
+		{
+			const mg::DmlFacts *d = (const mg::DmlFacts *) facts;
+			return d->n_targets > 0 ? &d->targets[0].rel : NULL;
+		}
+	}
+	return NULL;
+}
+
+} // namespace
+
+void
+mg_report_unjudged(uint32 groups, const char *command, const char *sqlstate, const char *cause,
+				   const mg::RelationFacts *rel, const char *stmt, int stmt_len)
+{
+	mg::UnjudgedFacts *u = (mg::UnjudgedFacts *) palloc0(sizeof(mg::UnjudgedFacts));
+	u->groups = groups;
+	strlcpy(u->command, command ? command : "", sizeof u->command);
+	strlcpy(u->sqlstate, sqlstate ? sqlstate : "", sizeof u->sqlstate);
+	strlcpy(u->cause, cause ? cause : "", sizeof u->cause);
+	if (rel && rel->found)
+		u->rel = *rel;
+	mg::Finding *finding = (mg::Finding *) palloc(sizeof(mg::Finding));
+	int n = mg::evaluate_unjudged(*u, mg_current_policy(), finding, 1);
+	/* in the server log whatever the severity: the error is the guard's to fix */
+	if (sqlstate && sqlstate[0])
+		ereport(LOG, (errmsg("migration_guard could not judge a statement: SQLSTATE %s: %s", sqlstate, u->cause)));
+	else
+		ereport(LOG, (errmsg("migration_guard could not judge a statement: %s", u->cause)));
+	if (n > 0)
+		mg_report(finding, n, stmt, stmt_len);
+	pfree(finding);
+	pfree(u);
+}
+
 void
 mg_judge_and_report(MgJudgeKind kind, const void *facts, const char *stmt, int stmt_len)
 {
 	mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * MG_MAX_FINDINGS);
 	char err[256] = "";
 	int n = mg_judge(kind, facts, findings, err, sizeof err);
-	if (n != 0)
-		mg_report(findings, n, err, stmt, stmt_len);
+	if (n < 0)
+		mg_report_unjudged(groups_of(kind, facts), command_of(kind, facts), "", err, rel_of(kind, facts), stmt,
+						   stmt_len);
+	else if (n > 0)
+		mg_report(findings, n, stmt, stmt_len);
 	pfree(findings);
 }

@@ -17,11 +17,21 @@
 
 /*
  * Raises the findings of one statement: every warning, then the first error (which does not
- * return). n < 0: the rules layer failed with err; the statement is allowed with a WARNING.
- * stmt/stmt_len: the statement's own text (its migration_guard:allow directive, the audit
- * line and the events); text may be NULL.
+ * return). stmt/stmt_len: the statement's own text (its migration_guard:allow directive, the
+ * audit line and the events); text may be NULL.
  */
-void mg_report(const mg::Finding *findings, int n, const char *err, const char *stmt, int stmt_len);
+void mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len);
+
+/*
+ * The failure contract (docs/settings.md, "When the guard cannot judge a statement"): a
+ * statement the guard could not judge is reported as rule unjudged, refused when a rule at
+ * severity error of groups (mg::RuleGroupBit) could have applied to it, a WARNING when only
+ * warnings could have; recorded in the events either way. command: "ALTER TABLE", ... (may be
+ * NULL); sqlstate and cause: the error that stopped the guard (sqlstate "" for a failure of
+ * the rules layer); rel: the statement's table when known (may be NULL).
+ */
+void mg_report_unjudged(uint32 groups, const char *command, const char *sqlstate, const char *cause,
+						const mg::RelationFacts *rel, const char *stmt, int stmt_len);
 
 /* What the rules layer is asked about. */
 typedef enum MgJudgeKind
@@ -38,5 +48,6 @@ typedef enum MgJudgeKind
  */
 int mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_t errlen);
 
-/* mg_judge(), then mg_report(), with the findings in CurrentMemoryContext. */
+/* mg_judge(), then mg_report(), with the findings in CurrentMemoryContext; when the rules
+ * layer fails, mg_report_unjudged() with the rule groups of the facts. */
 void mg_judge_and_report(MgJudgeKind kind, const void *facts, const char *stmt, int stmt_len);

@@ -4,7 +4,8 @@
  * is recorded here instead: the tables they create (new, and absent from the catalog), drop
  * or rename, the schemas and types they create, the locks they would hold until the end of
  * the transaction block, whether the block has run DDL, the CHECK constraints that prove a
- * column NOT NULL, the indexes and policies they create, and their ALTER TABLEs.
+ * column NOT NULL, the indexes and policies they create, their ALTER TABLEs, and the
+ * lock_timeout their SET [LOCAL] lock_timeout statements leave in effect.
  *
  * One simulation per check() call, allocated in that call's memory context with everything
  * it records: it ends when the context is deleted, and no pointer to it outlives the call.
@@ -85,6 +86,7 @@ struct Sim
 	List *undo;       /* SimUndo *, most recent first, while in a block */
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
+	List *domains;    /* char *: those of them that are domains */
 	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
 	List *indexes;    /* SimIndex *: indexes created earlier */
 	List *constraints; /* SimConstraint * */
@@ -93,6 +95,10 @@ struct Sim
 	HTAB *sizes;      /* relsize.cpp's leaf sizes: read once for the whole text */
 	bool in_block;
 	bool ran_ddl;
+	/* lock_timeout as the text sets it, in ms; -1: not set by the text (the session's holds) */
+	int session_timeout; /* SET, RESET: outlives the block unless it is rolled back */
+	int block_timeout;   /* session_timeout when the block began, for ROLLBACK */
+	int local_timeout;   /* SET LOCAL: until the block ends */
 };
 
 const Sim *
@@ -383,6 +389,20 @@ sim_constraint_added(const MgState *st, Oid relid, const char *name, bool *valid
 	return false;
 }
 
+List *
+sim_constraint_names(const MgState *st, Oid relid)
+{
+	List *names = NIL;
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (OidIsValid(relid) && c->relid == relid && c->conname[0])
+			names = lappend(names, pstrdup(c->conname));
+	}
+	return names;
+}
+
 int
 sim_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
 {
@@ -434,10 +454,39 @@ sim_restore_creator(const MgState *, Oid)
 	return InvalidOid;
 }
 
+double
+sim_rows_changed(const MgState *, Oid, double *last)
+{
+	if (last)
+		*last = 0;
+	return 0; /* nothing of the text runs */
+}
+
 struct HTAB *
 sim_size_cache(const MgState *st)
 {
 	return as_sim(st)->sizes;
+}
+
+int
+sim_lock_timeout_ms(const MgState *st)
+{
+	const Sim *s = as_sim(st);
+	if (s->local_timeout >= 0)
+		return s->local_timeout;
+	return s->session_timeout >= 0 ? s->session_timeout : LockTimeout;
+}
+
+bool
+sim_catalog_complete(const MgState *)
+{
+	return false;
+}
+
+bool
+sim_domain_created(const MgState *st, const char *typname)
+{
+	return in_list(as_sim(st)->domains, typname);
 }
 
 const MgStateOps sim_ops = {
@@ -453,11 +502,16 @@ const MgStateOps sim_ops = {
 	sim_policies_added,
 	sim_not_null_proven,
 	sim_constraint_added,
+	sim_constraint_names,
 	sim_alters_before,
 	sim_index_leads_with,
 	sim_session_tool,
 	sim_restore_creator,
 	sim_size_cache,
+	sim_lock_timeout_ms,
+	sim_catalog_complete,
+	sim_domain_created,
+	sim_rows_changed,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -509,23 +563,31 @@ note_dropped(Sim *s, const RangeVar *rv)
 		add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
 }
 
+/* A relation rv names is called newnsp.newname from now on (RENAME TO, SET SCHEMA); newnsp NULL:
+ * the schema stays. */
 void
-note_renamed(Sim *s, RenameStmt *stmt)
+note_moved(Sim *s, const RangeVar *rv, const char *newnsp, const char *newname)
 {
 	MgRelRef ref;
-	if (stmt->relation == NULL || stmt->newname == NULL || !sim_resolve(&s->base, stmt->relation, &ref))
+	if (rv == NULL || newname == NULL || !sim_resolve(&s->base, rv, &ref))
 		return;
 	if (ref.sim_new)
 	{
 		add_rel(s, ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
-		add_rel(s, ref.nspname, stmt->newname, SIM_CREATED, ref.relkind, InvalidOid);
+		add_rel(s, newnsp ? newnsp : ref.nspname, newname, SIM_CREATED, ref.relkind, InvalidOid);
 		return;
 	}
 	char *nsp, *name;
 	if (!catalog_names(ref.relid, &nsp, &name))
 		return;
 	add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
-	add_rel(s, nsp, stmt->newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+	add_rel(s, newnsp ? newnsp : nsp, newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+}
+
+void
+note_renamed(Sim *s, RenameStmt *stmt)
+{
+	note_moved(s, stmt->relation, NULL, stmt->newname);
 }
 
 void
@@ -602,7 +664,11 @@ void
 end_block(Sim *s, bool rollback)
 {
 	if (rollback)
+	{
 		undo_block(s);
+		s->session_timeout = s->block_timeout;
+	}
+	s->local_timeout = -1;
 	s->undo = NIL;
 	s->in_block = false;
 	s->locks = NIL;
@@ -618,6 +684,7 @@ transaction_stmt(Sim *s, TransactionStmt *stmt)
 		case TRANS_STMT_BEGIN:
 		case TRANS_STMT_START:
 			s->in_block = true;
+			s->block_timeout = s->session_timeout;
 			break;
 		case TRANS_STMT_COMMIT:
 		case TRANS_STMT_PREPARE:
@@ -629,6 +696,59 @@ transaction_stmt(Sim *s, TransactionStmt *stmt)
 		default:
 			break; /* savepoints: not modelled */
 	}
+}
+
+/* The value RESET would give lock_timeout: the session's default, in ms. */
+int
+reset_timeout(void)
+{
+	const char *v = GetConfigOptionResetString("lock_timeout");
+	int ms;
+	return v && parse_int(v, &ms, GUC_UNIT_MS, NULL) ? ms : 0;
+}
+
+/* SET [LOCAL] lock_timeout, RESET lock_timeout, RESET ALL: the lock_timeout later statements
+ * run with. A value PostgreSQL would refuse changes nothing (its error will say so). */
+void
+note_setting(Sim *s, VariableSetStmt *stmt)
+{
+	const bool all = stmt->kind == VAR_RESET_ALL;
+	if (!all && (stmt->name == NULL || strcmp(stmt->name, "lock_timeout") != 0))
+		return;
+	int ms;
+	switch (stmt->kind)
+	{
+		case VAR_SET_VALUE:
+		{
+			if (list_length(stmt->args) != 1 || !IsA(linitial(stmt->args), A_Const))
+				return;
+			A_Const *c = (A_Const *) linitial(stmt->args);
+			if (c->isnull)
+				return;
+			if (IsA(&c->val, Integer))
+				ms = intVal(&c->val);
+			else if (!IsA(&c->val, String) || !parse_int(strVal(&c->val), &ms, GUC_UNIT_MS, NULL))
+				return;
+			if (ms < 0)
+				return;
+			break;
+		}
+		case VAR_SET_DEFAULT:
+		case VAR_RESET:
+		case VAR_RESET_ALL:
+			ms = reset_timeout();
+			break;
+		default:
+			return;
+	}
+	if (stmt->is_local)
+	{
+		if (s->in_block)
+			s->local_timeout = ms; /* outside a block SET LOCAL changes nothing */
+		return;
+	}
+	s->session_timeout = ms;
+	s->local_timeout = -1; /* a plain SET replaces the SET LOCAL value too */
 }
 
 /* The column that "col IS NOT NULL" tests, in expr or one of its top-level AND arms. */
@@ -770,6 +890,9 @@ mg_sim_create(bool in_transaction)
 	ctl.entrysize = 64; /* relsize.cpp's entry, checked there */
 	s->sizes = hash_create("migration_guard check sizes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	s->in_block = in_transaction;
+	s->session_timeout = -1;
+	s->block_timeout = -1;
+	s->local_timeout = -1;
 	return &s->base;
 }
 
@@ -828,15 +951,31 @@ mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, 
 				note_renamed(s, rs);
 			break;
 		}
+		case T_AlterObjectSchemaStmt:
+		{
+			/* ALTER TABLE ... SET SCHEMA: the table is found under its new schema from now on */
+			AlterObjectSchemaStmt *as = (AlterObjectSchemaStmt *) stmt;
+			if ((as->objectType == OBJECT_TABLE || as->objectType == OBJECT_VIEW ||
+				 as->objectType == OBJECT_MATVIEW || as->objectType == OBJECT_FOREIGN_TABLE) &&
+				as->relation != NULL && as->newschema != NULL)
+				note_moved(s, as->relation, as->newschema, as->relation->relname);
+			break;
+		}
 		case T_CreateSchemaStmt:
 			add_name(s, &s->schemas, ((CreateSchemaStmt *) stmt)->schemaname);
 			break;
 		case T_AlterTableStmt:
 			note_alter_table(s, (AlterTableStmt *) stmt, alter_kinds);
 			break;
+		case T_VariableSetStmt:
+			note_setting(s, (VariableSetStmt *) stmt);
+			break;
 		case T_CreateEnumStmt: add_name(s, &s->types, last_name(((CreateEnumStmt *) stmt)->typeName)); break;
 		case T_CreateRangeStmt: add_name(s, &s->types, last_name(((CreateRangeStmt *) stmt)->typeName)); break;
-		case T_CreateDomainStmt: add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname)); break;
+		case T_CreateDomainStmt:
+			add_name(s, &s->types, last_name(((CreateDomainStmt *) stmt)->domainname));
+			add_name(s, &s->domains, last_name(((CreateDomainStmt *) stmt)->domainname));
+			break;
 		case T_CompositeTypeStmt: add_name(s, &s->types, ((CompositeTypeStmt *) stmt)->typevar->relname); break;
 		case T_DefineStmt:
 			if (((DefineStmt *) stmt)->kind == OBJECT_TYPE)

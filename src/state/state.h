@@ -67,6 +67,9 @@ typedef struct MgStateOps
 	/* A constraint named name on relid that the catalog does not show yet; *validated (may
 	 * be NULL): whether it is validated now. */
 	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
+	/* The names of the constraints on relid that the catalog does not show yet (char *, in the
+	 * current memory context): names PostgreSQL will not choose for an unnamed one. */
+	List *(*constraint_names)(const MgState *st, Oid relid);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -80,6 +83,19 @@ typedef struct MgStateOps
 	/* relsize.cpp's cache of leaf sizes (a size read once stands for the whole text when
 	 * nothing runs); NULL when sizes must be read afresh. */
 	struct HTAB *(*size_cache)(const MgState *st);
+	/* The lock_timeout in effect, in milliseconds (0: none): the session's, or the one the
+	 * text's own SET [LOCAL] lock_timeout statements would have set by now. */
+	int (*lock_timeout_ms)(const MgState *st);
+	/* The catalog holds every object a statement can name, so that PostgreSQL's own error
+	 * about one (an unknown function in a DEFAULT) is the error the statement will meet. False
+	 * for check(): the text may create what the catalog does not have yet. */
+	bool (*catalog_complete)(const MgState *st);
+	/* A domain named typname that the catalog does not show yet (its constraints unknown). */
+	bool (*domain_created)(const MgState *st, const char *typname);
+	/* Rows of relid that earlier UPDATE, DELETE and MERGE statements of this transaction
+	 * changed (what they reported); 0 in check(), which runs nothing. *last (may be NULL): the
+	 * rows the latest of them changed (a loop's next batch is likely its size). */
+	double (*rows_changed)(const MgState *st, Oid relid, double *last);
 } MgStateOps;
 
 struct MgState
@@ -147,6 +163,11 @@ mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *
 {
 	return st->ops->constraint_added(st, relid, name, validated);
 }
+static inline List *
+mg_state_constraint_names(const MgState *st, Oid relid)
+{
+	return st->ops->constraint_names(st, relid);
+}
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
 {
@@ -172,6 +193,27 @@ mg_state_size_cache(const MgState *st)
 {
 	return st->ops->size_cache(st);
 }
+static inline int
+mg_state_lock_timeout_ms(const MgState *st)
+{
+	return st->ops->lock_timeout_ms(st);
+}
+
+static inline bool
+mg_state_catalog_complete(const MgState *st)
+{
+	return st->ops->catalog_complete(st);
+}
+static inline bool
+mg_state_domain_created(const MgState *st, const char *typname)
+{
+	return typname != NULL && st->ops->domain_created(st, typname);
+}
+static inline double
+mg_state_rows_changed(const MgState *st, Oid relid, double *last)
+{
+	return st->ops->rows_changed(st, relid, last);
+}
 
 /* ---- live (live.cpp) ---- */
 
@@ -179,6 +221,9 @@ mg_state_size_cache(const MgState *st)
 void mg_live_install(void);
 /* This backend's transaction. */
 const MgState *mg_live_state(void);
+/* An UPDATE, DELETE or MERGE of relid changed rows rows (ExecutorEnd): for dml_whole_table's
+ * batches that never commit. */
+void mg_live_note_rows_changed(Oid relid, double rows);
 /*
  * What a statement that has just succeeded did to the transaction: it ran DDL; it holds the
  * locks of locked[] now (the first statement to hold a strong lock on a table is remembered

@@ -46,6 +46,7 @@ DB=mg_cli_test
 NOEXT=mg_cli_noext
 ECHO=mg_cli_echo
 ROLE=regress_cli_user
+OTHER=regress_cli_other # a role that owns none of the tables
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mg_cli_test.XXXXXX") || exit 2
 chmod 755 "$T"
@@ -64,6 +65,7 @@ DROP DATABASE IF EXISTS $DB WITH (FORCE);
 DROP DATABASE IF EXISTS $NOEXT WITH (FORCE);
 DROP DATABASE IF EXISTS $ECHO WITH (FORCE);
 DROP ROLE IF EXISTS $ROLE;
+DROP ROLE IF EXISTS $OTHER;
 EOF
 }
 
@@ -103,6 +105,7 @@ CREATE DATABASE $DB ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE templat
 CREATE DATABASE $NOEXT ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 CREATE DATABASE $ECHO ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 CREATE ROLE $ROLE LOGIN;
+CREATE ROLE $OTHER LOGIN;
 ALTER DATABASE $DB SET migration_guard.large_table_threshold = '1MB';
 ALTER DATABASE $DB SET migration_guard.mode = 'enforce';
 \c $DB
@@ -116,6 +119,10 @@ CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL);
 INSERT INTO accounts SELECT g, 100 * g FROM generate_series(1, 40000) g;
 ANALYZE orders;
 ANALYZE accounts;
+-- The role CI checks migrations as owns what they change, as the role that runs them does.
+GRANT CREATE ON SCHEMA public TO $ROLE;
+ALTER TABLE orders OWNER TO $ROLE;
+ALTER TABLE accounts OWNER TO $ROLE;
 \c $ECHO
 -- A fake check() that reports what it received: md5, length in bytes and in characters,
 -- and in_transaction. It proves that a file reaches the server byte for byte.
@@ -171,6 +178,10 @@ ALTER TABLE accounts ADD COLUMN note text;
     CREAT TABLE oops (id int);
 EOF
 
+cat >rename.sql <<'EOF'
+-- a rename breaks the running code: fix() keeps it, with the plan, and flags it
+ALTER TABLE accounts RENAME COLUMN balance TO amount;
+EOF
 cat >intx.sql <<'EOF'
 ALTER TABLE orders ADD COLUMN flag int;
 UPDATE orders SET flag = 0 WHERE id > 0;
@@ -305,6 +316,30 @@ check in_transaction 1 "--in-transaction: a backfill after ALTER TABLE in the sa
 check no_transaction 0 "without --in-transaction the same backfill runs after the ALTER has committed" \
     --threshold 64kB intx.sql
 
+# --fix: the safe form of each file (migration_guard.fix_script()).
+check fix_index 0 "--fix: CREATE INDEX becomes CREATE INDEX CONCURRENTLY, exit 0" --fix --threshold 64kB index.sql
+check fix_clean 0 "--fix on a clean file prints it as it is" --fix clean.sql
+if cmp -s clean.sql "$T/out/fix_clean.stdout"; then
+    ok "--fix on a clean file: byte for byte"
+else
+    diff clean.sql "$T/out/fix_clean.stdout" >"$T/out/fix_clean.why"
+    not_ok "--fix on a clean file: byte for byte" <"$T/out/fix_clean.why"
+fi
+check fix_decision 1 "--fix: a statement that needs a decision is kept with a comment, exit 1" \
+    --fix --threshold 64kB rename.sql index.sql
+check fix_intx 0 "--fix --in-transaction: the backfill leaves the block that added the column" \
+    --fix --in-transaction --threshold 64kB intx.sql
+check fix_write 0 "--fix --write: NAME.safe.sql beside the file, nothing on standard output" \
+    --fix --write --threshold 64kB index.sql
+if cmp -s index.safe.sql "$T/out/fix_index.stdout"; then
+    ok "--fix --write: index.safe.sql holds what --fix prints"
+else
+    { ls -l index.safe.sql; diff "$T/out/fix_index.stdout" index.safe.sql; } >"$T/out/fix_write.why" 2>&1
+    not_ok "--fix --write: index.safe.sql holds what --fix prints" <"$T/out/fix_write.why"
+fi
+check write_without_fix 2 "--write without --fix: exit 2" --write index.sql
+check fix_json 2 "--fix with --format json: exit 2" --fix --format json index.sql
+
 # Byte-exact transport, against the echo function.
 for f in tricky.sql big.sql; do
     sum=$(md5sum <"$f" | cut -d' ' -f1)
@@ -346,6 +381,7 @@ check no_extension 2 "database without the extension: exit 2, says to run CREATE
 check threshold_not_superuser 2 "--threshold as a non-superuser: exit 2, only a superuser may change it" \
     -U "$ROLE" --threshold 64kB clean.sql
 check not_superuser 0 "a non-superuser without --threshold can check" -U "$ROLE" clean.sql
+check not_owner 1 "a role that could not run the migration gets PostgreSQL's permission errors, no verdict" -U "$OTHER" clean.sql
 check threshold_bad_unit 2 "--threshold 10XB: exit 2 with the server's hint" --threshold 10XB clean.sql
 run version --version
 if [ "$rc" -eq 0 ] && grep -qx 'migration_guard_check [0-9][0-9.]*' "$T/out/version.stdout"; then

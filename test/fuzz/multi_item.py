@@ -84,6 +84,12 @@ KINDS = [
      "many.m{i}", "big", True),
     ("truncate_cascade", "TRUNCATE orders CASCADE", lambda xs: "TRUNCATE " + ", ".join(xs) + " CASCADE",
      "many.m{i}", "orders", True),
+    ("drop_table", "DROP TABLE big", lambda xs: "DROP TABLE " + ", ".join(xs),
+     "many.m{i}", "big", True),
+    ("update_ctes_then_update", "UPDATE big SET c = c",
+     lambda xs: "WITH " + ", ".join(xs) + " UPDATE small SET a = a WHERE id = 0",
+     "a{i} AS (UPDATE many.m{i} SET a = a WHERE a = {i} RETURNING 1)", "e AS (UPDATE big SET c = c RETURNING 1)",
+     True),
 ]
 CHANNELS = ("check", "hook")
 POSITIONS = ("last", "first")

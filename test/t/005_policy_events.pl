@@ -2,7 +2,8 @@
 #  - an ordinary role cannot weaken the policy or override a rule from its connection options;
 #  - an override role's member can, and the audit line lands in the server log (text and json);
 #  - the events ring and the counters stay exact when several sessions record at once
-#    (pgbench, 4 clients), and the ring keeps only migration_guard.events_size entries.
+#    (pgbench, 4 clients), and the ring keeps only migration_guard.events_size entries (the
+#    newest of the flooding role, and the other role's events).
 use strict;
 use warnings;
 
@@ -89,6 +90,8 @@ $node->safe_psql('postgres', q{ALTER SYSTEM RESET migration_guard.log_format; SE
 
 # ---------------------------------------------------------------- concurrency
 $node->safe_psql('postgres', 'SELECT migration_guard.reset_stats()');
+my $others_before = $node->safe_psql('postgres',
+	q{SELECT string_agg(event_id::text, ',' ORDER BY event_id) FROM migration_guard.events WHERE usename <> 'app'});
 $node->safe_psql('postgres', q{ALTER ROLE app SET migration_guard.mode = 'warn'});
 # 4 clients x 100 transactions, each warned once by dml_without_where (warn mode: it runs)
 $node->pgbench(
@@ -106,11 +109,21 @@ ROLLBACK;
 	});
 is($node->safe_psql('postgres', q{SELECT warned FROM migration_guard.stats WHERE rule = 'dml_without_where'}),
 	'400', 'the counter saw every one of the 400 warnings');
+# the ring holds events_size (50) events: the other roles' events recorded above all stay (no
+# role pushes another's events out, 006_events_share.pl), and app's newest fill the rest
+is($node->safe_psql('postgres', q{SELECT count(*) FROM migration_guard.events}), '50',
+	'the ring holds events_size (50) events');
+is($node->safe_psql('postgres', q{SELECT string_agg(event_id::text, ',' ORDER BY event_id) FROM migration_guard.events WHERE usename <> 'app'}),
+	$others_before, "the other roles' events recorded before stay");
+my @others = split /,/, $others_before;
+my $n_app = 50 - @others;
+ok($n_app >= 40, "app holds most of the ring ($n_app)");
 is( $node->safe_psql(
-		'postgres', q{SELECT count(*), count(DISTINCT event_id), max(event_id) - min(event_id) + 1
+		'postgres', q{SELECT count(*), count(DISTINCT event_id), max(event_id) - min(event_id) + 1,
+		                     max(event_id) = (SELECT max(event_id) FROM migration_guard.events)
 		                FROM migration_guard.events WHERE usename = 'app'}),
-	'50|50|50',
-	'the ring keeps the last 50 events (events_size), consecutive and without duplicates');
+	"$n_app|$n_app|$n_app|t",
+	"app's newest events, consecutive and without duplicates");
 is($node->safe_psql('postgres', q{SELECT count(*) FROM migration_guard.events WHERE statement NOT LIKE 'UPDATE t SET c = c%' AND usename = 'app'}),
 	'0', 'no event was torn by a concurrent writer');
 

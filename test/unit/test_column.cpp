@@ -113,6 +113,27 @@ TEST(ColumnRules, VolatileDefaultOnLargeTableIsRefusedWithTheDefaultInTheHint)
 	EXPECT_TRUE(has(out[0].detail, "Rule add_column_volatile_default: "));
 }
 
+TEST(ColumnRules, VolatileLabelThatPostgresqlInlinesIsAWarningOnly)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ADD COLUMN v int DEFAULT const_fn()", 50 * kMB);
+	ColumnAction &a = t.action(ColumnOp::AddColumn, "v");
+	a.rewrite_kind = AddRewrite::None; /* inlined to a constant: stored once */
+	a.volatile_inlined = true;
+	a.has_default = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnVolatileDefault);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(out[0].detail, "no rewrite of \"public.orders\""));
+	/* nothing on a small table, and nothing without the label */
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 8192;
+	EXPECT_TRUE(t.run().empty());
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 50 * kMB;
+	t.actions[0].volatile_inlined = false;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SizeRulesLeaveSmallNewAndTemporaryTablesAlone)
 {
 	for (int variant = 0; variant < 3; ++variant)
@@ -162,7 +183,32 @@ TEST(ColumnRules, TypeChangeWithoutRewriteOrIndexRebuildIsAllowed)
 {
 	ColFixture t;
 	t.action(ColumnOp::AlterType, "c"); /* judged, no rewrite, no index rebuilt */
-	t.action(ColumnOp::AlterType, "d").judged = false;
+	ColumnAction &d = t.action(ColumnOp::AlterType, "d");
+	d.judged = false; /* not judged for no failure of its own (a table nobody else sees) */
+	d.unjudged_rule = RuleId::Count_;
+	EXPECT_TRUE(t.run().empty());
+}
+
+TEST(ColumnRules, AnUnjudgedTypeChangeOnALargeTableFailsClosed)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.judged = false;
+	a.unjudged_rule = RuleId::AlterColumnTypeRewrite;
+	std::strcpy(a.unjudged_cause, "SQLSTATE XX000: cache lookup failed for type 1");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::Unjudged);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_TRUE(has(out[0].message, "could not judge whether changing the type of column \"c\" rewrites"));
+	EXPECT_TRUE(has(out[0].detail, "cache lookup failed for type 1"));
+	/* the rule it stands for sets its severity; unjudged's own caps it */
+	t.policy.rule_severity[static_cast<int>(RuleId::AlterColumnTypeRewrite)] = severity_setting(Severity::Warning);
+	out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	t.policy.rule_severity[static_cast<int>(RuleId::AlterColumnTypeRewrite)] = kDefaultSeverity;
+	t.policy.rule_severity[static_cast<int>(RuleId::Unjudged)] = severity_setting(Severity::Off);
 	EXPECT_TRUE(t.run().empty());
 }
 
@@ -199,6 +245,34 @@ TEST(ColumnRules, SetNotNullImpliedOrAlreadyNotNullIsSilent)
 	EXPECT_TRUE(t.run().empty());
 }
 
+TEST(ColumnRules, SetNotNullOnPartitionsIsJudgedByThoseNothingProves)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ALTER COLUMN c SET NOT NULL", 50 * kMB);
+	t.f.rel.relkind = 'p';
+	/* 3 partitions, 2 proven by their own validated CHECK; the third is small: no scan worth a word */
+	ColumnAction &a = t.action(ColumnOp::SetNotNull, "c");
+	a.n_tables = 3;
+	a.n_scanned = 1;
+	a.scan_bytes = 1 * kMB;
+	a.scan_rows = 20000;
+	std::strcpy(a.scanned_first, "public.orders_3");
+	EXPECT_TRUE(t.run().empty());
+	/* ... large: refused, naming what PostgreSQL scans */
+	t.actions[0].scan_bytes = 20 * kMB;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::SetNotNullScan);
+	EXPECT_TRUE(has(out[0].detail, "in all but 1 of them, which PostgreSQL reads every row of to make sure: "
+								   "\"public.orders_3\", 20 MB"))
+		<< out[0].detail;
+	EXPECT_EQ(out[0].size_bytes, 20 * kMB);
+	/* every partition proven: nothing to scan */
+	t.actions[0].n_scanned = 0;
+	t.actions[0].implied_by_check = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SetNotNullHintFollowsTheServerVersion)
 {
 	ColFixture t;
@@ -226,7 +300,16 @@ TEST(ColumnRules, RequiredColumnOnlyOnATableWithRows)
 	EXPECT_EQ(out[0].rule, RuleId::AddColumnRequired);
 	t.f.rel.rows = 0;
 	t.f.col.tree_rows = 0;
+	/* empty: PostgreSQL succeeds, and running code that inserts without the column fails */
+	auto empty = t.run();
+	ASSERT_EQ(empty.size(), 1u);
+	EXPECT_EQ(empty[0].rule, RuleId::AddColumnRequired);
+	EXPECT_EQ(empty[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ADD COLUMN owner bigint;\n"));
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ALTER COLUMN owner SET NOT NULL;"));
+	t.f.rel.is_new = true; /* created in this transaction: no code uses it yet */
 	EXPECT_TRUE(t.run().empty());
+	t.f.rel.is_new = false;
 	t.f.rel.rows = 10;
 	t.f.col.tree_rows = 10;
 	t.actions[0].has_default = true;
@@ -240,6 +323,13 @@ TEST(ColumnRules, BreakingChangesWarnWhateverTheSize)
 	t.action(ColumnOp::DropColumn, "c");
 	t.action(ColumnOp::DropNotNull, "d");
 	std::strcpy(t.action(ColumnOp::RenameColumn, "e").new_name, "e2");
+	/* drop_not_null is off by default (the usual contract step): only when the DBA raises it */
+	auto by_default = t.run();
+	ASSERT_EQ(by_default.size(), 2u);
+	EXPECT_EQ(by_default[0].rule, RuleId::DropColumn);
+	EXPECT_EQ(by_default[1].rule, RuleId::RenameColumn);
+	EXPECT_EQ(rule_info(RuleId::DropNotNull).default_severity, Severity::Off);
+	t.policy.rule_severity[static_cast<int>(RuleId::DropNotNull)] = severity_setting(Severity::Warning);
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 3u);
 	EXPECT_EQ(out[0].rule, RuleId::DropColumn);
@@ -346,4 +436,90 @@ TEST(ColumnRules, TheSwapPartnersAreNamedByTheRules)
 	EXPECT_FALSE(swap_partner(ColumnOp::DropColumn, "_old", "", out, sizeof out));
 	replacement_constraint("orders_customer_fkey", out, sizeof out);
 	EXPECT_STREQ(out, "orders_customer_fkey_new");
+}
+
+/* The facts read the primary key of an ADD COLUMN-only statement only when column_key_needed()
+ * says a rule may print it: for an ADD COLUMN that writes nothing into the existing rows, no
+ * finding may depend on the key, whatever else the column is (NOT NULL, a type note). */
+TEST(ColumnRules, TheKeyIsNeededExactlyWhenARecipeCanUseIt)
+{
+	for (AddRewrite kind : {AddRewrite::None, AddRewrite::VolatileDefault, AddRewrite::Domain,
+							AddRewrite::StoredGenerated, AddRewrite::Serial, AddRewrite::Identity})
+	{
+		ColFixture t;
+		ColumnAction &a = t.action(ColumnOp::AddColumn, "token");
+		a.rewrite_kind = kind;
+		a.has_default = kind != AddRewrite::None;
+		a.not_null = true;
+		std::strcpy(a.type_sql, "bigint");
+		std::strcpy(a.domain, "positive");
+		std::strcpy(a.base_type, "bigint");
+		t.note(TypeNote::Json, "token", "json");
+		t.f.col.actions = t.actions.data();
+		t.f.col.n_actions = 1;
+		EXPECT_EQ(column_key_needed(t.f.col), kind != AddRewrite::None) << static_cast<int>(kind);
+		auto with_key = t.run();
+		t.f.col.key_sql[0] = t.f.col.key_type[0] = '\0';
+		auto without_key = t.run();
+		ASSERT_EQ(with_key.size(), without_key.size());
+		bool same = true;
+		for (size_t i = 0; i < with_key.size(); i++)
+			same = same && std::strcmp(with_key[i].hint, without_key[i].hint) == 0 &&
+				   std::strcmp(with_key[i].detail, without_key[i].detail) == 0;
+		/* the safe direction: a finding that uses the key is never left without it (the
+		 * domain recipe, for one, needs no key: asking for it is merely cautious) */
+		if (!same)
+			EXPECT_TRUE(column_key_needed(t.f.col)) << "rewrite kind " << static_cast<int>(kind);
+		if (kind == AddRewrite::None)
+			EXPECT_TRUE(same) << "a finding of a plain ADD COLUMN used the key";
+		if (kind == AddRewrite::VolatileDefault || kind == AddRewrite::Serial)
+			EXPECT_FALSE(same) << "the backfill of rewrite kind " << static_cast<int>(kind) << " did not use the key";
+	}
+	/* any other action keeps the key */
+	ColFixture t;
+	t.action(ColumnOp::AddColumn, "a");
+	t.action(ColumnOp::DropNotNull, "b");
+	t.f.col.actions = t.actions.data();
+	t.f.col.n_actions = 2;
+	EXPECT_TRUE(column_key_needed(t.f.col));
+}
+
+TEST(ColumnRules, AUsingExpressionOfTheSameTypeIsNamedAsSuch)
+{
+	ColFixture t;
+	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
+	a.rewrite = true;
+	a.has_using = true;
+	std::strcpy(a.old_type, "integer");
+	std::strcpy(a.type_sql, "integer");
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].message, "recomputing column \"c\" (integer) with a USING expression"));
+	EXPECT_FALSE(has(out[0].message, "collation"));
+}
+
+TEST(ColumnRules, AlterTypeCascadeOnTypedTablesWarnsForEachTable)
+{
+	/* ALTER TYPE comp DROP ATTRIBUTE b CASCADE: every typed table of comp loses its column */
+	ColFixture t;
+	t.action(ColumnOp::DropColumn, "b");
+	t.f.col.on_type = true;
+	std::strcpy(t.f.col.type_sql, "public.comp");
+	std::vector<TypedTable> typed(2);
+	for (int i = 0; i < 2; i++)
+	{
+		typed[i].rel.found = true;
+		typed[i].rel.relkind = 'r';
+		typed[i].rel.size_bytes = 8192;
+		std::snprintf(typed[i].rel.name, sizeof typed[i].rel.name, "public.typed%d", i);
+	}
+	t.f.col.typed = typed.data();
+	t.f.col.n_typed = 2;
+	t.f.rel.relkind = 'c';
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 2u);
+	EXPECT_EQ(out[0].rule, RuleId::DropColumn);
+	EXPECT_STREQ(out[1].relation, "public.typed1");
+	EXPECT_TRUE(has(out[0].message, "drops column \"b\" of typed table \"public.typed0\""));
+	EXPECT_TRUE(has(out[0].hint, "ALTER TYPE public.comp DROP ATTRIBUTE IF EXISTS b CASCADE;"));
 }

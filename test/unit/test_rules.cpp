@@ -155,7 +155,20 @@ TEST(CreateIndexBlocking, NeverAnalyzedSaysSo)
 	x.f.rel.rows_from_stats = false;
 	auto out = x.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].detail, "never analyzed"));
+	EXPECT_TRUE(contains(out[0].detail, "(estimated from its size: never analyzed)"));
+}
+
+TEST(CreateIndexBlocking, NeverAnalyzedCountedRowsSayTheirBasis)
+{
+	Fixture x;
+	x.create_index("CREATE INDEX ON orders (c)", 20 * kMB);
+	x.f.rel.rows_from_stats = false;
+	x.f.rel.rows_counted = true;
+	x.f.rel.rows = 3;
+	auto out = x.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "with about 3 rows (never analyzed: the live rows pg_stat_user_tables counts)"))
+		<< out[0].detail;
 }
 
 TEST(CreateIndexBlocking, PartitionedParentGetsRecipeNotConcurrently)
@@ -269,4 +282,59 @@ TEST(Evaluate, CapsFindingsAndTruncatesLongTextSafely)
 	EXPECT_LT(std::strlen(out[0].hint), sizeof out[0].hint);
 	EXPECT_TRUE(contains(out[0].hint, "(cut short)"));
 	EXPECT_EQ(evaluate(x.f, x.policy, out.data(), 0, err, sizeof err), 0);
+}
+
+/* The failure contract: an unjudged statement takes the severity of the strictest rule that
+ * could have applied, capped by unjudged's own. */
+TEST(Unjudged, SeverityFollowsTheRulesThatCouldApply)
+{
+	Policy policy{Mode::Enforce, 10 * kMB};
+	UnjudgedFacts u{};
+	u.groups = kGroupData;
+	std::strcpy(u.command, "DELETE");
+	std::strcpy(u.sqlstate, "XX000");
+	std::strcpy(u.cause, "cache lookup failed for relation 1");
+	Finding out[1];
+	ASSERT_EQ(evaluate_unjudged(u, policy, out, 1), 1);
+	EXPECT_EQ(out[0].rule, RuleId::Unjudged);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_STREQ(out[0].message, "migration_guard could not judge this DELETE");
+	EXPECT_NE(std::string(out[0].detail).find("SQLSTATE XX000: cache lookup failed for relation 1"), std::string::npos);
+	EXPECT_NE(std::string(out[0].detail).find("dml_without_where among them"), std::string::npos);
+	/* every data rule a warning: the statement runs with a WARNING */
+	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched,
+					   RuleId::DmlWholeTable})
+		policy.rule_severity[static_cast<int>(r)] = severity_setting(Severity::Warning);
+	ASSERT_EQ(evaluate_unjudged(u, policy, out, 1), 1);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	/* all off: nothing */
+	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched,
+					   RuleId::DmlWholeTable})
+		policy.rule_severity[static_cast<int>(r)] = severity_setting(Severity::Off);
+	EXPECT_EQ(evaluate_unjudged(u, policy, out, 1), 0);
+	/* the cap: unjudged=warning makes an error-severity kind warn */
+	Policy capped{Mode::Enforce, 10 * kMB};
+	capped.rule_severity[static_cast<int>(RuleId::Unjudged)] = severity_setting(Severity::Warning);
+	ASSERT_EQ(evaluate_unjudged(u, capped, out, 1), 1);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	/* warn mode warns, off mode says nothing, no room writes nothing */
+	Policy warn{Mode::Warn, 10 * kMB};
+	ASSERT_EQ(evaluate_unjudged(u, warn, out, 1), 1);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	Policy off{Mode::Off, 10 * kMB};
+	EXPECT_EQ(evaluate_unjudged(u, off, out, 1), 0);
+	EXPECT_EQ(evaluate_unjudged(u, policy, out, 0), 0);
+}
+
+TEST(Unjudged, ARulesLayerFailureHasNoSqlstate)
+{
+	Policy policy{Mode::Enforce, 10 * kMB};
+	UnjudgedFacts u{};
+	u.groups = kGroupIndex;
+	std::strcpy(u.cause, "std::bad_alloc");
+	Finding out[1];
+	ASSERT_EQ(evaluate_unjudged(u, policy, out, 1), 1);
+	EXPECT_STREQ(out[0].message, "migration_guard could not judge this statement");
+	EXPECT_NE(std::string(out[0].detail).find("its rules failed (std::bad_alloc)"), std::string::npos);
+	EXPECT_NE(std::string(out[0].detail).find("create_index_blocking among them"), std::string::npos);
 }

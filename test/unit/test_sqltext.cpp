@@ -136,3 +136,15 @@ TEST(StatementLead, TakesInTheCommentsBeforeTheStatement)
 	std::string far = "/* migration_guard:allow r: x */ SELECT 1; " + std::string(mg::sql::kLeadWindow, ' ') + "CREATE INDEX ON t (c)";
 	EXPECT_EQ(statement_lead(far, far.find("CREATE")), far.find("CREATE"));
 }
+
+TEST(ContentEnd, StopsAfterTheLastTokenBeforeTrailingComments)
+{
+	using mg::sql::content_end;
+	const std::string s = "ALTER TABLE t ADD c int -- note; not code\n  /* more */ \n";
+	EXPECT_EQ(s.substr(0, content_end(s)), "ALTER TABLE t ADD c int");
+	/* a comment or a literal inside the statement is part of it */
+	const std::string q = "SELECT '-- x' /* y */ , $$ -- z $$";
+	EXPECT_EQ(content_end(q), q.size());
+	EXPECT_EQ(content_end(""), 0u);
+	EXPECT_EQ(content_end("  -- only a comment\n"), 0u);
+}

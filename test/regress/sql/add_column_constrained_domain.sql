@@ -2,11 +2,8 @@
 -- add_column_constrained_domain: ADD COLUMN of a domain with constraints rewrites the table,
 -- with or without a default
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA acd;
-SET search_path = acd;
+\set schema acd
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE big (id bigint PRIMARY KEY, c int);
@@ -63,8 +60,7 @@ ALTER TABLE big ADD COLUMN bad no_such_domain;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE big ADD COLUMN q1 positive;
 ALTER TABLE big ADD COLUMN q2 plain_text;
 ALTER TABLE small ADD COLUMN q3 positive;
@@ -73,9 +69,4 @@ ALTER TABLE fresh2 ADD COLUMN q4 positive;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA acd CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

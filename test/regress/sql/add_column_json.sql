@@ -1,11 +1,8 @@
 --
 -- add_column_json: a json column, where jsonb is almost always meant (warning)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ajs;
-SET search_path = ajs;
+\set schema ajs
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE t (id bigint PRIMARY KEY);
 
@@ -42,9 +39,4 @@ CREATE TABLE fresh2 (id bigint PRIMARY KEY, j json);
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA ajs CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

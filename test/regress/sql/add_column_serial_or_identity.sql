@@ -2,11 +2,8 @@
 -- add_column_serial_or_identity: ADD COLUMN of a serial type or an identity column rewrites
 -- the table (a sequence value for every row)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA asi;
-SET search_path = asi;
+\set schema asi
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE big (id bigint PRIMARY KEY, c int);
@@ -78,17 +75,11 @@ DO $$ BEGIN ALTER TABLE asi.raw ADD COLUMN id bigserial; END $$;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE big ADD COLUMN i1 bigint GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE big ADD COLUMN i2 bigserial;
 ALTER TABLE small ADD COLUMN i3 bigint GENERATED ALWAYS AS IDENTITY;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA asi CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

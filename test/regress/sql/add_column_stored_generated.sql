@@ -1,11 +1,8 @@
 --
 -- add_column_stored_generated: ADD COLUMN ... GENERATED ALWAYS AS (...) STORED rewrites the table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA asg;
-SET search_path = asg;
+\set schema asg
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE big (id bigint PRIMARY KEY, price numeric, qty int);
@@ -60,17 +57,11 @@ ALTER TABLE big ADD COLUMN bad int GENERATED ALWAYS AS (no_such_column * 2) STOR
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE big ADD COLUMN g1 numeric GENERATED ALWAYS AS (price * 2) STORED;
 ALTER TABLE small ADD COLUMN g2 numeric GENERATED ALWAYS AS (price * 2) STORED;
 ALTER TABLE parted ADD COLUMN g3 bigint GENERATED ALWAYS AS (id + 1) STORED;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA asg CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

@@ -3,11 +3,8 @@
 -- under ACCESS EXCLUSIVE unless validated CHECK constraints prove the bound;
 -- detach_partition_blocking: DETACH PARTITION without CONCURRENTLY
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ap;
-SET search_path = ap;
+\set schema ap
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE m (id int, ts date, pad text) PARTITION BY RANGE (ts);
@@ -59,6 +56,25 @@ ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (1000);
 ALTER TABLE ap.d_default ADD CONSTRAINT d_default_excl_bound CHECK (NOT (k IS NOT NULL AND k >= 0 AND k < 1000)) NOT VALID;
 ALTER TABLE ap.d_default VALIDATE CONSTRAINT d_default_excl_bound;
 ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (1000);
+-- CREATE TABLE ... PARTITION OF scans the DEFAULT partition the same way (ACCESS EXCLUSIVE on
+-- it, and on the parent), unless its CHECK excludes the new bound; a DEFAULT partition of its
+-- own, a parent without one, and the hint's steps pass
+BEGIN;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+ROLLBACK;
+BEGIN;
+SET LOCAL migration_guard.mode = warn;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relname IN ('d', 'd_default') ORDER BY 1;
+ROLLBACK;
+ALTER TABLE ap.d_default ADD CONSTRAINT d_default_excl_high CHECK (NOT (k IS NOT NULL AND k >= 100000 AND k < 200000)) NOT VALID;
+ALTER TABLE ap.d_default VALIDATE CONSTRAINT d_default_excl_high;
+BEGIN;
+CREATE TABLE d_high PARTITION OF d FOR VALUES FROM (100000) TO (200000);
+CREATE TABLE m_default PARTITION OF m DEFAULT;
+CREATE TABLE l_us PARTITION OF l FOR VALUES IN ('us');
+ROLLBACK;
 
 -- allowed: a small partition, a partition created in this transaction
 CREATE TABLE m_2026 (id int, ts date, pad text);
@@ -107,5 +123,4 @@ $$);
 SELECT statement_no, rule, hint FROM migration_guard.check(
   'ALTER TABLE d DETACH PARTITION d_low; ALTER TABLE d ATTACH PARTITION d_low FOR VALUES FROM (0) TO (500)');
 
-RESET search_path;
-DROP SCHEMA ap CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -2,11 +2,8 @@
 -- backfill_under_exclusive_lock: a data change on a table that earlier DDL in the same
 -- transaction has locked exclusively, so every other session waits for the whole backfill
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA bf;
-SET search_path = bf;
+\set schema bf
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE users (id bigint CONSTRAINT users_pkey PRIMARY KEY, name text);
@@ -122,5 +119,4 @@ BEGIN
 END $$;
 SELECT migrate();
 
-RESET search_path;
-DROP SCHEMA bf CASCADE;
+\i test/regress/fixtures/teardown.sql

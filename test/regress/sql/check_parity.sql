@@ -8,15 +8,13 @@
 --
 -- One difference is known and expected: check() cannot know how many rows an UPDATE or
 -- DELETE with a condition will touch (only the planner can, and planning would lock the
--- table), so dml_large_unbatched on such a statement is decided when it runs (case 83). For
--- the same reason it cannot prune partitions: a data change of a partitioned table with a
--- condition on its partition key is judged by the whole table.
+-- table), so dml_large_unbatched or dml_whole_table on such a statement is decided when it
+-- runs (case 83: a condition every row satisfies, dml_whole_table). For the same reason it
+-- cannot prune partitions: a data change of a partitioned table with a condition on its
+-- partition key is judged by the whole table.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA par;
-SET search_path = par;
+\set schema par
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 SET migration_guard.max_dml_rows = 20000;
 
@@ -126,6 +124,11 @@ FROM (VALUES
   (45, ARRAY['UPDATE parted SET c = 0']),
   (46, ARRAY['UPDATE ONLY big SET c = 0 WHERE 1 = 1']),
   (47, ARRAY['UPDATE never_analyzed SET c = 0']),
+  -- data-modifying CTEs: every one is judged, by check() as by the hook
+  (48, ARRAY['WITH s AS (INSERT INTO small VALUES (-1, 0) RETURNING 1), d AS (DELETE FROM big RETURNING 1) SELECT count(*) FROM d']),
+  (49, ARRAY['WITH d AS (UPDATE big SET c = 0 RETURNING 1) UPDATE small SET c = 0 WHERE id = 1']),
+  (50, ARRAY['WITH d AS (DELETE FROM big WHERE id = 1 RETURNING 1) SELECT count(*) FROM d']),
+  (51, ARRAY['WITH d AS (DELETE FROM small RETURNING 1), e AS (UPDATE parted SET c = 0 RETURNING 1) SELECT 1']),
   -- backfill_under_exclusive_lock
   (60, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id > 0']),
   (61, ARRAY['ALTER TABLE big ADD COLUMN d int', 'UPDATE big SET d = c WHERE id = 1']),
@@ -164,6 +167,4 @@ FROM (VALUES
 ORDER BY n;
 \pset format aligned
 
-SET client_min_messages = warning;
-DROP SCHEMA par CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql

@@ -2,11 +2,8 @@
 -- migration_guard.check() called many times in one session: each call starts from the live
 -- catalog, and nothing one call simulated is seen by the next (or crashes it).
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA chk_rep;
-SET search_path = chk_rep;
+\set schema chk_rep
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE tt (x int, y int);
@@ -55,6 +52,4 @@ SELECT count(*) AS calls_that_differ
                EXCEPT SELECT * FROM first_run)
     OR (SELECT count(*) FROM migration_guard.check(:'mixed')) <> (SELECT count(*) FROM first_run);
 
-RESET search_path;
-SET client_min_messages = error;
-DROP SCHEMA chk_rep CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- concurrent_index_invalid_leftover: IF NOT EXISTS or USING INDEX on an index a failed build left INVALID
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ciil;
-SET search_path = ciil;
+\set schema ciil
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 -- a failed CREATE UNIQUE INDEX CONCURRENTLY leaves an INVALID index behind
@@ -63,10 +60,9 @@ END $$;
 SELECT build();
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 CREATE INDEX CONCURRENTLY IF NOT EXISTS loaded_c_idx ON loaded (c);
 CREATE INDEX CONCURRENTLY IF NOT EXISTS t_c_idx ON t (c);
 $$);
 
-DROP SCHEMA ciil CASCADE;
+\i test/regress/fixtures/teardown.sql

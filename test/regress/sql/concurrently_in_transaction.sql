@@ -1,11 +1,8 @@
 --
 -- concurrently_in_transaction: CONCURRENTLY operations where PostgreSQL refuses them
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA cit;
-SET search_path = cit;
+\set schema cit
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, c int);
@@ -80,8 +77,7 @@ ROLLBACK;
 RESET migration_guard.mode;
 
 -- check() gives the same verdict: in a block of the text, or with in_transaction
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
 BEGIN;
 CREATE INDEX CONCURRENTLY t_c2_idx ON t (c, id);
@@ -92,4 +88,4 @@ $$);
 SELECT statement_no, rule, message
   FROM migration_guard.check('ALTER TABLE m DETACH PARTITION m_2024 CONCURRENTLY', true);
 
-DROP SCHEMA cit CASCADE;
+\i test/regress/fixtures/teardown.sql

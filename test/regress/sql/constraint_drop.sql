@@ -1,11 +1,8 @@
 --
 -- constraint_drop: ALTER TABLE ... DROP CONSTRAINT removes an integrity guarantee
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA cdr;
-SET search_path = cdr;
+\set schema cdr
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE users (id int CONSTRAINT users_pkey PRIMARY KEY, email text CONSTRAINT users_email_key UNIQUE);
 CREATE TABLE orders (id int CONSTRAINT orders_pkey PRIMARY KEY,
@@ -69,4 +66,4 @@ ALTER TABLE codes DROP CONSTRAINT codes_code_key;
 ALTER TABLE codes DROP CONSTRAINT codes_n_check;
 $$);
 
-DROP SCHEMA cdr CASCADE;
+\i test/regress/fixtures/teardown.sql

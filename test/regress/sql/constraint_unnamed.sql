@@ -3,11 +3,8 @@
 -- table at or above the threshold, a warning below it; constraints created together with their
 -- table (CREATE TABLE, or ALTER TABLE of a table created in this transaction) draw nothing.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA cu;
-SET search_path = cu;
+\set schema cu
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE p (id int CONSTRAINT p_pkey PRIMARY KEY);
@@ -157,8 +154,8 @@ ALTER TABLE big ADD COLUMN f int CHECK (f > 0), ADD UNIQUE (d);
 SELECT conname FROM pg_constraint WHERE conrelid = 'big'::regclass AND contype <> 'n' ORDER BY 1;
 RESET migration_guard.mode;
 
-RESET search_path;
-SET client_min_messages = error;
-DROP SCHEMA cu CASCADE;
+SET migration_guard.mode = off;
+SET client_min_messages = warning;
 DROP SCHEMA cu_app CASCADE;
 RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql

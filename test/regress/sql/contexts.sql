@@ -1,11 +1,8 @@
 --
 -- Every context: top level, multi-statement strings, PL/pgSQL, SQL functions, DO, EXECUTE
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ctx;
-SET search_path = ctx;
+\set schema ctx
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 CREATE TABLE big (id int, c int, pad text);
 INSERT INTO big SELECT g, g % 100, repeat('z', 30) FROM generate_series(1, 30000) g;
@@ -71,5 +68,4 @@ ROLLBACK;
 -- nothing was built along the way
 SELECT indexname FROM pg_indexes WHERE schemaname = 'ctx' ORDER BY 1;
 
-RESET search_path;
-DROP SCHEMA ctx CASCADE;
+\i test/regress/fixtures/teardown.sql

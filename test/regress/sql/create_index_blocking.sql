@@ -1,11 +1,8 @@
 --
 -- create_index_blocking: CREATE INDEX without CONCURRENTLY on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA cib;
-SET search_path = cib;
+\set schema cib
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 -- a 2 MB table, analyzed
@@ -152,5 +149,4 @@ CREATE INDEX t_c_idx ON t (c);
 DROP INDEX t_c_idx;
 RESET migration_guard.mode;
 
-RESET search_path;
-DROP SCHEMA cib CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -2,11 +2,8 @@
 -- dml_large_unbatched: more than migration_guard.max_dml_rows rows in one transaction, judged
 -- in migration transactions (ones that have run DDL) or, with dml_scope = all, everywhere
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA lu;
-SET search_path = lu;
+\set schema lu
+\i test/regress/fixtures/setup.sql
 SET migration_guard.max_dml_rows = 5000;
 
 CREATE TABLE orders (id bigint CONSTRAINT orders_pkey PRIMARY KEY, status text, total int);
@@ -113,5 +110,4 @@ RESET plan_cache_mode;
 DO $$ BEGIN UPDATE lu.orders SET status = 'd' WHERE total > 10; END $$;
 SET migration_guard.dml_scope = 'migration';
 
-RESET search_path;
-DROP SCHEMA lu CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- dml_without_where: an UPDATE or DELETE that changes every row of a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA dw;
-SET search_path = dw;
+\set schema dw
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE accounts (id bigint CONSTRAINT accounts_pkey PRIMARY KEY, balance int, note text);
@@ -147,5 +144,4 @@ UPDATE accounts SET note = 'o';
 RESET migration_guard.mode;
 SELECT count(*) FILTER (WHERE note = 'o') AS changed_when_off FROM accounts;
 
-RESET search_path;
-DROP SCHEMA dw CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- drop_index_blocking: DROP INDEX without CONCURRENTLY on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA dib;
-SET search_path = dib;
+\set schema dib
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, c int, d int, pad text);
@@ -90,8 +87,7 @@ DROP INDEX t_c2_idx;
 RESET migration_guard.mode;
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 DROP INDEX t_c_idx;
 DROP INDEX CONCURRENTLY t_c_idx;
 DROP INDEX small_c_idx;
@@ -99,4 +95,4 @@ DROP INDEX m_ts_idx;
 $$);
 SELECT hint FROM migration_guard.check('DROP INDEX t_c_idx');
 
-DROP SCHEMA dib CASCADE;
+\i test/regress/fixtures/teardown.sql

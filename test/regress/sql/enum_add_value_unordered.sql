@@ -1,11 +1,8 @@
 --
 -- Enum labels (warnings): enum_add_value_unordered, enum_add_value_in_tx, enum_rename_value
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA en;
-SET search_path = en;
+\set schema en
+\i test/regress/fixtures/setup.sql
 CREATE TYPE status AS ENUM ('new', 'paid', 'shipped');
 
 -- enum_add_value_unordered: the hint states the position explicitly
@@ -57,5 +54,4 @@ $$, in_transaction => true);
 -- outside a transaction block: only the order
 SELECT statement_no, rule FROM migration_guard.check($$ALTER TYPE status ADD VALUE 'archived';$$);
 
-RESET search_path;
-DROP SCHEMA en CASCADE;
+\i test/regress/fixtures/teardown.sql

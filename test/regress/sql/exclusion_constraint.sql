@@ -1,11 +1,8 @@
 --
 -- exclusion_constraint: ADD EXCLUDE on a large table, which has no online form
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA exc;
-SET search_path = exc;
+\set schema exc
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '256kB';
 
 CREATE TABLE booking (id int CONSTRAINT booking_pkey PRIMARY KEY, room int, during int4range, pad text);
@@ -45,10 +42,9 @@ END $$;
 SELECT add_excl();
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE booking ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist (during WITH &&);
 ALTER TABLE small ADD CONSTRAINT small_no_overlap2 EXCLUDE USING gist (during WITH &&);
 $$);
 
-DROP SCHEMA exc CASCADE;
+\i test/regress/fixtures/teardown.sql

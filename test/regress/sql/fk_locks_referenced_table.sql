@@ -1,11 +1,8 @@
 --
 -- fk_locks_referenced_table: adding or dropping a foreign key locks the referenced table too
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA flr;
-SET search_path = flr;
+\set schema flr
+\i test/regress/fixtures/setup.sql
 -- no lock_timeout in effect: the session's is 0, and the injected one (where it exists) is off
 SHOW lock_timeout;
 DO $$ BEGIN PERFORM set_config('migration_guard.lock_timeout', '0', false);
@@ -56,11 +53,10 @@ END $$;
 SELECT link();
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users NOT VALID;
 CREATE TABLE made (id int CONSTRAINT made_pkey PRIMARY KEY);
 ALTER TABLE orders ADD CONSTRAINT orders_made_fkey FOREIGN KEY (id) REFERENCES made NOT VALID;
 $$);
 
-DROP SCHEMA flr CASCADE;
+\i test/regress/fixtures/teardown.sql

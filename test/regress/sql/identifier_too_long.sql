@@ -1,11 +1,8 @@
 --
 -- identifier_too_long: names over 63 bytes, which PostgreSQL truncates with only a NOTICE
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA itl;
-SET search_path = itl;
+\set schema itl
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE t (id bigint PRIMARY KEY, c int);
 
@@ -41,9 +38,4 @@ CREATE TABLE c2 (short_name int);
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA itl CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

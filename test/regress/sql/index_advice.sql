@@ -2,13 +2,10 @@
 -- index_advice: invalid, duplicate, redundant, unused and tiny-table indexes, foreign keys
 -- without an index; each fix is run to prove it works
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
+\set schema ia
+\i test/regress/fixtures/setup.sql
 -- findings carry long, multi-line texts: print them as they are
 \pset format unaligned
-CREATE SCHEMA ia;
-SET search_path = ia;
 
 -- the findings for this test's schema only
 CREATE FUNCTION advice(OUT kind text, OUT relation text, OUT index text, OUT size_bytes bigint,
@@ -257,7 +254,4 @@ SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
  WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'ia'::regnamespace;
 COMMIT;
 
-RESET search_path;
-SET client_min_messages = warning;
-DROP SCHEMA ia CASCADE;
-RESET client_min_messages;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- index_redundant: a new index that an existing valid index already covers
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ir;
-SET search_path = ir;
+\set schema ir
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, a int, b int, c text);
 CREATE INDEX t_a_b_idx ON t (a, b);
@@ -76,4 +73,4 @@ CREATE INDEX t_a_idx3 ON t (a);
 CREATE INDEX t_c_d_idx ON t (c, a);
 $$);
 
-DROP SCHEMA ir CASCADE;
+\i test/regress/fixtures/teardown.sql

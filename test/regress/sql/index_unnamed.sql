@@ -1,11 +1,8 @@
 --
 -- index_unnamed: CREATE INDEX without an explicit name
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA iu;
-SET search_path = iu;
+\set schema iu
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, c int, "Mixed Case" int);
@@ -64,4 +61,4 @@ CREATE TABLE made (a int);
 CREATE INDEX ON made (a);
 $$);
 
-DROP SCHEMA iu CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- Design advice (warnings): multiple_alter_same_table, autovacuum_disabled, ctas_large_source
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ma;
-SET search_path = ma;
+\set schema ma
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE t (id bigint PRIMARY KEY, pad text);
@@ -141,5 +138,4 @@ ALTER TABLE t ADD COLUMN e int;
 ALTER TABLE t ADD COLUMN f int;
 $$);
 
-RESET search_path;
-DROP SCHEMA ma CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -6,6 +6,7 @@ CREATE EXTENSION IF NOT EXISTS migration_guard;
 DROP ROLE IF EXISTS regress_mg_migrators;
 DROP ROLE IF EXISTS regress_mg_migrator;
 DROP ROLE IF EXISTS regress_mg_app;
+DROP ROLE IF EXISTS regress_mg_owners;
 RESET client_min_messages;
 CREATE SCHEMA pol;
 SET search_path = pol;
@@ -99,8 +100,11 @@ RESET migration_guard.log_format;
 CREATE ROLE regress_mg_migrators;
 CREATE ROLE regress_mg_migrator IN ROLE regress_mg_migrators;
 GRANT ALL ON SCHEMA pol TO regress_mg_migrator, regress_mg_app;
-GRANT ALL ON t TO regress_mg_app;
-ALTER TABLE t OWNER TO regress_mg_migrator;
+-- both may index t (PostgreSQL's own "must be owner" would come first otherwise): they share
+-- the role that owns it, and only the migrator may override
+CREATE ROLE regress_mg_owners;
+GRANT regress_mg_owners TO regress_mg_migrator, regress_mg_app;
+ALTER TABLE t OWNER TO regress_mg_owners;
 SET migration_guard.override_role = 'regress_mg_migrators';
 -- (a parallel index build: its workers copy the override and must accept it)
 SET max_parallel_maintenance_workers = 2;
@@ -159,7 +163,8 @@ SELECT count(*) > 5 AS events_kept FROM migration_guard.events WHERE event_id > 
 -- cleanup
 ALTER DATABASE :"db" RESET migration_guard.rule_severity;
 DROP SCHEMA pol CASCADE;
-DROP OWNED BY regress_mg_app, regress_mg_migrator;
+DROP OWNED BY regress_mg_app, regress_mg_migrator, regress_mg_owners;
 DROP ROLE regress_mg_app;
 DROP ROLE regress_mg_migrator;
 DROP ROLE regress_mg_migrators;
+DROP ROLE regress_mg_owners;

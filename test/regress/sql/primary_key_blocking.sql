@@ -1,11 +1,8 @@
 --
 -- primary_key_blocking: ADD PRIMARY KEY, and USING INDEX on nullable columns, on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA pkb;
-SET search_path = pkb;
+\set schema pkb
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int, org int, pad text);
@@ -78,11 +75,10 @@ END $$;
 SELECT add_pk();
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE loaded ADD CONSTRAINT loaded_pkey PRIMARY KEY (id);
 CREATE TABLE made (a int);
 ALTER TABLE made ADD CONSTRAINT made_pkey PRIMARY KEY (a);
 $$);
 
-DROP SCHEMA pkb CASCADE;
+\i test/regress/fixtures/teardown.sql

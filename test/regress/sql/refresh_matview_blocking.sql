@@ -1,11 +1,8 @@
 --
 -- refresh_matview_blocking: REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rm;
-SET search_path = rm;
+\set schema rm
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE t (id bigint PRIMARY KEY, c int, pad text);
@@ -54,5 +51,4 @@ CREATE MATERIALIZED VIEW mv2 AS SELECT * FROM t WITH NO DATA;
 REFRESH MATERIALIZED VIEW mv2;
 $$);
 
-RESET search_path;
-DROP SCHEMA rm CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- reindex_blocking: REINDEX without CONCURRENTLY on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rib;
-SET search_path = rib;
+\set schema rib
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, c int, pad text);
@@ -78,8 +75,7 @@ REINDEX INDEX t;
 REINDEX SCHEMA no_such_schema;
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 REINDEX INDEX t_c_idx;
 REINDEX INDEX CONCURRENTLY t_c_idx;
 REINDEX TABLE small;
@@ -88,4 +84,4 @@ REINDEX TABLE made;
 REINDEX TABLE m;
 $$);
 
-DROP SCHEMA rib CASCADE;
+\i test/regress/fixtures/teardown.sql

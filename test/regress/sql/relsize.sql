@@ -2,11 +2,8 @@
 -- Lock-free size: migration_guard.table_size() must equal pg_table_size(), summed over the
 -- leaf partitions for a partitioned table, without opening or locking the relation.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rs;
-SET search_path = rs;
+\set schema rs
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE plain (id int, v text);
 INSERT INTO plain SELECT g, repeat('p', 50) FROM generate_series(1, 20000) g;
@@ -64,5 +61,4 @@ CREATE ROLE regress_mg_nobody;
 SELECT has_function_privilege('regress_mg_nobody', 'migration_guard.table_size(regclass)', 'EXECUTE') AS may_call;
 DROP ROLE regress_mg_nobody;
 
-RESET search_path;
-DROP SCHEMA rs CASCADE;
+\i test/regress/fixtures/teardown.sql

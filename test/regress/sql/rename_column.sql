@@ -1,11 +1,8 @@
 --
 -- rename_column: a breaking change for code that runs against the table (warning, whatever the size)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rcol;
-SET search_path = rcol;
+\set schema rcol
+\i test/regress/fixtures/setup.sql
 
 CREATE TABLE big (id bigint PRIMARY KEY, c int NOT NULL, d int NOT NULL, e int, f int NOT NULL, g int NOT NULL);
 INSERT INTO big SELECT g, g, g, g, g, g FROM generate_series(1, 100) g;
@@ -50,6 +47,14 @@ BEGIN
     ALTER TABLE rcol.big RENAME COLUMN f TO f3;
 END $$;
 SELECT change();
+-- ALTER TYPE ... RENAME ATTRIBUTE ... CASCADE renames the column of every typed table
+CREATE TYPE comp AS (a int, b text);
+CREATE TABLE typed_1 OF comp;
+BEGIN;
+ALTER TYPE comp RENAME ATTRIBUTE a TO a2 CASCADE;
+SELECT attname FROM pg_attribute WHERE attrelid = 'typed_1'::regclass AND attnum > 0 ORDER BY attnum;
+ROLLBACK;
+ALTER TYPE comp RENAME ATTRIBUTE a TO a2;
 -- PostgreSQL's own errors
 ALTER TABLE parted_1 RENAME COLUMN id TO id3;
 ALTER TABLE big RENAME COLUMN no_such_column TO x;
@@ -58,17 +63,12 @@ ALTER TABLE big RENAME COLUMN no_such_column TO x;
 -- check(): the same verdicts
 \pset format unaligned
 \pset fieldsep ' | '
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 CREATE TABLE fresh2 (id int, c int NOT NULL);
 ALTER TABLE big RENAME COLUMN g TO g3;
 ALTER TABLE fresh2 RENAME COLUMN c TO c3;
+ALTER TYPE comp RENAME ATTRIBUTE b TO b2 CASCADE;
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA rcol CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

@@ -5,12 +5,11 @@
 -- One session plays every part by changing its application_name. The tools suite
 -- (test/tools/run.sh) runs the real pg_restore, pg_restore -j and pg_repack.
 --
+\set schema rs
+\i test/regress/fixtures/setup.sql
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
 DROP ROLE IF EXISTS regress_mg_restorer;
 RESET client_min_messages;
-CREATE SCHEMA rs;
-SET search_path = rs;
 SET migration_guard.large_table_threshold = '256kB';
 SELECT coalesce(max(event_id), 0) AS start FROM migration_guard.events \gset
 
@@ -86,6 +85,6 @@ CREATE TABLE loud (id int PRIMARY KEY, at timestamp);
 ALTER TABLE loud SET (autovacuum_enabled = off);
 
 RESET application_name;
+\i test/regress/fixtures/teardown.sql
 SET client_min_messages = warning;
-DROP SCHEMA rs CASCADE;
 DROP ROLE regress_mg_restorer;

@@ -2,11 +2,8 @@
 -- rewrite_set_logged, rewrite_set_tablespace, rewrite_set_access_method: ALTER TABLE forms
 -- that copy the whole table under ACCESS EXCLUSIVE
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA rw;
-SET search_path = rw;
+\set schema rw
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 SET allow_in_place_tablespaces = true;
 CREATE TABLESPACE rw_space LOCATION '';
@@ -110,8 +107,7 @@ ALTER TABLE t SET ACCESS METHOD heap2;
 SELECT amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.oid = 'rw.t'::regclass;
 RESET migration_guard.mode;
 
-RESET search_path;
-DROP SCHEMA rw CASCADE;
+\i test/regress/fixtures/teardown.sql
 DROP ACCESS METHOD heap2;
 DROP TABLESPACE rw_space;
 DROP ROLE regress_mg_rw_owner;

@@ -2,13 +2,10 @@
 -- schema_advice: column types, keys, sequences and foreign keys, each with a migration that
 -- avoids a long ACCESS EXCLUSIVE lock; the fixes are run where they can run as they stand
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
+\set schema sa
+\i test/regress/fixtures/setup.sql
 -- findings carry long, multi-line texts: print them as they are
 \pset format unaligned
-CREATE SCHEMA sa;
-SET search_path = sa;
 
 -- the findings for this test's schema only
 CREATE FUNCTION advice(range_share double precision DEFAULT 0.5, OUT kind text, OUT relation text,
@@ -280,8 +277,7 @@ SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
  WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'sa'::regnamespace AND c.relkind <> 'S';
 COMMIT;
 
-RESET search_path;
+\i test/regress/fixtures/teardown.sql
 SET client_min_messages = warning;
-DROP SCHEMA sa CASCADE;
 DROP ROLE regress_advice_reader;
 RESET client_min_messages;

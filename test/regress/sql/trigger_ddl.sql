@@ -4,11 +4,8 @@
 -- lock_timeout will be in effect, and on new and temporary tables. Harms beyond the queue
 -- (default-deny RLS, DISABLE TRIGGER ALL, REPLICA IDENTITY FULL/NOTHING) are always said.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA lq;
-SET search_path = lq;
+\set schema lq
+\i test/regress/fixtures/setup.sql
 -- no lock_timeout in effect: the session's is 0, and the guard's own injected one (where
 -- this build has migration_guard.lock_timeout) is turned off
 SET lock_timeout = 0;
@@ -104,8 +101,7 @@ $$);
 SELECT statement_no, rule, message FROM migration_guard.check('ALTER TABLE r ENABLE ROW LEVEL SECURITY');
 SET lock_timeout = 0;
 -- check() gives the same verdicts
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 CREATE TRIGGER t_touch2 BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
 ALTER TABLE t ENABLE ROW LEVEL SECURITY;
 LOCK TABLE t IN EXCLUSIVE MODE;
@@ -114,5 +110,4 @@ CREATE TABLE n (id int);
 CREATE TRIGGER n_touch BEFORE UPDATE ON n FOR EACH ROW EXECUTE FUNCTION touch();
 $$, in_transaction => true);
 
-RESET search_path;
-DROP SCHEMA lq CASCADE;
+\i test/regress/fixtures/teardown.sql

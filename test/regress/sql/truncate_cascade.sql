@@ -2,11 +2,8 @@
 -- truncate_cascade: TRUNCATE ... CASCADE empties the tables that reference it (refused,
 -- whatever their size); truncate: TRUNCATE of a large table (warning)
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA tc;
-SET search_path = tc;
+\set schema tc
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 CREATE TABLE customers (id bigint PRIMARY KEY, pad text);
@@ -26,6 +23,9 @@ TRUNCATE orders CASCADE;
 \set VERBOSITY default
 TRUNCATE customers CASCADE;
 SELECT count(*) FROM order_lines;
+-- several tables: the finding names the one the cascaded tables reference, wherever it stands
+TRUNCATE tags, orders CASCADE;
+TRUNCATE orders, tags CASCADE;
 -- allowed: CASCADE that reaches nothing more, and the hint's own statement
 TRUNCATE tags CASCADE;
 TRUNCATE tc.orders, tc.order_lines;
@@ -68,12 +68,11 @@ SELECT reset_all();
 TRUNCATE no_such_table CASCADE;
 
 -- check() gives the same verdicts
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 TRUNCATE customers CASCADE;
 TRUNCATE customers;
 TRUNCATE tags CASCADE;
+TRUNCATE tags, orders CASCADE;
 $$);
 
-RESET search_path;
-DROP SCHEMA tc CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -2,11 +2,8 @@
 -- type_choice: column types usually chosen by mistake, one warning per statement (CREATE TABLE,
 -- ADD COLUMN): timestamp without time zone, char(n), serial, integer primary keys
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA tch;
-SET search_path = tch;
+\set schema tch
+\i test/regress/fixtures/setup.sql
 
 -- warned (SQLSTATE shown once); the table is created
 \set VERBOSITY verbose
@@ -44,9 +41,4 @@ ALTER TABLE c1 ADD COLUMN c char(2);
 $$);
 \pset format aligned
 
-RESET search_path;
-SET migration_guard.mode = off;
-SET client_min_messages = warning;
-DROP SCHEMA tch CASCADE;
-RESET client_min_messages;
-RESET migration_guard.mode;
+\i test/regress/fixtures/teardown.sql

@@ -4,11 +4,8 @@
 -- them. Its example is ALTER TYPE ... ALTER ATTRIBUTE ... CASCADE, which rewrites every table
 -- typed with the composite type (CREATE TABLE ... OF type): no rule reads it as a rewrite.
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ur;
-SET search_path = ur;
+\set schema ur
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '64kB';
 
 -- the event trigger CREATE EXTENSION installed
@@ -137,4 +134,4 @@ SELECT rule FROM migration_guard.check('ALTER TYPE ur.pt ALTER ATTRIBUTE id TYPE
 -- calling the function directly is refused
 SELECT migration_guard.backstop();
 
-DROP SCHEMA ur CASCADE;
+\i test/regress/fixtures/teardown.sql

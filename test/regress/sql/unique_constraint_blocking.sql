@@ -1,11 +1,8 @@
 --
 -- unique_constraint_blocking: ADD UNIQUE builds its index under ACCESS EXCLUSIVE on a large table
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA ucb;
-SET search_path = ucb;
+\set schema ucb
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, email text, org int, pad text);
@@ -62,11 +59,10 @@ SELECT add_unique();
 ALTER TABLE t ADD CONSTRAINT t_x_key UNIQUE USING INDEX no_such_index;
 
 -- check() gives the same verdict
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE loaded ADD CONSTRAINT loaded_email_key UNIQUE (email);
 CREATE TABLE made (a int);
 ALTER TABLE made ADD CONSTRAINT made_a_key UNIQUE (a);
 $$);
 
-DROP SCHEMA ucb CASCADE;
+\i test/regress/fixtures/teardown.sql

@@ -1,11 +1,8 @@
 --
 -- validate_in_same_transaction: VALIDATE CONSTRAINT while this transaction holds a strong lock
 --
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS migration_guard;
-RESET client_min_messages;
-CREATE SCHEMA vst;
-SET search_path = vst;
+\set schema vst
+\i test/regress/fixtures/setup.sql
 SET migration_guard.large_table_threshold = '1MB';
 
 CREATE TABLE users (id int CONSTRAINT users_pkey PRIMARY KEY);
@@ -87,8 +84,7 @@ SELECT add_and_validate();
 ALTER TABLE t VALIDATE CONSTRAINT no_such_constraint;
 
 -- check() gives the same verdict: a migration run in one transaction, and one that commits between
-SELECT statement_no, rule, severity, relation, lock_mode
-  FROM migration_guard.check($$
+SELECT * FROM verdicts($$
 ALTER TABLE t ADD CONSTRAINT t_d_check CHECK (d > 0) NOT VALID;
 ALTER TABLE t VALIDATE CONSTRAINT t_d_check;
 $$, true);
@@ -98,4 +94,4 @@ ALTER TABLE t ADD CONSTRAINT t_d_check CHECK (d > 0) NOT VALID;
 ALTER TABLE t VALIDATE CONSTRAINT t_d_check;
 $$);
 
-DROP SCHEMA vst CASCADE;
+\i test/regress/fixtures/teardown.sql
