@@ -342,9 +342,6 @@ typedef struct StepWork
 	Fix *fix;
 	const StepTree *tree;
 	bool needs_timeout; /* out: may queue for a strong lock, and no lock_timeout is in effect */
-	bool verify;        /* judge it too (a step of a fix) */
-	bool apply;         /* then record what it does */
-	MgJudge *j;         /* verify: the findings */
 } StepWork;
 
 void
@@ -361,21 +358,14 @@ lock_work(void *arg)
 	w->needs_timeout = any && mg_state_lock_timeout_ms(w->fix->st) == 0;
 }
 
+/* Records the step in the simulation without judging it. */
 void
-judge_work(void *arg)
+simulate_work(void *arg)
 {
 	StepWork *w = (StepWork *) arg;
-	if (w->verify)
-	{
-		mg_advisor_judge(w->tree->stmt, w->fix->st, w->tree->text, w->tree->loc, w->tree->len, w->apply, w->j);
-		return;
-	}
-	if (w->apply)
-	{
-		MgLockPlan plan;
-		mg_advisor_lock_plan(w->tree->stmt, w->fix->st, &plan);
-		mg_advisor_simulate(w->fix->st, w->tree->stmt, &plan);
-	}
+	MgLockPlan plan;
+	mg_advisor_lock_plan(w->tree->stmt, w->fix->st, &plan);
+	mg_advisor_simulate(w->fix->st, w->tree->stmt, &plan);
 }
 
 /* Whether the step could queue for a lock others wait behind with no lock_timeout in effect. */
@@ -395,31 +385,36 @@ needs_timeout(Fix *fix, const StepTree *tree)
 void
 run_step(Fix *fix, const StepTree *tree, bool verify, bool apply, Row *row)
 {
-	StepWork w;
-	memset(&w, 0, sizeof w);
-	w.fix = fix;
-	w.tree = tree;
-	w.verify = verify;
-	w.apply = apply;
-	if (verify)
+	if (!verify)
 	{
-		w.j = (MgJudge *) palloc(sizeof(MgJudge));
-		w.j->policy = fix->policy;
-		w.j->fix_fn = NULL;
-		w.j->fix_arg = NULL;
+		if (apply)
+		{
+			StepWork w;
+			memset(&w, 0, sizeof w);
+			w.fix = fix;
+			w.tree = tree;
+			(void) mg_run_in_subtransaction(simulate_work, &w);
+		}
+		return;
 	}
-	ErrorData *e = mg_run_in_subtransaction(judge_work, &w);
-	if (!verify || row == NULL)
+	MgJudge *j = (MgJudge *) palloc(sizeof(MgJudge));
+	j->policy = fix->policy;
+	j->fix_fn = NULL;
+	j->fix_arg = NULL;
+	MgFailure fail;
+	ErrorData *e =
+		mg_advisor_judge_guarded(tree->stmt, fix->st, tree->text, tree->loc, tree->len, apply, j, &fail) ? NULL : fail.error;
+	if (row == NULL)
 		return;
 	const char *still = NULL;
 	if (e != NULL)
 		still = psprintf("PostgreSQL would reject it: %s", e->message);
-	else if (w.j->n < 0)
-		still = psprintf("migration_guard could not check it: %s", w.j->err);
+	else if (j->n < 0)
+		still = psprintf("migration_guard could not check it: %s", j->err);
 	else
-		for (int i = 0; i < w.j->n && still == NULL; i++)
-			if (w.j->findings[i].severity == mg::Severity::Error)
-				still = psprintf("it still draws %s", mg::rule_info(w.j->findings[i].rule).name);
+		for (int i = 0; i < j->n && still == NULL; i++)
+			if (j->findings[i].severity == mg::Severity::Error)
+				still = psprintf("it still draws %s", mg::rule_info(j->findings[i].rule).name);
 	if (still == NULL)
 		return;
 	row->decision = true;
@@ -584,20 +579,6 @@ emit_steps(Fix *fix, const Stmt *s, const StepList *steps)
 
 /* ------------------------------------------------------------------ one statement of the text */
 
-typedef struct JudgeWork
-{
-	Fix *fix;
-	const Stmt *s;
-	MgJudge *j;
-} JudgeWork;
-
-void
-judge_fix_work(void *arg)
-{
-	JudgeWork *w = (JudgeWork *) arg;
-	mg_advisor_judge(w->s->stmt, w->fix->st, w->s->text, w->s->loc, w->s->len, w->s->applied, w->j);
-}
-
 /* The statement needs more than passing as written: a split of a multi-subcommand ALTER TABLE
  * then lets each subcommand get its own fix. */
 bool
@@ -678,11 +659,13 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 	StepList steps;
 	memset(&steps, 0, sizeof steps);
 	steps.cxt = CurrentMemoryContext;
-	JudgeWork w = {fix, s, (MgJudge *) palloc(sizeof(MgJudge))};
-	w.j->policy = fix->policy;
-	w.j->fix_fn = keep_step;
-	w.j->fix_arg = &steps;
-	ErrorData *e = mg_run_in_subtransaction(judge_fix_work, &w);
+	MgJudge *j = (MgJudge *) palloc(sizeof(MgJudge));
+	j->policy = fix->policy;
+	j->fix_fn = keep_step;
+	j->fix_arg = &steps;
+	MgFailure fail;
+	ErrorData *e =
+		mg_advisor_judge_guarded(s->stmt, fix->st, s->text, s->loc, s->len, s->applied, j, &fail) ? NULL : fail.error;
 	if (e != NULL)
 	{
 		/* PostgreSQL's own error, for a statement it would reject too: as written, flagged */
@@ -694,9 +677,9 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 		fix->decisions++;
 		return;
 	}
-	if (w.j->n < 0)
+	if (j->n < 0)
 		as_decision(&steps, "",
-					psprintf("needs a decision: migration_guard could not work out a fix: %s", w.j->err));
+					psprintf("needs a decision: migration_guard could not work out a fix: %s", j->err));
 	if (steps.n == 0)
 	{
 		/* no rule applies: as written */
