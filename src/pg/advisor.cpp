@@ -237,7 +237,7 @@ Datum
 mg_check(PG_FUNCTION_ARGS)
 {
 	CheckRun run;
-	mg_text_run_begin(fcinfo, "migration_guard.check()", &run.t);
+	mg_text_run_begin(fcinfo, "migration_guard.check()", MG_TEXT_RETURNS_SET, &run.t);
 	run.policy = mg_current_policy();
 	mg_walk_text(&run.t.src, run.t.stmtcxt, check_statement, syntax_error, &run);
 	mg_text_run_end(&run.t);

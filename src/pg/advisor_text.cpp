@@ -56,7 +56,7 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 } // namespace
 
 void
-mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
+mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextResult result, MgTextRun *run)
 {
 	/* check() and friends parse one statement at a time, so their memory is bounded by the
 	 * largest statement; the text itself is copied once, and is bounded here */
@@ -70,9 +70,13 @@ mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
 						errdetail("%s reads at most %lld bytes at a time.", fn, (long long) kMaxMigrationBytes),
 						errhint("Pass the migration in parts, for example one file at a time.")));
 
-	InitMaterializedSRF(fcinfo, 0);
 	memset(run, 0, sizeof *run);
-	run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (result == MG_TEXT_RETURNS_SET)
+	{
+		InitMaterializedSRF(fcinfo, 0);
+		run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	}
+	run->migration = migration;
 	run->runcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard advisor", ALLOCSET_DEFAULT_SIZES);
 	run->stmtcxt = AllocSetContextCreate(run->runcxt, "migration_guard advisor statement", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(run->runcxt);

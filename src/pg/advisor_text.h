@@ -34,7 +34,8 @@ typedef struct MgSource
  */
 typedef struct MgTextRun
 {
-	ReturnSetInfo *rsinfo;
+	ReturnSetInfo *rsinfo; /* NULL for a function that returns one value */
+	text *migration;       /* the argument, in the caller's memory (it outlives the run) */
 	MgSource src;
 	MgState *st;           /* the simulated transaction, in runcxt */
 	MemoryContext runcxt;  /* the simulation */
@@ -42,12 +43,20 @@ typedef struct MgTextRun
 	int statement_no;      /* the statement being read, from 1 */
 } MgTextRun;
 
+/* What an advisor function returns. */
+typedef enum MgTextResult
+{
+	MG_TEXT_RETURNS_SET,  /* rows: the result set is materialized (InitMaterializedSRF) */
+	MG_TEXT_RETURNS_TEXT, /* one value, which the function builds itself */
+} MgTextResult;
+
 /*
- * Starts a set-returning advisor function whose arguments are (migration text, in_transaction
- * boolean): refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes
- * the result set, and creates the call's memory contexts and simulated transaction.
+ * Starts an advisor function whose arguments are (migration text, in_transaction boolean):
+ * refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes the result
+ * set when the function returns one, and creates the call's memory contexts and simulated
+ * transaction.
  */
-void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run);
+void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextResult result, MgTextRun *run);
 
 /* Frees what mg_text_run_begin created. */
 void mg_text_run_end(MgTextRun *run);
