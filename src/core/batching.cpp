@@ -137,11 +137,12 @@ split_delete(std::string_view stmt, DmlParts &out)
 	if (l.tok.size() < 3 || !is_keyword(stmt, l.tok[0], "delete") || !is_keyword(stmt, l.tok[1], "from") ||
 		has_unsupported(l))
 		return false;
-	size_t using_ = find_top(l, 2, {"using"});
-	if (using_ < l.tok.size())
-		return false;
+	size_t using_ = find_top(l, 2, {"using", "where"});
 	size_t where = find_top(l, 2, {"where"});
-	if (parse_target(l, 2, where, out) == 0)
+	if (parse_target(l, 2, using_, out) == 0)
+		return false;
+	out.using_clause = using_ < where ? span(l, using_ + 1, where) : std::string();
+	if (using_ < where && out.using_clause.empty())
 		return false;
 	out.where_clause = where < l.tok.size() ? span(l, where + 1, l.tok.size()) : std::string();
 	return true;
@@ -190,11 +191,13 @@ recipe(const DmlTarget &t, std::string_view stmt, bool has_params, int64_t batch
 		 * or inheritance children). */
 		const std::string col = key.empty() ? "ctid" : key;
 		const std::string where = p.where_clause.empty() ? "" : " WHERE " + p.where_clause;
+		/* DELETE ... USING: the batch's rows are picked by the same join */
+		const std::string from = p.target + (p.using_clause.empty() ? "" : ", " + p.using_clause);
 		const std::string pick = key.empty()
-									 ? "ctid = ANY (ARRAY(SELECT " + p.qualifier + ".ctid FROM " + p.target + where +
+									 ? "ctid = ANY (ARRAY(SELECT " + p.qualifier + ".ctid FROM " + from + where +
 										   " LIMIT " + n + "))"
-									 : col + " IN (SELECT " + p.qualifier + "." + col + " FROM " + p.target +
-										   where + " ORDER BY 1 LIMIT " + n + ")";
+									 : col + " IN (SELECT " + p.qualifier + "." + col + " FROM " + from + where +
+										   " ORDER BY 1 LIMIT " + n + ")";
 		r = "DO $batch$\n"
 			"BEGIN\n"
 			"    LOOP\n"

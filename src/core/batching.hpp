@@ -19,10 +19,11 @@ struct DmlParts {
 	std::string qualifier;  /* the alias, or the relation as written: what qualifies the key */
 	std::string set_clause; /* UPDATE only */
 	std::string from_clause;
+	std::string using_clause; /* DELETE ... USING */
 	std::string where_clause;
 };
 
-/* False when the statement is not one the recipe can be built from (WITH, USING, RETURNING,
+/* False when the statement is not one the recipe can be built from (WITH, RETURNING,
  * WHERE CURRENT OF, parameters such as $1 that only exist inside a function). */
 bool split_update(std::string_view stmt, DmlParts &out);
 bool split_delete(std::string_view stmt, DmlParts &out);

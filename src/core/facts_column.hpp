@@ -35,6 +35,9 @@ struct ColumnAction {
 	/* ADD COLUMN */
 	AddRewrite rewrite_kind;
 	bool has_default;           /* a DEFAULT other than NULL */
+	bool volatile_inlined;      /* None: the default calls a function labeled VOLATILE, but
+								 * PostgreSQL inlines it to a non-volatile expression (a LANGUAGE
+								 * sql function returning a constant) and stores one value */
 	int32_t default_offset;     /* byte offset in the statement text of the DEFAULT, GENERATED or
 								 * USING expression; -1 unknown */
 	bool not_null;              /* NOT NULL (or PRIMARY KEY) on the new column */
@@ -57,7 +60,14 @@ struct ColumnAction {
 
 	/* SET NOT NULL */
 	bool already_not_null;      /* nothing to do */
-	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL: no scan */
+	bool implied_by_check;      /* a validated CHECK implies col IS NOT NULL on every table the
+								 * statement changes (partitions and inheritance children too):
+								 * no scan */
+	int32_t n_tables;           /* tables with storage the statement changes (0: not counted) */
+	int32_t n_scanned;          /* ... of which nothing proves the column: PostgreSQL scans them */
+	int64_t scan_bytes;         /* their size */
+	double scan_rows;
+	char scanned_first[kQualBuf]; /* the first of them, schema.name */
 
 	/* RENAME COLUMN */
 	char new_name[kIdentBuf];

@@ -33,7 +33,8 @@ enum class TblOp : uint8_t {
 						 * DEFAULT partition */
 	/* other statements; lock: the one PostgreSQL takes on rel */
 	VacuumFull,         /* VACUUM FULL; rel not found: the whole database */
-	Cluster,            /* CLUSTER; rel not found: every table clustered before */
+	Cluster,            /* CLUSTER; flag: without a table, so every table clustered before that
+						 * the user may cluster: count of them, bytes their size, rel the largest */
 	RefreshMatview,     /* REFRESH MATERIALIZED VIEW without CONCURRENTLY; flag: populated;
 						 * arg: a unique index CONCURRENTLY can use ("" if none) */
 	Truncate,           /* TRUNCATE of rel; flag: CASCADE; count: how many tables CASCADE adds

@@ -1,5 +1,6 @@
 #include "core/api.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -111,8 +112,8 @@ const RuleInfo kRules[] = {
 	{RuleId::RenameColumn, "rename_column", "column", Severity::Warning,
 	 "RENAME COLUMN breaks code that still uses the old name",
 	 "rename_column"},
-	{RuleId::DropNotNull, "drop_not_null", "column", Severity::Warning,
-	 "DROP NOT NULL lets NULLs in where code may not expect them",
+	{RuleId::DropNotNull, "drop_not_null", "column", Severity::Off,
+	 "DROP NOT NULL lets NULLs in where code may not expect them (off by default: the usual contract step)",
 	 "drop_not_null"},
 	{RuleId::AddColumnJson, "add_column_json", "column", Severity::Warning,
 	 "a json column where jsonb is almost always meant",
@@ -201,6 +202,10 @@ const RuleInfo kRules[] = {
 	{RuleId::Unjudged, "unjudged", "guard", Severity::Error,
 	 "the guard could not judge a statement: refused when a rule at severity error could apply (fail closed)",
 	 "unjudged"},
+	{RuleId::DmlWholeTable, "dml_whole_table", "data", Severity::Error,
+	 "a data change the plan expects to touch (nearly) every row of a large table in one transaction "
+	 "(a warning outside migration transactions)",
+	 "dml_whole_table"},
 };
 static_assert(sizeof kRules / sizeof kRules[0] == static_cast<size_t>(RuleId::Count_),
 			  "every RuleId needs its catalog entry, in enum order");
@@ -451,11 +456,12 @@ verb(DmlKind k)
 		case DmlKind::Update: return "UPDATE";
 		case DmlKind::Delete: return "DELETE";
 		case DmlKind::Insert: return "INSERT ... SELECT";
+		case DmlKind::Merge: return "MERGE";
 	}
 	return "";
 }
 
-/* "UPDATE of", "DELETE from", "INSERT ... SELECT into" */
+/* "UPDATE of", "DELETE from", "INSERT ... SELECT into", "MERGE into" */
 const char *
 verb_phrase(DmlKind k)
 {
@@ -464,6 +470,7 @@ verb_phrase(DmlKind k)
 		case DmlKind::Update: return "UPDATE of";
 		case DmlKind::Delete: return "DELETE from";
 		case DmlKind::Insert: return "INSERT ... SELECT into";
+		case DmlKind::Merge: return "MERGE into";
 	}
 	return "";
 }
@@ -504,6 +511,10 @@ batching_hint(const DmlFacts &, const DmlTarget &t, const Policy &p, const Recip
 		return "Copy the rows in batches of " + n + ": add a key range of the source to the SELECT "
 			   "(WHERE source.id > <last id copied> ORDER BY source.id LIMIT " + n + "), and run one "
 			   "INSERT ... SELECT per batch, each in its own transaction.";
+	if (t.kind == DmlKind::Merge)
+		return "Merge in batches of " + n + ", each in its own transaction: restrict the source to a range of the "
+			   "key it matches on (USING (SELECT ... FROM source WHERE source.id > <last key done> ORDER BY "
+			   "source.id LIMIT " + n + ") AS s), run one MERGE per batch, and commit after each.";
 	if (t.key_sql[0] == '\0')
 		return std::string("Change the rows in batches of ") + n + ", each in its own transaction. " + t.rel.name +
 			   " has no single-column primary key to batch on: use a unique, indexed column and limit "
@@ -526,7 +537,7 @@ rule_dml_without_where(const DmlFacts &f, const Policy &p, Sink &sink)
 	for (int i = 0; i < f.n_targets; ++i)
 	{
 		const DmlTarget &t = f.targets[i];
-		if (!judged(t) || t.kind == DmlKind::Insert || !t.unrestricted ||
+		if (!judged(t) || t.kind == DmlKind::Insert || t.kind == DmlKind::Merge || !t.unrestricted ||
 			t.rel.size_bytes < p.large_table_threshold)
 			continue;
 		const std::string name = quoted(t.rel.name);
@@ -592,6 +603,279 @@ rule_backfill_under_exclusive_lock(const DmlFacts &f, const Policy &p, Sink &sin
 	}
 }
 
+/* ------------------------------------------------------------------ dml_whole_table */
+
+/* What share of a table's rows counts as (nearly) all of them, and the fewest rows that ever
+ * do: a change of a few hundred rows is no bulk change, whatever the table's size on disk. */
+constexpr double kWholeShare = 0.9;
+constexpr double kWholeMinRows = 1000;
+
+/* Where the rows a statement is expected to change come from. */
+enum class Basis { Planner, NullColumn, NotIn, Parameters };
+
+struct Estimate {
+	double rows;
+	Basis basis;
+};
+
+/* The guard's estimate of the rows a statement changes: the planner's, except where the guard
+ * knows better than the planner's default guesses (facts in DmlTarget). */
+Estimate
+estimate(const DmlTarget &t)
+{
+	Estimate e{t.est_rows, Basis::Planner};
+	if (t.param_rows >= 0)
+		e = Estimate{t.param_rows, Basis::Parameters};
+	if (t.not_in_rows >= 0 && t.not_in_distinct > 0)
+	{
+		/* NOT IN keeps the rows whose value is not among the subquery's: at most that many of the
+		 * column's distinct values are excluded (the planner guesses half the table, whatever
+		 * the subquery). NULLs never pass NOT IN. */
+		double kept = 1.0 - std::min(1.0, t.not_in_rows / t.not_in_distinct);
+		double not_null = 1.0 - std::max(0.0, std::min(1.0, t.not_in_null_frac));
+		e = Estimate{t.rel.rows * not_null * kept, Basis::NotIn};
+	}
+	if (t.null_column_rows >= 0 && t.null_column_rows > e.rows)
+		e = Estimate{t.null_column_rows, Basis::NullColumn};
+	return e;
+}
+
+/* The rows a batch of a loop is expected to change: the planner's estimate, or as many as the
+ * batch before it changed when that is more (a PL/pgSQL loop runs on a generic plan after five
+ * executions, which guesses a range on its parameters at a fraction of a percent). */
+double
+batch_estimate(const DmlTarget &t, const Estimate &e)
+{
+	const double scale = t.whole_scale > 0 ? t.whole_scale : 1.0;
+	return std::max(std::max(0.0, e.rows) * scale, t.last_batch_rows);
+}
+
+bool
+whole_of(double rows, double table_rows)
+{
+	return rows >= kWholeMinRows && rows >= kWholeShare * table_rows;
+}
+
+} // namespace
+
+bool
+dml_may_touch_whole_table(double est_rows) noexcept
+{
+	return est_rows >= kWholeMinRows;
+}
+
+bool
+dml_estimate_worth_refining(double est_rows) noexcept
+{
+	/* one row or none is an equality on a key, whatever the parameter: never a whole table */
+	return est_rows >= 2;
+}
+
+namespace {
+
+/* Which form of dml_whole_table a target takes, if any. */
+enum class Shape { None, Statement, Partitions, Cumulative };
+
+Shape
+whole_table_shape(const DmlTarget &t, const Policy &p)
+{
+	if (!judged(t))
+		return Shape::None;
+	if (t.kind == DmlKind::Insert && !t.on_conflict_update)
+		return Shape::None;
+	if (t.kind == DmlKind::Merge && !t.merge_changes_rows)
+		return Shape::None;
+	/* no condition at all: dml_without_where's, unless the DBA turned it off */
+	if (t.unrestricted && (t.kind == DmlKind::Update || t.kind == DmlKind::Delete) &&
+		effective_severity(RuleId::DmlWithoutWhere, p) != Severity::Off)
+		return Shape::None;
+	const Estimate e = estimate(t);
+	if (large(t.rel, p) && whole_of(e.rows, t.rel.rows))
+		return t.pruned && t.kind == DmlKind::Delete ? Shape::Partitions : Shape::Statement;
+	/* Batches that never commit: earlier statements of this transaction changed part of the
+	 * table, and this one brings the total to (nearly) all of it. Reported once, by the
+	 * statement that crosses the line. */
+	RelationFacts whole = t.rel;
+	whole.size_bytes = t.whole_bytes;
+	whole.rows = t.whole_rows;
+	const double before = t.changed_before;
+	if (before > 0 && large(whole, p) && !whole_of(before, whole.rows) &&
+		whole_of(before + batch_estimate(t, e), whole.rows))
+		return Shape::Cumulative;
+	return Shape::None;
+}
+
+std::string
+percent(double part, double whole)
+{
+	if (!(whole > 0))
+		return "all";
+	double pct = 100.0 * part / whole;
+	if (pct > 100)
+		pct = 100;
+	return std::to_string(static_cast<int>(pct + 0.5)) + "%";
+}
+
+/* What the guard does outside and inside a migration transaction, in words. */
+std::string
+transaction_sentence(const DmlFacts &f, const Policy &p)
+{
+	if (f.migration_xact)
+		return "This transaction has already run DDL, so it is a migration, where the guard holds a one-statement "
+			   "change of a whole large table to its severity.";
+	if (p.dml_scope == DmlScope::All)
+		return "migration_guard.dml_scope = 'all' judges every transaction alike.";
+	return "This transaction has run no DDL, so it is the application's own work (a cleanup job, say), and the "
+		   "guard only warns: refusing it would stop a job that may mean it. Inside a migration it is refused.";
+}
+
+std::string
+basis_sentence(const DmlTarget &t, const Estimate &e, const char *what)
+{
+	const std::string rows = fmt::rows(e.rows);
+	const std::string pct = percent(e.rows, t.rel.rows);
+	switch (e.basis)
+	{
+		case Basis::NullColumn:
+			return std::string("Its condition is ") + t.null_column + " IS NULL, and the table's statistics do not "
+				   "know " + t.null_column + " yet: it was added after the last ANALYZE, so every row analyzed "
+				   "then, and not changed since, is NULL in it, " + rows + " (" + pct +
+				   "). The planner, without statistics for the column, guesses " + fmt::rows(t.est_rows) + ".";
+		case Basis::NotIn:
+			return std::string("Its condition is a NOT IN (subquery), for which the planner guesses half the "
+							   "rows, whatever the subquery. The subquery is expected to return about ") +
+				   fmt::rows(t.not_in_rows).substr(6) + " of the column's about " +
+				   std::to_string(static_cast<long long>(t.not_in_distinct + 0.5)) +
+				   " distinct values, so NOT IN keeps " + rows + " (" + pct + ").";
+		case Basis::Parameters:
+			return std::string("Its plan is generic (made without the parameter values), and with the values of "
+							   "this execution the column statistics say its condition holds for ") +
+				   rows + " (" + pct + "); the generic plan guessed " + fmt::rows(t.est_rows) + ".";
+		case Basis::Planner:
+			break;
+	}
+	return std::string("The planner expects this ") + what + " to " +
+		   (t.kind == DmlKind::Insert ? "insert or update " : t.kind == DmlKind::Delete ? "delete " : "change ") +
+		   rows + " (" + pct + "): its " +
+		   (t.kind == DmlKind::Insert  ? "SELECT reaches"
+			: t.kind == DmlKind::Merge ? "join reaches"
+									   : "condition holds for") +
+		   " (nearly) every row.";
+}
+
+/* DETACH ... CONCURRENTLY then DROP, or TRUNCATE, of the partitions a DELETE empties. */
+std::string
+partition_hint(const DmlTarget &t, const std::string &parent)
+{
+	std::string parts, detach, truncate;
+	for (int i = 0; i < t.n_written; ++i)
+	{
+		parts += std::string(i == 0 ? "" : ", ") + t.written[i].table_sql;
+		detach += "  ALTER TABLE " + parent + " DETACH PARTITION " + t.written[i].table_sql +
+				  " CONCURRENTLY;  -- outside a transaction block\n  DROP TABLE " + t.written[i].table_sql + ";\n";
+	}
+	if (t.n_written == 0 && t.partition_of[0])
+	{
+		parts = t.table_sql;
+		detach = "  ALTER TABLE " + parent + " DETACH PARTITION " + parts +
+				 " CONCURRENTLY;  -- outside a transaction block\n  DROP TABLE " + parts + ";\n";
+	}
+	return "To remove whole partitions, use the partition operations, which delete no row one by one: detach "
+		   "each without blocking the parent's readers and writers, then drop it,\n" +
+		   detach + "or empty it (instant; ACCESS EXCLUSIVE on the partition alone, briefly):\n  TRUNCATE " +
+		   parts + ";\nThe DROP TABLE or TRUNCATE draws drop_table's or truncate's warning: they delete the data "
+		   "for good, as this DELETE would.";
+}
+
+void
+rule_dml_whole_table(const DmlFacts &f, const Policy &p, Sink &sink)
+{
+	/* Outside a migration the application's own work is only warned about (dml_scope). */
+	const bool at_most_warning = p.dml_scope == DmlScope::Migration && !f.migration_xact;
+	for (int i = 0; i < f.n_targets; ++i)
+	{
+		const DmlTarget &t = f.targets[i];
+		const Shape shape = whole_table_shape(t, p);
+		if (shape == Shape::None)
+			continue;
+		const Estimate e = estimate(t);
+		const std::string name = quoted(t.rel.name);
+		const char *what = t.kind == DmlKind::Insert ? "INSERT ... ON CONFLICT DO UPDATE" : verb(t.kind);
+		const std::string costs =
+			" One transaction that changes that many rows holds a row lock on each until it commits, leaves as "
+			"many dead row versions behind in the table and its indexes (an UPDATE of every row can double "
+			"the table), and sends the whole change through the WAL at once, so replicas fall behind. ";
+		std::string message, detail, hint;
+		Recipe recipe = batching_recipe(f, t, p);
+		RelationFacts rel = t.rel;
+		double rows = e.rows;
+		switch (shape)
+		{
+			case Shape::Statement:
+				if (t.kind == DmlKind::Insert)
+					message = std::string(what) + " would write " + fmt::rows(e.rows) + " into large table " + name +
+							  ", as many as it holds, in one transaction";
+				else
+					message = std::string(what) + " would " +
+							  (t.kind == DmlKind::Delete ? "delete" : "change") + " nearly every row of large table " +
+							  name + " in one transaction";
+				detail = "Rule dml_whole_table: " + name + " is " + size_phrase(t.rel) +
+						 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+						 "). " + basis_sentence(t, e, what) + costs + transaction_sentence(f, p);
+				hint = batching_hint(f, t, p, recipe);
+				if (t.kind == DmlKind::Delete && t.partition_of[0])
+					hint += "\n" + partition_hint(t, t.partition_of);
+				break;
+			case Shape::Partitions:
+			{
+				const std::string which = t.n_written == 1 ? "partition " + quoted(t.written[0].table_sql)
+														   : std::to_string(t.n_written) + " partitions";
+				message = "DELETE would delete every row of " + which + " of " + name + ", one by one, in one "
+						  "transaction";
+				detail = "Rule dml_whole_table: the planner narrows this DELETE to " +
+						 (t.n_written == 1 ? "one partition" : std::to_string(t.n_written) + " partitions") + " of " +
+						 name + ", " + size_phrase(t.rel) + ", at or above migration_guard.large_table_threshold (" +
+						 fmt::size(p.large_table_threshold) + "), and " + "t" + basis_sentence(t, e, what).substr(1) + costs +
+						 transaction_sentence(f, p);
+				hint = partition_hint(t, t.table_sql) + "\nTo keep part of the rows, delete in batches instead:\n" +
+					   batching_hint(f, t, p, recipe);
+				/* dropping or emptying a partition deletes data for good: the user's call */
+				recipe = decision("a DELETE of whole partitions: detach and drop them, or truncate them, "
+								  "or delete in batches (see the hint).");
+				break;
+			}
+			case Shape::Cumulative:
+			{
+				rel.size_bytes = t.whole_bytes;
+				rel.rows = t.whole_rows;
+				rows = t.changed_before + batch_estimate(t, e);
+				message = "this transaction has changed " + fmt::rows(t.changed_before) + " of large table " + name +
+						  ", and this " + what + " would bring it to " + percent(rows, rel.rows) +
+						  " of the table without a COMMIT in between";
+				detail = "Rule dml_whole_table: " + name + " is " + size_phrase(rel) +
+						 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+						 "). Earlier statements of this transaction (batches of a loop in a DO block, a function "
+						 "or a procedure, say) changed " + fmt::rows(t.changed_before) + " of it, and this " + what +
+						 " is expected to change " + fmt::rows(batch_estimate(t, e)) + " more: (nearly) every row, in one "
+						 "transaction after all. Batches that never commit cost what one statement would." + costs +
+						 transaction_sentence(f, p);
+				hint = "Commit after each batch. A DO block or a procedure run on its own (outside a transaction "
+					   "block: CALL from autocommit) may COMMIT inside its loop, as the guard's batching recipes do; "
+					   "a function cannot, so turn it into a procedure, or have the client run each batch in its "
+					   "own transaction.\n" + batching_hint(f, t, p, recipe);
+				/* the loop is the user's own code: where to commit in it is theirs to write */
+				recipe = decision("batches of one transaction that add up to the whole table: commit after "
+								  "each batch (see the hint).");
+				break;
+			}
+			case Shape::None:
+				continue;
+		}
+		sink.add(RuleId::DmlWholeTable, rel, LockLevel::RowExclusive, rows, message, detail, hint, at_most_warning,
+				 std::move(recipe));
+	}
+}
+
 void
 rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 {
@@ -601,6 +885,9 @@ rule_dml_large_unbatched(const DmlFacts &f, const Policy &p, Sink &sink)
 	{
 		const DmlTarget &t = f.targets[i];
 		if (!judged(t) || t.est_rows <= static_cast<double>(p.max_dml_rows))
+			continue;
+		/* the same rows, reported already as (nearly) the whole table */
+		if (effective_severity(RuleId::DmlWholeTable, p) != Severity::Off && whole_table_shape(t, p) != Shape::None)
 			continue;
 		const std::string name = quoted(t.rel.name);
 		std::string message = std::string(verb(t.kind)) + " of " + fmt::rows(t.est_rows) +
@@ -715,6 +1002,7 @@ run_dml_rules(const DmlFacts &facts, const Policy &policy, Sink &sink)
 {
 	rule_backfill_under_exclusive_lock(facts, policy, sink);
 	rule_dml_without_where(facts, policy, sink);
+	rule_dml_whole_table(facts, policy, sink);
 	rule_dml_large_unbatched(facts, policy, sink);
 }
 

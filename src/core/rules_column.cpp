@@ -352,10 +352,40 @@ rule_unjudged_action(const StatementFacts &f, const Policy &p, const ColumnActio
 
 /* ---------------------------------------------------------------- ADD COLUMN rules */
 
+/* A default that calls a function labeled VOLATILE which PostgreSQL inlines to a constant: no
+ * rewrite, so no refusal; the label says something PostgreSQL does not do, which is worth a
+ * word where a rewrite would matter. */
+void
+rule_volatile_label_inlined(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
+{
+	if (!a.volatile_inlined || !large_tree(f, p))
+		return;
+	const std::string name = quoted(f.rel.name);
+	const RelationFacts rel = judged_rel(f);
+	std::string message = "the default of new column " + quoted(a.column_name) +
+						  " calls a function labeled VOLATILE that PostgreSQL computes only once for the existing "
+						  "rows of " + name;
+	std::string detail =
+		"Rule add_column_volatile_default: PostgreSQL inlines a LANGUAGE sql function whose body is a "
+		"single expression, whatever its label, and once inlined this default is not volatile. So it "
+		"is computed once and stored in the catalog as the value of every existing row: no rewrite of " +
+		name + " (" + size_phrase(rel) + "), and this is a warning, not a refusal. But every existing row "
+		"gets that one value, where the VOLATILE label promises a new value each time.";
+	std::string hint = "If each existing row needs a value of its own, add the column without a default, set "
+					   "the default, and fill the existing rows in batches. Otherwise label the function for "
+					   "what it does (ALTER FUNCTION ... STABLE, or IMMUTABLE), and this warning goes.";
+	sink.add(RuleId::AddColumnVolatileDefault, rel, f.lock, rel.rows, message, detail, hint, true);
+}
+
 void
 rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.rewrite_kind == AddRewrite::None || !large_tree(f, p))
+	if (a.rewrite_kind == AddRewrite::None)
+	{
+		rule_volatile_label_inlined(f, p, a, sink);
+		return;
+	}
+	if (!large_tree(f, p))
 		return;
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
@@ -535,10 +565,33 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 		(a.rewrite_kind != AddRewrite::None && a.rewrite_kind != AddRewrite::Domain) || !visible_to_others(f.rel))
 		return;
 	const RelationFacts rel = judged_rel(f);
-	if (!(rel.rows > 0))
-		return; /* empty: PostgreSQL adds it without complaint */
 	const std::string name = quoted(f.rel.name);
 	const std::string t = f.col.table_sql;
+	if (!(rel.rows > 0))
+	{
+		/* Empty: PostgreSQL adds it without complaint, but the application that runs while the
+		 * migration does (and until the new code is deployed everywhere) inserts rows without the
+		 * column, and every such INSERT now fails. A warning, with expand and contract. */
+		std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " +
+							  name + " makes every INSERT that does not name it fail";
+		std::string detail =
+			"Rule add_column_required: " + name + " is empty, so PostgreSQL adds the column at once. But "
+			"code that is still running without the column (the version deployed now, other services, "
+			"scripts) inserts rows without it, and from COMMIT on each of those INSERTs fails: null value in "
+			"column \"" + std::string(a.column_name) + "\" of relation \"" + f.col.relname +
+			"\" violates not-null constraint.";
+		std::string hint = "Expand, deploy, then contract: add the column so that old code keeps working, deploy "
+						   "the code that writes it, then make it NOT NULL:\n" +
+						   add_plain(f, a, a.type_sql) +
+						   "  -- deploy the code that writes " + std::string(a.column) +
+						   "; fill the rows that arrived without it\n"
+						   "  ALTER TABLE " + t + " ALTER COLUMN " + a.column + " SET NOT NULL;\n"
+						   "Or give it a constant default, which old code's rows take:\n"
+						   "  ALTER TABLE " + t + " ADD COLUMN " + a.column + " " + a.type_sql +
+						   " NOT NULL DEFAULT <value>;";
+		sink.add(RuleId::AddColumnRequired, rel, f.lock, rel.rows, message, detail, hint, true);
+		return;
+	}
 	std::string message = "adding NOT NULL column " + quoted(a.column_name) + " without a default to table " + name +
 						  ", which has rows, would fail after locking it";
 	std::string detail =
@@ -563,15 +616,37 @@ rule_add_column_required(const StatementFacts &f, const ColumnAction &a, Sink &s
 void
 rule_set_not_null_scan(const StatementFacts &f, const Policy &p, const ColumnAction &a, Sink &sink)
 {
-	if (a.already_not_null || a.implied_by_check || !large_tree(f, p))
+	if (a.already_not_null || a.implied_by_check || !visible_to_others(f.rel))
 		return;
-	const RelationFacts rel = judged_rel(f);
+	/* PostgreSQL checks each table the statement changes (partitions, inheritance children)
+	 * and scans only those whose constraints do not prove the column: where some are proven,
+	 * the size that counts is that of the others. */
+	const bool partial = a.n_tables > 1 && a.n_scanned > 0 && a.n_scanned < a.n_tables;
+	RelationFacts rel = judged_rel(f);
+	if (partial)
+	{
+		rel.size_bytes = a.scan_bytes;
+		rel.rows = a.scan_rows;
+	}
+	if (rel.size_bytes < p.large_table_threshold)
+		return;
 	const std::string name = quoted(f.rel.name);
 	std::string message = "SET NOT NULL on column " + quoted(a.column_name) + " would scan large table " + name +
 						  " under an " + fmt::lock_name(f.lock) + " lock";
-	std::string detail = "Rule set_not_null_scan: " + size_sentence(f, p) +
-						 ". No validated CHECK constraint proves that " + quoted(a.column_name) +
-						 " has no NULLs, so PostgreSQL reads every row to make sure. " + column_lock_sentence(f);
+	std::string detail;
+	if (partial)
+		detail = "Rule set_not_null_scan: the statement changes " + std::to_string(a.n_tables) + " tables of " + name +
+				 " (its partitions or inheritance children). Validated CHECK constraints prove that " +
+				 quoted(a.column_name) + " has no NULLs in all but " + std::to_string(a.n_scanned) +
+				 " of them, which PostgreSQL reads every row of to make sure: " + quoted(a.scanned_first) +
+				 (a.n_scanned > 1 ? " and " + std::to_string(a.n_scanned - 1) + " more" : std::string()) + ", " +
+				 fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows) +
+				 ", at or above migration_guard.large_table_threshold (" + fmt::size(p.large_table_threshold) +
+				 "). " + column_lock_sentence(f);
+	else
+		detail = "Rule set_not_null_scan: " + size_sentence(f, p) + ". No validated CHECK constraint proves that " +
+				 quoted(a.column_name) + " has no NULLs, so PostgreSQL reads every row to make sure. " +
+				 column_lock_sentence(f);
 	std::string hint;
 	Recipe recipe;
 	recipe.steps = not_null_steps(f, a);

@@ -194,7 +194,8 @@ size_phrase(const RelationFacts &rel)
 {
 	std::string s = fmt::size(rel.size_bytes) + " with " + fmt::rows(rel.rows);
 	if (!rel.rows_from_stats)
-		s += " (estimated from its size: never analyzed)";
+		s += rel.rows_counted ? " (never analyzed: the live rows pg_stat_user_tables counts)"
+							  : " (estimated from its size: never analyzed)";
 	return s;
 }
 

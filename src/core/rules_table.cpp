@@ -153,21 +153,50 @@ rule_vacuum_full_cluster(const StatementFacts &f, const Policy &p, const TblItem
 {
 	const bool vacuum = it.op == TblOp::VacuumFull;
 	const char *what = vacuum ? "VACUUM FULL" : "CLUSTER";
-	if (!it.rel.found)
+	if (vacuum && !it.rel.found)
 	{
-		/* every table of the database (VACUUM FULL), or every table clustered before (CLUSTER) */
-		std::string message = std::string(what) + " without a table would rewrite " +
-							  (vacuum ? "every table of the database" : "every table clustered before") +
+		/* every table of the database */
+		std::string message = std::string(what) + " without a table would rewrite every table of the database"
 							  ", each under an ACCESS EXCLUSIVE lock";
 		std::string detail = std::string("Rule vacuum_full_cluster: ") + what +
 							 " copies each table into new files while it holds " +
 							 lock_phrase(LockLevel::AccessExclusive) + ", one table after another.";
-		std::string hint = vacuum ? "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
-									"To shrink a bloated table, repack it online: pg_repack --table=<table>."
-								  : "Cluster online, one table at a time: pg_repack --table=<table> orders "
-									"each table by its clustered index and takes ACCESS EXCLUSIVE only for "
-									"the final swap.";
+		std::string hint = "Reclaim space for reuse without blocking anyone:\n  VACUUM (ANALYZE);\n"
+						   "To shrink a bloated table, repack it online: pg_repack --table=<table>.";
 		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, -1, message, detail, hint);
+		return;
+	}
+	if (!vacuum && it.flag)
+	{
+		/* CLUSTER without a table: the tables clustered before that it would rewrite, judged by
+		 * the largest (the others wait behind it, each rewritten in turn) */
+		if (!large(it.rel, p))
+			return;
+		const std::string name = quoted(it.rel.name);
+		const bool one = it.count == 1;
+		std::string message =
+			one ? "CLUSTER without a table would rewrite large table " + name +
+					  ", the table clustered before, under an ACCESS EXCLUSIVE lock"
+				: "CLUSTER without a table would rewrite the " + std::to_string(it.count) +
+					  " tables clustered before, large table " + name + " among them, each under an ACCESS "
+					  "EXCLUSIVE lock";
+		std::string detail = "Rule vacuum_full_cluster: CLUSTER without a table reclusters every table that has "
+							 "an index marked as clustered and that you may cluster: " +
+							 (one ? name + ", " + size_phrase(it.rel)
+								  : std::to_string(it.count) + " tables holding " + fmt::size(it.bytes) +
+										"; the largest, " + name + ", is " + size_phrase(it.rel)) +
+							 ", " + threshold(p) + ". " + (one ? "It is" : "Each is") +
+							 " copied into new files in index order" + (one ? "" : ", one after another,") +
+							 " while it is held with " + lock_phrase(LockLevel::AccessExclusive) +
+							 ", for the whole copy.";
+		std::string hint = std::string("Cluster online, one table at a time, with pg_repack, which takes ACCESS "
+									   "EXCLUSIVE only for the final swap:\n  pg_repack --table=") +
+						   it.table_sql +
+						   (one ? std::string()
+								: "\nand the same for each of the others (pg_index.indisclustered marks them). A "
+								  "table below migration_guard.large_table_threshold can be clustered on its own: "
+								  "CLUSTER <table>;");
+		sink.add(RuleId::VacuumFullCluster, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
 		return;
 	}
 	if (!large(it.rel, p))
@@ -450,6 +479,32 @@ rule_rename_table(const StatementFacts &f, const Policy &, const TblItem &it, Si
 		return;
 	const std::string name = quoted(it.rel.name);
 	const char *kind = it.kind == 'v' ? "view" : it.kind == 'm' ? "materialized view" : it.kind == 'f' ? "foreign table" : "table";
+	if (it.flag)
+	{
+		/* ALTER ... SET SCHEMA: the qualified name changes, and so does what an unqualified one
+		 * finds wherever the new schema is not on search_path */
+		const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
+		std::string message = std::string("moving ") + kind + " " + name + " to schema " + it.arg +
+							  " breaks every query that still finds it under its old name";
+		std::string detail = "Rule rename_table: " +
+							 (has_data ? name + " is " + size_phrase(it.rel) + ". " : std::string()) +
+							 "SET SCHEMA renames it as much as RENAME does: code, functions and jobs that say " +
+							 it.arg3 + "." + it.arg2 + ", or say " + it.arg2 + " with a search_path that has " + it.arg3 +
+							 " but not " + it.arg + ", fail from COMMIT on, until they are deployed with the new name "
+							 "(views follow the move, since they refer to the relation itself). It takes an ACCESS "
+							 "EXCLUSIVE lock, briefly.";
+		std::string hint;
+		if (it.kind == 'r' || it.kind == 'p')
+			hint = std::string("Move it and leave a view under the old name in the same transaction, so that old "
+							   "code keeps working (a simple view passes reads and writes through):\n"
+							   "  BEGIN;\n  ") + stmt_sql(f) + "\n  CREATE VIEW " + it.arg3 + "." + it.arg2 +
+				   " AS SELECT * FROM " + it.arg + "." + it.arg2 + ";\n  COMMIT;\nDrop the view once no code uses "
+				   "the old name.";
+		else
+			hint = "Deploy code that uses the new schema first (or has both schemas on search_path), then move it.";
+		sink.add(RuleId::RenameTable, it.rel, LockLevel::AccessExclusive, it.rel.rows, message, detail, hint);
+		return;
+	}
 	std::string message = std::string("renaming ") + kind + " " + name + " to " + it.arg +
 						  " breaks every query that still uses the old name";
 	const bool has_data = it.kind == 'r' || it.kind == 'p' || it.kind == 'm';
@@ -503,9 +558,9 @@ rule_schema_database(const StatementFacts &, const Policy &, const TblItem &it, 
 			detail = "Rule rename_schema: " + std::string(it.arg) + " holds " + rels + " (" + fmt::size(it.bytes) +
 					 "). Queries, functions, search_path settings (ALTER ROLE/DATABASE ... SET, connection "
 					 "strings) and grants given by schema name still say " + it.arg + "; they fail from COMMIT on.";
-			hint = "Move users over first: create the new schema, move the objects one at a time "
-				   "(ALTER TABLE ... SET SCHEMA) while code reads both through search_path, or deploy code that "
-				   "uses the new name before renaming.";
+			hint = "Move users over first: deploy code that uses the new name (or finds the objects through a "
+				   "search_path that has both names) before renaming. Or move the objects one at a time "
+				   "(ALTER TABLE ... SET SCHEMA, leaving a view under each old name).";
 			break;
 		case TblOp::DropSchema:
 			message = std::string("DROP SCHEMA ") + it.arg + " CASCADE deletes " + rels + " holding " + fmt::size(it.bytes);

@@ -53,15 +53,49 @@ struct StatementFacts {
 };
 
 /* One table that a data-changing statement writes to, as seen in its plan (ExecutorStart). */
-enum class DmlKind : uint8_t { Update, Delete, Insert };
+enum class DmlKind : uint8_t { Update, Delete, Insert, Merge };
+
+/* A partition a data change writes (a partitioned target the planner narrowed). */
+struct DmlPartition {
+	char table_sql[kQualBuf];   /* schema-qualified, quoted as SQL */
+};
 
 struct DmlTarget {
 	DmlKind kind;
-	RelationFacts rel;
+	RelationFacts rel;          /* the tables the statement writes: a partitioned target is
+								 * sized by the partitions left after plan-time pruning */
 	bool unrestricted;          /* the plan changes every row: no condition on the table */
 	bool several_tables;        /* writes to partitions or inheritance children too */
 	double est_rows;            /* the planner's estimate of rows changed; < 0: unknown (the
 								 * advisor, for a statement with a condition) */
+
+	/* dml_whole_table */
+	bool on_conflict_update;    /* INSERT ... ON CONFLICT DO UPDATE */
+	bool merge_changes_rows;    /* MERGE with an UPDATE or DELETE action on matched rows */
+	bool pruned;                /* a partitioned target of which the plan writes only some partitions */
+	DmlPartition *written;      /* pruned: the partitions it writes */
+	int32_t n_written, cap_written; /* cap_written: L2's bookkeeping */
+	char partition_of[kQualBuf]; /* the target is itself a partition: its parent, quoted; "" if not */
+	int64_t whole_bytes;        /* the whole table (every partition, whatever the plan writes) */
+	double whole_rows;
+	double whole_scale;         /* the planner's row estimates to whole_rows's scale: whole_rows
+								 * counts what ANALYZE saw, the planner scales that by the current
+								 * size, which this transaction's own batches swell; 0 means 1 */
+	/* The guard's own estimates, where the planner's is a guess (each < 0: none): */
+	double null_column_rows;    /* the condition is "col IS NULL" on a column the table's statistics
+								 * do not know (added after the last ANALYZE): the rows analyzed then,
+								 * less those changed since, which are all NULL in it */
+	char null_column[kIdentBuf]; /* that column, quoted */
+	double not_in_rows;         /* the condition is "col NOT IN (subquery)": the rows the subquery
+								 * is expected to return (the planner guesses half the table) */
+	double not_in_distinct;     /* ... and the distinct values of col (statistics); < 0 unknown */
+	double not_in_null_frac;    /* ... and its fraction of NULLs */
+	double param_rows;          /* a generic plan: the rows its condition matches with this
+								 * execution's parameter values, from the column statistics */
+	double changed_before;      /* rows of this table that earlier statements of this
+								 * transaction changed (UPDATE, DELETE, MERGE); 0 in check() */
+	double last_batch_rows;     /* ... and the latest of them: the next batch of a loop is likely
+								 * as large, whatever a generic plan guesses */
 	LockLevel held_lock;        /* strongest of SHARE ROW EXCLUSIVE and above this backend
 								 * already holds on rel; None if it holds none of them */
 	char held_by[64];           /* the earlier statement that took it, e.g. "ALTER TABLE" */
@@ -140,6 +174,7 @@ static_assert(std::is_trivially_destructible_v<UnjudgedFacts>);
 static_assert(std::is_trivially_destructible_v<PartitionNode>);
 static_assert(std::is_trivially_destructible_v<UnnamedConstraint>);
 static_assert(std::is_trivially_destructible_v<StatementFacts>);
+static_assert(std::is_trivially_destructible_v<DmlPartition>);
 static_assert(std::is_trivially_destructible_v<DmlTarget>);
 static_assert(std::is_trivially_destructible_v<DmlFacts>);
 static_assert(std::is_trivially_destructible_v<Policy>);

@@ -105,6 +105,8 @@ enum class RuleId : uint8_t {
 	UnexpectedRewrite,
 	/* the guard itself: a statement it could not judge (the failure contract) */
 	Unjudged,
+	/* data changes, continued */
+	DmlWholeTable,
 	Count_
 };
 
@@ -151,7 +153,9 @@ struct RelationFacts {
 	char relkind;           /* pg_class.relkind: 'r', 'p', 'm', ... */
 	bool is_new;            /* created in the current transaction */
 	bool is_temp;           /* temporary: no other session can be blocked */
-	bool rows_from_stats;   /* rows comes from reltuples; false: estimated from size */
+	bool rows_from_stats;   /* rows comes from reltuples; false (never analyzed): */
+	bool rows_counted;      /* ... the live rows the cumulative statistics counted
+							 * (pg_stat_user_tables.n_live_tup); false: estimated from size */
 	int64_t size_bytes;     /* what pg_table_size() would say, summed over leaf partitions,
 							 * counting only storage that existed before this transaction */
 	double rows;            /* estimated rows, scaled to the current size */

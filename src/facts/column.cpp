@@ -93,10 +93,17 @@ struct CookArgs
 	Oid typid;
 	int32 typmod;
 	const char *colname;
-	bool is_volatile; /* out */
+	bool is_volatile;    /* out: PostgreSQL rewrites the table for it */
+	bool label_volatile; /* out: the default as written calls a function labeled VOLATILE */
 };
 
-/* As ALTER TABLE ADD COLUMN cooks the default, then AddRelationNewConstraints' volatility test. */
+/*
+ * As ALTER TABLE ADD COLUMN cooks the default and decides whether it can be stored once as the
+ * missing value (ATExecAddColumn): the cooked default is planned first (expression_planner,
+ * which inlines a LANGUAGE sql function whose body is a simple expression, whatever its
+ * label), and only a default still volatile after that makes PostgreSQL rewrite the table. A
+ * VOLATILE sql function that returns a constant is no rewrite (DEBUG1 shows none).
+ */
 void
 cook_is_volatile(void *p)
 {
@@ -104,7 +111,9 @@ cook_is_volatile(void *p)
 	mg_fault_point("cook_default");
 	ParseState *pstate = make_parsestate(NULL);
 	Node *cooked = cookDefault(pstate, (Node *) copyObjectImpl(a->raw), a->typid, a->typmod, a->colname, '\0');
-	a->is_volatile = contain_volatile_functions(cooked);
+	a->label_volatile = contain_volatile_functions(cooked);
+	a->is_volatile =
+		a->label_volatile && contain_volatile_functions((Node *) expression_planner((Expr *) cooked));
 }
 
 /* ---------------------------------------------------------------- ALTER COLUMN TYPE */
@@ -325,6 +334,63 @@ indexes_rebuilt(Oid relid, const TypeChangeArgs *a, mg::ColumnAction *act)
 }
 
 /* ---------------------------------------------------------------- SET NOT NULL */
+
+/* One table with storage has no NULL to look for in column colname: the column is NOT NULL
+ * already, or a validated CHECK (its own or an inherited copy; in check(), one added earlier
+ * in the text) proves it. */
+bool
+storage_needs_no_scan(const MgState *st, Oid relid, const char *colname)
+{
+	HeapTuple tup = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(tup))
+		return false;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+	AttrNumber attnum = att->attnum;
+	bool notnull = att->attnotnull;
+	ReleaseSysCache(tup);
+	return notnull || mg_state_not_null_proven(st, relid, colname) || mg_not_null_implied(relid, attnum);
+}
+
+/*
+ * SET NOT NULL scans nothing: PostgreSQL checks each table it changes, the partitions or
+ * (without ONLY) the inheritance children included, and skips the scan of each one whose
+ * constraints prove the column has no NULL ("existing constraints on column ... are
+ * sufficient"). A partitioned table has no rows of its own; so only tables with storage count.
+ */
+bool
+not_null_implied_in_tree(const MgState *st, Oid relid, const char *colname, bool recurse, mg::ColumnAction *a)
+{
+	List *tree = recurse ? find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	int tables = 0;
+	ListCell *lc;
+	foreach (lc, tree)
+	{
+		Oid rel = lfirst_oid(lc);
+		char kind = get_rel_relkind(rel);
+		if (kind == '\0' || !RELKIND_HAS_STORAGE(kind))
+			continue;
+		tables++;
+		if (storage_needs_no_scan(st, rel, colname))
+			continue;
+		/* what PostgreSQL will scan: the tables nothing proves */
+		MgRelSize sz;
+		if (mg_relation_size(st, rel, true, &sz))
+		{
+			a->scan_bytes += sz.bytes;
+			a->scan_rows += sz.rows;
+		}
+		if (a->n_scanned++ == 0)
+		{
+			char *nsp = get_namespace_name(get_rel_namespace(rel));
+			char *name = get_rel_name(rel);
+			if (nsp && name)
+				mg_relation_display_name(nsp, name, a->scanned_first, sizeof a->scanned_first);
+		}
+	}
+	list_free(tree);
+	a->n_tables = tables;
+	return a->n_scanned == 0;
+}
 
 
 /* ---------------------------------------------------------------- shared */
@@ -646,9 +712,11 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 	}
 	else if (raw_default && judge_defaults)
 	{
-		CookArgs args = {raw_default, typid, typmod, def->colname, false};
+		CookArgs args = {raw_default, typid, typmod, def->colname, false, false};
 		if (guarded_eval(cx, cook_is_volatile, &args, a, mg::RuleId::AddColumnVolatileDefault) && args.is_volatile)
 			a->rewrite_kind = mg::AddRewrite::VolatileDefault;
+		else
+			a->volatile_inlined = args.label_volatile;
 	}
 	return true;
 }
@@ -927,8 +995,7 @@ alter_table(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				{
 					a->already_not_null = notnull;
 					a->implied_by_check = !notnull && judge &&
-										  (mg_state_not_null_proven(cx->st, ref->relid, cmd->name) ||
-										   mg_not_null_implied(ref->relid, attnum));
+										  not_null_implied_in_tree(cx->st, ref->relid, cmd->name, stmt->relation->inh, a);
 				}
 				break;
 			}

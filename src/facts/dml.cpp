@@ -118,6 +118,24 @@ target_relid(PlannedStmt *ps, const ModifyTable *mt)
 	return rt_fetch(mt->nominalRelation, ps->rtable)->relid;
 }
 
+/* A MERGE with a WHEN MATCHED action that updates or deletes: only those change existing rows. */
+bool
+merge_changes_rows(const ModifyTable *mt)
+{
+	ListCell *l1;
+	foreach (l1, mt->mergeActionLists)
+	{
+		ListCell *l2;
+		foreach (l2, (List *) lfirst(l1))
+		{
+			const MergeAction *a = (const MergeAction *) lfirst(l2);
+			if (a->commandType == CMD_UPDATE || a->commandType == CMD_DELETE)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* What the candidate test needs, for the walk. */
 struct CandidateTest
 {
@@ -149,6 +167,16 @@ is_candidate(const CandidateTest *c, ModifyTable *mt)
 		if (many && reads_a_table(input))
 			return true;
 	}
+	/* dml_whole_table: the plan expects enough rows that they may be (nearly) a whole large
+	 * table; the catalog decides (its row count and size) */
+	double before = 0;
+	if (input && (mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE || mt->operation == CMD_MERGE))
+		before = mg_state_rows_changed(c->st, target_relid(c->ps, mt), NULL);
+	if (input && mg::dml_may_touch_whole_table(input->plan_rows + before) &&
+		(mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE ||
+		 (mt->operation == CMD_MERGE && merge_changes_rows(mt)) ||
+		 (mt->operation == CMD_INSERT && mt->onConflictAction == ONCONFLICT_UPDATE && reads_a_table(input))))
+		return true;
 	/* under a strong lock, any bulk change counts; a few VALUES rows do not */
 	return c->strong_locks && mt->operation != CMD_MERGE && (mt->operation != CMD_INSERT || reads_a_table(input)) &&
 		   mg_state_lock_held(c->st, target_relid(c->ps, mt), ShareRowExclusiveLock, NULL) != NoLock;
@@ -183,7 +211,7 @@ sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
 {
 	int64 bytes = 0;
 	double rows = 0;
-	bool from_stats = true;
+	bool from_stats = true, counted = true;
 	ListCell *lc;
 	foreach (lc, relids)
 	{
@@ -193,11 +221,13 @@ sum_sizes(const MgState *st, List *relids, mg::RelationFacts *rel)
 			bytes += sz.bytes;
 			rows += sz.rows;
 			from_stats = from_stats && sz.rows_from_stats;
+			counted = counted && (sz.rows_from_stats || sz.rows_counted);
 		}
 	}
 	rel->size_bytes = bytes;
 	rel->rows = rows;
 	rel->rows_from_stats = from_stats;
+	rel->rows_counted = !from_stats && counted;
 }
 
 /* The statement's own text: stmt_len 0 means to the end of the string. */
@@ -228,6 +258,33 @@ describe_target(const MgState *st, Oid relid, mg::DmlTarget *t)
 } // namespace
 
 namespace {
+
+/* The rows ANALYZE counted in relid (every leaf of a partitioned table), without scaling them
+ * to the current size; -1 if some leaf was never analyzed (the statistics' live rows stand then,
+ * and they do not grow with dead versions either). */
+double
+analyzed_rows(Oid relid)
+{
+	List *rels = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ? find_all_inheritors(relid, NoLock, NULL)
+																	   : list_make1_oid(relid);
+	double rows = 0;
+	ListCell *lc;
+	foreach (lc, rels)
+	{
+		Oid rel = lfirst_oid(lc);
+		if (get_rel_relkind(rel) != RELKIND_RELATION)
+			continue;
+		HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+		if (!HeapTupleIsValid(tup))
+			return -1;
+		float4 reltuples = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+		ReleaseSysCache(tup);
+		if (reltuples < 0)
+			return -1;
+		rows += reltuples;
+	}
+	return rows;
+}
 
 /* A new slot of out's targets, zeroed; the array grows as needed. */
 mg::DmlTarget *
@@ -260,6 +317,10 @@ describe_candidate(ModifyTable *mt, void *arg)
 		return false;
 	if (t->rel.relkind != RELKIND_RELATION && t->rel.relkind != RELKIND_PARTITIONED_TABLE)
 		return false; /* views with INSTEAD OF triggers, foreign tables */
+	/* the whole table, every partition, whatever this plan writes: what batches add up to */
+	t->whole_bytes = t->rel.size_bytes;
+	t->whole_rows = t->rel.rows;
+	t->whole_scale = 1;
 	/* Inheritance children and partitions are written too: the size is that of every
 	 * table the statement writes to (pruned partitions are not among them). */
 	t->several_tables = list_length(mt->resultRelations) > 1 || t->rel.relkind == RELKIND_PARTITIONED_TABLE;
@@ -274,7 +335,50 @@ describe_candidate(ModifyTable *mt, void *arg)
 	c->out->n_targets++;
 	t->kind = mt->operation == CMD_UPDATE   ? mg::DmlKind::Update
 			  : mt->operation == CMD_DELETE ? mg::DmlKind::Delete
+			  : mt->operation == CMD_MERGE  ? mg::DmlKind::Merge
 											: mg::DmlKind::Insert;
+	t->on_conflict_update = mt->operation == CMD_INSERT && mt->onConflictAction == ONCONFLICT_UPDATE;
+	t->merge_changes_rows = mt->operation == CMD_MERGE && merge_changes_rows(mt);
+	/* the guard's own estimates (generic plans, NOT IN, a column without statistics) are
+	 * not made: the planner's stands */
+	t->null_column_rows = t->not_in_rows = t->not_in_distinct = t->param_rows = -1;
+	if (t->kind != mg::DmlKind::Insert)
+	{
+		t->changed_before = mg_state_rows_changed(c->st, relid, &t->last_batch_rows);
+		/* The row count at the current size would count the versions this transaction's own
+		 * batches left behind as rows: the rows ANALYZE counted do not move with them. */
+		double analyzed = t->changed_before > 0 ? analyzed_rows(relid) : -1;
+		if (analyzed >= 0 && t->whole_rows > 0)
+		{
+			/* the planner's estimates grow with the size too: the same scale for them */
+			t->whole_scale = Min(1.0, analyzed / t->whole_rows);
+			t->whole_rows = analyzed;
+		}
+	}
+	/* a partitioned table the planner narrowed to some of its partitions: which */
+	if (t->rel.relkind == RELKIND_PARTITIONED_TABLE && list_length(mt->resultRelations) < t->rel.n_leaves)
+	{
+		t->pruned = true;
+		t->n_written = t->cap_written = list_length(mt->resultRelations);
+		t->written = (mg::DmlPartition *) palloc0(sizeof(mg::DmlPartition) * Max(t->n_written, 1));
+		int i = 0;
+		ListCell *lc;
+		foreach (lc, mt->resultRelations)
+		{
+			Oid part = rt_fetch(lfirst_int(lc), ps->rtable)->relid;
+			strlcpy(t->written[i++].table_sql,
+					quote_qualified_identifier(get_namespace_name(get_rel_namespace(part)), get_rel_name(part)),
+					sizeof t->written[0].table_sql);
+		}
+	}
+	/* a partition written directly: its parent, for the hint's partition operations */
+	if (get_rel_relispartition(relid))
+	{
+		Oid parent = get_partition_parent(relid, true);
+		strlcpy(t->partition_of,
+				quote_qualified_identifier(get_namespace_name(get_rel_namespace(parent)), get_rel_name(parent)),
+				sizeof t->partition_of);
+	}
 	Plan *input = mt->plan.lefttree;
 	t->est_rows = input ? input->plan_rows : 0;
 	t->unrestricted = t->kind != mg::DmlKind::Insert && unrestricted(input, mt);
@@ -309,6 +413,21 @@ mg_collect_dml_facts(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool 
 	c.strong_locks = mg_state_may_hold_strong_locks(st);
 	c.out = f;
 	walk_plan_modify_tables(ps, describe_candidate, &c);
+}
+
+void
+mg_note_dml_done(QueryDesc *qd)
+{
+	PlannedStmt *ps = qd->plannedstmt;
+	if (qd->estate == NULL || qd->estate->es_processed == 0 || ps == NULL || ps->planTree == NULL ||
+		!IsA(ps->planTree, ModifyTable))
+		return;
+	ModifyTable *mt = (ModifyTable *) ps->planTree;
+	if (mt->operation != CMD_UPDATE && mt->operation != CMD_DELETE && mt->operation != CMD_MERGE)
+		return;
+	Oid relid = target_relid(ps, mt);
+	if (relid >= FirstNormalObjectId)
+		mg_live_note_rows_changed(relid, (double) qd->estate->es_processed);
 }
 
 /* ---------------------------------------------------------------- check(): raw statements */
@@ -445,6 +564,9 @@ raw_target(RawDml *w, Node *stmt)
 		t->several_tables = true;
 	}
 	t->kind = kind;
+	t->null_column_rows = t->not_in_rows = t->not_in_distinct = t->param_rows = -1;
+	t->whole_bytes = t->rel.size_bytes;
+	t->whole_rows = t->rel.rows;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;
 	t->est_rows = t->unrestricted ? t->rel.rows : kind == mg::DmlKind::Insert ? rows_copied(w->st, (InsertStmt *) stmt) : -1;
 	describe_target(w->st, relid, t);

@@ -111,6 +111,7 @@ mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel)
 	rel->size_bytes = sz.bytes;
 	rel->rows = sz.rows;
 	rel->rows_from_stats = sz.rows_from_stats;
+	rel->rows_counted = !sz.rows_from_stats && sz.rows_counted;
 	rel->n_leaves = sz.n_leaves;
 	return true;
 }

@@ -19,7 +19,9 @@ typedef struct MgRelSize
 {
 	int64 bytes;          /* as pg_table_size(); a partitioned table: summed over leaves */
 	double rows;          /* estimated rows at the current size */
-	bool rows_from_stats; /* false: reltuples unknown, estimated from size and row width */
+	bool rows_from_stats; /* false: reltuples unknown (never analyzed); then: */
+	bool rows_counted;    /* the live rows the cumulative statistics counted (every leaf);
+						   * false: estimated from size and row width */
 	int32 n_leaves;       /* leaf partitions counted */
 } MgRelSize;
 
@@ -47,6 +49,9 @@ bool mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel);
  * could apply to: it changes every row, the planner expects more than max_dml_rows rows
  * (rows_matter), or it writes a table this transaction may hold a strong lock on.
  */
+/* ExecutorEnd: the rows an UPDATE, DELETE or MERGE changed, noted for the transaction
+ * (dml_whole_table's batches without a COMMIT). Reads the plan's target only. */
+void mg_note_dml_done(QueryDesc *queryDesc);
 bool mg_dml_candidate(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter);
 /* The catalog facts of every ModifyTable of the plan that is a candidate by the same test. */
 void mg_collect_dml_facts(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter,

@@ -931,6 +931,41 @@ note_validate(MgFactsCx *cx, mg::StatementFacts *f, AlterTableCmd *cmd)
 	return true;
 }
 
+/* The columns a constraint of ADD CONSTRAINT, or one written inline in ADD COLUMN (col), names:
+ * String nodes. */
+List *
+constraint_columns(Constraint *con, ColumnDef *col)
+{
+	List *cols = NIL;
+	if (con->contype == CONSTR_FOREIGN)
+		cols = con->fk_attrs;
+	else if (con->contype == CONSTR_UNIQUE || con->contype == CONSTR_PRIMARY)
+		cols = con->keys;
+	if (cols == NIL && col != NULL)
+		cols = list_make1(makeString(col->colname));
+	return cols;
+}
+
+/* The first n names of lead are the names of set, in any order (an index of lead's columns
+ * serves lookups by set's, as index_leads_with() judges an existing index). */
+bool
+names_lead_with(List *lead, List *set)
+{
+	int n = list_length(set);
+	if (n == 0 || list_length(lead) < n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		bool in = false;
+		ListCell *lc;
+		foreach (lc, set)
+			in = in || strcmp(strVal(list_nth(lead, i)), strVal(lfirst(lc))) == 0;
+		if (!in)
+			return false;
+	}
+	return true;
+}
+
 /*
  * A CHECK constraint added to a table with inheritance children is added to every child too,
  * and each is scanned under the ALTER TABLE's lock (ATAddCheckConstraint recurses). The size
@@ -1001,6 +1036,8 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 		return false;
 	mg_copy_str(ic->alter_table_sql, sizeof ic->alter_table_sql,
 			 quote_qualified_identifier(cx->main.nspname, cx->main.relname));
+	/* the columns of each constraint added, in the order of ic->adds */
+	List *add_cols = NIL;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -1009,7 +1046,12 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 		{
 			case AT_AddConstraint:
 				if (cmd->def && IsA(cmd->def, Constraint))
+				{
+					int before = ic->n_adds;
 					ok = note_add(cx, f, (Constraint *) cmd->def, NULL);
+					if (ic->n_adds > before)
+						add_cols = lappend(add_cols, constraint_columns((Constraint *) cmd->def, NULL));
+				}
 				break;
 			case AT_AddColumn:
 				if (cmd->def && IsA(cmd->def, ColumnDef))
@@ -1018,7 +1060,12 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 					ListCell *cc;
 					foreach (cc, col->constraints)
 						if (ok && IsA(lfirst(cc), Constraint))
+						{
+							int before = ic->n_adds;
 							ok = note_add(cx, f, (Constraint *) lfirst(cc), col);
+							if (ic->n_adds > before)
+								add_cols = lappend(add_cols, constraint_columns((Constraint *) lfirst(cc), col));
+						}
 				}
 				break;
 			case AT_DropConstraint:
@@ -1059,6 +1106,20 @@ alter_constraint_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *
 	for (int i = 0; i < ic->n_adds; i++)
 		if (ic->adds[i].on_new_column)
 			ic->adds[i].new_column_default = validates;
+	/* An index the same statement builds serves the foreign key as well as an older one: a
+	 * UNIQUE or PRIMARY KEY (inline on the new column, or added to the table) that leads with
+	 * the referencing columns. One built by an earlier CREATE INDEX of the transaction is in
+	 * the catalog already (check(): in the simulation), and note_add() found it. */
+	if (list_length(add_cols) == ic->n_adds)
+		for (int i = 0; i < ic->n_adds; i++)
+		{
+			mg::IcConstraint *fk = &ic->adds[i];
+			if (fk->kind != mg::IcConKind::ForeignKey || fk->fk_indexed)
+				continue;
+			for (int j = 0; j < ic->n_adds && !fk->fk_indexed; j++)
+				if (ic->adds[j].kind == mg::IcConKind::Unique || ic->adds[j].kind == mg::IcConKind::PrimaryKey)
+					fk->fk_indexed = names_lead_with((List *) list_nth(add_cols, j), (List *) list_nth(add_cols, i));
+		}
 	if (!inheritance_tree(stmt, cx, f))
 		return false;
 	return ic->n_adds > 0 || ic->n_drops > 0 || ic->n_validates > 0;

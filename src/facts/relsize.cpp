@@ -181,6 +181,26 @@ density_from_width(Oid relid, int natts)
 	return (double) (BLCKSZ - SizeOfPageHeaderData) / (double) (width + sizeof(ItemIdData));
 }
 
+/*
+ * The live rows the cumulative statistics count for a table that was never analyzed: the
+ * shared count (pg_stat_user_tables.n_live_tup) plus what this backend's committed
+ * transactions added and has not reported yet, so that the number does not depend on when the
+ * backend last flushed its statistics. -1 when the statistics know of no row: nothing
+ * counted, or a reset (then the size is all there is to go by).
+ */
+double
+counted_live_rows(Oid relid)
+{
+	PgStat_StatTabEntry *shared = pgstat_fetch_stat_tabentry(relid);
+	PgStat_TableStatus *pending = find_tabstat_entry(relid);
+	double live = 0;
+	if (shared != NULL)
+		live += (double) MG_TABENTRY_LIVE_TUPLES(shared);
+	if (pending != NULL)
+		live += (double) MG_TABSTATUS_DELTA_LIVE_TUPLES(pending);
+	return live > 0 ? live : -1;
+}
+
 /* One relation with storage: its table size and row estimate. */
 bool
 read_leaf_size(Oid relid, MgRelSize *out)
@@ -206,8 +226,18 @@ read_leaf_size(Oid relid, MgRelSize *out)
 		out->rows += (reltuples / relpages) * pages;
 	else
 	{
-		out->rows += density_from_width(relid, natts) * pages;
+		/* Never analyzed. The live rows the statistics counted are a far better guess than
+		 * the size for a small table (one page "holds" about 280 narrow rows, whether it has
+		 * 3 or 280); the size and the row width are the fallback. */
 		out->rows_from_stats = false;
+		double counted = counted_live_rows(relid);
+		if (counted >= 0)
+			out->rows += counted;
+		else
+		{
+			out->rows += density_from_width(relid, natts) * pages;
+			out->rows_counted = false;
+		}
 	}
 	return true;
 }
@@ -220,6 +250,7 @@ struct LeafSize
 	int64 bytes;
 	double rows;
 	bool rows_from_stats;
+	bool rows_counted;
 	int32 n_leaves;
 };
 static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares for the size cache");
@@ -239,13 +270,14 @@ leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 	if (e == NULL)
 	{
 		/* read first, enter after: an error while reading leaves no half-made entry */
-		MgRelSize one = {0, 0, true, 0};
+		MgRelSize one = {0, 0, true, true, 0};
 		bool found = read_leaf_size(relid, &one);
 		e = (LeafSize *) hash_search(cache, &relid, HASH_ENTER, NULL);
 		e->found = found;
 		e->bytes = one.bytes;
 		e->rows = one.rows;
 		e->rows_from_stats = one.rows_from_stats;
+		e->rows_counted = one.rows_counted;
 		e->n_leaves = one.n_leaves;
 	}
 	if (!e->found)
@@ -255,6 +287,8 @@ leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 	out->rows += e->rows;
 	if (!e->rows_from_stats)
 		out->rows_from_stats = false;
+	if (!e->rows_counted)
+		out->rows_counted = false;
 	return true;
 }
 
@@ -266,6 +300,7 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	out->bytes = 0;
 	out->rows = 0;
 	out->rows_from_stats = true;
+	out->rows_counted = true;
 	out->n_leaves = 0;
 
 	MgClassRow cls;

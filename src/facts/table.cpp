@@ -817,15 +817,67 @@ vacuum_facts(VacuumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	return f->tbl.n_items > 0;
 }
 
+/*
+ * CLUSTER without a table: the tables PostgreSQL would recluster, as get_tables_to_cluster()
+ * finds them (an index marked indisclustered, on a table the user may cluster), read from
+ * pg_index: it->count of them, it->bytes their size, it->rel the largest. Tables nobody else
+ * can see count for nothing. None: nothing to say.
+ */
+bool
+cluster_all_facts(MgFactsCx *cx, mg::StatementFacts *f)
+{
+	/* PostgreSQL runs each table in a transaction of its own, so it refuses this form in a
+	 * transaction block or a function (PreventInTransactionBlock) before it looks at any */
+	if (f->in_xact_block || !cx->in->toplevel || cx->in->in_pipeline)
+		return mg_facts_will_fail(cx);
+	mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->flag = true; /* every table clustered before */
+	Relation cat = table_open(IndexRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(cat, InvalidOid, false, NULL, 0, NULL);
+	List *tables = NIL;
+	HeapTuple tup;
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ix = (Form_pg_index) GETSTRUCT(tup);
+		if (ix->indisclustered)
+			tables = list_append_unique_oid(tables, ix->indrelid);
+	}
+	systable_endscan(scan);
+	table_close(cat, AccessShareLock);
+	ListCell *lc;
+	foreach (lc, tables)
+	{
+		Oid relid = lfirst_oid(lc);
+		if (!mg_may_cluster(relid, GetUserId()))
+			continue; /* PostgreSQL skips it, and says nothing of it */
+		mg::RelationFacts rel;
+		memset(&rel, 0, sizeof rel);
+		if (!mg_describe_relation(cx->st, relid, &rel) || rel.is_new || rel.is_temp)
+			continue;
+		it->count++;
+		it->bytes += rel.size_bytes;
+		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)
+		{
+			it->rel = rel;
+			strlcpy(it->table_sql, quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+															  get_rel_name(relid)),
+					sizeof it->table_sql);
+		}
+	}
+	if (it->count == 0)
+	{
+		f->tbl.n_items--;
+		return false;
+	}
+	return true;
+}
+
 bool
 cluster_facts(ClusterStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 {
 	if (stmt->relation == NULL)
-	{
-		mg::TblItem *it = add_item(f, mg::TblOp::Cluster);
-		it->lock = mg::LockLevel::AccessExclusive;
-		return true;
-	}
+		return cluster_all_facts(cx, f);
 	MgRelRef ref;
 	bool missing = false;
 	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::Cluster, stmt->relation, &ref, &missing);
@@ -966,7 +1018,11 @@ truncate_facts(TruncateStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 				continue;
 			it->rel.size_bytes += child.size_bytes;
 			it->rel.rows += child.rows;
+			/* the weakest basis of the two: statistics, counted rows, size */
+			bool counted =
+				(it->rel.rows_from_stats || it->rel.rows_counted) && (child.rows_from_stats || child.rows_counted);
 			it->rel.rows_from_stats = it->rel.rows_from_stats && child.rows_from_stats;
+			it->rel.rows_counted = !it->rel.rows_from_stats && counted;
 		}
 	}
 	if (f->tbl.n_items == 0)
@@ -1130,6 +1186,54 @@ drop_facts(DropStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		default:
 			return false;
 	}
+}
+
+/* ALTER TABLE/VIEW/MATERIALIZED VIEW/FOREIGN TABLE ... SET SCHEMA: a rename of its qualified
+ * name (rename_table), with flag set and arg the new schema. */
+bool
+set_schema_facts(AlterObjectSchemaStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
+{
+	if (stmt->relation == NULL || stmt->newschema == NULL)
+		return false;
+	switch (stmt->objectType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return false;
+	}
+	MgRelRef ref;
+	bool missing = false;
+	mg::TblItem *it = add_rel_item(cx, f, mg::TblOp::RenameTable, stmt->relation, &ref, &missing);
+	if (missing)
+		return stmt->missing_ok ? false : mg_facts_will_fail(cx);
+	if (it == NULL)
+		return false;
+	if (strchr("rpvmf", it->rel.relkind) == NULL || it->rel.relkind == '\0')
+	{
+		f->tbl.n_items--; /* a sequence or index moved through ALTER TABLE: not a table */
+		return false;
+	}
+	/* PostgreSQL refuses a schema that does not exist, and a name taken there */
+	if (!OidIsValid(get_namespace_oid(stmt->newschema, true)) && !mg_state_schema_created(cx->st, stmt->newschema))
+		return mg_facts_will_fail(cx);
+	if (strcmp(stmt->newschema, ref.nspname) == 0)
+	{
+		f->tbl.n_items--; /* already there: nothing moves */
+		return false;
+	}
+	if (mg_state_name_taken(cx->st, stmt->newschema, ref.relname))
+		return mg_facts_will_fail(cx);
+	it->lock = mg::LockLevel::AccessExclusive;
+	it->kind = it->rel.relkind;
+	it->flag = true;
+	strlcpy(it->arg, quote_identifier(stmt->newschema), sizeof it->arg);
+	strlcpy(it->arg2, quote_identifier(ref.relname), sizeof it->arg2);
+	strlcpy(it->arg3, quote_identifier(ref.nspname), sizeof it->arg3);
+	return true;
 }
 
 bool
@@ -1349,6 +1453,7 @@ mg_table_group_applies(Node *parsetree)
 		case T_CreatePolicyStmt:
 		case T_AlterPolicyStmt:
 		case T_RenameStmt:
+		case T_AlterObjectSchemaStmt:
 		case T_DropdbStmt:
 		case T_AlterEnumStmt:
 		case T_CreateTableAsStmt:
@@ -1425,6 +1530,7 @@ mg_table_group_facts(Node *parsetree, MgFactsCx *cx, mg::StatementFacts *f)
 		}
 		case T_DropStmt: return drop_facts((DropStmt *) parsetree, cx, f);
 		case T_RenameStmt: return rename_facts((RenameStmt *) parsetree, cx, f);
+		case T_AlterObjectSchemaStmt: return set_schema_facts((AlterObjectSchemaStmt *) parsetree, cx, f);
 		case T_DropdbStmt:
 		{
 			DropdbStmt *dd = (DropdbStmt *) parsetree;

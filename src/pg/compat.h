@@ -186,3 +186,25 @@ mg_owns(Oid classid, Oid objid)
 #else
 #define mg_query_check_permissions(q) ((void) ExecCheckRTPerms((q)->rtable, true))
 #endif
+
+/* The cumulative statistics of a table (pgstat): PG 16 dropped the n_ and t_ prefixes of the
+ * fields (n_live_tuples, changes_since_analyze, t_counts.t_delta_live_tuples). */
+#if MG_PG16_GE
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->mod_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->counts.delta_live_tuples)
+#else
+#define MG_TABENTRY_LIVE_TUPLES(e) ((e)->n_live_tuples)
+#define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
+#define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
+#endif
+
+/* CLUSTER without a table reclusters the tables the user may cluster: up to 16 those it owns,
+ * from 17 on those it has MAINTAIN on (cluster.c, get_tables_to_cluster()). */
+#if MG_PG17_GE
+#define mg_may_cluster(relid, roleid) (pg_class_aclcheck((relid), (roleid), ACL_MAINTAIN) == ACLCHECK_OK)
+#elif MG_PG16_GE
+#define mg_may_cluster(relid, roleid) object_ownercheck(RelationRelationId, (relid), (roleid))
+#else
+#define mg_may_cluster(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#endif

@@ -25,6 +25,7 @@ namespace {
 
 ProcessUtility_hook_type prev_ProcessUtility = NULL;
 ExecutorStart_hook_type prev_ExecutorStart = NULL;
+ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 
 /* Statements the guard must not look at, whatever they are. An extension's script is looked at:
  * the rules judge what it does to tables that existed before it (core's Sink). */
@@ -327,6 +328,20 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		standard_ExecutorStart(queryDesc, eflags);
 }
 
+void
+mg_ExecutorEnd(QueryDesc *queryDesc)
+{
+	/* what an UPDATE, DELETE or MERGE changed, for the batches of one transaction; a parallel
+	 * worker's rows are its leader's */
+	if (queryDesc->operation != CMD_SELECT && queryDesc->operation != CMD_INSERT && !IsParallelWorker() &&
+		IsTransactionState())
+		mg_note_dml_done(queryDesc);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+}
+
 } // namespace
 
 void
@@ -336,4 +351,6 @@ mg_hooks_install(void)
 	ProcessUtility_hook = mg_ProcessUtility;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = mg_ExecutorStart;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = mg_ExecutorEnd;
 }

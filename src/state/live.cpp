@@ -38,6 +38,15 @@ struct LockTaker
 	SubTransactionId subid;
 };
 
+/* Rows changed so far in this transaction. Kept when a subtransaction rolls back (cautious:
+ * a PL/pgSQL loop whose batches fail and are caught is rare, and its count only overstates). */
+struct ChangedRows
+{
+	Oid relid; /* hash key */
+	double rows;
+	double last; /* by the latest statement */
+};
+
 struct AlterRecord
 {
 	Oid relid;
@@ -53,6 +62,7 @@ struct LiveXact
 {
 	HTAB *new_rels;
 	HTAB *lock_takers;
+	HTAB *changed_rows;
 	AlterRecord *alters;
 	int n_alters;
 	int cap_alters;
@@ -267,6 +277,16 @@ live_restore_creator(const MgState *, Oid relid)
 	return mg_restore_creator(relid);
 }
 
+double
+live_rows_changed(const MgState *, Oid relid, double *last)
+{
+	ChangedRows *e =
+		xact.changed_rows ? (ChangedRows *) hash_search(xact.changed_rows, &relid, HASH_FIND, NULL) : NULL;
+	if (last)
+		*last = e ? e->last : 0;
+	return e ? e->rows : 0;
+}
+
 struct HTAB *
 live_size_cache(const MgState *)
 {
@@ -307,6 +327,7 @@ const MgStateOps live_ops = {
 	live_lock_timeout_ms,
 	live_catalog_complete,
 	live_nothing_named,
+	live_rows_changed,
 };
 
 const MgState live_state = {&live_ops};
@@ -364,4 +385,15 @@ mg_live_note_statement(bool is_ddl, const char *tag, const Oid *locked, int n_lo
 		}
 		xact.alters[xact.n_alters++] = {altered, alter_kinds, subid};
 	}
+}
+
+void
+mg_live_note_rows_changed(Oid relid, double rows)
+{
+	if (xact.changed_rows == NULL)
+		xact.changed_rows = make_oid_hash("migration_guard changed rows", sizeof(ChangedRows));
+	bool found;
+	ChangedRows *e = (ChangedRows *) hash_search(xact.changed_rows, &relid, HASH_ENTER, &found);
+	e->rows = (found ? e->rows : 0) + rows;
+	e->last = rows;
 }

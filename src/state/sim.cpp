@@ -453,6 +453,14 @@ sim_restore_creator(const MgState *, Oid)
 	return InvalidOid;
 }
 
+double
+sim_rows_changed(const MgState *, Oid, double *last)
+{
+	if (last)
+		*last = 0;
+	return 0; /* nothing of the text runs */
+}
+
 struct HTAB *
 sim_size_cache(const MgState *st)
 {
@@ -502,6 +510,7 @@ const MgStateOps sim_ops = {
 	sim_lock_timeout_ms,
 	sim_catalog_complete,
 	sim_domain_created,
+	sim_rows_changed,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -553,23 +562,31 @@ note_dropped(Sim *s, const RangeVar *rv)
 		add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
 }
 
+/* A relation rv names is called newnsp.newname from now on (RENAME TO, SET SCHEMA); newnsp NULL:
+ * the schema stays. */
 void
-note_renamed(Sim *s, RenameStmt *stmt)
+note_moved(Sim *s, const RangeVar *rv, const char *newnsp, const char *newname)
 {
 	MgRelRef ref;
-	if (stmt->relation == NULL || stmt->newname == NULL || !sim_resolve(&s->base, stmt->relation, &ref))
+	if (rv == NULL || newname == NULL || !sim_resolve(&s->base, rv, &ref))
 		return;
 	if (ref.sim_new)
 	{
 		add_rel(s, ref.nspname, ref.relname, SIM_DROPPED, 0, InvalidOid);
-		add_rel(s, ref.nspname, stmt->newname, SIM_CREATED, ref.relkind, InvalidOid);
+		add_rel(s, newnsp ? newnsp : ref.nspname, newname, SIM_CREATED, ref.relkind, InvalidOid);
 		return;
 	}
 	char *nsp, *name;
 	if (!catalog_names(ref.relid, &nsp, &name))
 		return;
 	add_rel(s, nsp, name, SIM_DROPPED, 0, InvalidOid);
-	add_rel(s, nsp, stmt->newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+	add_rel(s, newnsp ? newnsp : nsp, newname, SIM_ALIAS, get_rel_relkind(ref.relid), ref.relid);
+}
+
+void
+note_renamed(Sim *s, RenameStmt *stmt)
+{
+	note_moved(s, stmt->relation, NULL, stmt->newname);
 }
 
 void
@@ -927,6 +944,16 @@ mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, 
 			if (rs->renameType == OBJECT_TABLE || rs->renameType == OBJECT_VIEW ||
 				rs->renameType == OBJECT_MATVIEW || rs->renameType == OBJECT_FOREIGN_TABLE)
 				note_renamed(s, rs);
+			break;
+		}
+		case T_AlterObjectSchemaStmt:
+		{
+			/* ALTER TABLE ... SET SCHEMA: the table is found under its new schema from now on */
+			AlterObjectSchemaStmt *as = (AlterObjectSchemaStmt *) stmt;
+			if ((as->objectType == OBJECT_TABLE || as->objectType == OBJECT_VIEW ||
+				 as->objectType == OBJECT_MATVIEW || as->objectType == OBJECT_FOREIGN_TABLE) &&
+				as->relation != NULL && as->newschema != NULL)
+				note_moved(s, as->relation, as->newschema, as->relation->relname);
 			break;
 		}
 		case T_CreateSchemaStmt:

@@ -92,6 +92,10 @@ typedef struct MgStateOps
 	bool (*catalog_complete)(const MgState *st);
 	/* A domain named typname that the catalog does not show yet (its constraints unknown). */
 	bool (*domain_created)(const MgState *st, const char *typname);
+	/* Rows of relid that earlier UPDATE, DELETE and MERGE statements of this transaction
+	 * changed (what they reported); 0 in check(), which runs nothing. *last (may be NULL): the
+	 * rows the latest of them changed (a loop's next batch is likely its size). */
+	double (*rows_changed)(const MgState *st, Oid relid, double *last);
 } MgStateOps;
 
 struct MgState
@@ -205,6 +209,11 @@ mg_state_domain_created(const MgState *st, const char *typname)
 {
 	return typname != NULL && st->ops->domain_created(st, typname);
 }
+static inline double
+mg_state_rows_changed(const MgState *st, Oid relid, double *last)
+{
+	return st->ops->rows_changed(st, relid, last);
+}
 
 /* ---- live (live.cpp) ---- */
 
@@ -212,6 +221,9 @@ mg_state_domain_created(const MgState *st, const char *typname)
 void mg_live_install(void);
 /* This backend's transaction. */
 const MgState *mg_live_state(void);
+/* An UPDATE, DELETE or MERGE of relid changed rows rows (ExecutorEnd): for dml_whole_table's
+ * batches that never commit. */
+void mg_live_note_rows_changed(Oid relid, double rows);
 /*
  * What a statement that has just succeeded did to the transaction: it ran DDL; it holds the
  * locks of locked[] now (the first statement to hold a strong lock on a table is remembered

@@ -46,6 +46,7 @@ DB=mg_cli_test
 NOEXT=mg_cli_noext
 ECHO=mg_cli_echo
 ROLE=regress_cli_user
+OTHER=regress_cli_other # a role that owns none of the tables
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mg_cli_test.XXXXXX") || exit 2
 chmod 755 "$T"
@@ -64,6 +65,7 @@ DROP DATABASE IF EXISTS $DB WITH (FORCE);
 DROP DATABASE IF EXISTS $NOEXT WITH (FORCE);
 DROP DATABASE IF EXISTS $ECHO WITH (FORCE);
 DROP ROLE IF EXISTS $ROLE;
+DROP ROLE IF EXISTS $OTHER;
 EOF
 }
 
@@ -103,6 +105,7 @@ CREATE DATABASE $DB ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE templat
 CREATE DATABASE $NOEXT ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 CREATE DATABASE $ECHO ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
 CREATE ROLE $ROLE LOGIN;
+CREATE ROLE $OTHER LOGIN;
 ALTER DATABASE $DB SET migration_guard.large_table_threshold = '1MB';
 ALTER DATABASE $DB SET migration_guard.mode = 'enforce';
 \c $DB
@@ -116,6 +119,10 @@ CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL);
 INSERT INTO accounts SELECT g, 100 * g FROM generate_series(1, 40000) g;
 ANALYZE orders;
 ANALYZE accounts;
+-- The role CI checks migrations as owns what they change, as the role that runs them does.
+GRANT CREATE ON SCHEMA public TO $ROLE;
+ALTER TABLE orders OWNER TO $ROLE;
+ALTER TABLE accounts OWNER TO $ROLE;
 \c $ECHO
 -- A fake check() that reports what it received: md5, length in bytes and in characters,
 -- and in_transaction. It proves that a file reaches the server byte for byte.
@@ -374,6 +381,7 @@ check no_extension 2 "database without the extension: exit 2, says to run CREATE
 check threshold_not_superuser 2 "--threshold as a non-superuser: exit 2, only a superuser may change it" \
     -U "$ROLE" --threshold 64kB clean.sql
 check not_superuser 0 "a non-superuser without --threshold can check" -U "$ROLE" clean.sql
+check not_owner 1 "a role that could not run the migration gets PostgreSQL's permission errors, no verdict" -U "$OTHER" clean.sql
 check threshold_bad_unit 2 "--threshold 10XB: exit 2 with the server's hint" --threshold 10XB clean.sql
 run version --version
 if [ "$rc" -eq 0 ] && grep -qx 'migration_guard_check [0-9][0-9.]*' "$T/out/version.stdout"; then

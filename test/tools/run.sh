@@ -262,7 +262,8 @@ if want restore; then
 	equal "... the avoided refusals are recorded as alice's" \
 		"$(q postgres "SELECT count(*) || '/' || string_agg(DISTINCT usename, ',') FROM migration_guard.events WHERE datname = 'r_alice' AND action = 'overridden' AND event_id > $from")" "4/alice"
 	q r_alice "CREATE TABLE ledger (id bigint, note text)" \
-		"INSERT INTO ledger SELECT g, repeat('l', 80) FROM generate_series(1, 120000) g"
+		"INSERT INTO ledger SELECT g, repeat('l', 80) FROM generate_series(1, 120000) g" \
+		"ALTER TABLE ledger OWNER TO alice"
 	PGAPPNAME=pg_restore psql -X -q -h "$A" -p "$PA" -U alice -d r_alice \
 		-c "CREATE INDEX ledger_id_idx ON ledger (id)" >"$W/r_alice_live.out" 2>&1
 	contains "alice as a 'pg_restore' session on her live table: refused" "$W/r_alice_live.out" \

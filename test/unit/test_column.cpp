@@ -113,6 +113,27 @@ TEST(ColumnRules, VolatileDefaultOnLargeTableIsRefusedWithTheDefaultInTheHint)
 	EXPECT_TRUE(has(out[0].detail, "Rule add_column_volatile_default: "));
 }
 
+TEST(ColumnRules, VolatileLabelThatPostgresqlInlinesIsAWarningOnly)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ADD COLUMN v int DEFAULT const_fn()", 50 * kMB);
+	ColumnAction &a = t.action(ColumnOp::AddColumn, "v");
+	a.rewrite_kind = AddRewrite::None; /* inlined to a constant: stored once */
+	a.volatile_inlined = true;
+	a.has_default = true;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::AddColumnVolatileDefault);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(out[0].detail, "no rewrite of \"public.orders\""));
+	/* nothing on a small table, and nothing without the label */
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 8192;
+	EXPECT_TRUE(t.run().empty());
+	t.f.rel.size_bytes = t.f.col.tree_bytes = 50 * kMB;
+	t.actions[0].volatile_inlined = false;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SizeRulesLeaveSmallNewAndTemporaryTablesAlone)
 {
 	for (int variant = 0; variant < 3; ++variant)
@@ -224,6 +245,34 @@ TEST(ColumnRules, SetNotNullImpliedOrAlreadyNotNullIsSilent)
 	EXPECT_TRUE(t.run().empty());
 }
 
+TEST(ColumnRules, SetNotNullOnPartitionsIsJudgedByThoseNothingProves)
+{
+	ColFixture t;
+	t.alter("ALTER TABLE orders ALTER COLUMN c SET NOT NULL", 50 * kMB);
+	t.f.rel.relkind = 'p';
+	/* 3 partitions, 2 proven by their own validated CHECK; the third is small: no scan worth a word */
+	ColumnAction &a = t.action(ColumnOp::SetNotNull, "c");
+	a.n_tables = 3;
+	a.n_scanned = 1;
+	a.scan_bytes = 1 * kMB;
+	a.scan_rows = 20000;
+	std::strcpy(a.scanned_first, "public.orders_3");
+	EXPECT_TRUE(t.run().empty());
+	/* ... large: refused, naming what PostgreSQL scans */
+	t.actions[0].scan_bytes = 20 * kMB;
+	auto out = t.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::SetNotNullScan);
+	EXPECT_TRUE(has(out[0].detail, "in all but 1 of them, which PostgreSQL reads every row of to make sure: "
+								   "\"public.orders_3\", 20 MB"))
+		<< out[0].detail;
+	EXPECT_EQ(out[0].size_bytes, 20 * kMB);
+	/* every partition proven: nothing to scan */
+	t.actions[0].n_scanned = 0;
+	t.actions[0].implied_by_check = true;
+	EXPECT_TRUE(t.run().empty());
+}
+
 TEST(ColumnRules, SetNotNullHintFollowsTheServerVersion)
 {
 	ColFixture t;
@@ -251,7 +300,16 @@ TEST(ColumnRules, RequiredColumnOnlyOnATableWithRows)
 	EXPECT_EQ(out[0].rule, RuleId::AddColumnRequired);
 	t.f.rel.rows = 0;
 	t.f.col.tree_rows = 0;
+	/* empty: PostgreSQL succeeds, and running code that inserts without the column fails */
+	auto empty = t.run();
+	ASSERT_EQ(empty.size(), 1u);
+	EXPECT_EQ(empty[0].rule, RuleId::AddColumnRequired);
+	EXPECT_EQ(empty[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ADD COLUMN owner bigint;\n"));
+	EXPECT_TRUE(has(empty[0].hint, "ALTER TABLE public.orders ALTER COLUMN owner SET NOT NULL;"));
+	t.f.rel.is_new = true; /* created in this transaction: no code uses it yet */
 	EXPECT_TRUE(t.run().empty());
+	t.f.rel.is_new = false;
 	t.f.rel.rows = 10;
 	t.f.col.tree_rows = 10;
 	t.actions[0].has_default = true;
@@ -265,6 +323,13 @@ TEST(ColumnRules, BreakingChangesWarnWhateverTheSize)
 	t.action(ColumnOp::DropColumn, "c");
 	t.action(ColumnOp::DropNotNull, "d");
 	std::strcpy(t.action(ColumnOp::RenameColumn, "e").new_name, "e2");
+	/* drop_not_null is off by default (the usual contract step): only when the DBA raises it */
+	auto by_default = t.run();
+	ASSERT_EQ(by_default.size(), 2u);
+	EXPECT_EQ(by_default[0].rule, RuleId::DropColumn);
+	EXPECT_EQ(by_default[1].rule, RuleId::RenameColumn);
+	EXPECT_EQ(rule_info(RuleId::DropNotNull).default_severity, Severity::Off);
+	t.policy.rule_severity[static_cast<int>(RuleId::DropNotNull)] = severity_setting(Severity::Warning);
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 3u);
 	EXPECT_EQ(out[0].rule, RuleId::DropColumn);

@@ -37,6 +37,9 @@ struct Dml
 		t.rel.rows = rows;
 		t.rel.rows_from_stats = true;
 		t.est_rows = rows;
+		t.whole_bytes = size;
+		t.whole_rows = rows;
+		t.null_column_rows = t.not_in_rows = t.not_in_distinct = t.param_rows = -1;
 		std::strcpy(t.rel.name, "public.accounts");
 		std::strcpy(t.table_sql, "public.accounts");
 		std::strcpy(t.key_sql, "id");
@@ -96,7 +99,9 @@ TEST(SplitDml, RefusesWhatARecipeCannotCarry)
 	EXPECT_FALSE(batch::split_update("UPDATE t SET c = 1 RETURNING *", p));
 	EXPECT_FALSE(batch::split_update("UPDATE t SET c = 1 WHERE CURRENT OF cur", p));
 	EXPECT_FALSE(batch::split_update("WITH x AS (SELECT 1) UPDATE t SET c = 1", p));
-	EXPECT_FALSE(batch::split_delete("DELETE FROM t USING s WHERE t.id = s.id", p));
+	ASSERT_TRUE(batch::split_delete("DELETE FROM t USING s WHERE t.id = s.id", p)); /* the batch joins too */
+	EXPECT_EQ(p.using_clause, "s");
+	EXPECT_FALSE(batch::split_delete("DELETE FROM t USING WHERE t.id = 1", p));
 	EXPECT_FALSE(batch::split_delete("DELETE t", p));
 	ASSERT_TRUE(batch::split_delete("DELETE FROM \"Odd\".\"T\" x WHERE x.c > 5;", p));
 	EXPECT_EQ(p.target, "\"Odd\".\"T\" x");
@@ -148,8 +153,12 @@ TEST(DmlWithoutWhere, RefusesUnrestrictedChangeOfLargeTable)
 	EXPECT_TRUE(has(out[0].detail, "WHERE true does not change that"));
 	EXPECT_TRUE(has(out[0].hint, "DO $batch$"));
 
+	/* a condition that the planner expects to hold for every row: dml_whole_table's */
 	t.unrestricted = false;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
+	t.est_rows = 1000;
 	EXPECT_TRUE(d.run().empty());
+	t.est_rows = 300000;
 	t.unrestricted = true;
 	t.rel.size_bytes = 10 * kMB - 1;
 	EXPECT_TRUE(d.run().empty());
@@ -178,6 +187,7 @@ TEST(Backfill, NeedsAStrongLockAndSizeOrRows)
 	t.held_lock = LockLevel::ShareRowExclusive;
 	EXPECT_TRUE(has(d.run()[0].message, "holds a SHARE ROW EXCLUSIVE lock"));
 	t.held_lock = LockLevel::ShareUpdateExclusive; /* VALIDATE CONSTRAINT: not exclusive */
+	t.est_rows = 50000;                            /* and not the whole table */
 	EXPECT_TRUE(d.run().empty());
 
 	/* small table: only the row estimate can make it count */
@@ -242,4 +252,143 @@ TEST(DmlRules, WarnModeKeepsTheTextAndOffSilences)
 	}
 	d.policy.mode = Mode::Off;
 	EXPECT_TRUE(d.run().empty());
+}
+
+/* ------------------------------------------------------------------ dml_whole_table */
+
+TEST(DmlWholeTable, NearlyEveryRowOfALargeTable)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE id > 0", DmlKind::Update, 20 * kMB, 30000);
+	/* a migration transaction: an error, whatever max_dml_rows says (30,000 < 100,000) */
+	d.f.migration_xact = true;
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::DmlWholeTable);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_STREQ(out[0].message, "UPDATE would change nearly every row of large table \"public.accounts\" in one transaction");
+	EXPECT_TRUE(has(out[0].detail, "about 30000 rows (100%)"));
+	EXPECT_TRUE(has(out[0].detail, "it is a migration"));
+	EXPECT_TRUE(has(out[0].hint, "DO $batch$"));
+	/* the application's own transaction: a warning */
+	d.f.migration_xact = false;
+	out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].severity, Severity::Warning);
+	EXPECT_TRUE(has(out[0].detail, "the guard only warns"));
+	/* dml_scope = all: its severity everywhere */
+	d.policy.dml_scope = DmlScope::All;
+	EXPECT_EQ(d.run().at(0).severity, Severity::Error);
+	d.policy.dml_scope = DmlScope::Migration;
+	d.f.migration_xact = true;
+	/* the share: 90% of the rows counts, less does not */
+	t.est_rows = 27000;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
+	t.est_rows = 26999;
+	EXPECT_TRUE(d.run().empty());
+	/* and never fewer than 1,000 rows, whatever the size */
+	t.rel.rows = t.est_rows = 999;
+	EXPECT_TRUE(d.run().empty());
+	t.rel.rows = t.est_rows = 1000;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
+	/* small, new, temporary: silent */
+	t.rel.size_bytes = 10 * kMB - 1;
+	EXPECT_TRUE(d.run().empty());
+	t.rel.size_bytes = 20 * kMB;
+	t.rel.is_new = true;
+	EXPECT_TRUE(d.run().empty());
+	t.rel.is_new = false;
+	/* off */
+	d.policy.rule_severity[static_cast<int>(RuleId::DmlWholeTable)] = severity_setting(Severity::Off);
+	EXPECT_TRUE(d.run().empty());
+}
+
+TEST(DmlWholeTable, ReportsOnceAndNotAgainAsUnbatched)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE id > 0", DmlKind::Update, 20 * kMB, 300000);
+	d.f.migration_xact = true;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
+	/* with the rule off, the row count is dml_large_unbatched's again */
+	d.policy.rule_severity[static_cast<int>(RuleId::DmlWholeTable)] = severity_setting(Severity::Off);
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlLargeUnbatched});
+	(void) t;
+}
+
+TEST(DmlWholeTable, MergeAndUpsert)
+{
+	Dml d;
+	DmlTarget &t = d.set("MERGE INTO accounts a USING src s ON s.id = a.id WHEN MATCHED THEN UPDATE SET c = 1",
+						 DmlKind::Merge, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	EXPECT_TRUE(d.run().empty()); /* a MERGE that only inserts changes no existing row */
+	t.merge_changes_rows = true;
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_STREQ(out[0].message, "MERGE would change nearly every row of large table \"public.accounts\" in one transaction");
+	EXPECT_TRUE(has(out[0].hint, "Merge in batches of 10000, each in its own transaction"));
+
+	t.kind = DmlKind::Insert;
+	EXPECT_TRUE(d.run().empty()); /* a plain INSERT ... SELECT is dml_large_unbatched's */
+	t.on_conflict_update = true;
+	out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(has(out[0].message, "INSERT ... ON CONFLICT DO UPDATE would write about 30000 rows"));
+}
+
+TEST(DmlWholeTable, WholePartitionGetsThePartitionOperations)
+{
+	Dml d;
+	DmlTarget &t = d.set("DELETE FROM events WHERE day < '2025-01-01'", DmlKind::Delete, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	std::strcpy(t.rel.name, "public.events");
+	std::strcpy(t.table_sql, "public.events");
+	t.pruned = true;
+	DmlPartition parts[1];
+	std::strcpy(parts[0].table_sql, "public.events_2024");
+	t.written = parts;
+	t.n_written = 1;
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_STREQ(out[0].message,
+				 "DELETE would delete every row of partition \"public.events_2024\" of \"public.events\", one by one, in one transaction");
+	EXPECT_TRUE(has(out[0].hint, "ALTER TABLE public.events DETACH PARTITION public.events_2024 CONCURRENTLY;"));
+	EXPECT_TRUE(has(out[0].hint, "TRUNCATE public.events_2024;"));
+	/* half of the partition: batches */
+	t.est_rows = 15000;
+	EXPECT_TRUE(d.run().empty());
+}
+
+TEST(DmlWholeTable, BatchesThatNeverCommit)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE id BETWEEN $1 AND $2", DmlKind::Update, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	t.est_rows = 2500;
+	EXPECT_TRUE(d.run().empty()); /* the first batch */
+	t.changed_before = 22500;
+	EXPECT_TRUE(d.run().empty()); /* 83% so far */
+	t.changed_before = 25000;
+	auto out = d.run();           /* this one reaches 92% */
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::DmlWholeTable);
+	EXPECT_TRUE(has(out[0].message, "this transaction has changed about 25000 rows of large table"));
+	EXPECT_TRUE(has(out[0].hint, "Commit after each batch"));
+	t.changed_before = 27500;
+	EXPECT_TRUE(d.run().empty()); /* reported once, by the batch that crossed the line */
+
+	/* a loop on a generic plan: the planner guesses a fraction of a percent, the batch before
+	 * this one changed 2,500 rows */
+	t.est_rows = 150;
+	t.changed_before = 25000;
+	EXPECT_TRUE(d.run().empty());
+	t.last_batch_rows = 2500;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
+	/* the planner's estimate at a size this transaction's batches swelled, brought back to scale */
+	t.last_batch_rows = 0;
+	t.est_rows = 3800; /* 1,900 at the analyzed scale: 26,900 in all */
+	t.whole_scale = 0.5;
+	EXPECT_TRUE(d.run().empty());
+	t.whole_scale = 1;
+	EXPECT_EQ(d.rules(), std::vector<RuleId>{RuleId::DmlWholeTable});
 }

@@ -251,9 +251,11 @@ TEST(CheckConstraint, NotValidRecipeKeepsTheUsersText)
 	EXPECT_FALSE(t.find(t.run(), RuleId::CheckConstraintValidating));
 }
 
-TEST(ForeignKey, JudgedByTheLargerTableAndSkippedForANewNullColumn)
+TEST(ForeignKey, JudgedByTheReferencingTableAndSkippedForANewNullColumn)
 {
 	Fixture t;
+	/* a small referencing table and a large referenced one: PostgreSQL looks each of the few
+	 * rows up in the referenced key's index, so the scan is small */
 	IcConstraint &c = t.alter_add("ALTER TABLE orders ADD CONSTRAINT orders_u_fkey FOREIGN KEY (u) REFERENCES users",
 								  IcConKind::ForeignKey, 1 * kMB);
 	std::strcpy(c.name_sql, "orders_u_fkey");
@@ -261,9 +263,17 @@ TEST(ForeignKey, JudgedByTheLargerTableAndSkippedForANewNullColumn)
 	c.ref_found = true;
 	c.fk_indexed = true;
 	set_rel(c.ref, "public.users", 50 * kMB);
+	EXPECT_FALSE(t.find(t.run(), RuleId::ForeignKeyValidating));
+	/* the brief lock on the referenced table is fk_locks_referenced_table's */
+	t.f.ic.lock_timeout_in_effect = false;
+	EXPECT_TRUE(t.find(t.run(), RuleId::FkLocksReferencedTable));
+	t.f.ic.lock_timeout_in_effect = true;
+	/* a large referencing table is judged, whatever the referenced one's size */
+	t.f.rel.size_bytes = 20 * kMB;
+	set_rel(t.f.ic.adds[0].ref, "public.users", 1);
 	std::optional<Finding> x = t.find(t.run(), RuleId::ForeignKeyValidating);
 	ASSERT_TRUE(x);
-	EXPECT_STREQ(x->relation, "public.users");
+	EXPECT_STREQ(x->relation, "public.orders");
 	t.f.ic.adds[0].on_new_column = true;
 	EXPECT_FALSE(t.find(t.run(), RuleId::ForeignKeyValidating));
 	t.f.ic.adds[0].new_column_default = true;

@@ -155,7 +155,20 @@ TEST(CreateIndexBlocking, NeverAnalyzedSaysSo)
 	x.f.rel.rows_from_stats = false;
 	auto out = x.run();
 	ASSERT_EQ(out.size(), 1u);
-	EXPECT_TRUE(contains(out[0].detail, "never analyzed"));
+	EXPECT_TRUE(contains(out[0].detail, "(estimated from its size: never analyzed)"));
+}
+
+TEST(CreateIndexBlocking, NeverAnalyzedCountedRowsSayTheirBasis)
+{
+	Fixture x;
+	x.create_index("CREATE INDEX ON orders (c)", 20 * kMB);
+	x.f.rel.rows_from_stats = false;
+	x.f.rel.rows_counted = true;
+	x.f.rel.rows = 3;
+	auto out = x.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_TRUE(contains(out[0].detail, "with about 3 rows (never analyzed: the live rows pg_stat_user_tables counts)"))
+		<< out[0].detail;
 }
 
 TEST(CreateIndexBlocking, PartitionedParentGetsRecipeNotConcurrently)
@@ -289,12 +302,14 @@ TEST(Unjudged, SeverityFollowsTheRulesThatCouldApply)
 	EXPECT_NE(std::string(out[0].detail).find("SQLSTATE XX000: cache lookup failed for relation 1"), std::string::npos);
 	EXPECT_NE(std::string(out[0].detail).find("dml_without_where among them"), std::string::npos);
 	/* every data rule a warning: the statement runs with a WARNING */
-	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched})
+	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched,
+					   RuleId::DmlWholeTable})
 		policy.rule_severity[static_cast<int>(r)] = severity_setting(Severity::Warning);
 	ASSERT_EQ(evaluate_unjudged(u, policy, out, 1), 1);
 	EXPECT_EQ(out[0].severity, Severity::Warning);
 	/* all off: nothing */
-	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched})
+	for (RuleId r : {RuleId::DmlWithoutWhere, RuleId::BackfillUnderExclusiveLock, RuleId::DmlLargeUnbatched,
+					   RuleId::DmlWholeTable})
 		policy.rule_severity[static_cast<int>(r)] = severity_setting(Severity::Off);
 	EXPECT_EQ(evaluate_unjudged(u, policy, out, 1), 0);
 	/* the cap: unjudged=warning makes an error-severity kind warn */

@@ -21,8 +21,26 @@ ALTER TABLE t ADD COLUMN pk_part int PRIMARY KEY;
 -- allowed: a constant default (metadata only), or a nullable column
 ALTER TABLE t ADD COLUMN owner_id bigint NOT NULL DEFAULT 0;
 ALTER TABLE t ADD COLUMN code text;
--- allowed: an empty table
+-- a warning on an empty table: PostgreSQL adds the column, and then every INSERT of code that
+-- does not know it yet fails; the expand/contract steps of the hint draw nothing
+\set VERBOSITY default
 ALTER TABLE empty ADD COLUMN owner_id bigint NOT NULL;
+\set VERBOSITY terse
+INSERT INTO empty (id) VALUES (1);
+CREATE TABLE empty2 (id bigint PRIMARY KEY);
+ALTER TABLE acr.empty2 ADD COLUMN owner_id bigint;
+INSERT INTO empty2 (id) VALUES (1);
+UPDATE empty2 SET owner_id = 0 WHERE owner_id IS NULL;
+ALTER TABLE acr.empty2 ALTER COLUMN owner_id SET NOT NULL;
+-- ... an empty partitioned table too
+CREATE TABLE parted_empty (id bigint) PARTITION BY RANGE (id);
+CREATE TABLE parted_empty_1 PARTITION OF parted_empty FOR VALUES FROM (0) TO (100);
+ALTER TABLE parted_empty ADD COLUMN owner_id bigint NOT NULL;
+-- ... and nothing on an empty table created in this transaction
+BEGIN;
+CREATE TABLE fresh_empty (id int);
+ALTER TABLE fresh_empty ADD COLUMN owner_id bigint NOT NULL;
+ROLLBACK;
 
 -- edge: a table created in this transaction
 BEGIN;

@@ -11,7 +11,11 @@ ANALYZE big;
 CREATE TABLE small (id bigint PRIMARY KEY, c int);
 INSERT INTO small VALUES (1, 1);
 CREATE SEQUENCE big_seq;
-CREATE FUNCTION vol_fn() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 1';
+CREATE FUNCTION vol_fn() RETURNS int LANGUAGE plpgsql VOLATILE AS 'BEGIN RETURN 1; END';
+CREATE FUNCTION vol_sql_random() RETURNS float8 LANGUAGE sql VOLATILE AS 'SELECT random()';
+CREATE FUNCTION vol_sql_definer() RETURNS int LANGUAGE sql VOLATILE SECURITY DEFINER AS 'SELECT 1';
+CREATE FUNCTION vol_sql_const() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 1';
+CREATE FUNCTION vol_sql_atomic() RETURNS int LANGUAGE sql VOLATILE BEGIN ATOMIC SELECT 42; END;
 CREATE FUNCTION imm_fn() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';
 CREATE FUNCTION stable_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
 
@@ -28,6 +32,10 @@ ALTER TABLE big ADD COLUMN n bigint DEFAULT nextval('big_seq');
 ALTER TABLE big ADD COLUMN v int DEFAULT vol_fn();
 ALTER TABLE big ADD COLUMN v int DEFAULT avd.vol_fn() + 1;
 ALTER TABLE big ADD COLUMN w text DEFAULT (random() * 10)::int::text;
+-- ... a LANGUAGE sql function is inlined first, and is still volatile when its body is, or
+-- when it cannot be inlined (SECURITY DEFINER)
+ALTER TABLE big ADD COLUMN v float8 DEFAULT vol_sql_random();
+ALTER TABLE big ADD COLUMN v int DEFAULT vol_sql_definer();
 -- ... and among other subcommands: the statement is judged as a whole
 ALTER TABLE big ADD COLUMN a text DEFAULT 'x', ADD COLUMN b int DEFAULT vol_fn();
 SELECT count(*) AS columns FROM pg_attribute WHERE attrelid = 'big'::regclass AND attnum > 0;
@@ -43,6 +51,19 @@ ALTER TABLE big ADD COLUMN a7 int DEFAULT imm_fn();
 ALTER TABLE big ADD COLUMN a8 int DEFAULT stable_fn();
 ALTER TABLE big ADD COLUMN a9 text DEFAULT NULL;
 ALTER TABLE big ADD COLUMN a10 bigint;
+-- a warning, not a refusal: a VOLATILE LANGUAGE sql function whose body is a constant is
+-- inlined to that constant, so PostgreSQL stores it once and rewrites nothing (DEBUG1 shows no
+-- "rewriting table"; the value is the column's missing value), but the label promised otherwise
+\set VERBOSITY default
+SET client_min_messages = debug1;
+ALTER TABLE big ADD COLUMN v1 int DEFAULT vol_sql_const();
+RESET client_min_messages;
+\set VERBOSITY terse
+ALTER TABLE big ADD COLUMN v2 int DEFAULT vol_sql_atomic() + 1;
+SELECT attname, atthasmissing, attmissingval FROM pg_attribute
+ WHERE attrelid = 'big'::regclass AND attname IN ('v1', 'v2') ORDER BY attname;
+-- ... and nothing on a small table
+ALTER TABLE small ADD COLUMN v1 int DEFAULT vol_sql_const();
 -- allowed: the recipe of the hint, step by step, as printed
 ALTER TABLE avd.big ADD COLUMN token uuid;
 ALTER TABLE avd.big ALTER COLUMN token SET DEFAULT gen_random_uuid();
@@ -127,6 +148,8 @@ ALTER TABLE big ADD COLUMN x1 uuid DEFAULT gen_random_uuid();
 ALTER TABLE big ADD COLUMN x2 int DEFAULT vol_fn();
 ALTER TABLE big ADD COLUMN x3 timestamptz DEFAULT now();
 ALTER TABLE big ADD COLUMN x4 int DEFAULT imm_fn();
+ALTER TABLE big ADD COLUMN x8 int DEFAULT vol_sql_const();
+ALTER TABLE big ADD COLUMN x9 float8 DEFAULT vol_sql_random();
 ALTER TABLE small ADD COLUMN x5 uuid DEFAULT gen_random_uuid();
 CREATE TABLE fresh2 (id int);
 ALTER TABLE fresh2 ADD COLUMN x6 uuid DEFAULT gen_random_uuid();

@@ -8,9 +8,10 @@
 --
 -- One difference is known and expected: check() cannot know how many rows an UPDATE or
 -- DELETE with a condition will touch (only the planner can, and planning would lock the
--- table), so dml_large_unbatched on such a statement is decided when it runs (case 83). For
--- the same reason it cannot prune partitions: a data change of a partitioned table with a
--- condition on its partition key is judged by the whole table.
+-- table), so dml_large_unbatched or dml_whole_table on such a statement is decided when it
+-- runs (case 83: a condition every row satisfies, dml_whole_table). For the same reason it
+-- cannot prune partitions: a data change of a partitioned table with a condition on its
+-- partition key is judged by the whole table.
 --
 \set schema par
 \i test/regress/fixtures/setup.sql

@@ -28,6 +28,27 @@ CREATE INDEX CONCURRENTLY orders_user_id_idx ON fwi.orders (user_id);
 ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey3 FOREIGN KEY (user_id) REFERENCES users NOT VALID;
 -- allowed: a two-column key, led by an index on both in another order
 ALTER TABLE orders ADD CONSTRAINT orders_user_org_fkey FOREIGN KEY (user_id, org) REFERENCES users (id, org) NOT VALID;
+-- warned: a foreign key on a new column, with no index on it
+ALTER TABLE orders ADD COLUMN buyer_id int CONSTRAINT orders_buyer_id_fkey REFERENCES users;
+-- allowed: an index that the same statement builds counts: UNIQUE inline on the new column
+-- (refused for its index build on the large table, and nothing more: warn mode shows all)
+SET migration_guard.mode = warn;
+ALTER TABLE orders ADD COLUMN seller_id int CONSTRAINT orders_seller_id_key UNIQUE
+                   CONSTRAINT orders_seller_id_fkey REFERENCES users (id);
+-- ... or a UNIQUE or PRIMARY KEY of the table that leads with the columns
+ALTER TABLE orders ADD COLUMN agent_id int, ADD COLUMN agent_org int,
+                   ADD CONSTRAINT orders_agent_key UNIQUE (agent_org, agent_id),
+                   ADD CONSTRAINT orders_agent_fkey FOREIGN KEY (agent_id, agent_org) REFERENCES users (id, org) NOT VALID;
+-- ... but not one led by another column
+ALTER TABLE orders ADD COLUMN rep_id int, ADD COLUMN rep_org int,
+                   ADD CONSTRAINT orders_rep_key UNIQUE (rep_org, rep_id),
+                   ADD CONSTRAINT orders_rep_fkey FOREIGN KEY (rep_id) REFERENCES users NOT VALID;
+-- ... and an index an earlier CREATE INDEX of the same transaction built
+BEGIN;
+CREATE INDEX orders_buyer_id_idx ON orders (buyer_id);
+ALTER TABLE orders ADD CONSTRAINT orders_buyer_id_fkey2 FOREIGN KEY (buyer_id) REFERENCES users NOT VALID;
+ROLLBACK;
+RESET migration_guard.mode;
 -- allowed: a small table, and a temporary one
 CREATE TABLE tags (id int, user_id int);
 ALTER TABLE tags ADD CONSTRAINT tags_user_id_fkey FOREIGN KEY (user_id) REFERENCES users;
@@ -62,6 +83,14 @@ ALTER TABLE loaded ADD CONSTRAINT loaded_user_id_fkey3 FOREIGN KEY (user_id) REF
 ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey4 FOREIGN KEY (user_id) REFERENCES users NOT VALID;
 CREATE INDEX CONCURRENTLY loaded_user_id_idx ON loaded (user_id);
 ALTER TABLE loaded ADD CONSTRAINT loaded_user_id_fkey4 FOREIGN KEY (user_id) REFERENCES users NOT VALID;
+ALTER TABLE orders ADD COLUMN buyer2_id int CONSTRAINT orders_buyer2_id_fkey REFERENCES users;
+ALTER TABLE orders ADD COLUMN seller2_id int CONSTRAINT orders_seller2_id_key UNIQUE
+                   CONSTRAINT orders_seller2_id_fkey REFERENCES users (id);
 $$);
+SELECT statement_no, rule, severity, relation
+  FROM migration_guard.check($$
+CREATE INDEX orders_buyer_id_idx ON orders (buyer_id);
+ALTER TABLE orders ADD CONSTRAINT orders_buyer_id_fkey2 FOREIGN KEY (buyer_id) REFERENCES users NOT VALID;
+$$, in_transaction => true);
 
 \i test/regress/fixtures/teardown.sql

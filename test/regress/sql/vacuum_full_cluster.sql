@@ -22,6 +22,12 @@ ALTER TABLE t CLUSTER ON t_pkey;
 CLUSTER t;
 -- every table of the database, whatever their size
 VACUUM FULL;
+-- CLUSTER without a table rewrites the tables clustered before (t, since CLUSTER ON): judged by
+-- the largest of them. PostgreSQL refuses it inside a transaction block itself.
+CLUSTER;
+BEGIN;
+CLUSTER;
+ROLLBACK;
 
 -- allowed: the hint's own statement, and forms that do not rewrite
 VACUUM (ANALYZE) vf.t;
@@ -33,6 +39,23 @@ CREATE TABLE small (id bigint PRIMARY KEY);
 INSERT INTO small VALUES (1);
 VACUUM FULL small;
 CLUSTER small USING small_pkey;
+-- ... and CLUSTER without a table once every clustered table is small (run as PostgreSQL runs
+-- it: small is reclustered, and t is not, as the index mark is gone)
+ALTER TABLE t SET WITHOUT CLUSTER;
+CLUSTER;
+-- ... or when the large clustered table belongs to someone else: PostgreSQL skips it too
+CREATE ROLE regress_mg_cluster_other;
+GRANT CREATE, USAGE ON SCHEMA vf TO regress_mg_cluster_other;
+SET ROLE regress_mg_cluster_other;
+CREATE TABLE mine (id bigint CONSTRAINT mine_pkey PRIMARY KEY);
+ALTER TABLE mine CLUSTER ON mine_pkey;
+RESET ROLE;
+ALTER TABLE t CLUSTER ON t_pkey;
+SET ROLE regress_mg_cluster_other;
+CLUSTER;
+RESET ROLE;
+DROP TABLE mine;
+ALTER TABLE t SET WITHOUT CLUSTER;
 BEGIN;
 CREATE TABLE fresh (id bigint PRIMARY KEY, pad text);
 INSERT INTO fresh SELECT g, repeat('f', 30) FROM generate_series(1, 5000) g;
@@ -74,5 +97,11 @@ VACUUM FULL small;
 CREATE TABLE t2 AS SELECT * FROM small;
 VACUUM FULL t2;
 $$);
+ALTER TABLE t CLUSTER ON t_pkey;
+SELECT statement_no, rule, severity, relation, lock_mode, pg_size_pretty(table_size) AS size
+  FROM migration_guard.check('CLUSTER');
+ALTER TABLE t SET WITHOUT CLUSTER;
+SELECT count(*) AS findings FROM migration_guard.check('CLUSTER');
 
 \i test/regress/fixtures/teardown.sql
+DROP ROLE regress_mg_cluster_other;
