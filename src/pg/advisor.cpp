@@ -56,7 +56,6 @@ namespace {
 
 /* How much of each statement a row of check() shows. */
 constexpr int kStatementShown = 200;
-constexpr int kMaxFindingsPerStatement = MG_MAX_FINDINGS;
 
 enum CheckColumn
 {
@@ -123,93 +122,6 @@ put_row(ReturnSetInfo *rsinfo, const Row *r)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* The findings of one statement, collected inside its subtransaction. */
-struct Judged
-{
-	mg::Finding findings[kMaxFindingsPerStatement];
-	int n;
-	char err[256];
-	uint32 groups; /* the rule groups that could apply (for the failure contract) */
-};
-
-/* Appends the findings of one utility statement, as the ProcessUtility hook judges it,
- * against the simulated transaction st; the lock plan is the statement's. */
-void
-judge_utility_in_sim(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *text, int loc, int len,
-					 const mg::Policy &policy, Judged *out)
-{
-	if (out->n < 0 || !mg_may_apply(stmt))
-		return;
-	/* PostgreSQL's own permission error first, as in the hook: it becomes the statement's
-	 * statement_error row, and nothing about the relations is shown */
-	mg_check_statement_privileges(stmt, st);
-	/* what the hook would know: where the statement runs, and whether its wait is bounded */
-	MgLockAction act;
-	mg_lock_decide(plan, st, &act);
-	MgStmtInput in;
-	memset(&in, 0, sizeof in);
-	in.stmt = stmt;
-	in.query = text;
-	in.stmt_location = loc;
-	in.stmt_len = len;
-	in.st = st;
-	in.toplevel = true; /* a migration file's statements run from the client */
-	in.in_block = mg_state_in_block(st);
-	in.lock_wait_bounded = act.decision.wait_bounded;
-	/* not palloc0: mg_collect_facts() zeroes it first thing */
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
-	if (!mg_collect_facts(&in, facts))
-		return;
-	int n = mg::evaluate(*facts, policy, out->findings + out->n, kMaxFindingsPerStatement - out->n, out->err,
-						 sizeof out->err);
-	out->n = n < 0 ? n : out->n + n;
-}
-
-struct JudgePart
-{
-	MgState *st;
-	const char *text;
-	int loc, len;
-	const mg::Policy *policy;
-	Judged *out;
-};
-
-void
-judge_part(void *arg, Node *part, bool element)
-{
-	JudgePart *jp = (JudgePart *) arg;
-	MgLockPlan plan;
-	mg_advisor_lock_plan(part, jp->st, &plan);
-	if (IsA(part, CreateSchemaStmt))
-	{
-		/* judged through its elements, which follow */
-	}
-	else if (element || mg_may_apply(part))
-		judge_utility_in_sim(part, jp->st, &plan, jp->text, jp->loc, jp->len, *jp->policy, jp->out);
-	else
-	{
-		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(part, jp->st, jp->text, jp->loc, jp->len, facts))
-			jp->out->n = mg::evaluate_dml(*facts, *jp->policy, jp->out->findings, kMaxFindingsPerStatement,
-										  jp->out->err, sizeof jp->out->err);
-	}
-	mg_advisor_simulate(jp->st, part, &plan);
-}
-
-/* Judges one statement exactly as the hooks would, against the simulated transaction, then
- * records what it would do. text/loc/len: where it sits in the text it was parsed from. */
-void
-judge_statement_in_sim(Node *stmt, MgState *st, const char *text, int loc, int len, const mg::Policy &policy,
-					   Judged *out)
-{
-	out->n = 0;
-	out->err[0] = '\0';
-	out->groups = mg_may_apply(stmt) ? mg_rule_groups(stmt) : mg::kGroupData;
-	JudgePart jp = {st, text, loc, len, &policy, out};
-	mg_advisor_statement_parts(stmt, judge_part, &jp);
-}
-
 struct CheckRun
 {
 	MgTextRun t;
@@ -235,7 +147,7 @@ unjudged_row(CheckRun *run, uint32 groups, const char *command, const char *sqls
 }
 
 void
-emit_findings(CheckRun *run, const Judged *j, int begin, int end)
+emit_findings(CheckRun *run, const MgJudge *j, int begin, int end)
 {
 	if (j->n < 0)
 	{
@@ -255,25 +167,6 @@ emit_findings(CheckRun *run, const Judged *j, int begin, int end)
 		}
 }
 
-/* What one statement's subtransaction works on. */
-struct CheckOne
-{
-	CheckRun *run;
-	RawStmt *raw;
-	const char *stretch;
-	int len;
-	Judged *j;
-};
-
-void
-judge_in_subtransaction(void *arg)
-{
-	CheckOne *one = (CheckOne *) arg;
-	/* parser locations inside the tree are relative to the stretch it was parsed from */
-	judge_statement_in_sim(one->raw->stmt, one->run->t.st, one->stretch, one->raw->stmt_location, one->len,
-						   one->run->policy, one->j);
-}
-
 /* One statement: judged inside the guard's one wrapper (facts/guarded.h), so that a catalog
  * error (PostgreSQL's own, for a statement it would reject too) becomes a statement_error
  * row, an internal one the failure contract's row (unjudged), and the rest of the text is
@@ -288,11 +181,16 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 	run->t.statement_no++;
 	mg_source_advance(&run->t.src, begin);
 
-	/* Not zeroed: judge() sets n and err first, and only the findings it counts are read.
+	/* Not zeroed: the judge sets n and err first, and only the findings it counts are read.
 	 * Twelve findings are some 250 kB, and zeroing them cost more than judging. */
-	CheckOne one = {run, raw, stretch, len, (Judged *) palloc(sizeof(Judged))};
+	MgJudge *j = (MgJudge *) palloc(sizeof(MgJudge));
+	j->policy = run->policy;
+	j->fix_fn = NULL;
+	j->fix_arg = NULL;
 	MgFailure fail;
-	if (!mg_guarded_call(judge_in_subtransaction, &one, false, &fail) && fail.kind == MG_ERROR_UNJUDGED)
+	/* parser locations inside the tree are relative to the stretch it was parsed from */
+	if (!mg_advisor_judge_guarded(raw->stmt, run->t.st, stretch, raw->stmt_location, len, true, j, &fail) &&
+		fail.kind == MG_ERROR_UNJUDGED)
 	{
 		/* the guard's own failure, not the statement's: the failure contract's row */
 		unjudged_row(run, mg_may_apply(raw->stmt) ? mg_rule_groups(raw->stmt) : mg::kGroupData,
@@ -311,7 +209,7 @@ check_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin,
 		put_row(run->t.rsinfo, &r);
 		return;
 	}
-	emit_findings(run, one.j, begin, loc + len);
+	emit_findings(run, j, begin, loc + len);
 }
 
 /* The parser's error, as the last row: nothing after it is read. */
@@ -339,7 +237,7 @@ Datum
 mg_check(PG_FUNCTION_ARGS)
 {
 	CheckRun run;
-	mg_text_run_begin(fcinfo, "migration_guard.check()", &run.t);
+	mg_text_run_begin(fcinfo, "migration_guard.check()", MG_TEXT_RETURNS_SET, &run.t);
 	run.policy = mg_current_policy();
 	mg_walk_text(&run.t.src, run.t.stmtcxt, check_statement, syntax_error, &run);
 	mg_text_run_end(&run.t);

@@ -3,10 +3,11 @@
  * safe form of a migration text, as rows (step, sql, runs_in, transaction_no,
  * replaces_statement, reason) or as one text with BEGIN/COMMIT around each transaction.
  *
- * Like check(), nothing runs and no user table is locked: the text is read by the reader check()
- * and statement_locks() share (advisor_text.cpp), each statement is judged by the same facts
- * and rules code against a simulated transaction, and the rules layer hands back the steps of
- * its fix (mg::evaluate_fix(): the recipes the hints print). This file lays the steps out:
+ * Like check(), nothing runs and no user table is locked: the text is taken and read as
+ * check() and statement_locks() take and read it (mg_text_run_begin(), mg_walk_text(),
+ * advisor_text.cpp), each statement is judged by check()'s own judge against the simulated
+ * transaction (mg_advisor_judge_guarded()), and the rules layer hands back the steps of its fix
+ * (mg::evaluate_fix(): the recipes the hints print). This file lays the steps out:
  *
  *  - Where each step runs. A step that must run outside a transaction block (CONCURRENTLY, a
  *    DO block that commits) or in a transaction of its own (VALIDATE CONSTRAINT) closes the
@@ -44,9 +45,6 @@ PG_FUNCTION_INFO_V1(mg_fix_script);
 #include "state/state.h"
 
 namespace {
-
-/* Larger texts are refused up front, as check() refuses them. */
-constexpr int64 kMaxMigrationBytes = 64 * 1024 * 1024;
 
 /* ------------------------------------------------------------------ the steps of one statement */
 
@@ -130,12 +128,8 @@ typedef struct Row
 
 typedef struct Fix
 {
-	MgSource src;
-	MgState *st;
+	MgTextRun t; /* the text, the simulation; its runcxt holds the rows too */
 	mg::Policy policy;
-	MemoryContext cxt;     /* the call's: rows, the simulation */
-	MemoryContext stmtcxt; /* reset after every stretch */
-	int statement_no;
 
 	/* the user's transaction blocks */
 	bool user_block;          /* inside BEGIN ... COMMIT, or in_transaction */
@@ -230,10 +224,10 @@ take_gap(Fix *fix, int begin)
 {
 	if (begin > fix->gap_from)
 	{
-		char *c = gap_comments(fix->cxt, fix->src.text, fix->gap_from, begin);
+		char *c = gap_comments(fix->t.runcxt, fix->t.src.text, fix->gap_from, begin);
 		if (c != NULL)
 			fix->pending_comment = fix->pending_comment
-									   ? MemoryContextStrdup(fix->cxt, psprintf("%s\n%s", fix->pending_comment, c))
+									   ? MemoryContextStrdup(fix->t.runcxt, psprintf("%s\n%s", fix->pending_comment, c))
 									   : c;
 	}
 }
@@ -259,16 +253,16 @@ grow_rows(Row **rows, int *n, int *cap, MemoryContext cxt)
 Row *
 add_row(Fix *fix, const char *sql, int replaces, const char *reason, bool changed)
 {
-	Row *r = grow_rows(&fix->rows, &fix->n_rows, &fix->cap_rows, fix->cxt);
+	Row *r = grow_rows(&fix->rows, &fix->n_rows, &fix->cap_rows, fix->t.runcxt);
 	if (fix->pending_comment != NULL)
 	{
-		r->sql = MemoryContextStrdup(fix->cxt, psprintf("%s\n%s", fix->pending_comment, sql));
+		r->sql = MemoryContextStrdup(fix->t.runcxt, psprintf("%s\n%s", fix->pending_comment, sql));
 		fix->pending_comment = NULL;
 	}
 	else
-		r->sql = MemoryContextStrdup(fix->cxt, sql);
+		r->sql = MemoryContextStrdup(fix->t.runcxt, sql);
 	r->replaces = replaces;
-	r->reason = reason && reason[0] ? MemoryContextStrdup(fix->cxt, reason) : NULL;
+	r->reason = reason && reason[0] ? MemoryContextStrdup(fix->t.runcxt, reason) : NULL;
 	if (fix->sim_block)
 	{
 		if (fix->open_xact == 0)
@@ -300,7 +294,7 @@ sim_transaction(Fix *fix, TransactionStmtKind kind)
 {
 	TransactionStmt *ts = makeNode(TransactionStmt);
 	ts->kind = kind;
-	mg_sim_apply(fix->st, (Node *) ts, NULL, NULL, 0, 0);
+	mg_sim_apply(fix->t.st, (Node *) ts, NULL, NULL, 0, 0);
 }
 
 /* The output opens a transaction (its BEGIN is written with its first row). */
@@ -342,9 +336,6 @@ typedef struct StepWork
 	Fix *fix;
 	const StepTree *tree;
 	bool needs_timeout; /* out: may queue for a strong lock, and no lock_timeout is in effect */
-	bool verify;        /* judge it too (a step of a fix) */
-	bool apply;         /* then record what it does */
-	MgJudge *j;         /* verify: the findings */
 } StepWork;
 
 void
@@ -352,30 +343,23 @@ lock_work(void *arg)
 {
 	StepWork *w = (StepWork *) arg;
 	MgLockPlan plan;
-	mg_advisor_lock_plan(w->tree->stmt, w->fix->st, &plan);
+	mg_advisor_lock_plan(w->tree->stmt, w->fix->t.st, &plan);
 	MgLockAction act;
-	mg_lock_decide(&plan, w->fix->st, &act);
+	mg_lock_decide(&plan, w->fix->t.st, &act);
 	bool any = false;
 	for (int i = 0; i < plan.n; i++)
 		any = any || act.may_queue[i];
-	w->needs_timeout = any && mg_state_lock_timeout_ms(w->fix->st) == 0;
+	w->needs_timeout = any && mg_state_lock_timeout_ms(w->fix->t.st) == 0;
 }
 
+/* Records the step in the simulation without judging it. */
 void
-judge_work(void *arg)
+simulate_work(void *arg)
 {
 	StepWork *w = (StepWork *) arg;
-	if (w->verify)
-	{
-		mg_advisor_judge(w->tree->stmt, w->fix->st, w->tree->text, w->tree->loc, w->tree->len, w->apply, w->j);
-		return;
-	}
-	if (w->apply)
-	{
-		MgLockPlan plan;
-		mg_advisor_lock_plan(w->tree->stmt, w->fix->st, &plan);
-		mg_advisor_simulate(w->fix->st, w->tree->stmt, &plan);
-	}
+	MgLockPlan plan;
+	mg_advisor_lock_plan(w->tree->stmt, w->fix->t.st, &plan);
+	mg_advisor_simulate(w->fix->t.st, w->tree->stmt, &plan);
 }
 
 /* Whether the step could queue for a lock others wait behind with no lock_timeout in effect. */
@@ -395,42 +379,47 @@ needs_timeout(Fix *fix, const StepTree *tree)
 void
 run_step(Fix *fix, const StepTree *tree, bool verify, bool apply, Row *row)
 {
-	StepWork w;
-	memset(&w, 0, sizeof w);
-	w.fix = fix;
-	w.tree = tree;
-	w.verify = verify;
-	w.apply = apply;
-	if (verify)
+	if (!verify)
 	{
-		w.j = (MgJudge *) palloc(sizeof(MgJudge));
-		w.j->policy = fix->policy;
-		w.j->fix_fn = NULL;
-		w.j->fix_arg = NULL;
+		if (apply)
+		{
+			StepWork w;
+			memset(&w, 0, sizeof w);
+			w.fix = fix;
+			w.tree = tree;
+			(void) mg_run_in_subtransaction(simulate_work, &w);
+		}
+		return;
 	}
-	ErrorData *e = mg_run_in_subtransaction(judge_work, &w);
-	if (!verify || row == NULL)
+	MgJudge *j = (MgJudge *) palloc(sizeof(MgJudge));
+	j->policy = fix->policy;
+	j->fix_fn = NULL;
+	j->fix_arg = NULL;
+	MgFailure fail;
+	ErrorData *e =
+		mg_advisor_judge_guarded(tree->stmt, fix->t.st, tree->text, tree->loc, tree->len, apply, j, &fail) ? NULL : fail.error;
+	if (row == NULL)
 		return;
 	const char *still = NULL;
 	if (e != NULL)
 		still = psprintf("PostgreSQL would reject it: %s", e->message);
-	else if (w.j->n < 0)
-		still = psprintf("migration_guard could not check it: %s", w.j->err);
+	else if (j->n < 0)
+		still = psprintf("migration_guard could not check it: %s", j->err);
 	else
-		for (int i = 0; i < w.j->n && still == NULL; i++)
-			if (w.j->findings[i].severity == mg::Severity::Error)
-				still = psprintf("it still draws %s", mg::rule_info(w.j->findings[i].rule).name);
+		for (int i = 0; i < j->n && still == NULL; i++)
+			if (j->findings[i].severity == mg::Severity::Error)
+				still = psprintf("it still draws %s", mg::rule_info(j->findings[i].rule).name);
 	if (still == NULL)
 		return;
 	row->decision = true;
-	row->reason = MemoryContextStrdup(fix->cxt, psprintf("needs a decision: the safe form of %s: %s",
+	row->reason = MemoryContextStrdup(fix->t.runcxt, psprintf("needs a decision: the safe form of %s: %s",
 														  row->reason ? row->reason : "the statement", still));
 	/* said in the text too, so that fixing the fixed text leaves the step as it is */
 	char *said = pstrdup(row->reason + strlen("needs a decision: "));
 	for (char *c = said; *c; c++)
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
-	row->sql = MemoryContextStrdup(fix->cxt, psprintf("%s: %s\n%s", mg::fix_decision_marker(), said, row->sql));
+	row->sql = MemoryContextStrdup(fix->t.runcxt, psprintf("%s: %s\n%s", mg::fix_decision_marker(), said, row->sql));
 	fix->changed = true;
 	fix->decisions++;
 }
@@ -560,7 +549,7 @@ emit_steps(Fix *fix, const Stmt *s, const StepList *steps)
 		{
 			row->decision = true;
 			row->reason = MemoryContextStrdup(
-				fix->cxt, psprintf("needs a decision: migration_guard.fix() built a step PostgreSQL cannot parse (%s)",
+				fix->t.runcxt, psprintf("needs a decision: migration_guard.fix() built a step PostgreSQL cannot parse (%s)",
 								   perr ? perr->message : "several statements"));
 			fix->decisions++;
 		}
@@ -583,20 +572,6 @@ emit_steps(Fix *fix, const Stmt *s, const StepList *steps)
 }
 
 /* ------------------------------------------------------------------ one statement of the text */
-
-typedef struct JudgeWork
-{
-	Fix *fix;
-	const Stmt *s;
-	MgJudge *j;
-} JudgeWork;
-
-void
-judge_fix_work(void *arg)
-{
-	JudgeWork *w = (JudgeWork *) arg;
-	mg_advisor_judge(w->s->stmt, w->fix->st, w->s->text, w->s->loc, w->s->len, w->s->applied, w->j);
-}
 
 /* The statement needs more than passing as written: a split of a multi-subcommand ALTER TABLE
  * then lets each subcommand get its own fix. */
@@ -678,11 +653,13 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 	StepList steps;
 	memset(&steps, 0, sizeof steps);
 	steps.cxt = CurrentMemoryContext;
-	JudgeWork w = {fix, s, (MgJudge *) palloc(sizeof(MgJudge))};
-	w.j->policy = fix->policy;
-	w.j->fix_fn = keep_step;
-	w.j->fix_arg = &steps;
-	ErrorData *e = mg_run_in_subtransaction(judge_fix_work, &w);
+	MgJudge *j = (MgJudge *) palloc(sizeof(MgJudge));
+	j->policy = fix->policy;
+	j->fix_fn = keep_step;
+	j->fix_arg = &steps;
+	MgFailure fail;
+	ErrorData *e =
+		mg_advisor_judge_guarded(s->stmt, fix->t.st, s->text, s->loc, s->len, s->applied, j, &fail) ? NULL : fail.error;
 	if (e != NULL)
 	{
 		/* PostgreSQL's own error, for a statement it would reject too: as written, flagged */
@@ -694,9 +671,9 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 		fix->decisions++;
 		return;
 	}
-	if (w.j->n < 0)
+	if (j->n < 0)
 		as_decision(&steps, "",
-					psprintf("needs a decision: migration_guard could not work out a fix: %s", w.j->err));
+					psprintf("needs a decision: migration_guard could not work out a fix: %s", j->err));
 	if (steps.n == 0)
 	{
 		/* no rule applies: as written */
@@ -747,8 +724,8 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 void
 keep_original(Fix *fix, const char *sql, int replaces)
 {
-	Row *r = grow_rows(&fix->originals, &fix->n_originals, &fix->cap_originals, fix->cxt);
-	r->sql = MemoryContextStrdup(fix->cxt, sql);
+	Row *r = grow_rows(&fix->originals, &fix->n_originals, &fix->cap_originals, fix->t.runcxt);
+	r->sql = MemoryContextStrdup(fix->t.runcxt, sql);
 	r->replaces = replaces;
 }
 
@@ -756,8 +733,8 @@ void
 begin_block(Fix *fix, const char *begin_written)
 {
 	fix->user_block = true;
-	fix->user_begin = MemoryContextStrdup(fix->cxt, begin_written);
-	fix->user_begin_bare = bare(fix->cxt, begin_written);
+	fix->user_begin = MemoryContextStrdup(fix->t.runcxt, begin_written);
+	fix->user_begin_bare = bare(fix->t.runcxt, begin_written);
 	fix->begin_used = false;
 	fix->savepoints = 0;
 	fix->block_has_rows = false;
@@ -845,7 +822,7 @@ void
 on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
 {
 	Fix *fix = (Fix *) arg;
-	fix->statement_no++;
+	fix->t.statement_no++;
 	Stmt s;
 	memset(&s, 0, sizeof s);
 	s.stmt = raw->stmt;
@@ -853,9 +830,9 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 	s.loc = raw->stmt_location;
 	s.len = raw->stmt_len > 0 ? raw->stmt_len : stretch_len - raw->stmt_location;
 	s.written = as_written(CurrentMemoryContext, stretch, s.loc, s.len);
-	s.replaces_no = fix->statement_no;
-	int begin = mg_source_token_start(&fix->src, stretch_begin + s.loc);
-	mg_source_advance(&fix->src, begin);
+	s.replaces_no = fix->t.statement_no;
+	int begin = mg_source_token_start(&fix->t.src, stretch_begin + s.loc);
+	mg_source_advance(&fix->t.src, begin);
 	take_gap(fix, begin);
 	fix->gap_from = Max(fix->gap_from, stretch_begin + s.loc + s.len);
 	if (IsA(raw->stmt, TransactionStmt))
@@ -881,62 +858,48 @@ void
 on_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
 {
 	Fix *fix = (Fix *) arg;
-	fix->statement_no++;
-	int first = mg_source_token_start(&fix->src, begin);
-	mg_source_advance(&fix->src, error_at >= 0 ? error_at : first);
+	fix->t.statement_no++;
+	int first = mg_source_token_start(&fix->t.src, begin);
+	mg_source_advance(&fix->t.src, error_at >= 0 ? error_at : first);
 	take_gap(fix, first);
-	fix->gap_from = fix->src.len;
-	char *rest = as_written(CurrentMemoryContext, fix->src.text, first, fix->src.len - first);
+	fix->gap_from = fix->t.src.len;
+	char *rest = as_written(CurrentMemoryContext, fix->t.src.text, first, fix->t.src.len - first);
 	if (fix->user_block)
 		sim_begin(fix);
-	Row *r = add_row(fix, rest, fix->statement_no,
-					 psprintf("needs a decision: syntax_error: %s (line %d, column %d)", error->message, fix->src.line,
-							  fix->src.col),
+	Row *r = add_row(fix, rest, fix->t.statement_no,
+					 psprintf("needs a decision: syntax_error: %s (line %d, column %d)", error->message, fix->t.src.line,
+							  fix->t.src.col),
 					 false);
 	r->decision = true;
 	fix->decisions++;
 }
 
-/* The whole text, read into fix->rows. */
+/* The whole text, read into fix->rows; mg_text_run_end(&fix->t) frees them. */
 void
-run_fix(Fix *fix, text *migration, bool in_transaction, const char *fname)
+run_fix(Fix *fix, FunctionCallInfo fcinfo, const char *fn, MgTextResult result)
 {
-	int64 bytes = VARSIZE_ANY_EXHDR(migration);
-	if (bytes > kMaxMigrationBytes)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("migration text is too large for migration_guard.%s() (%lld bytes)", fname,
-							   (long long) bytes),
-						errdetail("migration_guard.%s() reads at most %lld bytes at a time.", fname,
-								  (long long) kMaxMigrationBytes),
-						errhint("Pass the migration in parts, for example one file at a time.")));
 	memset(fix, 0, sizeof *fix);
-	fix->cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard fix", ALLOCSET_DEFAULT_SIZES);
-	fix->stmtcxt = AllocSetContextCreate(fix->cxt, "migration_guard fix statement", ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(fix->cxt);
-	fix->src.text = text_to_cstring(migration);
-	fix->src.len = (int) bytes;
-	fix->src.line = 1;
-	fix->src.col = 1;
+	mg_text_run_begin(fcinfo, fn, result, &fix->t);
+	MemoryContext old = MemoryContextSwitchTo(fix->t.runcxt);
 	/* the verdicts the guard would give in enforce mode: a session in warn mode gets the fix all the same */
 	fix->policy = mg_current_policy();
 	fix->policy.mode = mg::Mode::Enforce;
-	fix->st = mg_sim_create(in_transaction);
-	if (in_transaction)
+	if (PG_GETARG_BOOL(1)) /* in_transaction */
 	{
 		begin_block(fix, "BEGIN;");
 		fix->sim_block = true; /* the simulation starts inside the block */
 	}
 	fix->timeout_sql = pstrdup(mg::fix_lock_timeout_sql());
 	ErrorData *e = NULL;
-	List *parsed = mg_advisor_parse(fix->timeout_sql, (int) strlen(fix->timeout_sql), fix->cxt, &e);
+	List *parsed = mg_advisor_parse(fix->timeout_sql, (int) strlen(fix->timeout_sql), fix->t.runcxt, &e);
 	if (e != NULL || list_length(parsed) != 1)
 		elog(ERROR, "migration_guard: cannot parse its own statement %s", fix->timeout_sql);
 	fix->timeout_stmt = linitial_node(RawStmt, parsed)->stmt;
 	MemoryContextSwitchTo(old);
 
-	mg_walk_text(&fix->src, fix->stmtcxt, on_statement, on_syntax_error, fix);
+	mg_walk_text(&fix->t.src, fix->t.stmtcxt, on_statement, on_syntax_error, fix);
 	sim_commit(fix);
-	take_gap(fix, fix->src.len); /* the comments after the last statement: fix_script() ends with them */
+	take_gap(fix, fix->t.src.len); /* the comments after the last statement: fix_script() ends with them */
 }
 
 /* ------------------------------------------------------------------ the two functions */
@@ -957,12 +920,9 @@ enum FixColumn
 Datum
 mg_fix(PG_FUNCTION_ARGS)
 {
-	text *migration = PG_GETARG_TEXT_PP(0);
-	bool in_transaction = PG_GETARG_BOOL(1);
-	InitMaterializedSRF(fcinfo, 0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Fix fix;
-	run_fix(&fix, migration, in_transaction, "fix");
+	run_fix(&fix, fcinfo, "migration_guard.fix()", MG_TEXT_RETURNS_SET);
+	ReturnSetInfo *rsinfo = fix.t.rsinfo;
 	for (int i = 0; i < fix.n_rows; i++)
 	{
 		const Row *r = &fix.rows[i];
@@ -979,21 +939,20 @@ mg_fix(PG_FUNCTION_ARGS)
 		nulls[COL_REASON] = r->reason == NULL;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	MemoryContextDelete(fix.cxt);
+	mg_text_run_end(&fix.t);
 	return (Datum) 0;
 }
 
 Datum
 mg_fix_script(PG_FUNCTION_ARGS)
 {
-	text *migration = PG_GETARG_TEXT_PP(0);
-	bool in_transaction = PG_GETARG_BOOL(1);
 	Fix fix;
-	run_fix(&fix, migration, in_transaction, "fix_script");
+	run_fix(&fix, fcinfo, "migration_guard.fix_script()", MG_TEXT_RETURNS_TEXT);
 	if (!fix.changed)
 	{
 		/* nothing to fix: the text comes back exactly as it was */
-		MemoryContextDelete(fix.cxt);
+		text *migration = fix.t.migration;
+		mg_text_run_end(&fix.t);
 		PG_RETURN_TEXT_P(migration);
 	}
 	StringInfoData out;
@@ -1031,6 +990,6 @@ mg_fix_script(PG_FUNCTION_ARGS)
 	if (fix.pending_comment != NULL)
 		appendStringInfo(&out, "%s%s\n", fix.n_rows > 0 ? "\n" : "", fix.pending_comment);
 	text *result = cstring_to_text_with_len(out.data, out.len);
-	MemoryContextDelete(fix.cxt);
+	mg_text_run_end(&fix.t);
 	PG_RETURN_TEXT_P(result);
 }

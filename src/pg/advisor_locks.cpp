@@ -126,7 +126,7 @@ Datum
 mg_statement_locks_sql(PG_FUNCTION_ARGS)
 {
 	MgTextRun run;
-	mg_text_run_begin(fcinfo, "migration_guard.statement_locks()", &run);
+	mg_text_run_begin(fcinfo, "migration_guard.statement_locks()", MG_TEXT_RETURNS_SET, &run);
 	mg_walk_text(&run.src, run.stmtcxt, on_statement, on_syntax_error, &run);
 	mg_text_run_end(&run);
 	return (Datum) 0;

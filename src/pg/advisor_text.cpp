@@ -56,7 +56,7 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 } // namespace
 
 void
-mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
+mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextResult result, MgTextRun *run)
 {
 	/* check() and friends parse one statement at a time, so their memory is bounded by the
 	 * largest statement; the text itself is copied once, and is bounded here */
@@ -70,9 +70,13 @@ mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run)
 						errdetail("%s reads at most %lld bytes at a time.", fn, (long long) kMaxMigrationBytes),
 						errhint("Pass the migration in parts, for example one file at a time.")));
 
-	InitMaterializedSRF(fcinfo, 0);
 	memset(run, 0, sizeof *run);
-	run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	if (result == MG_TEXT_RETURNS_SET)
+	{
+		InitMaterializedSRF(fcinfo, 0);
+		run->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	}
+	run->migration = migration;
 	run->runcxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard advisor", ALLOCSET_DEFAULT_SIZES);
 	run->stmtcxt = AllocSetContextCreate(run->runcxt, "migration_guard advisor statement", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(run->runcxt);
@@ -227,13 +231,15 @@ mg_source_content_end(const char *s, int len)
 namespace {
 
 /* One utility statement, as the ProcessUtility hook judges it, against the simulated
- * transaction st; the lock plan is the statement's. */
+ * transaction st; the lock plan is the statement's. Its findings (or its fix's steps) are added
+ * to j's. */
 void
 judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char *query, int loc, int len, MgJudge *j)
 {
 	if (j->n < 0 || !mg_may_apply(stmt))
 		return;
-	/* PostgreSQL's own permission error first, as in the hook and in check() */
+	/* PostgreSQL's own permission error first, as in the hook: it becomes the statement's
+	 * error (check()'s statement_error row), and nothing about the relations is shown */
 	mg_check_statement_privileges(stmt, st);
 	/* what the hook would know: where the statement runs, and whether its wait is bounded */
 	MgLockAction act;
@@ -258,47 +264,84 @@ judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char 
 	j->n = n < 0 ? n : j->n + n;
 }
 
-} // namespace
-
+/* One data change, as the ExecutorStart hook judges it (from the raw statement). */
 void
-mg_advisor_judge(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j)
+judge_dml(Node *stmt, const MgState *st, const char *query, int loc, int len, MgJudge *j)
+{
+	/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
+	mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
+	if (mg_collect_raw_dml_facts(stmt, st, query, loc, len, facts))
+		j->n = j->fix_fn ? mg::evaluate_dml_fix(*facts, j->policy, j->fix_fn, j->fix_arg, j->err, sizeof j->err)
+						 : mg::evaluate_dml(*facts, j->policy, j->findings, MG_MAX_FINDINGS, j->err, sizeof j->err);
+}
+
+struct JudgePart
+{
+	MgState *st;
+	const char *query;
+	int loc, len;
+	bool record; /* record each part in the simulation after judging it */
+	MgJudge *j;
+};
+
+/* One part of the statement (mg_advisor_statement_parts): its lock plan, its judgement, then
+ * what it does to the simulation. */
+void
+judge_part(void *arg, Node *part, bool element)
+{
+	JudgePart *jp = (JudgePart *) arg;
+	MgLockPlan plan;
+	mg_advisor_lock_plan(part, jp->st, &plan);
+	if (IsA(part, CreateSchemaStmt))
+	{
+		/* judged through its elements, which follow */
+	}
+	else if (element || mg_may_apply(part))
+		judge_utility(part, jp->st, &plan, jp->query, jp->loc, jp->len, jp->j);
+	else
+		judge_dml(part, jp->st, jp->query, jp->loc, jp->len, jp->j);
+	if (jp->record)
+		mg_advisor_simulate(jp->st, part, &plan);
+}
+
+/* The advisor's one judge (mg_advisor_judge_guarded()), which may raise PostgreSQL's own errors. */
+void
+judge_statement(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j)
 {
 	j->n = 0;
 	j->err[0] = '\0';
-	MgLockPlan plan;
-	if (IsA(stmt, CreateSchemaStmt))
-	{
-		/* Its CREATE TABLE elements reach the hook as sub-commands, in the schema created
-		 * and with the text of the whole CREATE SCHEMA. */
-		CreateSchemaStmt *cs = (CreateSchemaStmt *) stmt;
-		mg_advisor_lock_plan(stmt, st, &plan);
-		mg_advisor_simulate(st, stmt, &plan);
-		ListCell *lc;
-		foreach (lc, cs->schemaElts)
-		{
-			Node *elt = (Node *) lfirst(lc);
-			if (IsA(elt, CreateStmt) && cs->schemaname && ((CreateStmt *) elt)->relation->schemaname == NULL)
-				((CreateStmt *) elt)->relation->schemaname = cs->schemaname;
-			mg_advisor_lock_plan(elt, st, &plan);
-			judge_utility(elt, st, &plan, query, loc, len, j);
-			mg_advisor_simulate(st, elt, &plan);
-		}
-		return;
-	}
-	mg_advisor_lock_plan(stmt, st, &plan);
-	if (mg_may_apply(stmt))
-		judge_utility(stmt, st, &plan, query, loc, len, j);
-	else
-	{
-		/* not palloc0: mg_collect_raw_dml_facts() zeroes it first thing */
-		mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
-		if (mg_collect_raw_dml_facts(stmt, st, query, loc, len, facts))
-			j->n = j->fix_fn ? mg::evaluate_dml_fix(*facts, j->policy, j->fix_fn, j->fix_arg, j->err, sizeof j->err)
-							 : mg::evaluate_dml(*facts, j->policy, j->findings, MG_MAX_FINDINGS, j->err,
-												sizeof j->err);
-	}
-	if (apply)
-		mg_advisor_simulate(st, stmt, &plan);
+	j->groups = mg_may_apply(stmt) ? mg_rule_groups(stmt) : mg::kGroupData;
+	/* a CREATE SCHEMA is always recorded: its elements are judged in the schema it creates,
+	 * each after the ones before it */
+	JudgePart jp = {st, query, loc, len, apply || IsA(stmt, CreateSchemaStmt), j};
+	mg_advisor_statement_parts(stmt, judge_part, &jp);
+}
+
+struct JudgeCall
+{
+	Node *stmt;
+	MgState *st;
+	const char *query;
+	int loc, len;
+	bool apply;
+	MgJudge *j;
+};
+
+void
+judge_call(void *arg)
+{
+	JudgeCall *c = (JudgeCall *) arg;
+	judge_statement(c->stmt, c->st, c->query, c->loc, c->len, c->apply, c->j);
+}
+
+} // namespace
+
+bool
+mg_advisor_judge_guarded(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j,
+						 MgFailure *fail)
+{
+	JudgeCall c = {stmt, st, query, loc, len, apply, j};
+	return mg_guarded_call(judge_call, &c, false, fail);
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * advisor_text.h - L1: how the advisor functions (check(), statement_locks()) read a
+ * advisor_text.h - L1: how the advisor functions (check(), statement_locks(), fix()) read a
  * migration text: cut it into statements, parse each stretch with PostgreSQL's own parser,
  * look at each statement inside a subtransaction, so that a catalog error (PostgreSQL's own,
  * for a statement it would reject too) stays with that statement, and record in the
@@ -11,6 +11,7 @@
 #include "pg/prelude.h"
 
 #include "core/api.hpp"
+#include "facts/guarded.h"
 #include "facts/locks.h"
 #include "pg/report.h"
 #include "state/state.h"
@@ -33,7 +34,8 @@ typedef struct MgSource
  */
 typedef struct MgTextRun
 {
-	ReturnSetInfo *rsinfo;
+	ReturnSetInfo *rsinfo; /* NULL for a function that returns one value */
+	text *migration;       /* the argument, in the caller's memory (it outlives the run) */
 	MgSource src;
 	MgState *st;           /* the simulated transaction, in runcxt */
 	MemoryContext runcxt;  /* the simulation */
@@ -41,12 +43,20 @@ typedef struct MgTextRun
 	int statement_no;      /* the statement being read, from 1 */
 } MgTextRun;
 
+/* What an advisor function returns. */
+typedef enum MgTextResult
+{
+	MG_TEXT_RETURNS_SET,  /* rows: the result set is materialized (InitMaterializedSRF) */
+	MG_TEXT_RETURNS_TEXT, /* one value, which the function builds itself */
+} MgTextResult;
+
 /*
- * Starts a set-returning advisor function whose arguments are (migration text, in_transaction
- * boolean): refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes
- * the result set, and creates the call's memory contexts and simulated transaction.
+ * Starts an advisor function whose arguments are (migration text, in_transaction boolean):
+ * refuses a text over 64 MB (SQLSTATE 54000, naming the function fn), materializes the result
+ * set when the function returns one, and creates the call's memory contexts and simulated
+ * transaction.
  */
-void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextRun *run);
+void mg_text_run_begin(FunctionCallInfo fcinfo, const char *fn, MgTextResult result, MgTextRun *run);
 
 /* Frees what mg_text_run_begin created. */
 void mg_text_run_end(MgTextRun *run);
@@ -118,15 +128,23 @@ typedef struct MgJudge
 	mg::Finding findings[MG_MAX_FINDINGS];
 	int n;
 	char err[256];
+	uint32 groups; /* the rule groups that could apply to the statement (the failure contract's) */
 } MgJudge;
 
 /*
- * Judges one statement exactly as the hooks would, against the simulated transaction st.
- * text/loc/len: where it sits in the text it was parsed from. With apply, then records what it
- * would do in st; a CREATE SCHEMA is always recorded (its elements are judged in the schema it
- * creates, one after the other). May raise PostgreSQL's own errors (run it in a subtransaction).
+ * The advisor's one judge (check()'s and fix()'s): judges one statement exactly as the hooks
+ * would, against the simulated transaction st (PostgreSQL's permission error first; each
+ * element of a CREATE SCHEMA in the schema it creates; a data change as ExecutorStart judges
+ * it), inside the guard's one wrapper (facts/guarded.h). query/loc/len: where it sits in the
+ * text it was parsed from. With apply, then records what it would do in st; a CREATE SCHEMA is
+ * always recorded (its elements are judged one after the other). Reads j->policy and
+ * j->fix_fn; sets j->n, j->err and j->groups.
+ * True when it judged the statement; false with *fail describing the error that stopped it
+ * (its kind: PostgreSQL's own error about the statement, or the guard's own failure, which the
+ * failure contract reports as unjudged). Cancel, out of memory and the like are re-thrown.
  */
-void mg_advisor_judge(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j);
+bool mg_advisor_judge_guarded(Node *stmt, MgState *st, const char *query, int loc, int len, bool apply, MgJudge *j,
+							  MgFailure *fail);
 
 /* PostgreSQL's parser on one NUL-terminated text: its statements (RawStmt *), or NIL with
  * *error set (copied into errcxt) when it refuses the text. */

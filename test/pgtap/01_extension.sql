@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS migration_guard;
 
-SELECT plan(38);
+SELECT plan(40);
 
 -- the extension and where it lives
 SELECT has_extension('migration_guard', 'extension migration_guard is installed');
@@ -22,13 +22,13 @@ SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'migration_gu
 -- its functions, exactly: the public ones, and the internal helpers (leading underscore) of
 -- index_advice() and schema_advice()
 SELECT functions_are('migration_guard',
-                     ARRAY['version', 'table_size', 'check', 'statement_locks', 'rules', 'index_advice', 'schema_advice',
+                     ARRAY['version', 'table_size', 'check', 'fix', 'fix_script', 'statement_locks', 'rules', 'index_advice', 'schema_advice',
                            '_clip_name', '_choose_index_name', '_relation_bytes', '_index_definition',
                            '_has_foreign_partition', '_partition_index_steps', '_fk_index_fix',
                            '_fk_without_index', '_sequence_last_value', '_not_null_steps', '_column_dependents',
                            '_expand_contract', '_serial_to_identity', '_fk_on_delete_fix',
                            '_primary_key_fix', '_events', '_stats', 'reset_stats', 'backstop'],
-                     'schema migration_guard has exactly the functions version, table_size, check, statement_locks, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
+                     'schema migration_guard has exactly the functions version, table_size, check, fix, fix_script, statement_locks, rules, index_advice, schema_advice, reset_stats, backstop and their helpers');
 SELECT views_are('migration_guard', ARRAY['events', 'stats'], 'schema migration_guard has exactly the views events and stats');
 SELECT ok(has_table_privilege('public', 'migration_guard.events', 'SELECT')
           AND has_table_privilege('public', 'migration_guard.stats', 'SELECT'),
@@ -57,6 +57,12 @@ SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid 
 SELECT is((SELECT provolatile::text || proparallel::text || has_function_privilege('public', oid, 'EXECUTE')::text
              FROM pg_proc WHERE oid = 'migration_guard.statement_locks(text,boolean)'::regprocedure),
           'vutrue', 'statement_locks() is volatile, parallel unsafe (a subtransaction per statement) and PUBLIC may execute it');
+SELECT is((SELECT string_agg(provolatile::text || proparallel::text || proisstrict::text
+                             || has_function_privilege('public', oid, 'EXECUTE')::text, ',' ORDER BY oid::regprocedure::text)
+             FROM pg_proc WHERE oid IN ('migration_guard.fix(text,boolean)'::regprocedure,
+                                        'migration_guard.fix_script(text,boolean)'::regprocedure)),
+          'vutruetrue,vutruetrue', 'fix() and fix_script() are volatile, parallel unsafe (check()''s simulation), strict, and PUBLIC may execute them');
+SELECT function_returns('migration_guard', 'fix_script', ARRAY['text', 'boolean'], 'text', 'fix_script(text, boolean) returns text');
 SELECT function_returns('migration_guard', 'version', '{}'::name[], 'text', 'version() returns text');
 SELECT function_returns('migration_guard', 'table_size', ARRAY['regclass'], 'bigint',
                         'table_size(regclass) returns bigint');

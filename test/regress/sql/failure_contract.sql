@@ -90,7 +90,7 @@ DELETE FROM big;
 UPDATE small SET c = 2;
 -- where every rule that could apply is a warning (here by rule_severity), a WARNING, and the
 -- statement runs: fail open only where nothing would have refused it
-SET migration_guard.rule_severity = 'dml_without_where=warning, backfill_under_exclusive_lock=warning, dml_large_unbatched=warning';
+SET migration_guard.rule_severity = 'dml_without_where=warning, backfill_under_exclusive_lock=warning, dml_large_unbatched=warning, dml_whole_table=warning';
 UPDATE small SET c = 2;
 RESET migration_guard.rule_severity;
 SET mg_faults.point = 'lock_model';
