@@ -38,6 +38,8 @@ export PG_CONFIG
 
 MG_PACKAGES=(
 	make g++ libgtest-dev libipc-run-perl
+	# the cli suite applies --fix --diff output with patch
+	patch
 	# pg_prove, the pgTAP runner
 	libtap-parser-sourcehandler-pgtap-perl
 	# integration tests (Alembic, Django), fuzzing (sqlsmith, the check() fuzzer), scripts/valgrind.sh

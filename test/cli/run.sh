@@ -337,6 +337,18 @@ else
     { ls -l index.safe.sql; diff "$T/out/fix_index.stdout" index.safe.sql; } >"$T/out/fix_write.why" 2>&1
     not_ok "--fix --write: index.safe.sql holds what --fix prints" <"$T/out/fix_write.why"
 fi
+check fix_diff 0 "--fix --diff: a unified diff from the file to its safe form" --fix --diff --threshold 64kB index.sql
+# the diff applied to the file gives what --fix prints
+cp index.sql "$T/patched.sql"
+if sed '1,2s/^\(---\|+++\) .*/\1 x/' "$T/out/fix_diff.stdout" | patch -s "$T/patched.sql" >/dev/null 2>&1 \
+    && cmp -s "$T/patched.sql" "$T/out/fix_index.stdout"; then
+    ok "--fix --diff: the diff applied to the file gives its safe form"
+else
+    { cat "$T/out/fix_diff.stdout"; diff "$T/out/fix_index.stdout" "$T/patched.sql"; } >"$T/out/fix_diff.why" 2>&1
+    not_ok "--fix --diff: the diff applied to the file gives its safe form" <"$T/out/fix_diff.why"
+fi
+check fix_diff_clean 0 "--fix --diff on a clean file prints no diff" --fix --diff clean.sql
+check diff_without_fix 2 "--diff without --fix: exit 2" --diff index.sql
 check write_without_fix 2 "--write without --fix: exit 2" --write index.sql
 check fix_json 2 "--fix with --format json: exit 2" --fix --format json index.sql
 

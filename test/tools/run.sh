@@ -425,7 +425,7 @@ if want maintenance; then
 	run 1 "clusterdb -t big (refused)" clusterdb -t big
 	contains "... by vacuum_full_cluster" "$W/mt.out" 'Rule vacuum_full_cluster'
 	run 1 "clusterdb (the whole database: CLUSTER without a table)" clusterdb
-	contains "... refused: CLUSTER without a table rewrites every table clustered before" "$W/mt.out" 'ERROR:  CLUSTER without a table would rewrite every table clustered before'
+	contains "... refused: CLUSTER without a table rewrites the large table clustered before" "$W/mt.out" 'ERROR:  CLUSTER without a table would rewrite large table "public.big", the table clustered before, under an ACCESS EXCLUSIVE lock'
 fi
 
 if want extension; then
