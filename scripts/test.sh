@@ -36,7 +36,7 @@ if [ -z "${MG_NO_BUILD:-}" ]; then
 fi
 
 WORK=$(make_workdir)
-cp -r sql test bin "$WORK/"
+cp -r sql test bin docs "$WORK/"
 [ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK"
 trap '[ -n "${MG_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -195,7 +195,7 @@ if has integration; then
 	mkdir -p "$WORK/integ" && [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/integ"
 	# django_stock counts thousands of verdicts in migration_guard.events
 	(cd "$WORK" && echo "migration_guard.events_size = 20000" | start_cluster "$WORK/integ" "$port")
-	for tool in alembic alembic_autogen django django_stock rails; do
+	for tool in alembic alembic_autogen django django_stock rails fixback; do
 		(cd "$WORK" && as_test_user env PATH="$PG_BIN:$PATH" PGUSER=postgres \
 			bash "test/integration/$tool/run.sh" "$port" "$WORK/integ") >"$WORK/$tool.log" 2>&1
 		grep -E '^not ok|^# passed' "$WORK/$tool.log"
@@ -236,7 +236,7 @@ fi
 if has fuzz; then
 	log "fuzzing, short run: check() fuzzer, sqlsmith, session oracle, multi-item statements (test/fuzz/run.sh)"
 	bash test/fuzz/run.sh >"$WORK/fuzz.log" 2>&1
-	grep -E '^(ok|not ok) [0-9]|^check_fuzz:|^session_oracle:|^FAIL text|^multi_item:|^CRASH|^queries:|^refusals|^fuzz:' \
+	grep -E '^(ok|not ok) [0-9]|^check_fuzz:|^session_oracle:|^fix_oracle:|^fix_apply:|^FAIL text|^multi_item:|^CRASH|^queries:|^refusals|^fuzz:' \
 		"$WORK/fuzz.log" | grep -vE '^ok [0-9]+ - [a-z_]+ via (check|hook), '
 	ok=$(grep -cE '^ok [0-9]+' "$WORK/fuzz.log")
 	bad=$(grep -E '^not ok [0-9]+' "$WORK/fuzz.log" | grep -cv ' # TODO ')

@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+"""Django's command line for the migration_guard integration test (run with /usr/bin/python3)."""
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mgsite.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
