@@ -76,8 +76,13 @@ show() { # title file
 }
 
 # The docs' block NAME must be FILE (or becomes it with --regen).
+# The docs show what PostgreSQL 15 to 17 give; 18 has its own NOT NULL recipe (the transcript
+# has an alternative for it, fixback_1.out, when one is recorded).
+PG_NUM=$(sql postgres -c "SHOW server_version_num")
 docs_match() { # name file
-	if [ -n "$REGEN" ]; then
+	if [ "$PG_NUM" -ge 180000 ]; then
+		ok "docs/advisor.md shows what the tools print: $1 # SKIP the docs show PostgreSQL 15's output"
+	elif [ -n "$REGEN" ]; then
 		/usr/bin/python3 "$HERE/docs_block.py" write "$DOCS" "$1" "$2"
 		check "docs/advisor.md block $1 written from this run (--regen)" $?
 	else
