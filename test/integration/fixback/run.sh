@@ -24,29 +24,15 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/fixback.out
 ROOT=$(cd "$HERE/../../.." && pwd)
 DOCS=$ROOT/docs/advisor.md
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/fixback/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
+parse_runner_args fixback "$@"
 DSN="host=$PGHOST port=$PGPORT user=$PGUSER"
 GUARD_OFF="-c migration_guard.mode=off"
 
 # --- set-up: four databases, a fixed and a reference one for each tool -------------------------
 
-start_run mg_fixback_alembic
+start_run mg_fixback_alembic  # (not $DB: one database for each tool and role)
 DBS="mg_fixback_alembic_ref mg_fixback_django mg_fixback_django_ref"
 trap 'end_run; [ -n "${MG_KEEP:-}" ] || for d in $DBS; do sql postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done' EXIT
 for d in $DBS; do
