@@ -24,7 +24,8 @@ each generated migration m (30% with in_transaction => true, as Alembic and Djan
     left out; an index that fix() adds of its own accord for a foreign key, which m does not have,
     is taken out of A's dump) and the same rows: for every table, an md5 of its rows in order,
     where a column whose values PostgreSQL draws anew on each run (a volatile or time default,
-    a sequence, an identity, a uuid, a float, a time) is compared by whether it is NULL only.
+    a sequence, an identity; a uuid, a float or a time when the text calls gen_random_uuid(),
+    random() or now() and its kin) is compared by whether it is NULL only.
 
 A failure is: f fails in PostgreSQL where m did not, or the schemas or rows differ. Each is
 printed with m, f and the diff, and fails the run unless its signature matches a line of the known
@@ -49,10 +50,18 @@ import psycopg2
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
-# Columns whose values a run draws anew: compared by NULL or not.
-DRAWN_TYPES = ("timestamp with time zone", "timestamp without time zone", "uuid", "double precision", "date")
+# Columns whose values a run draws anew are compared by NULL or not: a column of one of these
+# types when the text calls one of the functions that draw its values, ...
+DRAWN_TYPES = {
+    "timestamp with time zone": re.compile(r"now\(|clock_timestamp|statement_timestamp|current_timestamp", re.I),
+    "timestamp without time zone": re.compile(r"now\(|clock_timestamp|statement_timestamp|current_timestamp", re.I),
+    "uuid": re.compile(r"gen_random_uuid", re.I),
+    "double precision": re.compile(r"random\(", re.I),
+}
+# ... a column whose default draws them, and a column the text gives such a default or an
+# identity (the values a sequence hands out depend on the order rows are visited in).
 DRAWN_DEFAULT = re.compile(r"nextval|now\(\)|clock_timestamp|statement_timestamp|random|gen_random_uuid|current_")
-DRAWN_IN_TEXT = re.compile(r"(\w+)\s+[\w ()\[\],.]*?(?:DEFAULT\s+[^,;]*?(?:nextval|now\(\)|clock_timestamp|"
+DRAWN_IN_TEXT = re.compile(r"(?:ADD COLUMN (?:IF NOT EXISTS )?|[(,]\s*)(\w+)\s+[\w ()\[\].]*?(?:DEFAULT\s+[^,;]*?(?:nextval|now\(\)|clock_timestamp|"
                            r"statement_timestamp|random|gen_random_uuid)|\bserial\b|AS IDENTITY)", re.I)
 SET_DRAWN = re.compile(r"SET\s+(\w+)\s*=\s*(?:now\(\)|gen_random_uuid\(\))", re.I)
 
@@ -110,7 +119,7 @@ class Run:
         return [l for l in out.splitlines()
                 if l and not l.startswith(("--", "SET ", "\\restrict", "\\unrestrict")) and "set_config" not in l]
 
-    def rows(self, db, drawn):
+    def rows(self, db, drawn, text):
         conn = self.connect(db)
         out = []
         try:
@@ -125,7 +134,7 @@ class Run:
                               ORDER BY 1, a.attnum""", (DRAWN_DEFAULT.pattern,))
                 tables = {}
                 for rel, col, ty, volatile in c.fetchall():
-                    d = volatile or ty in DRAWN_TYPES or col in drawn
+                    d = volatile or col in drawn or (ty in DRAWN_TYPES and DRAWN_TYPES[ty].search(text))
                     expr = '(%s IS NULL)' % quote_ident(col) if d else '%s::text' % quote_ident(col)
                     tables.setdefault(rel, []).append(expr)
                 for rel, exprs in sorted(tables.items()):
@@ -151,6 +160,39 @@ def norm_dump(lines, fix_indexes, other):
             continue
         out.append(l)
     return out
+
+
+def object_keys(lines):
+    """name -> what it is, for the indexes and constraints of a dump, without their names: the
+    definition after the name, with the table the constraint is on."""
+    keys, table = {}, None
+    for l in lines:
+        if l.startswith(("CREATE TABLE ", "ALTER TABLE ")):
+            table = l.split()[-2] if l.endswith("(") else l.split()[-1]
+        m = re.match(r"CREATE (UNIQUE )?INDEX (\S+) (ON .*)", l)
+        if m:
+            keys[m.group(2)] = "index %s%s" % (m.group(1) or "", m.group(3))
+        m = re.match(r"\s+(?:ADD )?CONSTRAINT (\S+) (.*?),?$", l)
+        if m:
+            keys[m.group(1)] = "constraint on %s %s" % (table, m.group(2))
+    return keys
+
+
+def unchosen_names(da, db, m):
+    """The renames that make A's names of indexes and constraints the ones B has, where the two
+    differ and the user chose neither (m does not name it): PostgreSQL generated B's, fix() A's."""
+    ka, kb = object_keys(da), object_keys(db)
+    by_key = {}
+    for n, k in kb.items():
+        by_key.setdefault(k, []).append(n)
+    renames = {}
+    for n, k in ka.items():
+        if n in kb or re.search(r"\b%s\b" % re.escape(n), m):
+            continue
+        cands = [x for x in by_key.get(k, []) if x not in ka and not re.search(r"\b%s\b" % re.escape(x), m)]
+        if len(cands) == 1:
+            renames[n] = cands[0]
+    return renames
 
 
 def signature(kind, detail):
@@ -194,7 +236,8 @@ def main():
     rng = random.Random(args.seed)
     base = gen.catalog_base(run.tpl)
     generator = gen.Generator(rng, base)
-    counts = {"unchanged": 0, "m fails": 0, "compared": 0, "same": 0, "refused": 0}
+    counts = {"unchanged": 0, "m fails": 0, "compared": 0, "same": 0, "refused": 0, "unchosen names": 0}
+    renamed_examples = []
     failures, known_seen, refused_rules, m_errors = [], {}, {}, {}
     shown = [0]
     t0 = time.time()
@@ -256,17 +299,30 @@ def main():
             rule = (re.search(r"Rule (\w+):", out_a) or re.search("()", "")).group(1) or "?"
             refused_rules[rule] = refused_rules.get(rule, 0) + 1
             counts["refused"] += 1
+            at = re.search(r"script\.sql:(\d+): ERROR", out_a)
+            line = script.splitlines()[int(at.group(1)) - 1] if at else "?"
+            print("# refused (text %d, in_transaction %s): rule %s at: %s" % (i, in_tx, rule, line.strip()[:200]))
             run.copy("mg_fix_a")
             rc, out_a = run.psql("mg_fix_a", "SET migration_guard.mode = 'off';\n" + f)
         if rc != 0:
             problem = ("f fails", out_a.strip())
         else:
             drawn = {x.group(1) for x in DRAWN_IN_TEXT.finditer(m + f)} | {x.group(1) for x in SET_DRAWN.finditer(m + f)}
-            fix_idx = {x.group(1) for x in re.finditer(r"CREATE (?:UNIQUE )?INDEX CONCURRENTLY (?:IF NOT EXISTS )?"
-                                                       r"(?:public\.)?(\w+)", f)}
+            # the index fix() adds for a foreign key (the step of a foreign_key_* rule that creates it)
+            fix_idx = {x.group(1) for sql, reason in steps if reason and "foreign_key" in reason
+                       for x in re.finditer(r"CREATE (?:UNIQUE )?INDEX CONCURRENTLY (?:IF NOT EXISTS )?"
+                                            r"(?:\w+\.)?(\w+)", sql)}
             da, db = run.dump("mg_fix_a"), run.dump("mg_fix_b")
             da = norm_dump(da, fix_idx, db)
-            ra, rb = run.rows("mg_fix_a", drawn), run.rows("mg_fix_b", drawn)
+            renames = unchosen_names(da, db, m)
+            if renames:
+                counts["unchosen names"] += 1
+                if len(renamed_examples) < 5:
+                    renamed_examples.append("text %d: %s" % (i, ", ".join("%s (fix()) = %s (PostgreSQL)" % kv
+                                                                         for kv in sorted(renames.items()))))
+                pat = re.compile(r"\b(%s)\b" % "|".join(re.escape(n) for n in renames))
+                da = [pat.sub(lambda x: renames[x.group(1)], l) for l in da]
+            ra, rb = run.rows("mg_fix_a", drawn, m + f), run.rows("mg_fix_b", drawn, m + f)
             diff = list(difflib.unified_diff(db + rb, da + ra, "m (guard off)", "fix(m) (guard enforcing)", n=2,
                                              lineterm=""))
             if diff:
@@ -288,6 +344,8 @@ def main():
     print("# " + ", ".join("%s %d" % kv for kv in counts.items()) + "; known failures seen: %d" % sum(known_seen.values()))
     print("# PostgreSQL's errors in m (guard off), the texts left out: %s"
           % ", ".join("%s %d" % kv for kv in sorted(m_errors.items(), key=lambda kv: -kv[1])[:8]))
+    print("# names the user did not choose, where fix()'s differ from PostgreSQL's (taken as equal): %s"
+          % ("; ".join(renamed_examples) or "none"))
     print("# refused by the guard (property 1's gaps, run again with the guard off): %s"
           % (", ".join("%s %d" % kv for kv in sorted(refused_rules.items(), key=lambda kv: -kv[1])) or "none"))
     print("fix_apply: %d texts, seed %d, %.0f s, %d compared, %d same: %d failures: %s"
