@@ -88,6 +88,13 @@ uint32_t combinable_alter_kinds() noexcept;
 /* The reason an override that the rules gave themselves is recorded with (LetThrough). */
 const char *let_through_reason(const Finding &f) noexcept;
 
+/*
+ * PostgreSQL reports one error per statement, so the hook raises the first of a statement's
+ * findings at severity error; note_also_breaks() appends another rule's error to its DETAIL
+ * (once per rule), so that the developer learns of every refusal at once.
+ */
+void note_also_breaks(Finding &raised, const Finding &other) noexcept;
+
 /* The severity a finding of this rule gets under the policy. */
 Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 

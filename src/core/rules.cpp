@@ -962,6 +962,16 @@ let_through_reason(const Finding &f) noexcept
 	return "restore session";
 }
 
+void
+note_also_breaks(Finding &raised, const Finding &other) noexcept
+{
+	size_t used = strlen(raised.detail);
+	if (used >= sizeof raised.detail - 1)
+		return;
+	snprintf(raised.detail + used, sizeof raised.detail - used, "%sRule %s applies too: %s.",
+			 used > 0 ? " " : "", rule_info(other.rule).name, other.message);
+}
+
 uint32_t
 combinable_alter_kinds() noexcept
 {
@@ -991,10 +1001,13 @@ void
 run_statement_rules(const StatementFacts &facts, const Policy &policy, Sink &sink)
 {
 	rule_create_index_blocking(facts, policy, sink);
-	rule_constraint_unnamed(facts, policy, sink);
 	rules_index(facts, policy, sink);
 	rules_column(facts, policy, sink);
 	rules_table(facts, policy, sink);
+	/* last: PostgreSQL reports one error per statement and the hook raises the first, so a
+	 * rule about a lock, scan or rewrite comes first. Its recipe names the constraint too, so
+	 * its hint answers both, where the naming hint alone leads into a second refusal. */
+	rule_constraint_unnamed(facts, policy, sink);
 }
 
 void
