@@ -216,10 +216,12 @@ mg_owns(Oid classid, Oid objid)
 #define MG_TABENTRY_LIVE_TUPLES(e) ((e)->live_tuples)
 #define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->mod_since_analyze)
 #define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->counts.delta_live_tuples)
+#define MG_TABSTATUS_CHANGED_TUPLES(s) ((s)->counts.changed_tuples)
 #else
 #define MG_TABENTRY_LIVE_TUPLES(e) ((e)->n_live_tuples)
 #define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
 #define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
+#define MG_TABSTATUS_CHANGED_TUPLES(s) ((s)->t_counts.t_changed_tuples)
 #endif
 
 /* CLUSTER without a table reclusters the tables the user may cluster: up to 16 those it owns,
