@@ -611,7 +611,7 @@ constexpr double kWholeShare = 0.9;
 constexpr double kWholeMinRows = 1000;
 
 /* Where the rows a statement is expected to change come from. */
-enum class Basis { Planner, NullColumn };
+enum class Basis { Planner, NullColumn, Parameters };
 
 struct Estimate {
 	double rows;
@@ -628,7 +628,9 @@ estimate(const DmlTarget &t)
 	/* higher than the planner's: the IS NULL test the planner guessed at 0.5%; lower: an IS
 	 * NOT NULL it guessed at 99.5% */
 	if (t.null_column_rows >= 0)
-		e = Estimate{t.null_column_rows, t.null_column_rows > t.est_rows ? Basis::NullColumn : Basis::Planner};
+		e = Estimate{t.null_column_rows, t.null_column_rows <= t.est_rows ? Basis::Planner
+										 : t.null_column[0]              ? Basis::NullColumn
+																		 : Basis::Parameters};
 	return e;
 }
 
@@ -729,6 +731,11 @@ basis_sentence(const DmlTarget &t, const Estimate &e, const char *what)
 				   "The planner, without statistics for the column, guesses that 0.5% of the rows are NULL and "
 				   "expects " + fmt::rows(t.est_rows) + "; counting those rows as NULL, the condition holds for " +
 				   rows + " (" + pct + ").";
+		case Basis::Parameters:
+			return std::string("Its plan is generic, made without the parameter values (prepared statements after "
+							   "five executions, plan_cache_mode = force_generic_plan), and expects ") +
+				   fmt::rows(t.est_rows) + "; with this execution's values the planner's own estimate is " + rows +
+				   " (" + pct + "): its condition holds for (nearly) every row.";
 		case Basis::Planner:
 			break;
 	}

@@ -90,6 +90,8 @@ struct DmlTarget {
 	double null_column_rows;
 	char null_column[kIdentBuf]; /* that column, quoted */
 	bool null_column_added_now;  /* ... added by this transaction */
+	bool with_parameters;        /* (also) a generic plan's scan estimated again with this
+								  * execution's parameter values, as a custom plan would be */
 	double changed_before;      /* rows of this table that earlier statements of this
 								 * transaction changed (UPDATE, DELETE, MERGE); 0 in check() */
 	double last_batch_rows;     /* ... and the latest of them: the next batch of a loop is likely

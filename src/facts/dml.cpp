@@ -12,6 +12,7 @@
 #include "facts/catalog.h"
 #include "facts/facts.h"
 #include "facts/grow.h"
+#include "facts/guarded.h"
 #include "facts/privs.h"
 
 namespace {
@@ -143,6 +144,8 @@ merge_changes_rows(const ModifyTable *mt)
  * share of rows the guard can prove NULL instead.
  */
 constexpr double kPlannerNullGuess = 0.005;
+/* mg::dml_may_touch_whole_table()'s bar, for a generic plan on a table the relcache cannot size */
+constexpr double kWholeMinRowsForFastPath = 1000;
 
 struct NullRefine
 {
@@ -152,6 +155,8 @@ struct NullRefine
 	bool refined;        /* some IS [NOT] NULL test was counted */
 	bool added_now;      /* ... the first IS NULL's column was added by this transaction */
 	char column[NAMEDATALEN];
+	ParamListInfo params; /* the execution's parameter values, or NULL */
+	bool bound;          /* some scan's generic estimate was made again with the values */
 };
 
 /* The pending and shared count of rows inserted, updated or deleted in relid since its last
@@ -284,6 +289,130 @@ null_tests_factor(NullRefine *r, List *quals, Index scanrelid)
 	return factor;
 }
 
+/* ---- generic plans: the scan's estimate made again with this execution's values ---- */
+
+bool
+extern_param_walker(Node *node, void *arg)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, MG_WALKER(extern_param_walker), arg);
+}
+
+/* A parameter of quals replaced by its value in this execution (a copy); left as it is when
+ * the value cannot be had without running anything. */
+Node *
+bind_params_mutator(Node *node, void *arg)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
+	{
+		Param *p = (Param *) node;
+		ParamListInfo params = (ParamListInfo) arg;
+		ParamExternData workspace;
+		ParamExternData *prm = NULL;
+		if (p->paramid > 0 && p->paramid <= params->numParams)
+			prm = params->paramFetch != NULL ? params->paramFetch(params, p->paramid, true, &workspace)
+											 : &params->params[p->paramid - 1];
+		if (prm == NULL || !OidIsValid(prm->ptype) || prm->ptype != p->paramtype)
+			return node;
+		int16 typlen;
+		bool typbyval;
+		get_typlenbyval(p->paramtype, &typlen, &typbyval);
+		Datum value = prm->isnull ? (Datum) 0 : datumCopy(prm->value, typbyval, typlen);
+		return (Node *) makeConst(p->paramtype, p->paramtypmod, p->paramcollid, typlen, value, prm->isnull, typbyval);
+	}
+	return expression_tree_mutator(node, MG_MUTATOR(bind_params_mutator), arg);
+}
+
+struct ParamEstimate
+{
+	RangeTblEntry *rte;
+	Index scanrelid;
+	List *quals;
+	ParamListInfo params;
+	double tuples;
+	double generic; /* out: the quals' selectivity as the generic plan had it */
+	double custom;  /* out: ... with the values */
+};
+
+/* The planner's own selectivity functions, on a planner state for the one table (the way
+ * PostgreSQL sizes a parallel index build): column statistics from the syscache, no index
+ * looked at (no indexlist), no relation opened, no lock. */
+void
+estimate_with_values(void *arg)
+{
+	ParamEstimate *e = (ParamEstimate *) arg;
+	Query *query = makeNode(Query);
+	query->commandType = CMD_SELECT;
+	RangeTblEntry *rte = (RangeTblEntry *) copyObjectImpl(e->rte);
+	rte->inh = false;
+	rte->securityQuals = NIL;
+	query->rtable = list_make1(rte);
+	PlannerInfo *root = makeNode(PlannerInfo);
+	root->parse = query;
+	root->glob = makeNode(PlannerGlobal);
+	root->query_level = 1;
+	root->planner_cxt = CurrentMemoryContext;
+	root->wt_param_id = -1;
+	setup_simple_rel_arrays(root);
+	RelOptInfo *rel = makeNode(RelOptInfo);
+	rel->reloptkind = RELOPT_BASEREL;
+	rel->relid = 1;
+	rel->relids = bms_make_singleton(1);
+	rel->rtekind = RTE_RELATION;
+	rel->tuples = e->tuples;
+	rel->rows = e->tuples;
+	root->simple_rel_array[1] = rel;
+	List *quals = (List *) copyObjectImpl(e->quals);
+	ChangeVarNodes((Node *) quals, (int) e->scanrelid, 1, 0);
+	e->generic = clauselist_selectivity(root, quals, 0, JOIN_INNER, NULL);
+	List *bound = (List *) bind_params_mutator((Node *) quals, e->params);
+	e->custom = clauselist_selectivity(root, bound, 0, JOIN_INNER, NULL);
+}
+
+/* What this execution's values make of a generic plan's scan on a result relation: a factor
+ * for its rows. On the fast path the most it could be (the table's rows, as the relcache has
+ * them: the executor holds the lock and opens the table next), without reading the catalog. */
+double
+params_factor(NullRefine *r, const Plan *p, Index rti)
+{
+	List *quals = list_copy(p->qual);
+	if (IsA(p, IndexScan))
+		quals = list_concat(quals, ((const IndexScan *) p)->indexqualorig);
+	else if (IsA(p, BitmapHeapScan))
+		quals = list_concat(quals, ((const BitmapHeapScan *) p)->bitmapqualorig);
+	if (!extern_param_walker((Node *) quals, NULL))
+		return 1;
+	RangeTblEntry *rte = rt_fetch(rti, r->ps->rtable);
+	if (r->st == NULL)
+	{
+		Relation rel = RelationIdGetRelation(rte->relid);
+		double tuples = -1;
+		if (RelationIsValid(rel))
+		{
+			tuples = rel->rd_rel->reltuples;
+			RelationClose(rel);
+		}
+		r->found = true;
+		return tuples < 0 ? kWholeMinRowsForFastPath / Max(1.0, p->plan_rows) : Max(1.0, tuples / Max(1.0, p->plan_rows));
+	}
+	MgRelSize sz;
+	memset(&sz, 0, sizeof sz);
+	if (!mg_relation_size(r->st, rte->relid, true, &sz) || !(sz.rows > 0))
+		return 1;
+	ParamEstimate e = {rte, rti, quals, r->params, sz.rows, 0, 0};
+	MgFailure fail;
+	/* the planner's estimate stands if this fails: the guard knows no better then */
+	if (!mg_guarded_call(estimate_with_values, &e, false, &fail) || !(e.generic > 0) || e.custom < 0)
+		return 1;
+	r->refined = r->bound = true;
+	return e.custom / e.generic;
+}
+
 double refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth);
 
 /* refined_rows() of p over the planner's. */
@@ -323,6 +452,9 @@ refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth)
 				f *= null_tests_factor(r, ((const IndexScan *) p)->indexqualorig, rti);
 			else if (IsA(p, BitmapHeapScan))
 				f *= null_tests_factor(r, ((const BitmapHeapScan *) p)->bitmapqualorig, rti);
+			/* a generic plan: one row or none is a key, whatever the value */
+			if (r->params != NULL && r->params->numParams > 0 && p->plan_rows >= 2)
+				f *= params_factor(r, p, rti);
 			return p->plan_rows * f;
 		}
 		case T_Result:
@@ -369,6 +501,7 @@ struct CandidateTest
 	int64 max_dml_rows;
 	bool rows_matter;
 	bool strong_locks; /* the transaction may hold a strong lock from an earlier statement */
+	ParamListInfo params; /* the execution's parameter values (a generic plan's), or NULL */
 	mg::DmlFacts *out;  /* mg_collect_dml_facts: the targets go here; NULL for the fast path */
 	int cap;
 	mg::DmlTarget *targets;
@@ -408,6 +541,8 @@ is_candidate(const CandidateTest *c, ModifyTable *mt)
 	{
 		NullRefine r;
 		memset(&r, 0, sizeof r);
+		r.ps = c->ps;
+		r.params = c->params;
 		double rows = refined_rows(input, mt, &r, 0);
 		if (r.found && mg::dml_may_touch_whole_table(rows + before))
 			return true;
@@ -435,6 +570,7 @@ mg_dml_candidate(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool rows
 	c.max_dml_rows = max_dml_rows;
 	c.rows_matter = rows_matter;
 	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	c.params = qd->params;
 	return walk_plan_modify_tables(c.ps, any_candidate, &c);
 }
 
@@ -628,6 +764,7 @@ describe_candidate(ModifyTable *mt, void *arg)
 		memset(&r, 0, sizeof r);
 		r.ps = ps;
 		r.st = c->st;
+		r.params = c->params;
 		double rows = refined_rows(input, mt, &r, 0);
 		if (r.found) /* not below the planner's own estimate */
 			rows = Max(rows - t->changed_before, Min(rows, t->est_rows));
@@ -636,6 +773,7 @@ describe_candidate(ModifyTable *mt, void *arg)
 		{
 			t->null_column_rows = rows;
 			t->null_column_added_now = r.added_now;
+			t->with_parameters = r.bound;
 			if (r.found)
 				strlcpy(t->null_column, quote_identifier(r.column), sizeof t->null_column);
 		}
@@ -665,6 +803,7 @@ mg_collect_dml_facts(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool 
 	c.max_dml_rows = max_dml_rows;
 	c.rows_matter = rows_matter;
 	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	c.params = qd->params;
 	c.out = f;
 	walk_plan_modify_tables(ps, describe_candidate, &c);
 }

@@ -120,6 +120,11 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #else
 #define MG_WALKER(fn) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(fn))
 #endif
+#if MG_PG16_GE
+#define MG_MUTATOR(fn) (fn)
+#else
+#define MG_MUTATOR(fn) reinterpret_cast<Node *(*)()>(reinterpret_cast<void (*)(void)>(fn))
+#endif
 
 /* PG 18 lets a module declare its name and version (shown by pg_get_loaded_modules()); the
  * plain PG_MODULE_MAGIC leaves those fields out, which C++ warns about. */

@@ -335,6 +335,29 @@ TEST(DmlWholeTable, IsNullOnAColumnTheStatisticsDoNotKnow)
 	EXPECT_TRUE(d.run().empty());
 }
 
+TEST(DmlWholeTable, GenericPlanEstimatedWithTheValues)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE id > $1", DmlKind::Update, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	d.f.has_params = true;
+	/* the generic plan's third of the rows: silent */
+	t.est_rows = 10000;
+	EXPECT_TRUE(d.run().empty());
+	/* this execution's values: every row */
+	t.null_column_rows = 29997;
+	t.with_parameters = true;
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::DmlWholeTable);
+	EXPECT_TRUE(has(out[0].detail, "Its plan is generic"));
+	EXPECT_TRUE(has(out[0].detail, "expects about 10000 rows"));
+	EXPECT_TRUE(has(out[0].detail, "about 29997 rows (100%)"));
+	/* a value that selects a few rows: silent, though the generic plan expected more */
+	t.null_column_rows = 100;
+	EXPECT_TRUE(d.run().empty());
+}
+
 TEST(DmlWholeTable, ReportsOnceAndNotAgainAsUnbatched)
 {
 	Dml d;

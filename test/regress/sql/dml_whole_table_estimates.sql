@@ -3,8 +3,9 @@
 -- know yet (the planner guesses 0.5% of the rows), the one-shot backfill of a new column. The
 -- guard counts every row that existed when the column was added, without a default, as NULL:
 -- the column was added in this transaction, or after the last ANALYZE (no pg_statistic row
--- for it, while the table's other columns have older ones). NOT IN (subquery) and generic
--- plans keep the planner's estimate (docs/rules.md, dml_whole_table, Known limits).
+-- for it, while the table's other columns have older ones). A generic plan is estimated again
+-- with the execution's parameter values. NOT IN (subquery) keeps the planner's estimate
+-- (docs/rules.md, dml_whole_table, Known limits).
 --
 \set schema we
 \i test/regress/fixtures/setup.sql
@@ -213,15 +214,55 @@ DELETE FROM items i WHERE NOT EXISTS (SELECT FROM keep k WHERE k.id = i.id);
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
--- a generic plan is estimated without its parameter's value (silent); its custom plans, the
--- first five executions, see the value
+-- a generic plan (made without the parameter's value): the guard has the planner estimate its
+-- scan again with this execution's values, as a custom plan would be
 SET plan_cache_mode = force_generic_plan;
 PREPARE mark(bigint) AS UPDATE items SET flag = 2 WHERE id > $1;
+SELECT scan_rows('EXECUTE mark(0)') AS generic_plan_rows;
 BEGIN;
 COMMENT ON TABLE items IS 'items';
 EXECUTE mark(0);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- ... silent for a value that selects a few rows, and for a key
+BEGIN;
+COMMENT ON TABLE items IS 'items';
+EXECUTE mark(29900);
+ROLLBACK;
+PREPARE one(bigint) AS UPDATE items SET flag = 2 WHERE id = $1;
+BEGIN;
+COMMENT ON TABLE items IS 'items';
+EXECUTE one(5);
 ROLLBACK;
 DEALLOCATE mark;
+DEALLOCATE one;
+-- ... inside a PL/pgSQL function, its variable the parameter: refused for 0, silent for 29000
+CREATE FUNCTION mark_after(p bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE we.items SET flag = 3 WHERE id > p;
+END
+$$;
+BEGIN;
+COMMENT ON TABLE items IS 'items';
+SELECT mark_after(0);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+COMMENT ON TABLE items IS 'items';
+SELECT mark_after(29000);
+ROLLBACK;
+-- ... and a partitioned table, whose generic plan keeps every partition (pruned when it runs)
+PREPARE purge(date) AS DELETE FROM events WHERE created >= $1;
+BEGIN;
+COMMENT ON TABLE events IS 'events';
+EXECUTE purge(date '2024-01-01');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+COMMENT ON TABLE events IS 'events';
+EXECUTE purge(date '2025-12-01');
+ROLLBACK;
+DEALLOCATE purge;
 RESET plan_cache_mode;
 
 -- silent: an old column whose type changed since the last ANALYZE has no statistics either,
