@@ -112,12 +112,9 @@ int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int 
 /*
  * The fast path's tests for dml_whole_table, on the plan's estimate alone (L2 calls them before
  * it reads the catalog): a statement expected to change fewer rows than the rule ever counts as
- * a whole table is never worth the catalog look-ups; nor is the guard's own estimate worth
- * making (column statistics, parameter values) for a statement the planner expects to touch a
- * single row.
+ * a whole table is never worth the catalog look-ups.
  */
 bool dml_may_touch_whole_table(double est_rows) noexcept;
-bool dml_estimate_worth_refining(double est_rows) noexcept;
 
 /*
  * The lock group (rules_lock.cpp), called by the hook itself rather than through evaluate():

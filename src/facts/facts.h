@@ -61,7 +61,8 @@ bool mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel);
  * (rows_matter), or it writes a table this transaction may hold a strong lock on.
  */
 /* ExecutorEnd: the rows an UPDATE, DELETE or MERGE changed, noted for the transaction
- * (dml_whole_table's batches without a COMMIT). Reads the plan's target only. */
+ * (dml_whole_table's batches without a COMMIT), those of a data-modifying WITH query too (the
+ * rows its input yielded: the hook has the executor count them). Reads the plan only. */
 void mg_note_dml_done(QueryDesc *queryDesc);
 bool mg_dml_candidate(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter);
 /* The catalog facts of every ModifyTable of the plan that is a candidate by the same test. */

@@ -462,6 +462,12 @@ sim_rows_changed(const MgState *, Oid, double *last)
 	return 0; /* nothing of the text runs */
 }
 
+bool
+sim_column_added(const MgState *, Oid, AttrNumber)
+{
+	return false; /* check() never plans a data change */
+}
+
 struct HTAB *
 sim_size_cache(const MgState *st)
 {
@@ -512,6 +518,7 @@ const MgStateOps sim_ops = {
 	sim_catalog_complete,
 	sim_domain_created,
 	sim_rows_changed,
+	sim_column_added,
 };
 
 /* ---- recording what a statement would do ---- */

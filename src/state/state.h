@@ -96,6 +96,9 @@ typedef struct MgStateOps
 	 * changed (what they reported); 0 in check(), which runs nothing. *last (may be NULL): the
 	 * rows the latest of them changed (a loop's next batch is likely its size). */
 	double (*rows_changed)(const MgState *st, Oid relid, double *last);
+	/* Column attnum of relid was added by this transaction (ALTER TABLE ... ADD COLUMN, and
+	 * not rolled back since); false in check(), which never plans a data change. */
+	bool (*column_added)(const MgState *st, Oid relid, AttrNumber attnum);
 } MgStateOps;
 
 struct MgState
@@ -213,6 +216,12 @@ static inline double
 mg_state_rows_changed(const MgState *st, Oid relid, double *last)
 {
 	return st->ops->rows_changed(st, relid, last);
+}
+
+static inline bool
+mg_state_column_added(const MgState *st, Oid relid, AttrNumber attnum)
+{
+	return st->ops->column_added(st, relid, attnum);
 }
 
 /* ---- live (live.cpp) ---- */
