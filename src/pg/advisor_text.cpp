@@ -355,7 +355,10 @@ mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
 		relids[n] = plan->locks[i].relid;
 		modes[n++] = plan->locks[i].mode;
 	}
-	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+	/* unnamed constraints recorded under the names PostgreSQL will give them, so that a later
+	 * statement of the text names its own as PostgreSQL will after this one */
+	Node *named = mg_facts_with_constraint_names(stmt, st);
+	mg_sim_apply(st, named, relids, modes, n, mg_alter_kinds(stmt));
 }
 
 void

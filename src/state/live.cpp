@@ -245,7 +245,7 @@ live_constraint_added(const MgState *, Oid, const char *, bool *)
 }
 
 List *
-live_constraint_names(const MgState *, Oid)
+live_constraint_names(const MgState *, Oid, const char *)
 {
 	return NIL; /* the catalog has them */
 }
