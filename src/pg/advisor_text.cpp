@@ -47,8 +47,11 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 		FlushErrorState();
 		MemoryContextSwitchTo(cxt);
 		out->error = e;
-		if (e->cursorpos > 0)
-			out->error_at = pg_mbcharcliplen(stretch, len, e->cursorpos - 1);
+		/* the parser sets cursorpos; a caller's error context may have moved it to internalpos
+		 * (a SQL function's callback does, for check() or fix() called in its body) */
+		const int pos = e->cursorpos > 0 ? e->cursorpos : e->internalpos;
+		if (pos > 0)
+			out->error_at = pg_mbcharcliplen(stretch, len, pos - 1);
 	}
 	PG_END_TRY();
 }
