@@ -170,6 +170,16 @@ SELECT step, runs_in, xact, reason FROM pg_temp.fixed('BEGIN; SAVEPOINT s; CREAT
 SELECT migration_guard.fix_script(E'CREATE TABLE fresh (id bigint);  -- kept\nCREATE INDEX ON big (c); /* why */ -- the report\nSELECT 1; SELECT 2; -- two\nBEGIN; -- open\nALTER TABLE big ADD CONSTRAINT big_c_pos CHECK (c >= 0); -- a check\nCOMMIT; -- done\n-- end\n');
 SELECT migration_guard.fix_script(migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n'))
      = migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n') AS idempotent_comments;
+-- PostgreSQL 18 (fix_1.out; before 18 fix.out shows the parser's error on VIRTUAL): SET NOT NULL
+-- becomes 18's own NOT NULL ... NOT VALID, VALIDATE (the constraint keeps the name SET NOT NULL
+-- would give it); a VIRTUAL generated column is metadata only and kept as written; one with
+-- NOT NULL, which scans, is flagged with the plan
+SELECT * FROM pg_temp.fixed('ALTER TABLE big ALTER COLUMN c SET NOT NULL;');
+SELECT migration_guard.fix_script('ALTER TABLE big ALTER COLUMN c SET NOT NULL;');
+SELECT * FROM pg_temp.fixed('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;');
+SELECT step, runs_in, replaces, reason FROM pg_temp.fixed('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL NOT NULL;');
+SELECT migration_guard.fix_script('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL NOT NULL;');
+SELECT pg_temp.still('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;');
 -- PostgreSQL's own errors and the parser's: the statement as written, flagged
 SELECT step, sql, reason FROM migration_guard.fix('CREATE INDEX ON no_such_table (c);');
 SELECT step, sql, reason FROM migration_guard.fix('CREATE INDEX ON big (c); CREAT TABLE x ();');
@@ -254,6 +264,16 @@ SELECT count(*) AS differences FROM (
 SELECT count(*) AS rows_differ FROM (
   (SELECT id, c, pad, n FROM a1 EXCEPT SELECT id, c, pad, n FROM b1)
   UNION ALL (SELECT id, c, pad, n FROM b1 EXCEPT SELECT id, c, pad, n FROM a1)) x;
+-- PostgreSQL 18's not-null constraints (none before 18): the fix's NOT NULL ... NOT VALID then
+-- VALIDATE leaves the same validated constraints, under the same names, as SET NOT NULL
+SELECT replace(conname, 'a1', 'T') AS not_null_constraint, convalidated FROM pg_constraint
+ WHERE conrelid = 'a1'::regclass AND contype = 'n' ORDER BY 1;
+SELECT count(*) AS not_null_differences FROM (
+  (SELECT replace(conname, 'a1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'a1'::regclass AND contype = 'n'
+   EXCEPT SELECT replace(conname, 'b1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'b1'::regclass AND contype = 'n')
+  UNION ALL
+  (SELECT replace(conname, 'b1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'b1'::regclass AND contype = 'n'
+   EXCEPT SELECT replace(conname, 'a1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'a1'::regclass AND contype = 'n')) x;
 
 \pset format aligned
 SET client_min_messages = error;
