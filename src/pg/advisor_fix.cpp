@@ -144,7 +144,7 @@ typedef struct Fix
 	/* the user's transaction blocks */
 	bool user_block;          /* inside BEGIN ... COMMIT, or in_transaction */
 	char *user_begin;         /* its BEGIN as written, with the comments before it */
-	char *user_begin_bare;    /* the same from its first token, for the parts after a split */
+	char *user_begin_bare;    /* the same without its comments, for the parts after a split */
 	bool begin_used;          /* the first part of the block has its BEGIN */
 	int savepoints;           /* SAVEPOINTs of the block not released */
 	bool block_has_rows;
@@ -832,11 +832,11 @@ block_ends_in_rollback(Fix *fix, int after_no)
 }
 
 void
-begin_block(Fix *fix, const char *begin_written, int begin_no)
+begin_block(Fix *fix, const char *begin_written, const char *begin_bare, int begin_no)
 {
 	fix->user_block = true;
 	fix->user_begin = MemoryContextStrdup(fix->t.runcxt, begin_written);
-	fix->user_begin_bare = bare(fix->t.runcxt, begin_written);
+	fix->user_begin_bare = bare(fix->t.runcxt, begin_bare);
 	fix->begin_used = false;
 	fix->savepoints = 0;
 	fix->block_has_rows = false;
@@ -857,25 +857,25 @@ rollback_block(Fix *fix, TransactionStmt *ts, const char *written, int replaces)
 	fix->user_block = false;
 	if (ts->chain)
 	{
-		begin_block(fix, "BEGIN;", replaces);
+		begin_block(fix, "BEGIN;", "BEGIN;", replaces);
 		sim_begin(fix);
 	}
 }
 
 void
-transaction_statement(Fix *fix, TransactionStmt *ts, const char *written, int replaces)
+transaction_statement(Fix *fix, TransactionStmt *ts, const char *written, const char *bare_written, int replaces)
 {
 	switch (ts->kind)
 	{
 		case TRANS_STMT_BEGIN:
 		case TRANS_STMT_START:
 			if (!fix->user_block)
-				begin_block(fix, written, replaces);
+				begin_block(fix, written, bare_written, replaces);
 			return; /* a BEGIN inside a block: PostgreSQL only warns */
 		case TRANS_STMT_COMMIT:
 			sim_commit(fix);
 			if (ts->chain && fix->user_block)
-				begin_block(fix, "BEGIN;", replaces);
+				begin_block(fix, "BEGIN;", "BEGIN;", replaces);
 			else
 				fix->user_block = false;
 			return;
@@ -940,6 +940,8 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 	if (IsA(raw->stmt, TransactionStmt))
 	{
 		TransactionStmt *ts = (TransactionStmt *) raw->stmt;
+		/* the parts of a block after a split begin with the BEGIN alone, without its comments */
+		const char *bare_written = s.written;
 		if (trailing != NULL)
 			s.written = psprintf("%s %s", s.written, trailing);
 		/* a BEGIN keeps the comments before it; those before a COMMIT go with what follows it */
@@ -948,7 +950,7 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 			s.written = psprintf("%s\n%s", fix->pending_comment, s.written);
 			fix->pending_comment = NULL;
 		}
-		transaction_statement(fix, ts, s.written, s.replaces_no);
+		transaction_statement(fix, ts, s.written, bare_written, s.replaces_no);
 		return;
 	}
 	const int rows_before = fix->n_rows;
@@ -1041,7 +1043,7 @@ run_fix(Fix *fix, FunctionCallInfo fcinfo, const char *fn, MgTextResult result)
 	mg_walk_text(&fix->t.src, fix->t.stmtcxt, prescan_statement, prescan_syntax_error, &pre);
 	if (PG_GETARG_BOOL(1)) /* in_transaction */
 	{
-		begin_block(fix, "BEGIN;", 0);
+		begin_block(fix, "BEGIN;", "BEGIN;", 0);
 		fix->sim_block = true; /* the simulation starts inside the block */
 	}
 	fix->timeout_sql = pstrdup(mg::fix_lock_timeout_sql());

@@ -22,6 +22,7 @@ the exit status is 1 on a failure. The first few violating texts are printed who
 import argparse
 import os
 import random
+import re
 import sys
 import time
 
@@ -52,6 +53,24 @@ def norm(sql):
     return " ".join((sql or "").split()).rstrip(";")
 
 
+def statement_of(sql):
+    """A flagged row's statement: its sql without the comment lines before it."""
+    lines = (sql or "").splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")
+                     or re.fullmatch(r"\s*/\*.*\*/\s*", lines[0])):
+        lines.pop(0)
+    return norm("\n".join(lines))
+
+
+def is_flagged(statement, flagged):
+    """check()'s statement (cut with "..." when long) is one of the flagged statements (which
+    may go on with a comment at the end of its line)."""
+    s = norm(statement)
+    if s.endswith("..."):
+        s = s[:-3]
+    return bool(s) and any(f.startswith(s) for f in flagged)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dsn", required=True)
@@ -78,7 +97,7 @@ def main():
         try:
             steps = rows(conn, "SELECT sql, reason FROM migration_guard.fix(%s, %s)", (m, in_tx))
             f = rows(conn, "SELECT migration_guard.fix_script(%s, %s)", (m, in_tx))[0][0]
-            flagged = {norm(s) for s, r in steps if r and r.startswith("needs a decision")}
+            flagged = {statement_of(s) for s, r in steps if r and r.startswith("needs a decision")}
             flagged_total += len(flagged)
             flagged_rollback += sum(1 for _, r in steps if r and r.startswith("needs a decision")
                                     and r.endswith("in a transaction block that ends in ROLLBACK"))
@@ -89,9 +108,10 @@ def main():
             # back unchanged has no BEGIN of its own and runs as m does (in_transaction as m)
             f_in_tx = in_tx and f == m
             after = rows(conn, "SELECT rule, severity, statement FROM migration_guard.check(%s, %s)", (f, f_in_tx))
-            # a flagged row's sql is the statement as written, after the comment that says why
+            # a flagged row's sql is the statement as written, after the comment that says why:
+            # the error must be on that statement itself, not on one its comment's plan shows
             bad = [(r, s) for r, sev, s in after
-                   if sev == "error" and not any(norm(s) and norm(s) in x for x in flagged)
+                   if sev == "error" and not is_flagged(s, flagged)
                    and not (r in OWN_ERRORS and (r, norm(s)) in own_before)]
             ff = rows(conn, "SELECT migration_guard.fix_script(%s, %s)", (f, f_in_tx))[0][0]
             if f != m:

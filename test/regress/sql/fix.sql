@@ -166,8 +166,9 @@ SELECT step, sql, runs_in, transaction_no, reason FROM migration_guard.fix('CREA
 -- a block that commits is split as before; one a SAVEPOINT spans is not
 SELECT step, runs_in, xact, reason FROM pg_temp.fixed('BEGIN; SAVEPOINT s; CREATE INDEX ON big (c); RELEASE s; COMMIT;');
 -- a comment at the end of a statement's line stays there, on a statement kept as written and on
--- the last step of a rewritten one; one after COMMIT goes with what follows
-SELECT migration_guard.fix_script(E'CREATE TABLE fresh (id bigint);  -- kept\nCREATE INDEX ON big (c); /* why */ -- the report\nSELECT 1; SELECT 2; -- two\nBEGIN; -- open\nALTER TABLE big ADD CONSTRAINT big_c_pos CHECK (c >= 0); -- a check\nCOMMIT; -- done\n-- end\n');
+-- the last step of a rewritten one; one after COMMIT goes with what follows; the part of a split
+-- block after the split begins with a bare BEGIN
+SELECT migration_guard.fix_script(E'CREATE TABLE fresh (id bigint);  -- kept\nCREATE INDEX ON big (c); /* why */ -- the report\nSELECT 1; SELECT 2; -- two\nBEGIN; -- open\nALTER TABLE big ADD CONSTRAINT big_c_pos CHECK (c >= 0); -- a check\nSELECT 3;\nCOMMIT; -- done\n-- end\n');
 SELECT migration_guard.fix_script(migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n'))
      = migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n') AS idempotent_comments;
 -- PostgreSQL 18 (fix_1.out; before 18 fix.out shows the parser's error on VIRTUAL): SET NOT NULL
