@@ -354,15 +354,22 @@ name_taken(NameContext *cx, const char *name)
 }
 
 /* ChooseConstraintName()'s rule: name1_name2_label, then label1, label2, ... until the name
- * is free in the schema: in the catalog, among the names the text gave earlier (cx->chosen
- * holds them) and among those generated so far in this statement. */
+ * is free in the schema: in the catalog (unless the text dropped it earlier), among the names
+ * the text gave earlier (cx->chosen holds them) and among those generated so far in this
+ * statement. */
+bool
+constraint_name_taken(NameContext *cx, const char *name)
+{
+	return name_taken(cx, name) ||
+		   (OidIsValid(cx->nspid) && ConstraintNameExists(name, cx->nspid) &&
+			!mg_state_constraint_name_freed(cx->st, cx->nspname, name));
+}
+
 char *
 choose_constraint_name(NameContext *cx, const char *name2, const char *label)
 {
-	if (OidIsValid(cx->nspid))
-		return ChooseConstraintName(cx->relname, name2, label, cx->nspid, cx->chosen);
 	char *name = makeObjectName(cx->relname, name2, label);
-	for (int pass = 1; name_taken(cx, name); pass++)
+	for (int pass = 1; constraint_name_taken(cx, name); pass++)
 	{
 		char modlabel[NAMEDATALEN];
 		snprintf(modlabel, sizeof modlabel, "%s%d", label, pass);

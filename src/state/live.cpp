@@ -250,6 +250,12 @@ live_constraint_names(const MgState *, Oid, const char *)
 	return NIL; /* the catalog has them */
 }
 
+bool
+live_constraint_name_freed(const MgState *, const char *, const char *)
+{
+	return false; /* the catalog has dropped them */
+}
+
 int
 live_alters_before(const MgState *, Oid relid, MgAlterKinds kinds)
 {
@@ -319,6 +325,7 @@ const MgStateOps live_ops = {
 	live_not_null_proven,
 	live_constraint_added,
 	live_constraint_names,
+	live_constraint_name_freed,
 	live_alters_before,
 	live_index_leads_with,
 	live_session_tool,

@@ -416,6 +416,19 @@ sim_constraint_names(const MgState *st, Oid relid, const char *nsp)
 	return names;
 }
 
+bool
+sim_constraint_name_freed(const MgState *st, const char *nsp, const char *name)
+{
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (c->dropped && strcmp(c->nsp, nsp) == 0 && strcmp(c->conname, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 sim_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
 {
@@ -516,6 +529,7 @@ const MgStateOps sim_ops = {
 	sim_not_null_proven,
 	sim_constraint_added,
 	sim_constraint_names,
+	sim_constraint_name_freed,
 	sim_alters_before,
 	sim_index_leads_with,
 	sim_session_tool,
@@ -879,18 +893,31 @@ note_constraints(Sim *s, AlterTableStmt *stmt, const ConTable *t)
 			record_column_constraints(s, t, (ColumnDef *) cmd->def);
 		else if ((cmd->subtype == AT_ValidateConstraint || cmd->subtype == AT_DropConstraint) && cmd->name)
 		{
+			bool found = false;
 			ListCell *k;
 			foreach (k, s->constraints)
 			{
 				SimConstraint *c = (SimConstraint *) lfirst(k);
 				if (on_table(c, t) && strcmp(c->conname, cmd->name) == 0)
 				{
+					found = true;
 					will_change(s, c);
 					if (cmd->subtype == AT_ValidateConstraint)
 						c->validated = true;
 					else
 						c->dropped = true;
 				}
+			}
+			if (!found && cmd->subtype == AT_DropConstraint && OidIsValid(t->relid))
+			{
+				/* a catalog constraint: its name is free again (undone with the block) */
+				SimConstraint *c = (SimConstraint *) MemoryContextAllocZero(s->cxt, sizeof(SimConstraint));
+				c->relid = t->relid;
+				strlcpy(c->nsp, t->nsp, sizeof c->nsp);
+				strlcpy(c->relname, t->relname, sizeof c->relname);
+				strlcpy(c->conname, cmd->name, sizeof c->conname);
+				c->dropped = true;
+				append_ptr(s, &s->constraints, c);
 			}
 		}
 	}

@@ -71,6 +71,9 @@ typedef struct MgStateOps
 	 * the catalog does not show yet (char *, in the current memory context): names PostgreSQL
 	 * will not choose for an unnamed one. */
 	List *(*constraint_names)(const MgState *st, Oid relid, const char *nsp);
+	/* A constraint named name in schema nsp that the text dropped (the catalog still shows it):
+	 * PostgreSQL may choose the name again. */
+	bool (*constraint_name_freed)(const MgState *st, const char *nsp, const char *name);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -168,6 +171,11 @@ static inline List *
 mg_state_constraint_names(const MgState *st, Oid relid, const char *nsp)
 {
 	return st->ops->constraint_names(st, relid, nsp);
+}
+static inline bool
+mg_state_constraint_name_freed(const MgState *st, const char *nsp, const char *name)
+{
+	return nsp != NULL && st->ops->constraint_name_freed(st, nsp, name);
 }
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
