@@ -133,7 +133,6 @@ typedef struct TxMark
 {
 	int no;
 	TransactionStmtKind kind;
-	bool chain;
 } TxMark;
 
 typedef struct Fix
@@ -1017,7 +1016,6 @@ prescan_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begi
 	TransactionStmt *ts = (TransactionStmt *) raw->stmt;
 	fix->marks[fix->n_marks].no = p->no;
 	fix->marks[fix->n_marks].kind = ts->kind;
-	fix->marks[fix->n_marks].chain = ts->chain;
 	fix->n_marks++;
 }
 
