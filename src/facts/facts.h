@@ -78,6 +78,11 @@ bool mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, 
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);
+
+/* A copy of a CREATE TABLE or ALTER TABLE with its table's schema written out and each unnamed
+ * constraint given the name PostgreSQL will give it (ChooseConstraintName()'s rule, with the
+ * names the text gave earlier taken), for the simulation to record; stmt itself otherwise. */
+Node *mg_facts_with_constraint_names(Node *stmt, const MgState *st);
 /* The rule groups (mg::RuleGroupBit) whose rules can apply to this kind of statement: what
  * the failure contract weighs when the statement could not be judged. The node tag alone. */
 uint32 mg_rule_groups(Node *parsetree);

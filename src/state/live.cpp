@@ -320,9 +320,15 @@ live_constraint_added(const MgState *, Oid, const char *, bool *)
 }
 
 List *
-live_constraint_names(const MgState *, Oid)
+live_constraint_names(const MgState *, Oid, const char *)
 {
 	return NIL; /* the catalog has them */
+}
+
+bool
+live_constraint_name_freed(const MgState *, const char *, const char *)
+{
+	return false; /* the catalog has dropped them */
 }
 
 int
@@ -401,6 +407,7 @@ const MgStateOps live_ops = {
 	live_not_null_proven,
 	live_constraint_added,
 	live_constraint_names,
+	live_constraint_name_freed,
 	live_alters_before,
 	live_index_leads_with,
 	live_session_tool,

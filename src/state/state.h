@@ -67,9 +67,13 @@ typedef struct MgStateOps
 	/* A constraint named name on relid that the catalog does not show yet; *validated (may
 	 * be NULL): whether it is validated now. */
 	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
-	/* The names of the constraints on relid that the catalog does not show yet (char *, in the
-	 * current memory context): names PostgreSQL will not choose for an unnamed one. */
-	List *(*constraint_names)(const MgState *st, Oid relid);
+	/* The names of the constraints on relid, or on any table of schema nsp (NULL: none), that
+	 * the catalog does not show yet (char *, in the current memory context): names PostgreSQL
+	 * will not choose for an unnamed one. */
+	List *(*constraint_names)(const MgState *st, Oid relid, const char *nsp);
+	/* A constraint named name in schema nsp that the text dropped (the catalog still shows it):
+	 * PostgreSQL may choose the name again. */
+	bool (*constraint_name_freed)(const MgState *st, const char *nsp, const char *name);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -167,9 +171,14 @@ mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *
 	return st->ops->constraint_added(st, relid, name, validated);
 }
 static inline List *
-mg_state_constraint_names(const MgState *st, Oid relid)
+mg_state_constraint_names(const MgState *st, Oid relid, const char *nsp)
 {
-	return st->ops->constraint_names(st, relid);
+	return st->ops->constraint_names(st, relid, nsp);
+}
+static inline bool
+mg_state_constraint_name_freed(const MgState *st, const char *nsp, const char *name)
+{
+	return nsp != NULL && st->ops->constraint_name_freed(st, nsp, name);
 }
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
