@@ -217,6 +217,16 @@ statement_locks(PlannedStmt *pstmt, const char *queryString, const MgState *st, 
 }
 
 void
+run_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
+			ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
+void
 mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
 				  ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
@@ -287,10 +297,24 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 			note_restore_uses(parsetree, &plan);
 	}
 
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	if (act.inject)
+	{
+		/* the injected lock_timeout holds for the statement only: set here, the session's
+		 * value back on error before the abort, and in mg_lock_after() on success */
+		PG_TRY();
+		{
+			mg_lock_timeout_set(&act);
+			run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		}
+		PG_CATCH();
+		{
+			mg_lock_timeout_unwind(&act);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
 	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 
 	if (own)
 	{
