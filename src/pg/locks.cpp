@@ -224,7 +224,11 @@ mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
 			first = &plan->locks[i];
 			break;
 		}
-	if (first != NULL && !plan->nowait && mg::lock_queue_check_enabled(mg_blocker_age_ms))
+	/* With no other session of this database and no prepared transaction, nobody holds a lock
+	 * the statement could queue behind: no preflight (its memory context and guarded call per
+	 * lock would read nothing). */
+	if (first != NULL && !plan->nowait && mg::lock_queue_check_enabled(mg_blocker_age_ms) &&
+		(mg_blockers_possible() || mg_fault_injection_loaded()))
 		for (int i = 0; i < plan->n;)
 			i = plan->locks[i].role != MG_LOCK_CHILD && act->may_queue[i] ? preflight(plan, act, i) : i + 1;
 	if (first == NULL || !act->decision.inject)
