@@ -42,6 +42,32 @@ check() { # description status [todo-reason]: ok when status is 0
 	fi
 }
 
+# The command line every runner takes, "[--regen] PORT HOST", and the connection environment for
+# its database mg_NAME: sets REGEN, EXPECTED (expected/NAME.out), DB, and PGPORT, PGHOST, PGUSER
+# for psql and the tools, with nothing from the caller's environment choosing another database,
+# service or options. MG_DATABASE_URL (SQLAlchemy) and MG_DB_NAME (Django, Rails) name DB.
+parse_runner_args() { # name "$@"
+	local name=$1
+	shift
+	EXPECTED=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/expected/$name.out
+	REGEN=
+	if [ "${1:-}" = --regen ]; then
+		REGEN=1
+		shift
+	fi
+	if [ $# -ne 2 ]; then
+		echo "usage: bash test/integration/$name/run.sh [--regen] PORT HOST" >&2
+		exit 2
+	fi
+	export PGPORT=$1 PGHOST=$2
+	export PGUSER=${PGUSER:-$(id -un)}
+	unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
+	export PGCLIENTENCODING=UTF8
+	DB=mg_$name
+	export MG_DB_NAME=$DB
+	export MG_DATABASE_URL="postgresql+psycopg2://$PGUSER@/$DB?host=$PGHOST&port=$PGPORT"
+}
+
 say() { echo "$*" >>"$OUT"; }
 
 # Runs a migration tool; what it printed goes to the transcript $OUT, with a Python traceback

@@ -22,23 +22,7 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/alembic.out
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/alembic/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
-DB=mg_alembic
-export MG_DATABASE_URL="postgresql+psycopg2://$PGUSER@/$DB?host=$PGHOST&port=$PGPORT"
+parse_runner_args alembic "$@"
 
 PROJECT_FILES=(alembic.ini models.py migrations)
 

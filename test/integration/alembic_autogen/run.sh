@@ -24,23 +24,7 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/alembic_autogen.out
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/alembic_autogen/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
-DB=mg_alembic_autogen
-export MG_DATABASE_URL="postgresql+psycopg2://$PGUSER@/$DB?host=$PGHOST&port=$PGPORT"
+parse_runner_args alembic_autogen "$@"
 THRESHOLD=65536
 REVISIONS="r01 r02 r03 r04 r05 r06"
 

@@ -23,23 +23,7 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/django.out
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/django/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
-DB=mg_django
-export MG_DB_NAME=$DB
+parse_runner_args django "$@"
 BOOK="(SELECT app, name FROM django_migrations) AS applied"
 
 PROJECT_FILES=(manage.py mgsite shop)

@@ -24,23 +24,7 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/django_stock.out
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/django_stock/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
-DB=mg_django_stock
-export MG_DB_NAME=$DB
+parse_runner_args django_stock "$@"
 THRESHOLD=65536   # the 64kB that start_run sets
 ROWS=3000         # rows per table in step 3: every table ends up above the threshold
 

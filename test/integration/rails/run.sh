@@ -28,23 +28,7 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-EXPECTED=$HERE/../expected/rails.out
-
-REGEN=
-if [ "${1:-}" = --regen ]; then
-	REGEN=1
-	shift
-fi
-if [ $# -ne 2 ]; then
-	echo "usage: bash test/integration/rails/run.sh [--regen] PORT HOST" >&2
-	exit 2
-fi
-export PGPORT=$1 PGHOST=$2
-export PGUSER=${PGUSER:-$(id -un)}
-unset PGDATABASE PGSERVICE PGOPTIONS PGAPPNAME
-export PGCLIENTENCODING=UTF8
-DB=mg_rails
-export MG_DB_NAME=$DB
+parse_runner_args rails "$@"
 BOOK="(SELECT version FROM schema_migrations) AS applied"
 SAFE_ONLY="20240101000007 20240101000009 20240101000010"   # the safe recipes' extra steps
 
