@@ -88,6 +88,13 @@ uint32_t combinable_alter_kinds() noexcept;
 /* The reason an override that the rules gave themselves is recorded with (LetThrough). */
 const char *let_through_reason(const Finding &f) noexcept;
 
+/*
+ * PostgreSQL reports one error per statement, so the hook raises the first of a statement's
+ * findings at severity error; note_also_breaks() appends another rule's error to its DETAIL
+ * (once per rule), so that the developer learns of every refusal at once.
+ */
+void note_also_breaks(Finding &raised, const Finding &other) noexcept;
+
 /* The severity a finding of this rule gets under the policy. */
 Severity effective_severity(RuleId id, const Policy &policy) noexcept;
 
@@ -105,12 +112,9 @@ int evaluate_dml(const DmlFacts &facts, const Policy &policy, Finding *out, int 
 /*
  * The fast path's tests for dml_whole_table, on the plan's estimate alone (L2 calls them before
  * it reads the catalog): a statement expected to change fewer rows than the rule ever counts as
- * a whole table is never worth the catalog look-ups; nor is the guard's own estimate worth
- * making (column statistics, parameter values) for a statement the planner expects to touch a
- * single row.
+ * a whole table is never worth the catalog look-ups.
  */
 bool dml_may_touch_whole_table(double est_rows) noexcept;
-bool dml_estimate_worth_refining(double est_rows) noexcept;
 
 /*
  * The lock group (rules_lock.cpp), called by the hook itself rather than through evaluate():

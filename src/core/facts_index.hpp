@@ -46,7 +46,8 @@ struct IcConstraint {
 								 * some new column a DEFAULT or adds a table FOREIGN KEY too */
 	bool using_index;           /* UNIQUE / PRIMARY KEY ... USING INDEX */
 	int32_t offset;             /* byte offset of the constraint in the statement; -1 unknown */
-	int32_t end;                /* just past its text (before the next top-level comma) */
+	int32_t end;                /* inline in ADD COLUMN: where the column's next element starts;
+								 * -1 when it is the last (or written as a table constraint) */
 	char name_sql[kIdentBuf];   /* the given name, or "" */
 	char cols_sql[256];         /* "(a, b)": its columns as written, quoted; "" if none */
 	/* FOREIGN KEY */

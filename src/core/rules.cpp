@@ -611,7 +611,7 @@ constexpr double kWholeShare = 0.9;
 constexpr double kWholeMinRows = 1000;
 
 /* Where the rows a statement is expected to change come from. */
-enum class Basis { Planner, NullColumn, NotIn, Parameters };
+enum class Basis { Planner, NullColumn, Parameters };
 
 struct Estimate {
 	double rows;
@@ -619,24 +619,18 @@ struct Estimate {
 };
 
 /* The guard's estimate of the rows a statement changes: the planner's, except where the guard
- * knows better than the planner's default guesses (facts in DmlTarget). */
+ * knows better than the planner's default guess (an IS NULL test on a column the statistics
+ * do not know yet). */
 Estimate
 estimate(const DmlTarget &t)
 {
 	Estimate e{t.est_rows, Basis::Planner};
-	if (t.param_rows >= 0)
-		e = Estimate{t.param_rows, Basis::Parameters};
-	if (t.not_in_rows >= 0 && t.not_in_distinct > 0)
-	{
-		/* NOT IN keeps the rows whose value is not among the subquery's: at most that many of the
-		 * column's distinct values are excluded (the planner guesses half the table, whatever
-		 * the subquery). NULLs never pass NOT IN. */
-		double kept = 1.0 - std::min(1.0, t.not_in_rows / t.not_in_distinct);
-		double not_null = 1.0 - std::max(0.0, std::min(1.0, t.not_in_null_frac));
-		e = Estimate{t.rel.rows * not_null * kept, Basis::NotIn};
-	}
-	if (t.null_column_rows >= 0 && t.null_column_rows > e.rows)
-		e = Estimate{t.null_column_rows, Basis::NullColumn};
+	/* higher than the planner's: the IS NULL test the planner guessed at 0.5%; lower: an IS
+	 * NOT NULL it guessed at 99.5% */
+	if (t.null_column_rows >= 0)
+		e = Estimate{t.null_column_rows, t.null_column_rows <= t.est_rows ? Basis::Planner
+										 : t.null_column[0]              ? Basis::NullColumn
+																		 : Basis::Parameters};
 	return e;
 }
 
@@ -662,13 +656,6 @@ bool
 dml_may_touch_whole_table(double est_rows) noexcept
 {
 	return est_rows >= kWholeMinRows;
-}
-
-bool
-dml_estimate_worth_refining(double est_rows) noexcept
-{
-	/* one row or none is an equality on a key, whatever the parameter: never a whole table */
-	return est_rows >= 2;
 }
 
 namespace {
@@ -737,20 +724,18 @@ basis_sentence(const DmlTarget &t, const Estimate &e, const char *what)
 	switch (e.basis)
 	{
 		case Basis::NullColumn:
-			return std::string("Its condition is ") + t.null_column + " IS NULL, and the table's statistics do not "
-				   "know " + t.null_column + " yet: it was added after the last ANALYZE, so every row analyzed "
-				   "then, and not changed since, is NULL in it, " + rows + " (" + pct +
-				   "). The planner, without statistics for the column, guesses " + fmt::rows(t.est_rows) + ".";
-		case Basis::NotIn:
-			return std::string("Its condition is a NOT IN (subquery), for which the planner guesses half the "
-							   "rows, whatever the subquery. The subquery is expected to return about ") +
-				   fmt::rows(t.not_in_rows).substr(6) + " of the column's about " +
-				   std::to_string(static_cast<long long>(t.not_in_distinct + 0.5)) +
-				   " distinct values, so NOT IN keeps " + rows + " (" + pct + ").";
+			return std::string("Its condition tests ") + t.null_column + " IS NULL, and the table's statistics do not "
+				   "know " + t.null_column + ": it was added " +
+				   (t.null_column_added_now ? "in this transaction" : "after the last ANALYZE") +
+				   ", without a default, so it is NULL in every row that existed then and has not changed since. "
+				   "The planner, without statistics for the column, guesses that 0.5% of the rows are NULL and "
+				   "expects " + fmt::rows(t.est_rows) + "; counting those rows as NULL, the condition holds for " +
+				   rows + " (" + pct + ").";
 		case Basis::Parameters:
-			return std::string("Its plan is generic (made without the parameter values), and with the values of "
-							   "this execution the column statistics say its condition holds for ") +
-				   rows + " (" + pct + "); the generic plan guessed " + fmt::rows(t.est_rows) + ".";
+			return std::string("Its plan is generic, made without the parameter values (prepared statements after "
+							   "five executions, plan_cache_mode = force_generic_plan), and expects ") +
+				   fmt::rows(t.est_rows) + "; with this execution's values the planner's own estimate is " + rows +
+				   " (" + pct + "): its condition holds for (nearly) every row.";
 		case Basis::Planner:
 			break;
 	}
@@ -962,6 +947,16 @@ let_through_reason(const Finding &f) noexcept
 	return "restore session";
 }
 
+void
+note_also_breaks(Finding &raised, const Finding &other) noexcept
+{
+	size_t used = strlen(raised.detail);
+	if (used >= sizeof raised.detail - 1)
+		return;
+	snprintf(raised.detail + used, sizeof raised.detail - used, "%sRule %s applies too: %s.",
+			 used > 0 ? " " : "", rule_info(other.rule).name, other.message);
+}
+
 uint32_t
 combinable_alter_kinds() noexcept
 {
@@ -991,10 +986,13 @@ void
 run_statement_rules(const StatementFacts &facts, const Policy &policy, Sink &sink)
 {
 	rule_create_index_blocking(facts, policy, sink);
-	rule_constraint_unnamed(facts, policy, sink);
 	rules_index(facts, policy, sink);
 	rules_column(facts, policy, sink);
 	rules_table(facts, policy, sink);
+	/* last: PostgreSQL reports one error per statement and the hook raises the first, so a
+	 * rule about a lock, scan or rewrite comes first. Its recipe names the constraint too, so
+	 * its hint answers both, where the naming hint alone leads into a second refusal. */
+	rule_constraint_unnamed(facts, policy, sink);
 }
 
 void

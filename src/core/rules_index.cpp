@@ -367,17 +367,23 @@ rule_index_unnamed(const StatementFacts &f, const Policy &, Sink &sink)
 /* ------------------------------------------------------------------ constraints */
 
 /* The constraint's own text: from its first keyword to the next comma outside parentheses. */
-std::string
-constraint_text(const StatementFacts &f, const IcConstraint &c)
+/* Just past the last token of the constraint's text, as an offset in the statement (0 when
+ * unknown): before the column's next element for one written inside ADD COLUMN, else before
+ * the next top-level comma or the end of the statement. */
+size_t
+constraint_end(const StatementFacts &f, const IcConstraint &c)
 {
 	std::string_view s = stmt_text(f);
 	if (c.offset < 0 || static_cast<size_t>(c.offset) >= s.size())
-		return std::string();
-	std::vector<sql::Token> toks = sql::tokenize(s.substr(static_cast<size_t>(c.offset)));
-	std::string_view rest = s.substr(static_cast<size_t>(c.offset));
+		return 0;
+	const size_t from = static_cast<size_t>(c.offset);
+	const size_t to = c.on_new_column && c.end > c.offset && static_cast<size_t>(c.end) <= s.size()
+						  ? static_cast<size_t>(c.end)
+						  : s.size();
+	std::string_view rest = s.substr(from, to - from);
 	int depth = 0;
 	size_t end = 0;
-	for (const sql::Token &t : toks)
+	for (const sql::Token &t : sql::tokenize(rest))
 	{
 		if (t.kind == sql::TokKind::Punct)
 		{
@@ -391,7 +397,14 @@ constraint_text(const StatementFacts &f, const IcConstraint &c)
 		}
 		end = t.end;
 	}
-	return std::string(rest.substr(0, end));
+	return end == 0 ? 0 : from + end;
+}
+
+std::string
+constraint_text(const StatementFacts &f, const IcConstraint &c)
+{
+	const size_t end = constraint_end(f, c);
+	return end == 0 ? std::string() : std::string(stmt_text(f).substr(static_cast<size_t>(c.offset), end - c.offset));
 }
 
 /* The name the constraint has, or the one PostgreSQL would give it (constraint_unnamed's). */
@@ -429,10 +442,15 @@ table_constraint(const StatementFacts &f, const IcConstraint &c, const std::stri
 bool
 without_inline(const StatementFacts &f, const IcConstraint &c, Step &out)
 {
-	if (!c.on_new_column || c.offset < 0 || c.end <= c.offset || static_cast<size_t>(c.end) > stmt_text(f).size())
+	const size_t end = constraint_end(f, c);
+	if (!c.on_new_column || end == 0)
 		return false;
-	out = statement_step(FixRun::InPlace,
-						 {{static_cast<size_t>(c.offset), static_cast<size_t>(c.end - c.offset), std::string()}});
+	/* the blanks before it go with it: "integer CHECK (x > 0) DEFAULT 1" -> "integer DEFAULT 1" */
+	std::string_view s = stmt_text(f);
+	size_t begin = static_cast<size_t>(c.offset);
+	while (begin > 0 && (s[begin - 1] == ' ' || s[begin - 1] == '\t' || s[begin - 1] == '\n' || s[begin - 1] == '\r'))
+		--begin;
+	out = statement_step(FixRun::InPlace, {{begin, end - begin, std::string()}});
 	return true;
 }
 
@@ -461,12 +479,14 @@ not_valid_steps(const StatementFacts &f, const IcConstraint &c, const std::strin
 
 /* The hint of the NOT VALID recipe. */
 std::string
-not_valid_hint(const IcConstraint &c, const Recipe &r)
+not_valid_hint(const StatementFacts &f, const IcConstraint &c, const Recipe &r)
 {
 	const size_t n = r.steps.size();
 	std::string h = "Add the constraint without checking the existing rows, then check them in a separate "
 					"transaction, which takes only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on):\n";
-	if (c.on_new_column)
+	if (c.on_new_column && n >= 3)
+		h += "  " + hint_sql(stmt_text(f), r.steps[n - 3]) + "  -- the column first, without the constraint\n";
+	else if (c.on_new_column)
 		h += "  -- first add the column without the constraint\n";
 	h += "  " + r.steps[n - 2].sql + "\n";
 	h += "  COMMIT;  -- or a separate migration\n";
@@ -511,7 +531,7 @@ rule_check_constraint_validating(const StatementFacts &f, const Policy &p, Sink 
 							 fmt::lock_name(f.lock) + " lock this ALTER TABLE takes" +
 							 (children ? " on each of them" : "") + ". " + lock_sentence(f.lock);
 		Recipe recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
-		std::string hint = not_valid_hint(c, recipe);
+		std::string hint = not_valid_hint(f, c, recipe);
 		sink.add(RuleId::CheckConstraintValidating, judged, f.lock, judged.rows, message, detail, hint, false,
 				 std::move(recipe));
 	}
@@ -579,7 +599,7 @@ rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink
 			 * and the referenced table without a scan; VALIDATE on the parent checks each partition
 			 * under SHARE UPDATE EXCLUSIVE (ROW SHARE on the referenced table) */
 			recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
-			hint = not_valid_hint(c, recipe) + "\nVALIDATE CONSTRAINT on " + table + " checks each partition in turn.";
+			hint = not_valid_hint(f, c, recipe) + "\nVALIDATE CONSTRAINT on " + table + " checks each partition in turn.";
 		}
 		else if (f.rel.relkind == 'p')
 		{
@@ -592,7 +612,7 @@ rule_foreign_key_validating(const StatementFacts &f, const Policy &p, Sink &sink
 		else
 		{
 			recipe = not_valid_steps(f, c, name, ic.alter_table_sql);
-			hint = not_valid_hint(c, recipe);
+			hint = not_valid_hint(f, c, recipe);
 			if (!c.fk_indexed && !c.on_new_column && large(f.rel, p))
 			{
 				/* the index comes first, so that the check of every row has it */

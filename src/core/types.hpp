@@ -81,17 +81,17 @@ struct DmlTarget {
 	double whole_scale;         /* the planner's row estimates to whole_rows's scale: whole_rows
 								 * counts what ANALYZE saw, the planner scales that by the current
 								 * size, which this transaction's own batches swell; 0 means 1 */
-	/* The guard's own estimates, where the planner's is a guess (each < 0: none): */
-	double null_column_rows;    /* the condition is "col IS NULL" on a column the table's statistics
-								 * do not know (added after the last ANALYZE): the rows analyzed then,
-								 * less those changed since, which are all NULL in it */
+	/* The guard's own estimate, where the planner's is a guess (< 0: none): the condition tests
+	 * "col IS NULL" on a column the statistics do not know, added after the last ANALYZE or in
+	 * this transaction without a default, where the planner guesses 0.5% of the rows: the
+	 * rows of the plan with that test counted as true for every row that existed then and
+	 * has not changed since (and "col IS NOT NULL", guessed at 99.5%, as true of those changed
+	 * rows at most; then it is below est_rows, and null_column is "") */
+	double null_column_rows;
 	char null_column[kIdentBuf]; /* that column, quoted */
-	double not_in_rows;         /* the condition is "col NOT IN (subquery)": the rows the subquery
-								 * is expected to return (the planner guesses half the table) */
-	double not_in_distinct;     /* ... and the distinct values of col (statistics); < 0 unknown */
-	double not_in_null_frac;    /* ... and its fraction of NULLs */
-	double param_rows;          /* a generic plan: the rows its condition matches with this
-								 * execution's parameter values, from the column statistics */
+	bool null_column_added_now;  /* ... added by this transaction */
+	bool with_parameters;        /* (also) a generic plan's scan estimated again with this
+								  * execution's parameter values, as a custom plan would be */
 	double changed_before;      /* rows of this table that earlier statements of this
 								 * transaction changed (UPDATE, DELETE, MERGE); 0 in check() */
 	double last_batch_rows;     /* ... and the latest of them: the next batch of a loop is likely

@@ -12,6 +12,7 @@
 #include "facts/catalog.h"
 #include "facts/facts.h"
 #include "facts/grow.h"
+#include "facts/guarded.h"
 #include "facts/privs.h"
 
 namespace {
@@ -136,6 +137,362 @@ merge_changes_rows(const ModifyTable *mt)
 	return false;
 }
 
+/*
+ * "col IS NULL" on a column the statistics do not know: the planner guesses that 0.5% of the
+ * rows are NULL (selfuncs.h's DEFAULT_UNK_SEL), while a column added since the last ANALYZE is
+ * NULL in every row that existed then. The rows of a plan with each such test counted as the
+ * share of rows the guard can prove NULL instead.
+ */
+constexpr double kPlannerNullGuess = 0.005;
+/* mg::dml_may_touch_whole_table()'s bar, for a generic plan on a table the relcache cannot size */
+constexpr double kWholeMinRowsForFastPath = 1000;
+
+struct NullRefine
+{
+	PlannedStmt *ps;
+	const MgState *st;   /* NULL on the fast path: every IS NULL counts as all rows, nothing read */
+	bool found;          /* some IS NULL test was counted (on the fast path: seen) */
+	bool refined;        /* some IS [NOT] NULL test was counted */
+	bool added_now;      /* ... the first IS NULL's column was added by this transaction */
+	char column[NAMEDATALEN];
+	ParamListInfo params; /* the execution's parameter values, or NULL */
+	bool bound;          /* some scan's generic estimate was made again with the values */
+};
+
+/* The pending and shared count of rows inserted, updated or deleted in relid since its last
+ * ANALYZE (pg_stat_user_tables.n_mod_since_analyze), read without a lock. */
+double
+changed_since_analyze(Oid relid)
+{
+	PgStat_StatTabEntry *shared = pgstat_fetch_stat_tabentry(relid);
+	PgStat_TableStatus *pending = find_tabstat_entry(relid);
+	double n = 0;
+	if (shared != NULL)
+		n += (double) MG_TABENTRY_MOD_SINCE_ANALYZE(shared);
+	if (pending != NULL)
+		n += (double) MG_TABSTATUS_CHANGED_TUPLES(pending);
+	return n;
+}
+
+/*
+ * The share of relid's rows that are surely NULL in column attnum, when the planner has no
+ * statistics for it; -1 when the planner's own estimate stands. Syscache only, no lock:
+ * - the column has no default and no stored missing value: ADD COLUMN put NULL in every row
+ *   that existed (a default, even one set later, may have filled them, and a volatile one
+ *   rewrote the table with values);
+ * - it has no pg_statistic row, and either this transaction added it, or the table has
+ *   statistics for other columns, all older than the column's pg_attribute row: it was added
+ *   after the last ANALYZE, and its number is above every analyzed column's (ADD COLUMN
+ *   numbers it last). A column ANALYZE skipped (a column list, SET STATISTICS 0) has newer
+ *   statistics on its side, or none on the table at all, and is left to the planner; so is an
+ *   older column whose type changed since (that drops its statistics), unless it is the last.
+ * The rows changed since the last ANALYZE may have been filled, so they are not counted.
+ */
+double
+null_share(NullRefine *r, Oid relid, AttrNumber attnum, bool is_null)
+{
+	HeapTuple tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	if (!HeapTupleIsValid(tup))
+		return -1;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+	bool plain = !att->attisdropped && !att->atthasdef && !att->atthasmissing && att->attgenerated == '\0' &&
+				 att->attidentity == '\0';
+	Oid type = att->atttypid;
+	TransactionId att_xmin = HeapTupleHeaderXminFrozen(tup->t_data) ? InvalidTransactionId
+																	 : HeapTupleHeaderGetXmin(tup->t_data);
+	char name[NAMEDATALEN];
+	strlcpy(name, NameStr(att->attname), sizeof name);
+	ReleaseSysCache(tup);
+	if (!plain)
+		return -1;
+	if (get_typtype(type) == TYPTYPE_DOMAIN && get_typdefault(type) != NULL)
+		return -1; /* the domain's default filled the rows */
+	if (SearchSysCacheExists3(STATRELATTINH, ObjectIdGetDatum(relid), Int16GetDatum(attnum), BoolGetDatum(false)))
+		return -1; /* the planner knows the column's NULLs */
+	MgRelSize sz;
+	memset(&sz, 0, sizeof sz);
+	if (!mg_relation_size(r->st, relid, true, &sz) || !(sz.rows > 0))
+		return -1;
+	bool added_now = mg_state_column_added(r->st, relid, attnum);
+	double changed = 0;
+	if (!added_now)
+	{
+		if (!TransactionIdIsNormal(att_xmin))
+			return -1;
+		bool any = false, older = true;
+		CatCList *stats = SearchSysCacheList1(STATRELATTINH, ObjectIdGetDatum(relid));
+		for (int i = 0; i < stats->n_members; i++)
+		{
+			HeapTupleHeader h = stats->members[i]->tuple.t_data;
+			any = true;
+			if (!HeapTupleHeaderXminFrozen(h) && !TransactionIdPrecedes(HeapTupleHeaderGetXmin(h), att_xmin))
+				older = false;
+			/* ADD COLUMN numbers the column after every column there was: one with statistics
+			 * after it existed before the last ANALYZE (its type changed since, say) */
+			if (((Form_pg_statistic) GETSTRUCT(&stats->members[i]->tuple))->staattnum > attnum)
+				older = false;
+		}
+		ReleaseSysCacheList(stats);
+		if (!any || !older)
+			return -1;
+		changed = changed_since_analyze(relid);
+	}
+	double share = Max(0.0, 1.0 - changed / sz.rows);
+	if (is_null && !r->found)
+	{
+		r->found = true;
+		r->added_now = added_now;
+		strlcpy(r->column, name, sizeof r->column);
+	}
+	return share;
+}
+
+/* What the top-level IS [NOT] NULL tests of quals (one scan's, on result relation scanrelid)
+ * make of the planner's estimate: a factor for its rows. IS NOT NULL on such a column holds at
+ * most for the rows changed since: the planner's 99.5% comes down too. On the fast path only
+ * IS NULL counts, as true of every row. */
+double
+null_tests_factor(NullRefine *r, List *quals, Index scanrelid)
+{
+	double factor = 1;
+	ListCell *lc;
+	foreach (lc, quals)
+	{
+		Node *q = (Node *) lfirst(lc);
+		if (!IsA(q, NullTest))
+			continue;
+		NullTest *nt = (NullTest *) q;
+		if (nt->argisrow || nt->arg == NULL || !IsA(nt->arg, Var))
+			continue;
+		Var *v = (Var *) nt->arg;
+		if (v->varno != (int) scanrelid || v->varattno <= 0 || v->varlevelsup != 0)
+			continue;
+		if (r->st == NULL)
+		{
+			if (nt->nulltesttype == IS_NULL)
+			{
+				r->found = true;
+				factor /= kPlannerNullGuess;
+			}
+			continue;
+		}
+		Oid relid = rt_fetch(scanrelid, r->ps->rtable)->relid;
+		double share = null_share(r, relid, v->varattno, nt->nulltesttype == IS_NULL);
+		if (share < 0)
+			continue;
+		r->refined = true;
+		if (nt->nulltesttype == IS_NULL)
+			factor *= Max(share, kPlannerNullGuess) / kPlannerNullGuess; /* share is a lower bound */
+		else
+			factor *= (1.0 - share) / (1.0 - kPlannerNullGuess);
+	}
+	return factor;
+}
+
+/* ---- generic plans: the scan's estimate made again with this execution's values ---- */
+
+bool
+extern_param_walker(Node *node, void *arg)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, MG_WALKER(extern_param_walker), arg);
+}
+
+/* A parameter of quals replaced by its value in this execution (a copy); left as it is when
+ * the value cannot be had without running anything. */
+Node *
+bind_params_mutator(Node *node, void *arg)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Param) && ((Param *) node)->paramkind == PARAM_EXTERN)
+	{
+		Param *p = (Param *) node;
+		ParamListInfo params = (ParamListInfo) arg;
+		ParamExternData workspace;
+		ParamExternData *prm = NULL;
+		if (p->paramid > 0 && p->paramid <= params->numParams)
+			prm = params->paramFetch != NULL ? params->paramFetch(params, p->paramid, true, &workspace)
+											 : &params->params[p->paramid - 1];
+		if (prm == NULL || !OidIsValid(prm->ptype) || prm->ptype != p->paramtype)
+			return node;
+		int16 typlen;
+		bool typbyval;
+		get_typlenbyval(p->paramtype, &typlen, &typbyval);
+		Datum value = prm->isnull ? (Datum) 0 : datumCopy(prm->value, typbyval, typlen);
+		return (Node *) makeConst(p->paramtype, p->paramtypmod, p->paramcollid, typlen, value, prm->isnull, typbyval);
+	}
+	return expression_tree_mutator(node, MG_MUTATOR(bind_params_mutator), arg);
+}
+
+struct ParamEstimate
+{
+	RangeTblEntry *rte;
+	Index scanrelid;
+	List *quals;
+	ParamListInfo params;
+	double tuples;
+	double generic; /* out: the quals' selectivity as the generic plan had it */
+	double custom;  /* out: ... with the values */
+};
+
+/* The planner's own selectivity functions, on a planner state for the one table (the way
+ * PostgreSQL sizes a parallel index build): column statistics from the syscache, no index
+ * looked at (no indexlist), no relation opened, no lock. */
+void
+estimate_with_values(void *arg)
+{
+	ParamEstimate *e = (ParamEstimate *) arg;
+	Query *query = makeNode(Query);
+	query->commandType = CMD_SELECT;
+	RangeTblEntry *rte = (RangeTblEntry *) copyObjectImpl(e->rte);
+	rte->inh = false;
+	rte->securityQuals = NIL;
+	query->rtable = list_make1(rte);
+	PlannerInfo *root = makeNode(PlannerInfo);
+	root->parse = query;
+	root->glob = makeNode(PlannerGlobal);
+	root->query_level = 1;
+	root->planner_cxt = CurrentMemoryContext;
+	root->wt_param_id = -1;
+	setup_simple_rel_arrays(root);
+	RelOptInfo *rel = makeNode(RelOptInfo);
+	rel->reloptkind = RELOPT_BASEREL;
+	rel->relid = 1;
+	rel->relids = bms_make_singleton(1);
+	rel->rtekind = RTE_RELATION;
+	rel->tuples = e->tuples;
+	rel->rows = e->tuples;
+	root->simple_rel_array[1] = rel;
+	List *quals = (List *) copyObjectImpl(e->quals);
+	ChangeVarNodes((Node *) quals, (int) e->scanrelid, 1, 0);
+	e->generic = clauselist_selectivity(root, quals, 0, JOIN_INNER, NULL);
+	List *bound = (List *) bind_params_mutator((Node *) quals, e->params);
+	e->custom = clauselist_selectivity(root, bound, 0, JOIN_INNER, NULL);
+}
+
+/* What this execution's values make of a generic plan's scan on a result relation: a factor
+ * for its rows. On the fast path the most it could be (the table's rows, as the relcache has
+ * them: the executor holds the lock and opens the table next), without reading the catalog. */
+double
+params_factor(NullRefine *r, const Plan *p, Index rti)
+{
+	List *quals = list_copy(p->qual);
+	if (IsA(p, IndexScan))
+		quals = list_concat(quals, ((const IndexScan *) p)->indexqualorig);
+	else if (IsA(p, BitmapHeapScan))
+		quals = list_concat(quals, ((const BitmapHeapScan *) p)->bitmapqualorig);
+	if (!extern_param_walker((Node *) quals, NULL))
+		return 1;
+	RangeTblEntry *rte = rt_fetch(rti, r->ps->rtable);
+	if (r->st == NULL)
+	{
+		Relation rel = RelationIdGetRelation(rte->relid);
+		double tuples = -1;
+		if (RelationIsValid(rel))
+		{
+			tuples = rel->rd_rel->reltuples;
+			RelationClose(rel);
+		}
+		r->found = true;
+		return tuples < 0 ? kWholeMinRowsForFastPath / Max(1.0, p->plan_rows) : Max(1.0, tuples / Max(1.0, p->plan_rows));
+	}
+	MgRelSize sz;
+	memset(&sz, 0, sizeof sz);
+	if (!mg_relation_size(r->st, rte->relid, true, &sz) || !(sz.rows > 0))
+		return 1;
+	ParamEstimate e = {rte, rti, quals, r->params, sz.rows, 0, 0};
+	MgFailure fail;
+	/* the planner's estimate stands if this fails: the guard knows no better then */
+	if (!mg_guarded_call(estimate_with_values, &e, false, &fail) || !(e.generic > 0) || e.custom < 0)
+		return 1;
+	r->refined = r->bound = true;
+	return e.custom / e.generic;
+}
+
+double refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth);
+
+/* refined_rows() of p over the planner's. */
+double
+refined_ratio(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth)
+{
+	if (p == NULL || !(p->plan_rows > 0))
+		return 1;
+	return refined_rows(p, mt, r, depth) / p->plan_rows;
+}
+
+/* The rows p yields with the IS NULL tests on the changed table's new columns counted as the
+ * guard sees them. Rows scale through the nodes whose estimate is proportional to their
+ * input's (scans, joins, sorts, appends); anything else (LIMIT, aggregates) keeps the
+ * planner's. */
+double
+refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth)
+{
+	if (p == NULL)
+		return 0;
+	if (depth > 50)
+		return p->plan_rows;
+	switch (nodeTag(p))
+	{
+		case T_SeqScan:
+		case T_SampleScan:
+		case T_IndexScan:
+		case T_BitmapHeapScan:
+		case T_TidScan:
+		case T_TidRangeScan:
+		{
+			Index rti = ((const Scan *) p)->scanrelid;
+			if (!is_result_relation(rti, mt))
+				return p->plan_rows;
+			double f = null_tests_factor(r, p->qual, rti);
+			if (IsA(p, IndexScan))
+				f *= null_tests_factor(r, ((const IndexScan *) p)->indexqualorig, rti);
+			else if (IsA(p, BitmapHeapScan))
+				f *= null_tests_factor(r, ((const BitmapHeapScan *) p)->bitmapqualorig, rti);
+			/* a generic plan: one row or none is a key, whatever the value */
+			if (r->params != NULL && r->params->numParams > 0 && p->plan_rows >= 2)
+				f *= params_factor(r, p, rti);
+			return p->plan_rows * f;
+		}
+		case T_Result:
+		case T_ProjectSet:
+		case T_Material:
+		case T_Sort:
+		case T_IncrementalSort:
+		case T_Memoize:
+		case T_Gather:
+		case T_GatherMerge:
+		case T_Hash:
+			return p->plan_rows * refined_ratio(p->lefttree, mt, r, depth + 1);
+		case T_SubqueryScan:
+			return p->plan_rows * refined_ratio(((const SubqueryScan *) p)->subplan, mt, r, depth + 1);
+		case T_NestLoop:
+		case T_HashJoin:
+		case T_MergeJoin:
+			return p->plan_rows * refined_ratio(p->lefttree, mt, r, depth + 1) *
+				   refined_ratio(p->righttree, mt, r, depth + 1);
+		case T_Append:
+		case T_MergeAppend:
+		{
+			List *children = IsA(p, Append) ? ((const Append *) p)->appendplans : ((const MergeAppend *) p)->mergeplans;
+			double planned = 0, refined = 0;
+			ListCell *lc;
+			foreach (lc, children)
+			{
+				const Plan *c = (const Plan *) lfirst(lc);
+				planned += c->plan_rows;
+				refined += refined_rows(c, mt, r, depth + 1);
+			}
+			return planned > 0 ? p->plan_rows * (refined / planned) : p->plan_rows;
+		}
+		default:
+			return p->plan_rows;
+	}
+}
+
 /* What the candidate test needs, for the walk. */
 struct CandidateTest
 {
@@ -144,6 +501,7 @@ struct CandidateTest
 	int64 max_dml_rows;
 	bool rows_matter;
 	bool strong_locks; /* the transaction may hold a strong lock from an earlier statement */
+	ParamListInfo params; /* the execution's parameter values (a generic plan's), or NULL */
 	mg::DmlFacts *out;  /* mg_collect_dml_facts: the targets go here; NULL for the fast path */
 	int cap;
 	mg::DmlTarget *targets;
@@ -177,6 +535,18 @@ is_candidate(const CandidateTest *c, ModifyTable *mt)
 		 (mt->operation == CMD_MERGE && merge_changes_rows(mt)) ||
 		 (mt->operation == CMD_INSERT && mt->onConflictAction == ONCONFLICT_UPDATE && reads_a_table(input))))
 		return true;
+	/* ... or would, were every IS NULL test on the table's columns true of every row (a
+	 * backfill of a new column the statistics do not know yet): plan only, the catalog decides */
+	if (input && (mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE || mt->operation == CMD_MERGE))
+	{
+		NullRefine r;
+		memset(&r, 0, sizeof r);
+		r.ps = c->ps;
+		r.params = c->params;
+		double rows = refined_rows(input, mt, &r, 0);
+		if (r.found && mg::dml_may_touch_whole_table(rows + before))
+			return true;
+	}
 	/* under a strong lock, any bulk change counts; a few VALUES rows do not */
 	return c->strong_locks && mt->operation != CMD_MERGE && (mt->operation != CMD_INSERT || reads_a_table(input)) &&
 		   mg_state_lock_held(c->st, target_relid(c->ps, mt), ShareRowExclusiveLock, NULL) != NoLock;
@@ -200,6 +570,7 @@ mg_dml_candidate(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool rows
 	c.max_dml_rows = max_dml_rows;
 	c.rows_matter = rows_matter;
 	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	c.params = qd->params;
 	return walk_plan_modify_tables(c.ps, any_candidate, &c);
 }
 
@@ -340,9 +711,7 @@ describe_candidate(ModifyTable *mt, void *arg)
 											: mg::DmlKind::Insert;
 	t->on_conflict_update = mt->operation == CMD_INSERT && mt->onConflictAction == ONCONFLICT_UPDATE;
 	t->merge_changes_rows = mt->operation == CMD_MERGE && merge_changes_rows(mt);
-	/* the guard's own estimates (generic plans, NOT IN, a column without statistics) are
-	 * not made: the planner's stands */
-	t->null_column_rows = t->not_in_rows = t->not_in_distinct = t->param_rows = -1;
+	t->null_column_rows = -1;
 	if (t->kind != mg::DmlKind::Insert)
 	{
 		t->changed_before = mg_state_rows_changed(c->st, relid, &t->last_batch_rows);
@@ -387,6 +756,28 @@ describe_candidate(ModifyTable *mt, void *arg)
 	if (t->unrestricted && t->rel.relkind == RELKIND_PARTITIONED_TABLE &&
 		list_length(mt->resultRelations) < t->rel.n_leaves)
 		t->unrestricted = false;
+	/* IS NULL on a column the statistics do not know yet: the guard's count of its NULLs,
+	 * less what this transaction changed already (those rows may have been filled) */
+	if (t->kind != mg::DmlKind::Insert && input != NULL)
+	{
+		NullRefine r;
+		memset(&r, 0, sizeof r);
+		r.ps = ps;
+		r.st = c->st;
+		r.params = c->params;
+		double rows = refined_rows(input, mt, &r, 0);
+		if (r.found) /* not below the planner's own estimate */
+			rows = Max(rows - t->changed_before, Min(rows, t->est_rows));
+		rows = Max(0.0, Min(rows, t->rel.rows));
+		if (r.refined)
+		{
+			t->null_column_rows = rows;
+			t->null_column_added_now = r.added_now;
+			t->with_parameters = r.bound;
+			if (r.found)
+				strlcpy(t->null_column, quote_identifier(r.column), sizeof t->null_column);
+		}
+	}
 	describe_target(c->st, relid, t);
 	return false; /* on to the next ModifyTable: every one is judged */
 }
@@ -412,6 +803,7 @@ mg_collect_dml_facts(QueryDesc *qd, const MgState *st, int64 max_dml_rows, bool 
 	c.max_dml_rows = max_dml_rows;
 	c.rows_matter = rows_matter;
 	c.strong_locks = mg_state_may_hold_strong_locks(st);
+	c.params = qd->params;
 	c.out = f;
 	walk_plan_modify_tables(ps, describe_candidate, &c);
 }
@@ -420,15 +812,34 @@ void
 mg_note_dml_done(QueryDesc *qd)
 {
 	PlannedStmt *ps = qd->plannedstmt;
-	if (qd->estate == NULL || qd->estate->es_processed == 0 || ps == NULL || ps->planTree == NULL ||
-		!IsA(ps->planTree, ModifyTable))
+	EState *estate = qd->estate;
+	if (estate == NULL || ps == NULL || ps->planTree == NULL)
 		return;
-	ModifyTable *mt = (ModifyTable *) ps->planTree;
-	if (mt->operation != CMD_UPDATE && mt->operation != CMD_DELETE && mt->operation != CMD_MERGE)
-		return;
-	Oid relid = target_relid(ps, mt);
-	if (relid >= FirstNormalObjectId)
-		mg_live_note_rows_changed(relid, (double) qd->estate->es_processed);
+	if (IsA(ps->planTree, ModifyTable) && estate->es_processed > 0)
+	{
+		ModifyTable *mt = (ModifyTable *) ps->planTree;
+		Oid relid = target_relid(ps, mt);
+		if ((mt->operation == CMD_UPDATE || mt->operation == CMD_DELETE || mt->operation == CMD_MERGE) &&
+			relid >= FirstNormalObjectId)
+			mg_live_note_rows_changed(relid, (double) estate->es_processed);
+	}
+	/* The data-modifying WITH queries: es_processed counts only the statement's own rows, so
+	 * theirs are the rows each one's input yielded (mg_dml_instrument() had them counted). */
+	ListCell *lc;
+	foreach (lc, estate->es_auxmodifytables)
+	{
+		ModifyTableState *mts = (ModifyTableState *) lfirst(lc);
+		ModifyTable *mt = (ModifyTable *) mts->ps.plan;
+		PlanState *input = outerPlanState(mts);
+		if (mt->operation != CMD_UPDATE && mt->operation != CMD_DELETE && mt->operation != CMD_MERGE)
+			continue;
+		if (input == NULL || input->instrument == NULL)
+			continue;
+		double rows = input->instrument->ntuples + input->instrument->tuplecount;
+		Oid relid = target_relid(ps, mt);
+		if (rows > 0 && relid >= FirstNormalObjectId)
+			mg_live_note_rows_changed(relid, rows);
+	}
 }
 
 /* ---------------------------------------------------------------- check(): raw statements */
@@ -565,7 +976,7 @@ raw_target(RawDml *w, Node *stmt)
 		t->several_tables = true;
 	}
 	t->kind = kind;
-	t->null_column_rows = t->not_in_rows = t->not_in_distinct = t->param_rows = -1;
+	t->null_column_rows = -1;
 	t->whole_bytes = t->rel.size_bytes;
 	t->whole_rows = t->rel.rows;
 	t->unrestricted = kind != mg::DmlKind::Insert && unrestricted_rows;

@@ -308,11 +308,14 @@ create_index_shared_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f
 
 struct NameContext
 {
+	const MgState *st;
 	const char *relname;
-	Oid nspid;
+	Oid nspid;           /* InvalidOid: a schema the text creates (nothing of it in the catalog) */
+	const char *nspname;
 	int stmt_location;  /* subtract from parser locations */
-	List *chosen;       /* names generated so far in this statement */
-	mg::StatementFacts *f; /* its unnamed constraints go to f->unnamed */
+	List *chosen;       /* constraint names taken: earlier in the text (in the schema), and
+						 * generated so far in this statement */
+	mg::StatementFacts *f; /* its unnamed constraints go to f->unnamed; NULL: only name them */
 };
 
 bool
@@ -350,14 +353,42 @@ name_taken(NameContext *cx, const char *name)
 	return false;
 }
 
-/* A relation-named constraint (UNIQUE, EXCLUDE, PRIMARY KEY): its index takes the name. A
- * primary key's name has no columns in it (cols NIL), as ChooseIndexName() makes it. */
+/* ChooseConstraintName()'s rule: name1_name2_label, then label1, label2, ... until the name
+ * is free in the schema: in the catalog (unless the text dropped it earlier), among the names
+ * the text gave earlier (cx->chosen holds them) and among those generated so far in this
+ * statement. */
+bool
+constraint_name_taken(NameContext *cx, const char *name)
+{
+	return name_taken(cx, name) ||
+		   (OidIsValid(cx->nspid) && ConstraintNameExists(name, cx->nspid) &&
+			!mg_state_constraint_name_freed(cx->st, cx->nspname, name));
+}
+
+char *
+choose_constraint_name(NameContext *cx, const char *name2, const char *label)
+{
+	char *name = makeObjectName(cx->relname, name2, label);
+	for (int pass = 1; constraint_name_taken(cx, name); pass++)
+	{
+		char modlabel[NAMEDATALEN];
+		snprintf(modlabel, sizeof modlabel, "%s%d", label, pass);
+		name = makeObjectName(cx->relname, name2, modlabel);
+	}
+	return name;
+}
+
+/* A relation-named constraint (UNIQUE, EXCLUDE, PRIMARY KEY): its index takes the name, which
+ * ChooseRelationName() makes free among the schema's relations (the catalog's, and those the
+ * text created earlier) and, here, among the constraint names already taken. A primary key's
+ * name has no columns in it (cols NIL), as ChooseIndexName() makes it. */
 char *
 choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 {
 	char *addition = cols != NIL ? name_addition(cols) : NULL;
-	char *name = ChooseRelationName(cx->relname, addition, label, cx->nspid, true);
-	for (int pass = 1; name_taken(cx, name); pass++)
+	char *name = OidIsValid(cx->nspid) ? ChooseRelationName(cx->relname, addition, label, cx->nspid, true)
+									   : makeObjectName(cx->relname, addition, label);
+	for (int pass = 1; name_taken(cx, name) || mg_state_name_taken(cx->st, cx->nspname, name); pass++)
 	{
 		char modlabel[NAMEDATALEN];
 		snprintf(modlabel, sizeof modlabel, "%s%d", label, pass);
@@ -366,11 +397,13 @@ choose_index_constraint_name(NameContext *cx, List *cols, const char *label)
 	return name;
 }
 
-void
-note_constraint(NameContext *cx, Constraint *con, const char *colname)
+/* The name PostgreSQL will give the unnamed constraint con (of column colname, or of the
+ * table); NULL for one it does not name or that takes its index's name. */
+char *
+choose_name(NameContext *cx, Constraint *con, const char *colname, mg::ConstraintKind *kindp)
 {
 	if (con->conname != NULL)
-		return;
+		return NULL;
 
 	mg::ConstraintKind kind;
 	char *name;
@@ -382,7 +415,7 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			collect_column_refs(con->raw_expr, &refs);
 			const char *col = list_length(refs) == 1 ? (const char *) linitial(refs) : NULL;
 			kind = mg::ConstraintKind::Check;
-			name = ChooseConstraintName(cx->relname, col, "check", cx->nspid, cx->chosen);
+			name = choose_constraint_name(cx, col, "check");
 			break;
 		}
 		case CONSTR_FOREIGN:
@@ -390,13 +423,13 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			List *cols = con->fk_attrs != NIL ? string_names(con->fk_attrs)
 											   : list_make1((void *) colname);
 			kind = mg::ConstraintKind::ForeignKey;
-			name = ChooseConstraintName(cx->relname, name_addition(cols), "fkey", cx->nspid, cx->chosen);
+			name = choose_constraint_name(cx, name_addition(cols), "fkey");
 			break;
 		}
 		case CONSTR_UNIQUE:
 		{
 			if (con->indexname != NULL)
-				return; /* USING INDEX: the constraint takes the index's name */
+				return NULL; /* USING INDEX: the constraint takes the index's name */
 			List *cols = con->keys != NIL ? string_names(con->keys) : list_make1((void *) colname);
 			kind = mg::ConstraintKind::Unique;
 			name = choose_index_constraint_name(cx, cols, "key");
@@ -408,14 +441,30 @@ note_constraint(NameContext *cx, Constraint *con, const char *colname)
 			break;
 		case CONSTR_PRIMARY:
 			if (con->indexname != NULL)
-				return; /* USING INDEX: the constraint takes the index's name */
+				return NULL; /* USING INDEX: the constraint takes the index's name */
 			kind = mg::ConstraintKind::PrimaryKey;
 			name = choose_index_constraint_name(cx, NIL, "pkey");
 			break;
 		default:
-			return; /* NOT NULL, DEFAULT, ...: not named constraints in PostgreSQL 15 */
+			return NULL; /* NOT NULL, DEFAULT, ...: not named constraints in PostgreSQL 15 */
 	}
 	cx->chosen = lappend(cx->chosen, name);
+	*kindp = kind;
+	return name;
+}
+
+void
+note_constraint(NameContext *cx, Constraint *con, const char *colname)
+{
+	mg::ConstraintKind kind;
+	char *name = choose_name(cx, con, colname, &kind);
+	if (name == NULL)
+		return;
+	if (cx->f == NULL)
+	{
+		con->conname = name; /* a copy of the statement, named for the simulation */
+		return;
+	}
 	mg::UnnamedConstraint *u = MG_GROW(cx->f->unnamed, cx->f->n_unnamed, cx->f->cap_unnamed);
 	u->kind = kind;
 	u->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
@@ -465,13 +514,18 @@ column_will_fail(MgFactsCx *cx, ColumnDef *col, const RangeVar *self)
 	return false;
 }
 
+/* With the names the text gave constraints earlier: to the table relid (InvalidOid: one the
+ * text creates), and to any table of schema nspname. */
 void
-init_names(NameContext *cx, const char *relname, Oid nspid, int stmt_location, mg::StatementFacts *f)
+init_names(NameContext *cx, const MgState *st, const char *relname, Oid relid, Oid nspid, const char *nspname,
+		   int stmt_location, mg::StatementFacts *f)
 {
+	cx->st = st;
 	cx->relname = relname;
 	cx->nspid = nspid;
+	cx->nspname = nspname;
 	cx->stmt_location = stmt_location;
-	cx->chosen = NIL;
+	cx->chosen = mg_state_constraint_names(st, relid, nspname);
 	cx->f = f;
 }
 
@@ -509,7 +563,7 @@ unnamed_in_create_table(CreateStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f)
 	mg_relation_display_name(nsp, rv->relname, f->rel.name, sizeof f->rel.name);
 
 	NameContext cx;
-	init_names(&cx, rv->relname, nspid, fcx->stmt_location, f);
+	init_names(&cx, fcx->st, rv->relname, InvalidOid, nspid, nsp, fcx->stmt_location, f);
 	ListCell *lc;
 	foreach (lc, stmt->tableElts)
 	{
@@ -551,10 +605,9 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 		return false;
 
 	NameContext cx;
-	init_names(&cx, pstrdup(fcx->main.relname), fcx->main.nspid, fcx->stmt_location, f);
 	/* names given earlier in the text are taken, as they will be when this statement runs */
-	if (!fcx->main.sim_new)
-		cx.chosen = mg_state_constraint_names(fcx->st, fcx->main.relid);
+	init_names(&cx, fcx->st, pstrdup(fcx->main.relname), fcx->main.sim_new ? InvalidOid : fcx->main.relid,
+			   fcx->main.nspid, pstrdup(fcx->main.nspname), fcx->stmt_location, f);
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
@@ -575,6 +628,90 @@ unnamed_in_alter_table(AlterTableStmt *stmt, MgFactsCx *fcx, mg::StatementFacts 
 }
 
 } // namespace
+
+/* A copy of a CREATE TABLE or ALTER TABLE with its table's schema written out and each unnamed
+ * constraint given the name PostgreSQL will give it, for the simulation to record (so that a
+ * later statement of the text names its own as PostgreSQL will, after this one has run); stmt
+ * itself when it adds no constraint or names a table that is not there. */
+Node *
+mg_facts_with_constraint_names(Node *stmt, const MgState *st)
+{
+	NameContext cx;
+	if (IsA(stmt, CreateStmt))
+	{
+		CreateStmt *cs = (CreateStmt *) stmt;
+		RangeVar *rv = cs->relation;
+		if (rv->relpersistence == RELPERSISTENCE_TEMP || (rv->schemaname && strcmp(rv->schemaname, "pg_temp") == 0))
+			return stmt;
+		Oid nspid;
+		const char *nsp;
+		if (rv->schemaname)
+		{
+			nspid = get_namespace_oid(rv->schemaname, true);
+			nsp = rv->schemaname;
+		}
+		else
+		{
+			nspid = RangeVarGetCreationNamespace(rv);
+			nsp = get_namespace_name(nspid);
+		}
+		if (nsp == NULL)
+			return stmt;
+		cs = (CreateStmt *) copyObjectImpl(cs);
+		cs->relation->schemaname = pstrdup(nsp);
+		init_names(&cx, st, rv->relname, InvalidOid, nspid, nsp, 0, NULL);
+		ListCell *lc;
+		foreach (lc, cs->tableElts)
+		{
+			Node *elt = (Node *) lfirst(lc);
+			if (IsA(elt, ColumnDef))
+				note_column(&cx, (ColumnDef *) elt);
+			else if (IsA(elt, Constraint))
+				note_constraint(&cx, (Constraint *) elt, NULL);
+		}
+		foreach (lc, cs->constraints)
+			if (IsA(lfirst(lc), Constraint))
+				note_constraint(&cx, (Constraint *) lfirst(lc), NULL);
+		return (Node *) cs;
+	}
+	if (!IsA(stmt, AlterTableStmt) || ((AlterTableStmt *) stmt)->objtype != OBJECT_TABLE)
+		return stmt;
+	AlterTableStmt *at = (AlterTableStmt *) stmt;
+	bool adds = false;
+	ListCell *lc;
+	foreach (lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		adds = adds || cmd->subtype == AT_AddConstraint || cmd->subtype == AT_AddColumn;
+	}
+	MgRelRef ref;
+	if (!adds || !mg_state_resolve(st, at->relation, &ref))
+		return stmt;
+	if (!ref.sim_new)
+	{
+		/* a catalog table: its schema and name (the state fills them only for a new one) */
+		ref.nspid = get_rel_namespace(ref.relid);
+		char *nsp = get_namespace_name(ref.nspid);
+		char *rel = get_rel_name(ref.relid);
+		if (nsp == NULL || rel == NULL)
+			return stmt;
+		strlcpy(ref.nspname, nsp, sizeof ref.nspname);
+		strlcpy(ref.relname, rel, sizeof ref.relname);
+	}
+	at = (AlterTableStmt *) copyObjectImpl(at);
+	at->relation->schemaname = pstrdup(ref.nspname);
+	init_names(&cx, st, pstrdup(ref.relname), ref.sim_new ? InvalidOid : ref.relid, ref.nspid, pstrdup(ref.nspname), 0,
+			   NULL);
+	foreach (lc, at->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+			note_constraint(&cx, (Constraint *) cmd->def, NULL);
+		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
+			note_column(&cx, (ColumnDef *) cmd->def);
+	}
+	return (Node *) at;
+}
 
 bool
 mg_may_apply(Node *parsetree)

@@ -61,7 +61,8 @@ bool mg_describe_relation(const MgState *st, Oid relid, mg::RelationFacts *rel);
  * (rows_matter), or it writes a table this transaction may hold a strong lock on.
  */
 /* ExecutorEnd: the rows an UPDATE, DELETE or MERGE changed, noted for the transaction
- * (dml_whole_table's batches without a COMMIT). Reads the plan's target only. */
+ * (dml_whole_table's batches without a COMMIT), those of a data-modifying WITH query too (the
+ * rows its input yielded: the hook has the executor count them). Reads the plan only. */
 void mg_note_dml_done(QueryDesc *queryDesc);
 bool mg_dml_candidate(QueryDesc *queryDesc, const MgState *st, int64 max_dml_rows, bool rows_matter);
 /* The catalog facts of every ModifyTable of the plan that is a candidate by the same test. */
@@ -77,6 +78,11 @@ bool mg_collect_raw_dml_facts(Node *stmt, const MgState *st, const char *query, 
 
 /* Whether any rule can apply to this kind of statement: the cheap test before any work. */
 bool mg_may_apply(Node *parsetree);
+
+/* A copy of a CREATE TABLE or ALTER TABLE with its table's schema written out and each unnamed
+ * constraint given the name PostgreSQL will give it (ChooseConstraintName()'s rule, with the
+ * names the text gave earlier taken), for the simulation to record; stmt itself otherwise. */
+Node *mg_facts_with_constraint_names(Node *stmt, const MgState *st);
 /* The rule groups (mg::RuleGroupBit) whose rules can apply to this kind of statement: what
  * the failure contract weighs when the statement could not be judged. The node tag alone. */
 uint32 mg_rule_groups(Node *parsetree);

@@ -795,6 +795,39 @@ leaves_have_key(Oid relid, char contype, List *colnames)
 	return leaves > 0;
 }
 
+/*
+ * Where a constraint written inside ADD COLUMN ends, as an offset in the statement: where the
+ * column's next element starts (DEFAULT, NOT NULL, another constraint), with the DEFERRABLE and
+ * INITIALLY attributes that qualify it kept as its own. -1 when it is the column's last element:
+ * the rules layer then finds the end of the column definition in the text.
+ */
+int32
+inline_constraint_end(const ColumnDef *col, const Constraint *con, int stmt_location)
+{
+	bool after = false;
+	ListCell *lc;
+	foreach (lc, col->constraints)
+	{
+		const Constraint *other = (const Constraint *) lfirst(lc);
+		if (other == con)
+		{
+			after = true;
+			continue;
+		}
+		if (!after || !IsA(other, Constraint))
+			continue;
+		switch (other->contype)
+		{
+			case CONSTR_ATTR_DEFERRABLE:
+			case CONSTR_ATTR_NOT_DEFERRABLE:
+			case CONSTR_ATTR_DEFERRED:
+			case CONSTR_ATTR_IMMEDIATE: continue;
+			default: return other->location >= 0 ? other->location - stmt_location : -1;
+		}
+	}
+	return -1;
+}
+
 /* One constraint of ADD CONSTRAINT or inline in ADD COLUMN (colname then). */
 bool
 note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
@@ -818,7 +851,7 @@ note_add(MgFactsCx *cx, mg::StatementFacts *f, Constraint *con, ColumnDef *col)
 	c->new_column_default = col != NULL && col->raw_default != NULL;
 	c->using_index = con->indexname != NULL;
 	c->offset = con->location >= 0 ? con->location - cx->stmt_location : -1;
-	c->end = -1;
+	c->end = col != NULL && c->offset >= 0 ? inline_constraint_end(col, con, cx->stmt_location) : -1;
 	mg_copy_str(c->name_sql, sizeof c->name_sql, con->conname ? quote_identifier(con->conname) : "");
 
 	const bool sim_new = cx->main.sim_new;

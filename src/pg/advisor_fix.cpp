@@ -22,8 +22,10 @@
  *    passed off as safe), so each later statement is judged where it will really run.
  *  - An ALTER TABLE with several subcommands that needs a fix is first cut into one statement
  *    per subcommand, each judged and fixed on its own.
- *  - A block the user ends with ROLLBACK comes back as written: nothing of it persists, and a
- *    split would commit part of it.
+ *  - A block the user ends with ROLLBACK (known before it is read: the text's transaction
+ *    statements are found first) is never split, since a split would commit part of what the
+ *    ROLLBACK undoes: its statements get the fixes that stay inside the block, and a statement
+ *    whose safe form must leave the block is kept as written and flagged, as inside a SAVEPOINT.
  *
  * C-style code only (scripts/check_boundary.py): the steps cross from the rules layer through a
  * callback that copies them without ever raising an error.
@@ -126,6 +128,13 @@ typedef struct Row
 	const char *begin_sql; /* what opens its transaction */
 } Row;
 
+/* A transaction statement of the text: its statement_no and kind. */
+typedef struct TxMark
+{
+	int no;
+	TransactionStmtKind kind;
+} TxMark;
+
 typedef struct Fix
 {
 	MgTextRun t; /* the text, the simulation; its runcxt holds the rows too */
@@ -134,13 +143,11 @@ typedef struct Fix
 	/* the user's transaction blocks */
 	bool user_block;          /* inside BEGIN ... COMMIT, or in_transaction */
 	char *user_begin;         /* its BEGIN as written, with the comments before it */
-	char *user_begin_bare;    /* the same from its first token, for the parts after a split */
+	char *user_begin_bare;    /* the same without its comments, for the parts after a split */
 	bool begin_used;          /* the first part of the block has its BEGIN */
 	int savepoints;           /* SAVEPOINTs of the block not released */
 	bool block_has_rows;
-	int block_first_row;
-	int block_first_xact;
-	int block_originals_from; /* index into originals */
+	bool block_rolls_back;    /* the block ends in ROLLBACK: it cannot be split */
 
 	/* the simulation's transaction is the output's */
 	bool sim_block;
@@ -150,9 +157,10 @@ typedef struct Fix
 	Row *rows;
 	int n_rows;
 	int cap_rows;
-	Row *originals; /* the user's block, as written (ROLLBACK puts it back) */
-	int n_originals;
-	int cap_originals;
+	/* the text's transaction statements, found before the text is read (prescan()) */
+	struct TxMark *marks;
+	int n_marks;
+	int mark_at; /* the first mark after the statement being read */
 	bool changed; /* the output differs from the text */
 	int decisions;
 
@@ -216,6 +224,75 @@ gap_comments(MemoryContext cxt, const char *text, int from, int to)
 	while (e > b && isspace((unsigned char) text[e - 1]))
 		e--;
 	return e > b ? pstrndup_cxt(cxt, text + b, e - b) : NULL;
+}
+
+/* The comments on the statement's own line after it (after its semicolon, before the line
+ * ends): [*from, *to) of the text, false when there is none. A block comment that goes on to a
+ * later line is not one of them: it stays with what follows. */
+bool
+trailing_comment(const char *text, int len, int end, int *from, int *to)
+{
+	int i = end;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i < len && text[i] == ';')
+		i++;
+	int start = -1, stop = -1;
+	for (;;)
+	{
+		while (i < len && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (i + 1 < len && text[i] == '-' && text[i + 1] == '-')
+		{
+			int e = i;
+			while (e < len && text[e] != '\n' && text[e] != '\r')
+				e++;
+			if (start < 0)
+				start = i;
+			stop = e;
+			break;
+		}
+		if (i + 1 < len && text[i] == '/' && text[i + 1] == '*')
+		{
+			/* nested as PostgreSQL nests them; only one that closes on this line */
+			int depth = 0, e = i;
+			while (e + 1 < len)
+			{
+				if (text[e] == '\n' || text[e] == '\r')
+					break;
+				if (text[e] == '/' && text[e + 1] == '*')
+				{
+					depth++;
+					e += 2;
+				}
+				else if (text[e] == '*' && text[e + 1] == '/')
+				{
+					e += 2;
+					if (--depth == 0)
+						break;
+				}
+				else
+					e++;
+			}
+			if (depth != 0)
+				break;
+			if (start < 0)
+				start = i;
+			stop = e;
+			i = e;
+			continue;
+		}
+		break;
+	}
+	/* only comments until the line ends */
+	int k = stop >= 0 ? stop : i;
+	while (k < len && (text[k] == ' ' || text[k] == '\t'))
+		k++;
+	if (start < 0 || (k < len && text[k] != '\n' && text[k] != '\r'))
+		return false;
+	*from = start;
+	*to = stop;
+	return true;
 }
 
 /* The comments before the statement that begins at begin, for its first row. */
@@ -694,7 +771,7 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 			decided = decided || steps.items[i].decision;
 			if (steps.items[i].decision && steps.items[i].sql == NULL)
 				steps.items[i].comment[0] = '\0';
-			if (why == NULL && steps.items[i].sql != NULL)
+			if (why == NULL && (steps.items[i].sql != NULL || steps.items[i].run != mg::FixRun::InPlace))
 				why = steps.items[i].reason;
 		}
 		if (!decided && why != NULL)
@@ -705,15 +782,25 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 	if (may_split && IsA(s->stmt, AlterTableStmt) && list_length(((AlterTableStmt *) s->stmt)->cmds) > 1 &&
 		needs_change(&steps) && split_alter(fix, s))
 		return;
-	if (fix->user_block && fix->savepoints > 0)
+	if (fix->user_block && (fix->savepoints > 0 || fix->block_rolls_back))
 		for (int i = 0; i < steps.n; i++)
 			if (steps.items[i].run != mg::FixRun::InPlace)
 			{
-				as_decision(&steps,
-							psprintf("%s (savepoint): the safe form runs outside the transaction block, which a SAVEPOINT "
-									 "spans: move the statement out of the block by hand.\n",
-									 mg::fix_decision_marker()),
-							psprintf("needs a decision: %s, inside a SAVEPOINT", steps.items[i].reason));
+				if (fix->savepoints > 0)
+					as_decision(&steps,
+								psprintf("%s (savepoint): the safe form runs outside the transaction block, which a "
+										 "SAVEPOINT spans: move the statement out of the block by hand.\n",
+										 mg::fix_decision_marker()),
+								psprintf("needs a decision: %s, inside a SAVEPOINT", steps.items[i].reason));
+				else
+					as_decision(&steps,
+								psprintf("%s (rollback): the safe form runs outside the transaction block, which ends "
+										 "in ROLLBACK: it would keep what the ROLLBACK undoes. The statement still "
+										 "takes its locks while the block runs: drop it if the block is a rehearsal, "
+										 "or end the block with COMMIT.\n",
+										 mg::fix_decision_marker()),
+								psprintf("needs a decision: %s, in a transaction block that ends in ROLLBACK",
+										 steps.items[i].reason));
 				break;
 			}
 	emit_steps(fix, s, &steps);
@@ -721,79 +808,84 @@ fix_statement(Fix *fix, Stmt *s, bool may_split)
 
 /* ------------------------------------------------------------------ transaction control */
 
-void
-keep_original(Fix *fix, const char *sql, int replaces)
+/* Whether the block that begins after statement after_no ends in ROLLBACK: the first COMMIT,
+ * ROLLBACK or PREPARE TRANSACTION after it (a text that ends with the block open commits it, as
+ * the rest of fix() takes it). Statement numbers only grow, so the marks are read once over. */
+bool
+block_ends_in_rollback(Fix *fix, int after_no)
 {
-	Row *r = grow_rows(&fix->originals, &fix->n_originals, &fix->cap_originals, fix->t.runcxt);
-	r->sql = MemoryContextStrdup(fix->t.runcxt, sql);
-	r->replaces = replaces;
+	while (fix->mark_at < fix->n_marks && fix->marks[fix->mark_at].no <= after_no)
+		fix->mark_at++;
+	for (int i = fix->mark_at; i < fix->n_marks; i++)
+		switch (fix->marks[i].kind)
+		{
+			case TRANS_STMT_ROLLBACK:
+				return true;
+			case TRANS_STMT_COMMIT:
+			case TRANS_STMT_PREPARE:
+				return false;
+			default:
+				break;
+		}
+	return false;
 }
 
 void
-begin_block(Fix *fix, const char *begin_written)
+begin_block(Fix *fix, const char *begin_written, const char *begin_bare, int begin_no)
 {
 	fix->user_block = true;
 	fix->user_begin = MemoryContextStrdup(fix->t.runcxt, begin_written);
-	fix->user_begin_bare = bare(fix->t.runcxt, begin_written);
+	fix->user_begin_bare = bare(fix->t.runcxt, begin_bare);
 	fix->begin_used = false;
 	fix->savepoints = 0;
 	fix->block_has_rows = false;
-	fix->block_first_row = fix->n_rows;
-	fix->block_first_xact = fix->last_xact;
-	fix->n_originals = 0;
+	fix->block_rolls_back = block_ends_in_rollback(fix, begin_no);
 }
 
-/* ROLLBACK: the block comes back as written, in one transaction that ends with it. */
+/* ROLLBACK: the block, never split (block_rolls_back), ends with it, as written. */
 void
-rollback_block(Fix *fix, const char *written, int replaces)
+rollback_block(Fix *fix, TransactionStmt *ts, const char *written, int replaces)
 {
-	if (fix->sim_block)
-	{
-		sim_transaction(fix, TRANS_STMT_ROLLBACK);
-		fix->sim_block = false;
-	}
 	if (!fix->user_block)
 		return; /* PostgreSQL only warns: there is no transaction */
-	fix->n_rows = fix->block_first_row;
-	fix->last_xact = fix->block_first_xact;
-	fix->open_xact = 0;
-	fix->begin_used = false;
-	fix->sim_block = true; /* add_row() puts rows in one transaction; the simulation is done with it */
-	for (int i = 0; i < fix->n_originals; i++)
-		add_row(fix, fix->originals[i].sql, fix->originals[i].replaces, NULL, false);
+	sim_begin(fix);
 	add_row(fix, written, replaces, NULL, false)->ends_xact = true;
+	sim_transaction(fix, TRANS_STMT_ROLLBACK);
 	fix->sim_block = false;
 	fix->open_xact = 0;
 	fix->user_block = false;
+	if (ts->chain)
+	{
+		begin_block(fix, "BEGIN;", "BEGIN;", replaces);
+		sim_begin(fix);
+	}
 }
 
 void
-transaction_statement(Fix *fix, TransactionStmt *ts, const char *written, int replaces)
+transaction_statement(Fix *fix, TransactionStmt *ts, const char *written, const char *bare_written, int replaces)
 {
 	switch (ts->kind)
 	{
 		case TRANS_STMT_BEGIN:
 		case TRANS_STMT_START:
 			if (!fix->user_block)
-				begin_block(fix, written);
+				begin_block(fix, written, bare_written, replaces);
 			return; /* a BEGIN inside a block: PostgreSQL only warns */
 		case TRANS_STMT_COMMIT:
 			sim_commit(fix);
 			if (ts->chain && fix->user_block)
-				begin_block(fix, "BEGIN;");
+				begin_block(fix, "BEGIN;", "BEGIN;", replaces);
 			else
 				fix->user_block = false;
 			return;
 		case TRANS_STMT_ROLLBACK:
-			rollback_block(fix, written, replaces);
+			rollback_block(fix, ts, written, replaces);
 			return;
 		case TRANS_STMT_PREPARE:
 		{
 			/* ends the transaction as COMMIT does, but in its own words */
 			sim_begin(fix);
 			add_row(fix, written, replaces, NULL, false)->ends_xact = true;
-			if (fix->user_block)
-				keep_original(fix, written, replaces);
 			sim_commit(fix);
 			fix->user_block = false;
 			return;
@@ -809,10 +901,7 @@ transaction_statement(Fix *fix, TransactionStmt *ts, const char *written, int re
 	}
 	/* SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT/ROLLBACK PREPARED: as written, where they are */
 	if (fix->user_block)
-	{
 		sim_begin(fix);
-		keep_original(fix, written, replaces);
-	}
 	add_row(fix, written, replaces, NULL, false);
 }
 
@@ -834,23 +923,49 @@ on_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, in
 	int begin = mg_source_token_start(&fix->t.src, stretch_begin + s.loc);
 	mg_source_advance(&fix->t.src, begin);
 	take_gap(fix, begin);
-	fix->gap_from = Max(fix->gap_from, stretch_begin + s.loc + s.len);
+	const int end = stretch_begin + s.loc + s.len;
+	fix->gap_from = Max(fix->gap_from, end);
+	/* a comment on the statement's own line after it stays there (on the last row of its fix);
+	 * after a COMMIT, which has no row (fix_script() writes its own), it goes with what follows */
+	int tc_from, tc_to;
+	const bool is_commit =
+		IsA(raw->stmt, TransactionStmt) && ((TransactionStmt *) raw->stmt)->kind == TRANS_STMT_COMMIT;
+	char *trailing = NULL;
+	if (!is_commit && trailing_comment(fix->t.src.text, fix->t.src.len, end, &tc_from, &tc_to) && tc_from >= fix->gap_from)
+	{
+		trailing = pstrndup_cxt(fix->t.runcxt, fix->t.src.text + tc_from, tc_to - tc_from);
+		fix->gap_from = tc_to;
+	}
 	if (IsA(raw->stmt, TransactionStmt))
 	{
 		TransactionStmt *ts = (TransactionStmt *) raw->stmt;
+		/* the parts of a block after a split begin with the BEGIN alone, without its comments */
+		const char *bare_written = s.written;
+		if (trailing != NULL)
+			s.written = psprintf("%s %s", s.written, trailing);
 		/* a BEGIN keeps the comments before it; those before a COMMIT go with what follows it */
 		if (fix->pending_comment != NULL && (ts->kind == TRANS_STMT_BEGIN || ts->kind == TRANS_STMT_START))
 		{
 			s.written = psprintf("%s\n%s", fix->pending_comment, s.written);
 			fix->pending_comment = NULL;
 		}
-		transaction_statement(fix, ts, s.written, s.replaces_no);
+		transaction_statement(fix, ts, s.written, bare_written, s.replaces_no);
 		return;
 	}
-	if (fix->user_block)
-		keep_original(fix, fix->pending_comment ? psprintf("%s\n%s", fix->pending_comment, s.written) : s.written,
-					  s.replaces_no);
+	const int rows_before = fix->n_rows;
 	fix_statement(fix, &s, true);
+	if (trailing != NULL)
+	{
+		if (fix->n_rows > rows_before)
+		{
+			Row *last = &fix->rows[fix->n_rows - 1];
+			last->sql = MemoryContextStrdup(fix->t.runcxt, psprintf("%s %s", last->sql, trailing));
+		}
+		else
+			fix->pending_comment = fix->pending_comment
+									   ? MemoryContextStrdup(fix->t.runcxt, psprintf("%s\n%s", fix->pending_comment, trailing))
+									   : trailing;
+	}
 }
 
 /* The parser's error: the rest of the text as written, flagged; nothing after it is read. */
@@ -874,6 +989,42 @@ on_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
 	fix->decisions++;
 }
 
+/* The prescan: the text's transaction statements, numbered as on_statement() numbers them. */
+typedef struct Prescan
+{
+	Fix *fix;
+	int no;
+	int cap;
+} Prescan;
+
+void
+prescan_statement(void *arg, RawStmt *raw, const char *stretch, int stretch_begin, int stretch_len)
+{
+	Prescan *p = (Prescan *) arg;
+	Fix *fix = p->fix;
+	p->no++;
+	if (!IsA(raw->stmt, TransactionStmt))
+		return;
+	if (fix->n_marks == p->cap)
+	{
+		p->cap = p->cap > 0 ? 2 * p->cap : 16;
+		TxMark *m = (TxMark *) MemoryContextAlloc(fix->t.runcxt, sizeof(TxMark) * p->cap);
+		if (fix->n_marks > 0)
+			memcpy(m, fix->marks, sizeof(TxMark) * fix->n_marks);
+		fix->marks = m;
+	}
+	TransactionStmt *ts = (TransactionStmt *) raw->stmt;
+	fix->marks[fix->n_marks].no = p->no;
+	fix->marks[fix->n_marks].kind = ts->kind;
+	fix->n_marks++;
+}
+
+void
+prescan_syntax_error(void *arg, ErrorData *error, int begin, int end, int error_at)
+{
+	/* the walk stops here; the real reading flags the rest */
+}
+
 /* The whole text, read into fix->rows; mg_text_run_end(&fix->t) frees them. */
 void
 run_fix(Fix *fix, FunctionCallInfo fcinfo, const char *fn, MgTextResult result)
@@ -884,9 +1035,13 @@ run_fix(Fix *fix, FunctionCallInfo fcinfo, const char *fn, MgTextResult result)
 	/* the verdicts the guard would give in enforce mode: a session in warn mode gets the fix all the same */
 	fix->policy = mg_current_policy();
 	fix->policy.mode = mg::Mode::Enforce;
+	/* where each transaction block ends, before any block is laid out: a block that ends in
+	 * ROLLBACK is never split (a second parse of the text, linear as the first) */
+	Prescan pre = {fix, 0, 0};
+	mg_walk_text(&fix->t.src, fix->t.stmtcxt, prescan_statement, prescan_syntax_error, &pre);
 	if (PG_GETARG_BOOL(1)) /* in_transaction */
 	{
-		begin_block(fix, "BEGIN;");
+		begin_block(fix, "BEGIN;", "BEGIN;", 0);
 		fix->sim_block = true; /* the simulation starts inside the block */
 	}
 	fix->timeout_sql = pstrdup(mg::fix_lock_timeout_sql());

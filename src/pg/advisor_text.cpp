@@ -47,8 +47,11 @@ parse_stretch(const char *stretch, int len, MemoryContext errcxt, Parsed *out)
 		FlushErrorState();
 		MemoryContextSwitchTo(cxt);
 		out->error = e;
-		if (e->cursorpos > 0)
-			out->error_at = pg_mbcharcliplen(stretch, len, e->cursorpos - 1);
+		/* the parser sets cursorpos; a caller's error context may have moved it to internalpos
+		 * (a SQL function's callback does, for check() or fix() called in its body) */
+		const int pos = e->cursorpos > 0 ? e->cursorpos : e->internalpos;
+		if (pos > 0)
+			out->error_at = pg_mbcharcliplen(stretch, len, pos - 1);
 	}
 	PG_END_TRY();
 }
@@ -355,7 +358,10 @@ mg_advisor_simulate(MgState *st, Node *stmt, const MgLockPlan *plan)
 		relids[n] = plan->locks[i].relid;
 		modes[n++] = plan->locks[i].mode;
 	}
-	mg_sim_apply(st, stmt, relids, modes, n, mg_alter_kinds(stmt));
+	/* unnamed constraints recorded under the names PostgreSQL will give them, so that a later
+	 * statement of the text names its own as PostgreSQL will after this one */
+	Node *named = mg_facts_with_constraint_names(stmt, st);
+	mg_sim_apply(st, named, relids, modes, n, mg_alter_kinds(stmt));
 }
 
 void

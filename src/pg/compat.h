@@ -120,6 +120,11 @@ mg_relpath(char *dst, size_t cap, mg_relfile r, int backend, ForkNumber fork)
 #else
 #define MG_WALKER(fn) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(fn))
 #endif
+#if MG_PG16_GE
+#define MG_MUTATOR(fn) (fn)
+#else
+#define MG_MUTATOR(fn) reinterpret_cast<Node *(*)()>(reinterpret_cast<void (*)(void)>(fn))
+#endif
 
 /* PG 18 lets a module declare its name and version (shown by pg_get_loaded_modules()); the
  * plain PG_MODULE_MAGIC leaves those fields out, which C++ warns about. */
@@ -216,10 +221,12 @@ mg_owns(Oid classid, Oid objid)
 #define MG_TABENTRY_LIVE_TUPLES(e) ((e)->live_tuples)
 #define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->mod_since_analyze)
 #define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->counts.delta_live_tuples)
+#define MG_TABSTATUS_CHANGED_TUPLES(s) ((s)->counts.changed_tuples)
 #else
 #define MG_TABENTRY_LIVE_TUPLES(e) ((e)->n_live_tuples)
 #define MG_TABENTRY_MOD_SINCE_ANALYZE(e) ((e)->changes_since_analyze)
 #define MG_TABSTATUS_DELTA_LIVE_TUPLES(s) ((s)->t_counts.t_delta_live_tuples)
+#define MG_TABSTATUS_CHANGED_TUPLES(s) ((s)->t_counts.t_changed_tuples)
 #endif
 
 /* CLUSTER without a table reclusters the tables the user may cluster: up to 16 those it owns,

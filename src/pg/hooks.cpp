@@ -411,7 +411,13 @@ mg_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	mg_restore_note_plan(ps); /* a relation a restore created is live once others use it */
 	if ((ps->commandType != CMD_SELECT || ps->hasModifyingCTE) && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
 		!skip_everything())
+	{
 		judge_data_change(queryDesc);
+		/* a data-modifying WITH query reports its rows nowhere: have the executor count the
+		 * rows its input yields, for the transaction's running count (mg_note_dml_done) */
+		if (ps->hasModifyingCTE && !IsParallelWorker())
+			queryDesc->instrument_options |= INSTRUMENT_ROWS;
+	}
 
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
@@ -424,8 +430,9 @@ mg_ExecutorEnd(QueryDesc *queryDesc)
 {
 	/* what an UPDATE, DELETE or MERGE changed, for the batches of one transaction; a parallel
 	 * worker's rows are its leader's */
-	if (queryDesc->operation != CMD_SELECT && queryDesc->operation != CMD_INSERT && !IsParallelWorker() &&
-		IsTransactionState())
+	if (((queryDesc->operation != CMD_SELECT && queryDesc->operation != CMD_INSERT) ||
+		 queryDesc->plannedstmt->hasModifyingCTE) &&
+		!IsParallelWorker() && IsTransactionState())
 		mg_note_dml_done(queryDesc);
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);

@@ -45,6 +45,8 @@ void
 mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len)
 {
 	int first_error = -1;
+	/* the errors neither overridden nor let through: one is raised, the others noted in it */
+	bool *raisable = (bool *) palloc0(sizeof(bool) * (n > 0 ? n : 1));
 	for (int i = 0; i < n; i++)
 	{
 		const mg::Finding *f = &findings[i];
@@ -66,6 +68,7 @@ mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len)
 		}
 		else if (f->severity == mg::Severity::Error)
 		{
+			raisable[i] = true;
 			if (first_error < 0)
 				first_error = i;
 		}
@@ -78,7 +81,16 @@ mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len)
 	}
 	if (first_error >= 0)
 	{
-		const mg::Finding *f = &findings[first_error];
+		mg::Finding *f = (mg::Finding *) palloc(sizeof(mg::Finding));
+		*f = findings[first_error];
+		for (int i = 0; i < n; i++)
+		{
+			bool seen = findings[i].rule == f->rule;
+			for (int j = 0; j < i && !seen; j++)
+				seen = raisable[j] && findings[j].rule == findings[i].rule;
+			if (raisable[i] && !seen)
+				mg::note_also_breaks(*f, findings[i]); /* once per other rule */
+		}
 		mg_events_record(f, f->rule == mg::RuleId::LockQueueBlocked ? MG_ACTION_LOCK_QUEUE_REFUSED : MG_ACTION_REFUSED,
 						 NULL, stmt, stmt_len);
 		raise(f); /* does not return */

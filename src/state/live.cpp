@@ -8,6 +8,10 @@
  *   (unsafe to build without a lock) answers this, so the relations are recorded as they are
  *   created, through object_access_hook, and forgotten when the subtransaction that created
  *   them aborts.
+ * - Columns ALTER TABLE ... ADD COLUMN added (object_access_hook, the attribute's post-create),
+ *   forgotten with the subtransaction that added them.
+ * - Rows its UPDATE, DELETE and MERGE statements changed, per table and per open
+ *   subtransaction level: a level that rolls back takes its rows with it.
  * - Whether it ran DDL (a migration), which statement first held a strong lock on which
  *   table, and its ALTER TABLE statements per table: recorded by the utility hook after each
  *   statement that succeeded (mg_live_note_statement), forgotten with the subtransaction that
@@ -49,13 +53,36 @@ struct RelSet
 	bool used;  /* an entry was ever added in this transaction */
 };
 
-/* Rows changed so far in this transaction. Kept when a subtransaction rolls back (cautious:
- * a PL/pgSQL loop whose batches fail and are caught is rare, and its count only overstates). */
+/* A column ALTER TABLE ... ADD COLUMN added in this transaction. */
+struct NewColumnKey
+{
+	Oid relid;
+	int32 attnum; /* an AttrNumber, widened: no padding in the hash key */
+};
+
+struct NewColumn
+{
+	NewColumnKey key; /* hash key */
+	SubTransactionId subid;
+};
+
+/* The rows one (sub)transaction level changed: the levels still open, innermost first. */
+struct LevelRows
+{
+	SubTransactionId subid;
+	double rows;
+	LevelRows *outer;
+};
+
+/* Rows changed so far in this transaction. What a subtransaction changed is forgotten when it
+ * rolls back (ROLLBACK TO SAVEPOINT, a PL/pgSQL EXCEPTION block that caught an error: those
+ * row versions are dead and their locks gone) and kept when it is released. */
 struct ChangedRows
 {
 	Oid relid; /* hash key */
-	double rows;
-	double last; /* by the latest statement */
+	double rows;   /* every level's, summed */
+	double last;   /* by the latest statement */
+	LevelRows *levels;
 };
 
 struct AlterRecord
@@ -73,6 +100,7 @@ struct LiveXact
 {
 	RelSet new_rels;
 	RelSet lock_takers;
+	HTAB *new_columns;
 	HTAB *changed_rows;
 	AlterRecord *alters;
 	int n_alters;
@@ -178,6 +206,24 @@ on_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, 
 		prev_object_access_hook(access, classId, objectId, subId, arg);
 	if (access == OAT_POST_CREATE && classId == RelationRelationId && subId == 0)
 		remember_new(objectId);
+	/* ALTER TABLE ... ADD COLUMN announces the column (for each partition and child too);
+	 * a CREATE TABLE announces none of its columns */
+	if (access == OAT_POST_CREATE && classId == RelationRelationId && subId > 0 && IsTransactionState())
+	{
+		if (xact.new_columns == NULL)
+		{
+			HASHCTL ctl;
+			ctl.keysize = sizeof(NewColumnKey);
+			ctl.entrysize = sizeof(NewColumn);
+			ctl.hcxt = TopTransactionContext;
+			xact.new_columns = hash_create("migration_guard new columns", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		}
+		NewColumnKey key = {objectId, subId};
+		bool found;
+		NewColumn *e = (NewColumn *) hash_search(xact.new_columns, &key, HASH_ENTER, &found);
+		if (!found)
+			e->subid = GetCurrentSubTransactionId();
+	}
 }
 
 void
@@ -206,6 +252,49 @@ on_subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId pa
 	bool commit = event == SUBXACT_EVENT_COMMIT_SUB;
 	relset_subxact_end(&xact.new_rels, mySubid, parentSubid, commit);
 	relset_subxact_end(&xact.lock_takers, mySubid, parentSubid, commit);
+	if (xact.new_columns != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, xact.new_columns);
+		NewColumn *e;
+		while ((e = (NewColumn *) hash_seq_search(&seq)) != NULL)
+		{
+			if (e->subid != mySubid)
+				continue;
+			if (commit)
+				e->subid = parentSubid;
+			else
+				hash_search(xact.new_columns, &e->key, HASH_REMOVE, NULL);
+		}
+	}
+	/* Rows changed: a released level's rows join its parent's, a rolled-back level's are
+	 * forgotten. The levels of an entry are those still open, so mySubid's is the innermost. */
+	if (xact.changed_rows != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, xact.changed_rows);
+		ChangedRows *e;
+		while ((e = (ChangedRows *) hash_seq_search(&seq)) != NULL)
+		{
+			LevelRows *l = e->levels;
+			if (l == NULL || l->subid != mySubid)
+				continue;
+			if (!commit)
+			{
+				e->rows = Max(0.0, e->rows - l->rows);
+				e->levels = l->outer;
+				pfree(l);
+			}
+			else if (l->outer != NULL && l->outer->subid == parentSubid)
+			{
+				l->outer->rows += l->rows;
+				e->levels = l->outer;
+				pfree(l);
+			}
+			else
+				l->subid = parentSubid;
+		}
+	}
 	int keep = 0;
 	for (int i = 0; i < xact.n_alters; i++)
 	{
@@ -307,9 +396,15 @@ live_constraint_added(const MgState *, Oid, const char *, bool *)
 }
 
 List *
-live_constraint_names(const MgState *, Oid)
+live_constraint_names(const MgState *, Oid, const char *)
 {
 	return NIL; /* the catalog has them */
+}
+
+bool
+live_constraint_name_freed(const MgState *, const char *, const char *)
+{
+	return false; /* the catalog has dropped them */
 }
 
 int
@@ -349,6 +444,13 @@ live_rows_changed(const MgState *, Oid relid, double *last)
 	return e ? e->rows : 0;
 }
 
+bool
+live_column_added(const MgState *, Oid relid, AttrNumber attnum)
+{
+	NewColumnKey key = {relid, attnum};
+	return xact.new_columns != NULL && hash_search(xact.new_columns, &key, HASH_FIND, NULL) != NULL;
+}
+
 struct HTAB *
 live_size_cache(const MgState *)
 {
@@ -381,6 +483,7 @@ const MgStateOps live_ops = {
 	live_not_null_proven,
 	live_constraint_added,
 	live_constraint_names,
+	live_constraint_name_freed,
 	live_alters_before,
 	live_index_leads_with,
 	live_session_tool,
@@ -390,6 +493,7 @@ const MgStateOps live_ops = {
 	live_catalog_complete,
 	live_nothing_named,
 	live_rows_changed,
+	live_column_added,
 };
 
 const MgState live_state = {&live_ops};
@@ -454,6 +558,21 @@ mg_live_note_rows_changed(Oid relid, double rows)
 		xact.changed_rows = make_oid_hash("migration_guard changed rows", sizeof(ChangedRows));
 	bool found;
 	ChangedRows *e = (ChangedRows *) hash_search(xact.changed_rows, &relid, HASH_ENTER, &found);
-	e->rows = (found ? e->rows : 0) + rows;
+	if (!found)
+	{
+		e->rows = 0;
+		e->levels = NULL;
+	}
+	e->rows += rows;
 	e->last = rows;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	if (e->levels == NULL || e->levels->subid != subid)
+	{
+		LevelRows *l = (LevelRows *) MemoryContextAlloc(TopTransactionContext, sizeof(LevelRows));
+		l->subid = subid;
+		l->rows = 0;
+		l->outer = e->levels;
+		e->levels = l;
+	}
+	e->levels->rows += rows;
 }

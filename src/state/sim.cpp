@@ -66,10 +66,20 @@ struct SimIndex
  * PostgreSQL would once those statements have run. */
 struct SimConstraint
 {
-	Oid relid;                 /* InvalidOid once dropped */
+	Oid relid;                 /* InvalidOid: on a table the text created (nsp, relname) */
+	char nsp[NAMEDATALEN];     /* the table's schema: constraint names are chosen unique in it */
+	char relname[NAMEDATALEN];
 	char conname[NAMEDATALEN]; /* "" when the constraint has no name */
 	char not_null[NAMEDATALEN]; /* a CHECK (column IS NOT NULL) or NOT NULL: the column; else "" */
 	bool validated;
+	bool dropped;
+};
+
+/* A constraint as it was before a statement of the block changed it, for ROLLBACK. */
+struct SimConstraintUndo
+{
+	SimConstraint *c;
+	SimConstraint before;
 };
 
 struct SimAlter
@@ -90,6 +100,8 @@ struct Sim
 	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
 	List *indexes;    /* SimIndex *: indexes created earlier */
 	List *constraints; /* SimConstraint * */
+	List *constraint_undo; /* SimConstraintUndo *, most recent first, while in a block */
+	int block_constraints; /* list_length(constraints) when the block began */
 	List *locks;      /* SimLock *: held until the block ends */
 	List *alters;     /* SimAlter *: ALTER TABLEs in the block */
 	HTAB *sizes;      /* relsize.cpp's leaf sizes: read once for the whole text */
@@ -366,7 +378,7 @@ sim_not_null_proven(const MgState *st, Oid relid, const char *column)
 	foreach (lc, as_sim(st)->constraints)
 	{
 		SimConstraint *c = (SimConstraint *) lfirst(lc);
-		if (c->relid == relid && c->validated && strcmp(c->not_null, column) == 0)
+		if (OidIsValid(relid) && c->relid == relid && !c->dropped && c->validated && strcmp(c->not_null, column) == 0)
 			return true;
 	}
 	return false;
@@ -379,7 +391,7 @@ sim_constraint_added(const MgState *st, Oid relid, const char *name, bool *valid
 	foreach (lc, as_sim(st)->constraints)
 	{
 		SimConstraint *c = (SimConstraint *) lfirst(lc);
-		if (c->relid == relid && c->conname[0] && strcmp(c->conname, name) == 0)
+		if (OidIsValid(relid) && c->relid == relid && !c->dropped && c->conname[0] && strcmp(c->conname, name) == 0)
 		{
 			if (validated)
 				*validated = c->validated;
@@ -390,17 +402,31 @@ sim_constraint_added(const MgState *st, Oid relid, const char *name, bool *valid
 }
 
 List *
-sim_constraint_names(const MgState *st, Oid relid)
+sim_constraint_names(const MgState *st, Oid relid, const char *nsp)
 {
 	List *names = NIL;
 	ListCell *lc;
 	foreach (lc, as_sim(st)->constraints)
 	{
 		SimConstraint *c = (SimConstraint *) lfirst(lc);
-		if (OidIsValid(relid) && c->relid == relid && c->conname[0])
+		if (!c->dropped && c->conname[0] &&
+			((OidIsValid(relid) && c->relid == relid) || (nsp != NULL && strcmp(c->nsp, nsp) == 0)))
 			names = lappend(names, pstrdup(c->conname));
 	}
 	return names;
+}
+
+bool
+sim_constraint_name_freed(const MgState *st, const char *nsp, const char *name)
+{
+	ListCell *lc;
+	foreach (lc, as_sim(st)->constraints)
+	{
+		SimConstraint *c = (SimConstraint *) lfirst(lc);
+		if (c->dropped && strcmp(c->nsp, nsp) == 0 && strcmp(c->conname, name) == 0)
+			return true;
+	}
+	return false;
 }
 
 int
@@ -462,6 +488,12 @@ sim_rows_changed(const MgState *, Oid, double *last)
 	return 0; /* nothing of the text runs */
 }
 
+bool
+sim_column_added(const MgState *, Oid, AttrNumber)
+{
+	return false; /* check() never plans a data change */
+}
+
 struct HTAB *
 sim_size_cache(const MgState *st)
 {
@@ -503,6 +535,7 @@ const MgStateOps sim_ops = {
 	sim_not_null_proven,
 	sim_constraint_added,
 	sim_constraint_names,
+	sim_constraint_name_freed,
 	sim_alters_before,
 	sim_index_leads_with,
 	sim_session_tool,
@@ -512,6 +545,7 @@ const MgStateOps sim_ops = {
 	sim_catalog_complete,
 	sim_domain_created,
 	sim_rows_changed,
+	sim_column_added,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -667,7 +701,16 @@ end_block(Sim *s, bool rollback)
 	{
 		undo_block(s);
 		s->session_timeout = s->block_timeout;
+		/* the constraints: as they were when the block began */
+		ListCell *lc;
+		foreach (lc, s->constraint_undo)
+		{
+			SimConstraintUndo *u = (SimConstraintUndo *) lfirst(lc);
+			*u->c = u->before;
+		}
+		s->constraints = list_truncate(s->constraints, s->block_constraints);
 	}
+	s->constraint_undo = NIL;
 	s->local_timeout = -1;
 	s->undo = NIL;
 	s->in_block = false;
@@ -685,6 +728,7 @@ transaction_stmt(Sim *s, TransactionStmt *stmt)
 		case TRANS_STMT_START:
 			s->in_block = true;
 			s->block_timeout = s->session_timeout;
+			s->block_constraints = list_length(s->constraints);
 			break;
 		case TRANS_STMT_COMMIT:
 		case TRANS_STMT_PREPARE:
@@ -779,8 +823,40 @@ not_null_column(Node *expr)
 	return NULL;
 }
 
+/* The table a constraint is on: a catalog table (relid), or one the text created. */
+typedef struct ConTable
+{
+	Oid relid;
+	const char *nsp;
+	const char *relname;
+} ConTable;
+
+bool
+on_table(const SimConstraint *c, const ConTable *t)
+{
+	if (c->dropped)
+		return false;
+	if (OidIsValid(t->relid))
+		return c->relid == t->relid;
+	return !OidIsValid(c->relid) && strcmp(c->nsp, t->nsp) == 0 && strcmp(c->relname, t->relname) == 0;
+}
+
+/* A change to a constraint recorded earlier: undone if the block rolls back. */
 void
-record_constraint(Sim *s, Oid relid, Constraint *con)
+will_change(Sim *s, SimConstraint *c)
+{
+	if (!s->in_block)
+		return;
+	SimConstraintUndo *u = (SimConstraintUndo *) MemoryContextAlloc(s->cxt, sizeof(SimConstraintUndo));
+	u->c = c;
+	u->before = *c;
+	MemoryContext old = MemoryContextSwitchTo(s->cxt);
+	s->constraint_undo = lcons(u, s->constraint_undo);
+	MemoryContextSwitchTo(old);
+}
+
+void
+record_constraint(Sim *s, const ConTable *t, Constraint *con)
 {
 	/* a CHECK (col IS NOT NULL), or PostgreSQL 18's ADD CONSTRAINT ... NOT NULL col */
 	const char *col = con->contype == CONSTR_CHECK ? not_null_column(con->raw_expr)
@@ -790,46 +866,90 @@ record_constraint(Sim *s, Oid relid, Constraint *con)
 	if (con->conname == NULL && col == NULL)
 		return;
 	SimConstraint *c = (SimConstraint *) MemoryContextAllocZero(s->cxt, sizeof(SimConstraint));
-	c->relid = relid;
+	c->relid = t->relid;
+	strlcpy(c->nsp, t->nsp ? t->nsp : "", sizeof c->nsp);
+	strlcpy(c->relname, t->relname ? t->relname : "", sizeof c->relname);
 	strlcpy(c->conname, con->conname ? con->conname : "", sizeof c->conname);
 	strlcpy(c->not_null, col ? col : "", sizeof c->not_null);
 	c->validated = !con->skip_validation;
 	append_ptr(s, &s->constraints, c);
 }
 
+/* The named constraints of a column definition (the simulation's copy of a statement names
+ * the unnamed ones: mg_facts_with_constraint_names()). */
+void
+record_column_constraints(Sim *s, const ConTable *t, ColumnDef *col)
+{
+	ListCell *cc;
+	foreach (cc, col->constraints)
+		if (IsA(lfirst(cc), Constraint) && ((Constraint *) lfirst(cc))->conname != NULL)
+			record_constraint(s, t, (Constraint *) lfirst(cc));
+}
+
 /* The constraints an ALTER TABLE adds, validates and drops. */
 void
-note_constraints(Sim *s, AlterTableStmt *stmt, Oid relid)
+note_constraints(Sim *s, AlterTableStmt *stmt, const ConTable *t)
 {
 	ListCell *lc;
 	foreach (lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
 		if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
-			record_constraint(s, relid, (Constraint *) cmd->def);
+			record_constraint(s, t, (Constraint *) cmd->def);
 		else if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef))
-		{
-			ListCell *cc;
-			foreach (cc, ((ColumnDef *) cmd->def)->constraints)
-				if (IsA(lfirst(cc), Constraint) && ((Constraint *) lfirst(cc))->conname != NULL)
-					record_constraint(s, relid, (Constraint *) lfirst(cc));
-		}
+			record_column_constraints(s, t, (ColumnDef *) cmd->def);
 		else if ((cmd->subtype == AT_ValidateConstraint || cmd->subtype == AT_DropConstraint) && cmd->name)
 		{
+			bool found = false;
 			ListCell *k;
 			foreach (k, s->constraints)
 			{
 				SimConstraint *c = (SimConstraint *) lfirst(k);
-				if (c->relid == relid && strcmp(c->conname, cmd->name) == 0)
+				if (on_table(c, t) && strcmp(c->conname, cmd->name) == 0)
 				{
+					found = true;
+					will_change(s, c);
 					if (cmd->subtype == AT_ValidateConstraint)
 						c->validated = true;
 					else
-						c->relid = InvalidOid; /* dropped */
+						c->dropped = true;
 				}
+			}
+			if (!found && cmd->subtype == AT_DropConstraint && OidIsValid(t->relid))
+			{
+				/* a catalog constraint: its name is free again (undone with the block) */
+				SimConstraint *c = (SimConstraint *) MemoryContextAllocZero(s->cxt, sizeof(SimConstraint));
+				c->relid = t->relid;
+				strlcpy(c->nsp, t->nsp, sizeof c->nsp);
+				strlcpy(c->relname, t->relname, sizeof c->relname);
+				strlcpy(c->conname, cmd->name, sizeof c->conname);
+				c->dropped = true;
+				append_ptr(s, &s->constraints, c);
 			}
 		}
 	}
+}
+
+/* The constraints of a table the text creates, once it is known to be created. */
+void
+note_table_constraints(Sim *s, CreateStmt *cs)
+{
+	const char *nsp = creation_schema(cs->relation);
+	if (nsp == NULL)
+		return;
+	ConTable t = {InvalidOid, nsp, cs->relation->relname};
+	ListCell *lc;
+	foreach (lc, cs->tableElts)
+	{
+		Node *elt = (Node *) lfirst(lc);
+		if (IsA(elt, ColumnDef))
+			record_column_constraints(s, &t, (ColumnDef *) elt);
+		else if (IsA(elt, Constraint) && ((Constraint *) elt)->conname != NULL)
+			record_constraint(s, &t, (Constraint *) elt);
+	}
+	foreach (lc, cs->constraints)
+		if (IsA(lfirst(lc), Constraint) && ((Constraint *) lfirst(lc))->conname != NULL)
+			record_constraint(s, &t, (Constraint *) lfirst(lc));
 }
 
 void
@@ -837,10 +957,23 @@ note_alter_table(Sim *s, AlterTableStmt *stmt, MgAlterKinds kinds)
 {
 	if (stmt->objtype != OBJECT_TABLE)
 		return;
+	MgRelRef ref;
+	if (!sim_resolve(&s->base, stmt->relation, &ref))
+		return;
+	if (ref.sim_new)
+	{
+		ConTable t = {InvalidOid, ref.nspname, ref.relname};
+		note_constraints(s, stmt, &t);
+		return;
+	}
 	Oid relid = catalog_relid(s, stmt->relation);
 	if (!OidIsValid(relid))
 		return;
-	note_constraints(s, stmt, relid);
+	char *nsp, *name;
+	if (!catalog_names(relid, &nsp, &name))
+		return;
+	ConTable t = {relid, nsp, name};
+	note_constraints(s, stmt, &t);
 	if (s->in_block && kinds != 0)
 	{
 		SimAlter *a = (SimAlter *) MemoryContextAlloc(s->cxt, sizeof(SimAlter));
@@ -918,7 +1051,11 @@ mg_sim_apply(MgState *st, Node *stmt, const Oid *locked, const LOCKMODE *modes, 
 		case T_CreateStmt:
 		{
 			CreateStmt *cs = (CreateStmt *) stmt;
+			const char *nsp = creation_schema(cs->relation);
+			const bool fresh = nsp != NULL && !sim_name_taken(&s->base, nsp, cs->relation->relname);
 			note_created(s, cs->relation, cs->partspec ? RELKIND_PARTITIONED_TABLE : RELKIND_RELATION);
+			if (fresh)
+				note_table_constraints(s, cs);
 			break;
 		}
 		case T_CreateTableAsStmt:

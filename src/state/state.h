@@ -67,9 +67,13 @@ typedef struct MgStateOps
 	/* A constraint named name on relid that the catalog does not show yet; *validated (may
 	 * be NULL): whether it is validated now. */
 	bool (*constraint_added)(const MgState *st, Oid relid, const char *name, bool *validated);
-	/* The names of the constraints on relid that the catalog does not show yet (char *, in the
-	 * current memory context): names PostgreSQL will not choose for an unnamed one. */
-	List *(*constraint_names)(const MgState *st, Oid relid);
+	/* The names of the constraints on relid, or on any table of schema nsp (NULL: none), that
+	 * the catalog does not show yet (char *, in the current memory context): names PostgreSQL
+	 * will not choose for an unnamed one. */
+	List *(*constraint_names)(const MgState *st, Oid relid, const char *nsp);
+	/* A constraint named name in schema nsp that the text dropped (the catalog still shows it):
+	 * PostgreSQL may choose the name again. */
+	bool (*constraint_name_freed)(const MgState *st, const char *nsp, const char *name);
 	/* Earlier ALTER TABLE statements on relid in this transaction with any of these kinds. */
 	int (*alters_before)(const MgState *st, Oid relid, MgAlterKinds kinds);
 	/* An index that the catalog does not show yet leads with these columns (String nodes, in
@@ -96,6 +100,9 @@ typedef struct MgStateOps
 	 * changed (what they reported); 0 in check(), which runs nothing. *last (may be NULL): the
 	 * rows the latest of them changed (a loop's next batch is likely its size). */
 	double (*rows_changed)(const MgState *st, Oid relid, double *last);
+	/* Column attnum of relid was added by this transaction (ALTER TABLE ... ADD COLUMN, and
+	 * not rolled back since); false in check(), which never plans a data change. */
+	bool (*column_added)(const MgState *st, Oid relid, AttrNumber attnum);
 } MgStateOps;
 
 struct MgState
@@ -164,9 +171,14 @@ mg_state_constraint_added(const MgState *st, Oid relid, const char *name, bool *
 	return st->ops->constraint_added(st, relid, name, validated);
 }
 static inline List *
-mg_state_constraint_names(const MgState *st, Oid relid)
+mg_state_constraint_names(const MgState *st, Oid relid, const char *nsp)
 {
-	return st->ops->constraint_names(st, relid);
+	return st->ops->constraint_names(st, relid, nsp);
+}
+static inline bool
+mg_state_constraint_name_freed(const MgState *st, const char *nsp, const char *name)
+{
+	return nsp != NULL && st->ops->constraint_name_freed(st, nsp, name);
 }
 static inline int
 mg_state_alters_before(const MgState *st, Oid relid, MgAlterKinds kinds)
@@ -213,6 +225,12 @@ static inline double
 mg_state_rows_changed(const MgState *st, Oid relid, double *last)
 {
 	return st->ops->rows_changed(st, relid, last);
+}
+
+static inline bool
+mg_state_column_added(const MgState *st, Oid relid, AttrNumber attnum)
+{
+	return st->ops->column_added(st, relid, attnum);
 }
 
 /* ---- live (live.cpp) ---- */

@@ -407,7 +407,7 @@ class Generator:
         return "ALTER COLUMN %s SET NOT NULL" % c
 
     def sub_drop_not_null(self, t):
-        nn = list(self.m.tables.get(t, {}).get("notnull", ())) or [self.column(t)]
+        nn = sorted(self.m.tables.get(t, {}).get("notnull", ())) or [self.column(t)]
         c = self.pick(nn)
         if t in self.m.tables:
             self.m.tables[t]["notnull"].discard(c)
@@ -776,7 +776,7 @@ class Generator:
             out.append(self.pick(["COMMIT", "COMMIT", "ROLLBACK"]))
         self.carry = (self.last_nn, self.last_not_valid,
                       [t for t in self.recent if not self.m.tables.get(t, {}).get("new")])
-        sep = self.pick([";\n", ";\n", "; ", ";\n\n-- next step\n"])
+        sep = self.pick([";\n", ";\n", "; ", ";\n\n-- next step\n", ";  -- step done\n", "; /* done */\n"])
         return sep.join(out) + ";\n"
 
 

@@ -93,11 +93,11 @@ SELECT throws_ok('ALTER TABLE mg_tap_big ADD CHECK (id > 0) NOT VALID', 'MG001',
                  'CHECK constraint on table "public.mg_tap_big" has no name',
                  'an unnamed CHECK added to a large table is refused with MG001');
 SELECT throws_ok('ALTER TABLE mg_tap_big ADD COLUMN v int UNIQUE', 'MG001',
-                 'UNIQUE constraint on table "public.mg_tap_big" has no name',
-                 'an unnamed inline UNIQUE of ADD COLUMN on a large table is refused with MG001');
+                 'adding UNIQUE constraint mg_tap_big_v_key would build its index on large table "public.mg_tap_big" while holding a lock that blocks all access',
+                 'an unnamed inline UNIQUE of ADD COLUMN on a large table is refused for its index build first (constraint_unnamed in the DETAIL)');
 SELECT throws_ok('ALTER TABLE mg_tap_big ADD PRIMARY KEY (id)', 'MG001',
-                 'PRIMARY KEY constraint on table "public.mg_tap_big" has no name',
-                 'an unnamed PRIMARY KEY added to a large table is refused with MG001');
+                 'adding PRIMARY KEY mg_tap_big_pkey would build its index on large table "public.mg_tap_big" while holding a lock that blocks all access',
+                 'an unnamed PRIMARY KEY added to a large table is refused for its index build first (constraint_unnamed in the DETAIL)');
 SELECT lives_ok('ALTER TABLE mg_tap_big ADD CONSTRAINT mg_tap_big_id_check CHECK (id > 0) NOT VALID',
                 'the same CHECK, named, is allowed');
 -- allowed, with a warning: below the threshold
@@ -114,8 +114,8 @@ SELECT is((SELECT string_agg(conname::text, ', ' ORDER BY conname) FROM pg_const
 SELECT lives_ok('CREATE TABLE mg_tap_child2 (id int); ALTER TABLE mg_tap_child2 ADD CHECK (id > 0), ADD PRIMARY KEY (id)',
                 'ALTER TABLE of a table created in the same transaction is allowed');
 SELECT throws_ok('ALTER TABLE mg_tap_big ADD EXCLUDE USING btree (id WITH =)', 'MG001',
-                 'EXCLUDE constraint on table "public.mg_tap_big" has no name',
-                 'an unnamed EXCLUDE added to a large table is refused with MG001');
+                 'adding EXCLUDE constraint mg_tap_big_id_excl would build its index on large table "public.mg_tap_big" while holding a lock that blocks all access',
+                 'an unnamed EXCLUDE added to a large table is refused for its index build first (constraint_unnamed in the DETAIL)');
 SELECT lives_ok('CREATE TEMP TABLE mg_tap_temp_child (id int CHECK (id > 0))',
                 'an unnamed CHECK on a temporary table is allowed');
 

@@ -39,7 +39,7 @@ struct Dml
 		t.est_rows = rows;
 		t.whole_bytes = size;
 		t.whole_rows = rows;
-		t.null_column_rows = t.not_in_rows = t.not_in_distinct = t.param_rows = -1;
+		t.null_column_rows = -1;
 		std::strcpy(t.rel.name, "public.accounts");
 		std::strcpy(t.table_sql, "public.accounts");
 		std::strcpy(t.key_sql, "id");
@@ -300,6 +300,61 @@ TEST(DmlWholeTable, NearlyEveryRowOfALargeTable)
 	t.rel.is_new = false;
 	/* off */
 	d.policy.rule_severity[static_cast<int>(RuleId::DmlWholeTable)] = severity_setting(Severity::Off);
+	EXPECT_TRUE(d.run().empty());
+}
+
+TEST(DmlWholeTable, IsNullOnAColumnTheStatisticsDoNotKnow)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE c IS NULL", DmlKind::Update, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	/* the planner's 0.5% alone: silent */
+	t.est_rows = 150;
+	EXPECT_TRUE(d.run().empty());
+	/* the guard's count of the rows NULL in a column added after the last ANALYZE */
+	t.null_column_rows = 30000;
+	std::strcpy(t.null_column, "c");
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::DmlWholeTable);
+	EXPECT_EQ(out[0].severity, Severity::Error);
+	EXPECT_TRUE(has(out[0].detail, "Its condition tests c IS NULL"));
+	EXPECT_TRUE(has(out[0].detail, "added after the last ANALYZE"));
+	EXPECT_TRUE(has(out[0].detail, "expects about 150 rows"));
+	EXPECT_TRUE(has(out[0].detail, "holds for about 30000 rows (100%)"));
+	t.null_column_added_now = true;
+	EXPECT_TRUE(has(d.run().at(0).detail, "added in this transaction"));
+	/* a keyed batch of it: a slice of the table, silent */
+	t.est_rows = 12;
+	t.null_column_rows = 2400;
+	EXPECT_TRUE(d.run().empty());
+	/* IS NOT NULL on such a column: the guard's lower count wins over the planner's 99.5% */
+	t.est_rows = 29850;
+	t.null_column_rows = 0;
+	t.null_column[0] = '\0';
+	EXPECT_TRUE(d.run().empty());
+}
+
+TEST(DmlWholeTable, GenericPlanEstimatedWithTheValues)
+{
+	Dml d;
+	DmlTarget &t = d.set("UPDATE accounts SET c = 1 WHERE id > $1", DmlKind::Update, 20 * kMB, 30000);
+	d.f.migration_xact = true;
+	d.f.has_params = true;
+	/* the generic plan's third of the rows: silent */
+	t.est_rows = 10000;
+	EXPECT_TRUE(d.run().empty());
+	/* this execution's values: every row */
+	t.null_column_rows = 29997;
+	t.with_parameters = true;
+	auto out = d.run();
+	ASSERT_EQ(out.size(), 1u);
+	EXPECT_EQ(out[0].rule, RuleId::DmlWholeTable);
+	EXPECT_TRUE(has(out[0].detail, "Its plan is generic"));
+	EXPECT_TRUE(has(out[0].detail, "expects about 10000 rows"));
+	EXPECT_TRUE(has(out[0].detail, "about 29997 rows (100%)"));
+	/* a value that selects a few rows: silent, though the generic plan expected more */
+	t.null_column_rows = 100;
 	EXPECT_TRUE(d.run().empty());
 }
 

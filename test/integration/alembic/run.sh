@@ -59,7 +59,7 @@ sql "$DB" -c "SELECT relname, pg_size_pretty(pg_table_size(oid)), reltuples::big
 # draft directory, the revision before it, the rule its refusal must name, TODO reason if any
 STEPS=(
 	"1_create_index r01 create_index_blocking"
-	"2_unnamed_fk r02 constraint_unnamed"
+	"2_unnamed_fk r02 foreign_key_validating"
 	"3_volatile_default r04 add_column_volatile_default"
 	"4_backfill_with_alter r04 backfill_under_exclusive_lock"
 )

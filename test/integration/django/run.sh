@@ -61,7 +61,7 @@ sql "$DB" -c "SELECT relname, pg_size_pretty(pg_table_size(oid)), reltuples::big
 # draft directory, the migration before it, the rule its refusal must name; TODO_<draft> if any
 STEPS=(
 	"1_add_index 0001 create_index_blocking"
-	"2_unnamed_check 0002 constraint_unnamed"
+	"2_unnamed_check 0002 check_constraint_validating"
 	"3_validating_check 0003 check_constraint_validating"
 )
 

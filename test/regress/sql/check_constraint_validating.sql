@@ -62,10 +62,21 @@ CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-0
 INSERT INTO m SELECT g, date '2024-01-01' + (g % 300) FROM generate_series(1, 50000) g;
 ALTER TABLE m ADD CONSTRAINT m_id_check CHECK (id > 0);
 ALTER TABLE m ADD CONSTRAINT m_id_check CHECK (id > 0) NOT VALID;
--- an unnamed CHECK: constraint_unnamed refuses first, the hint here uses the generated name
+-- an unnamed CHECK: this rule refuses first, with constraint_unnamed noted in its DETAIL; the hint
+-- uses the generated name, so following it answers both
 SET migration_guard.mode = warn;
 ALTER TABLE t ADD CHECK (d < 100000000);
 RESET migration_guard.mode;
+
+-- a CHECK written inside ADD COLUMN (Django's PositiveIntegerField): the hint and fix() add the
+-- column without it first, then the constraint NOT VALID, then VALIDATE it on its own
+ALTER TABLE t ADD COLUMN quantity integer DEFAULT 1 NOT NULL CHECK (quantity >= 0);
+SELECT step, runs_in, sql FROM migration_guard.fix($$ALTER TABLE t ADD COLUMN quantity integer CHECK (quantity >= 0) DEFAULT 1 NOT NULL;$$);
+SELECT step, runs_in, sql FROM migration_guard.fix($$ALTER TABLE t ADD COLUMN quantity integer CONSTRAINT t_qty_ref REFERENCES ccv.t (c) DEFERRABLE INITIALLY DEFERRED DEFAULT 1;$$);
+-- following the hint draws no message
+ALTER TABLE t ADD COLUMN quantity integer DEFAULT 1 NOT NULL;
+ALTER TABLE ccv.t ADD CONSTRAINT t_quantity_check CHECK (quantity >= 0) NOT VALID;
+ALTER TABLE ccv.t VALIDATE CONSTRAINT t_quantity_check;
 
 -- inside a function: the same refusal
 CREATE FUNCTION add_check() RETURNS void LANGUAGE plpgsql AS $$

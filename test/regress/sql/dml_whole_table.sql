@@ -111,6 +111,55 @@ UPDATE orders SET status = 'half' WHERE id <= 7500;
 UPDATE orders SET status = 'half' WHERE id > 7500 AND id <= 15000;
 ROLLBACK;
 VACUUM ANALYZE orders;
+-- savepoints: the rows of a subtransaction that rolled back are forgotten (silent) ...
+BEGIN;
+SAVEPOINT a;
+DELETE FROM orders WHERE id <= 15000;
+ROLLBACK TO SAVEPOINT a;
+DELETE FROM orders WHERE id > 15000;
+ROLLBACK;
+-- ... and those of a released one are kept: the second half is reported
+BEGIN;
+SAVEPOINT a;
+DELETE FROM orders WHERE id <= 15000;
+RELEASE SAVEPOINT a;
+DELETE FROM orders WHERE id > 15000;
+ROLLBACK;
+-- ... and a PL/pgSQL EXCEPTION block that caught its batch's error forgets that batch
+BEGIN;
+COMMENT ON TABLE orders IS 'orders';
+DO $$
+BEGIN
+    BEGIN
+        DELETE FROM wt.orders WHERE id <= 15000;
+        RAISE EXCEPTION 'undo this batch';
+    EXCEPTION WHEN raise_exception THEN
+        RAISE NOTICE 'batch rolled back';
+    END;
+    DELETE FROM wt.orders WHERE id > 15000;
+END
+$$;
+ROLLBACK;
+-- data-modifying WITH queries count too: the rows each DELETE ... RETURNING moved
+CREATE TABLE orders_archive (LIKE orders);
+BEGIN;
+WITH moved AS (DELETE FROM orders WHERE id <= 15000 RETURNING *)
+INSERT INTO orders_archive SELECT * FROM moved;
+WITH moved AS (DELETE FROM orders WHERE id > 15000 RETURNING *)
+INSERT INTO orders_archive SELECT * FROM moved;
+ROLLBACK;
+-- ... with or without RETURNING, under a SELECT
+BEGIN;
+WITH gone AS (DELETE FROM orders WHERE id <= 15000) SELECT 1 AS one;
+WITH gone AS (DELETE FROM orders WHERE id > 15000) SELECT 1 AS one;
+ROLLBACK;
+-- ... and one that moves every row, in a migration: refused
+BEGIN;
+COMMENT ON TABLE orders IS 'orders';
+WITH moved AS (DELETE FROM orders WHERE id > 0 RETURNING *)
+INSERT INTO orders_archive SELECT * FROM moved;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 -- silent: most but not nearly all of the table, in a migration
 BEGIN;
 COMMENT ON TABLE orders IS 'orders';

@@ -22,6 +22,9 @@ CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (20000);
 CREATE TABLE parted_2 (id bigint, c int);
 INSERT INTO parted_2 SELECT g, g FROM generate_series(20000, 59999) g;
 CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+-- small tables for the names of unnamed constraints
+CREATE TABLE nm (a int, b bigint, CONSTRAINT nm_b_check CHECK (b > 0));
+CREATE TABLE nm_ref (id bigint CONSTRAINT nm_ref_pkey PRIMARY KEY);
 ANALYZE big, p, nopk, parted_2;
 
 \pset format unaligned
@@ -62,9 +65,23 @@ SELECT pg_temp.still(:'m');
 \set m 'ALTER TABLE big ADD CHECK (c >= 0);'
 SELECT * FROM pg_temp.fixed(:'m');
 SELECT pg_temp.still(:'m');
--- two in one text: the second gets the name PostgreSQL will give it once the first exists
+-- two in one text: the second gets the name PostgreSQL will give it once the first exists, in
+-- fix() and in check()'s hint alike
 SELECT step, sql FROM pg_temp.fixed('ALTER TABLE big ADD CHECK (c >= 0); ALTER TABLE big ADD CHECK (c >= 0);')
  WHERE sql LIKE '%ADD CONSTRAINT%';
+SELECT statement_no, hint FROM migration_guard.check('ALTER TABLE big ADD CHECK (c >= 0); ALTER TABLE big ADD CHECK (c >= 0);')
+ WHERE rule = 'constraint_unnamed';
+-- the names check() gives, then the names PostgreSQL gives running the same text: taken in the
+-- whole schema (nm_a's own CHECK takes nm_a_check2), freed by a DROP (of one the text added,
+-- or of one in the catalog: nm_b_check) and by a ROLLBACK
+\set m 'ALTER TABLE nm ADD CHECK (a > 0);\nALTER TABLE nm ADD CHECK (a > 1);\nCREATE TABLE nm_a (x int, y int, CHECK (x > y));\nALTER TABLE nm_a ADD CHECK (x > 0);\nALTER TABLE nm DROP CONSTRAINT nm_a_check1;\nALTER TABLE nm ADD CHECK (a > 2);\nBEGIN;\nALTER TABLE nm ADD CHECK (a > 3);\nROLLBACK;\nALTER TABLE nm ADD CHECK (a > 4);\nALTER TABLE nm ADD UNIQUE (a);\nALTER TABLE nm ADD UNIQUE (a);\nALTER TABLE nm ADD FOREIGN KEY (b) REFERENCES nm_ref (id);\nALTER TABLE nm ADD FOREIGN KEY (b) REFERENCES nm_ref (id);\nALTER TABLE nm ADD CHECK (b > 1);\nALTER TABLE nm DROP CONSTRAINT nm_b_check;\nALTER TABLE nm ADD CHECK (b > 2);\n'
+SELECT statement_no, substring(detail FROM 'would generate the names? (.*?)\. Generated') AS check_names
+  FROM migration_guard.check(E:'m') WHERE rule = 'constraint_unnamed';
+SET migration_guard.mode = off;
+SELECT s FROM regexp_split_to_table(E:'m', E';\n') s WHERE s <> '' \gexec
+RESET migration_guard.mode;
+SELECT conrelid::regclass AS "table", conname AS postgresql_names FROM pg_constraint
+ WHERE conrelid IN ('nm'::regclass, 'nm_a'::regclass) AND contype <> 'n' ORDER BY oid;
 -- foreign_key_validating (and fk_without_index: the index comes first)
 \set m 'ALTER TABLE big ADD CONSTRAINT big_c_fkey FOREIGN KEY (c) REFERENCES p (id);'
 SELECT * FROM pg_temp.fixed(:'m');
@@ -137,6 +154,34 @@ SELECT migration_guard.fix_script(migration_guard.fix_script('ALTER TABLE big RE
 SELECT * FROM pg_temp.fixed('CREATE TABLE fresh (id bigint); CREATE INDEX ON big (c);');
 SELECT step, sql, runs_in, transaction_no, reason
   FROM migration_guard.fix('CREATE TABLE fresh (id bigint); CREATE INDEX ON big (c);', true);
+-- a block the user ends with ROLLBACK is never split (a split would commit part of what the
+-- ROLLBACK undoes): a fix that stays in the block is made, one that must leave it is flagged;
+-- the simulation rolls the block back (the index after it gets the first name again)
+\set m 'BEGIN; -- a rehearsal\nALTER TABLE big ADD CONSTRAINT big_c_pos CHECK (c >= 0) NOT VALID;\nCREATE INDEX ON big (c);\nUPDATE big SET c = 0;\nROLLBACK; -- undone\nCREATE INDEX ON big (c);\n'
+SELECT * FROM pg_temp.fixed(E:'m');
+SELECT pg_temp.still(E:'m');
+SELECT migration_guard.fix_script(E:'m');
+SELECT migration_guard.fix_script(migration_guard.fix_script(E:'m')) = migration_guard.fix_script(E:'m') AS idempotent;
+-- the same with in_transaction and a ROLLBACK at the end
+SELECT step, sql, runs_in, transaction_no, reason FROM migration_guard.fix('CREATE INDEX ON big (c); ROLLBACK;', true);
+-- a block that commits is split as before; one a SAVEPOINT spans is not
+SELECT step, runs_in, xact, reason FROM pg_temp.fixed('BEGIN; SAVEPOINT s; CREATE INDEX ON big (c); RELEASE s; COMMIT;');
+-- a comment at the end of a statement's line stays there, on a statement kept as written and on
+-- the last step of a rewritten one; one after COMMIT goes with what follows; the part of a split
+-- block after the split begins with a bare BEGIN
+SELECT migration_guard.fix_script(E'CREATE TABLE fresh (id bigint);  -- kept\nCREATE INDEX ON big (c); /* why */ -- the report\nSELECT 1; SELECT 2; -- two\nBEGIN; -- open\nALTER TABLE big ADD CONSTRAINT big_c_pos CHECK (c >= 0); -- a check\nSELECT 3;\nCOMMIT; -- done\n-- end\n');
+SELECT migration_guard.fix_script(migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n'))
+     = migration_guard.fix_script(E'CREATE INDEX ON big (c); -- the report\nSELECT 1; -- one\n') AS idempotent_comments;
+-- PostgreSQL 18 (fix_1.out; before 18 fix.out shows the parser's error on VIRTUAL): SET NOT NULL
+-- becomes 18's own NOT NULL ... NOT VALID, VALIDATE (the constraint keeps the name SET NOT NULL
+-- would give it); a VIRTUAL generated column is metadata only and kept as written; one with
+-- NOT NULL, which scans, is flagged with the plan
+SELECT * FROM pg_temp.fixed('ALTER TABLE big ALTER COLUMN c SET NOT NULL;');
+SELECT migration_guard.fix_script('ALTER TABLE big ALTER COLUMN c SET NOT NULL;');
+SELECT * FROM pg_temp.fixed('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;');
+SELECT step, runs_in, replaces, reason FROM pg_temp.fixed('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL NOT NULL;');
+SELECT migration_guard.fix_script('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL NOT NULL;');
+SELECT pg_temp.still('ALTER TABLE big ADD COLUMN v bigint GENERATED ALWAYS AS (id * 2) VIRTUAL;');
 -- PostgreSQL's own errors and the parser's: the statement as written, flagged
 SELECT step, sql, reason FROM migration_guard.fix('CREATE INDEX ON no_such_table (c);');
 SELECT step, sql, reason FROM migration_guard.fix('CREATE INDEX ON big (c); CREAT TABLE x ();');
@@ -221,6 +266,16 @@ SELECT count(*) AS differences FROM (
 SELECT count(*) AS rows_differ FROM (
   (SELECT id, c, pad, n FROM a1 EXCEPT SELECT id, c, pad, n FROM b1)
   UNION ALL (SELECT id, c, pad, n FROM b1 EXCEPT SELECT id, c, pad, n FROM a1)) x;
+-- PostgreSQL 18's not-null constraints (none before 18): the fix's NOT NULL ... NOT VALID then
+-- VALIDATE leaves the same validated constraints, under the same names, as SET NOT NULL
+SELECT replace(conname, 'a1', 'T') AS not_null_constraint, convalidated FROM pg_constraint
+ WHERE conrelid = 'a1'::regclass AND contype = 'n' ORDER BY 1;
+SELECT count(*) AS not_null_differences FROM (
+  (SELECT replace(conname, 'a1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'a1'::regclass AND contype = 'n'
+   EXCEPT SELECT replace(conname, 'b1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'b1'::regclass AND contype = 'n')
+  UNION ALL
+  (SELECT replace(conname, 'b1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'b1'::regclass AND contype = 'n'
+   EXCEPT SELECT replace(conname, 'a1', 'T'), convalidated FROM pg_constraint WHERE conrelid = 'a1'::regclass AND contype = 'n')) x;
 
 \pset format aligned
 SET client_min_messages = error;
