@@ -27,6 +27,25 @@ is_result_relation(Index rti, const ModifyTable *mt)
 	return false;
 }
 
+/* The plan nodes that hand up the rows of their one input, in the same number (a Result with
+ * no constant qual too, which the callers test themselves): what the plan readers look through. */
+bool
+hands_up_its_input(const Plan *p)
+{
+	switch (nodeTag(p))
+	{
+		case T_ProjectSet:
+		case T_Material:
+		case T_Sort:
+		case T_IncrementalSort:
+		case T_Memoize:
+		case T_Gather:
+		case T_GatherMerge:
+		case T_Hash: return true;
+		default: return false;
+	}
+}
+
 /* Whether the plan yields every row of the table being changed: no condition on it. */
 bool
 unrestricted(const Plan *p, const ModifyTable *mt)
@@ -39,15 +58,6 @@ unrestricted(const Plan *p, const ModifyTable *mt)
 			return is_result_relation(((const Scan *) p)->scanrelid, mt);
 		case T_Result:
 			return ((const Result *) p)->resconstantqual == NULL && unrestricted(p->lefttree, mt);
-		case T_ProjectSet:
-		case T_Material:
-		case T_Sort:
-		case T_IncrementalSort:
-		case T_Memoize:
-		case T_Gather:
-		case T_GatherMerge:
-		case T_Hash:
-			return unrestricted(p->lefttree, mt);
 		case T_SubqueryScan:
 			return unrestricted(((const SubqueryScan *) p)->subplan, mt);
 		case T_Append:
@@ -69,7 +79,8 @@ unrestricted(const Plan *p, const ModifyTable *mt)
 				   (unrestricted(p->lefttree, mt) || unrestricted(p->righttree, mt));
 		}
 		default:
-			return false; /* index scans, joins on a condition, LIMIT, ...: restricted */
+			/* index scans, joins on a condition, LIMIT, ...: restricted */
+			return hands_up_its_input(p) && unrestricted(p->lefttree, mt);
 	}
 }
 
@@ -458,14 +469,6 @@ refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth)
 			return p->plan_rows * f;
 		}
 		case T_Result:
-		case T_ProjectSet:
-		case T_Material:
-		case T_Sort:
-		case T_IncrementalSort:
-		case T_Memoize:
-		case T_Gather:
-		case T_GatherMerge:
-		case T_Hash:
 			return p->plan_rows * refined_ratio(p->lefttree, mt, r, depth + 1);
 		case T_SubqueryScan:
 			return p->plan_rows * refined_ratio(((const SubqueryScan *) p)->subplan, mt, r, depth + 1);
@@ -489,6 +492,8 @@ refined_rows(const Plan *p, const ModifyTable *mt, NullRefine *r, int depth)
 			return planned > 0 ? p->plan_rows * (refined / planned) : p->plan_rows;
 		}
 		default:
+			if (hands_up_its_input(p))
+				return p->plan_rows * refined_ratio(p->lefttree, mt, r, depth + 1);
 			return p->plan_rows;
 	}
 }
