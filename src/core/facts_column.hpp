@@ -45,13 +45,16 @@ struct ColumnAction {
 								 * read (rewrite_kind None); default_offset: its expression */
 	char domain[kQualBuf];      /* Domain: the domain, as format_type() prints it */
 	char base_type[2 * kNameLen]; /* Domain: its base type */
-	char domain_check[1024];    /* Domain: its constraints as one CHECK condition on VALUE
-								 * (pg_get_constraintdef), "" if they do not fit */
+	const char *domain_check;   /* Domain: its constraints as one CHECK condition on VALUE
+								 * (pg_get_constraintdef, at most 1023 bytes); null or "" if
+								 * they do not fit. L2's memory, like the statement's text: not
+								 * in place, since every ADD COLUMN zeroes its action */
 
 	/* ADD COLUMN, ALTER COLUMN TYPE */
 	bool judged;                /* false: whether the table is rewritten could not be decided;
 								 * on a large table the rules report rule unjudged (fail closed) */
-	char unjudged_cause[200];   /* why, for that finding */
+	const char *unjudged_cause; /* why, for that finding (at most 199 bytes; null: none);
+								 * L2's memory */
 	RuleId unjudged_rule;   /* the rule that could not decide */
 	bool rewrite;               /* the table is rewritten (ATColumnChangeRequiresRewrite) */
 	bool has_using;             /* a USING clause other than the plain column */

@@ -339,7 +339,7 @@ rule_unjudged_action(const StatementFacts &f, const Policy &p, const ColumnActio
 	const std::string what = a.op == ColumnOp::AddColumn ? "adding column " + quoted(a.column_name)
 														 : "changing the type of column " + quoted(a.column_name);
 	std::string message = "migration_guard could not judge whether " + what + " rewrites large table " + name;
-	std::string detail = "Rule unjudged: " + std::string(a.unjudged_cause) + ". " + size_sentence(f, p) + ". Rule " +
+	std::string detail = "Rule unjudged: " + std::string(a.unjudged_cause ? a.unjudged_cause : "") + ". " + size_sentence(f, p) + ". Rule " +
 						 rule + " could not decide, so the statement is " +
 						 (effective_severity(a.unjudged_rule, p) == Severity::Error ? "refused" : "reported") +
 						 " as " + rule + " would have been rather than let through unjudged.";
@@ -446,7 +446,7 @@ rule_add_column_rewrite(const StatementFacts &f, const Policy &p, const ColumnAc
 			hint = "Add the column with the domain's base type (metadata only) and enforce the domain's "
 				   "rules with a table CHECK constraint, added NOT VALID and validated without blocking:\n" +
 				   add_plain(f, a, a.base_type);
-			if (a.domain_check[0] != '\0')
+			if (a.domain_check != nullptr && a.domain_check[0] != '\0')
 			{
 				/* the domain's condition, on the column instead of VALUE */
 				std::string cond;

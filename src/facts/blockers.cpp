@@ -98,13 +98,19 @@ describe_session(int pid, mg::LockBlocker *b)
 
 } // namespace
 
+bool
+mg_blockers_possible(void)
+{
+	return max_prepared_xacts > 0 || CountDBBackends(MyDatabaseId) > 1;
+}
+
 void
 mg_read_blockers(Oid relid, LOCKMODE mode, mg::LockQueueFacts *lf)
 {
 	/* Only a session of this database, or a prepared transaction, can hold a lock on one of
 	 * its relations. With neither (this backend alone), there is nothing to read: asking the
 	 * lock manager means visiting every backend's fast-path slots. */
-	if (max_prepared_xacts == 0 && CountDBBackends(MyDatabaseId) <= 1)
+	if (!mg_blockers_possible())
 		return;
 	LOCKTAG tag;
 	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);

@@ -23,3 +23,7 @@ void mg_lock_target_facts(const MgState *st, const MgLock *lock, mg::LockTargetF
  * them for a waiting lock request (not anti-wraparound runs, which are kept).
  */
 void mg_read_blockers(Oid relid, LOCKMODE mode, mg::LockQueueFacts *lf);
+
+/* Whether anyone but this backend could hold a lock on a relation of this database: another
+ * session of it, or a prepared transaction. When not, mg_read_blockers() finds nobody. */
+bool mg_blockers_possible(void);

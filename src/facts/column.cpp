@@ -26,6 +26,11 @@
 
 namespace {
 
+/* The longest unjudged cause and domain condition an action keeps, with the terminator (the
+ * sizes of the buffers they had in place). */
+constexpr size_t kUnjudgedCauseBuf = 200;
+constexpr size_t kDomainCheckBuf = 1024;
+
 
 /* The type a TypeName names, or InvalidOid (never errors: PostgreSQL will report it). */
 Oid
@@ -62,7 +67,9 @@ guarded_eval(MgFactsCx *cx, void (*fn)(void *), void *arg, mg::ColumnAction *a, 
 		return true;
 	a->judged = false;
 	a->unjudged_rule = rule;
-	snprintf(a->unjudged_cause, sizeof a->unjudged_cause, "SQLSTATE %s: %s", fail.sqlstate, fail.message);
+	char cause[kUnjudgedCauseBuf];
+	snprintf(cause, sizeof cause, "SQLSTATE %s: %s", fail.sqlstate, fail.message);
+	a->unjudged_cause = pstrdup(cause);
 	return false;
 }
 
@@ -72,7 +79,9 @@ not_judged(mg::ColumnAction *a, mg::RuleId rule, const char *why)
 {
 	a->judged = false;
 	a->unjudged_rule = rule;
-	mg_copy_str(a->unjudged_cause, sizeof a->unjudged_cause, why);
+	char cause[kUnjudgedCauseBuf];
+	mg_copy_str(cause, sizeof cause, why);
+	a->unjudged_cause = pstrdup(cause);
 }
 
 /* A DEFAULT that is a constant as written (a literal, or a cast of one): never volatile, even
@@ -720,8 +729,9 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		a->rewrite_kind = mg::AddRewrite::Domain;
 		mg_copy_str(a->domain, sizeof a->domain, format_type_be(typid));
 		mg_copy_str(a->base_type, sizeof a->base_type, format_type_be(getBaseType(typid)));
-		if (!domain_condition(typid, a->domain_check, sizeof a->domain_check))
-			a->domain_check[0] = '\0';
+		char check[kDomainCheckBuf];
+		if (domain_condition(typid, check, sizeof check))
+			a->domain_check = pstrdup(check);
 	}
 	else if (raw_default && judge_defaults)
 	{

@@ -86,3 +86,11 @@ mg_fault_point(const char *point)
 		fault_hook = find_rendezvous_variable("migration_guard_fault_injection");
 	return *fault_hook != NULL && ((MgFaultFn) *fault_hook)(point);
 }
+
+bool
+mg_fault_injection_loaded(void)
+{
+	if (fault_hook == NULL)
+		fault_hook = find_rendezvous_variable("migration_guard_fault_injection");
+	return *fault_hook != NULL;
+}

@@ -60,3 +60,8 @@ bool mg_guarded_call(void (*fn)(void *arg), void *arg, bool rethrow_statement_er
  * module (every production server) this reads one pointer and returns false.
  */
 bool mg_fault_point(const char *point);
+
+/* Whether the tests' fault-injection module is loaded (never on a production server): a
+ * shortcut that skips a failure point when there is nothing to read takes the reading path
+ * instead, so that the tests can make that read fail. */
+bool mg_fault_injection_loaded(void);

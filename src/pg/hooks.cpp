@@ -81,6 +81,22 @@ collect_utility(void *arg)
 	c->judge = mg_collect_facts(c->in, c->facts);
 }
 
+/* What the facts of a utility statement are read from; lock_wait_bounded is the lock
+ * decision's, set by the caller. */
+void
+utility_input(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext context, MgStmtInput *in)
+{
+	memset(in, 0, sizeof *in);
+	in->stmt = pstmt->utilityStmt;
+	in->query = queryString;
+	in->stmt_location = pstmt->stmt_location;
+	in->stmt_len = pstmt->stmt_len;
+	in->st = mg_live_state();
+	in->toplevel = context == PROCESS_UTILITY_TOPLEVEL && !IsSubTransaction();
+	in->in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
+	in->in_block = mg_state_in_block(in->st); /* before mg_guarded_call's subtransaction */
+}
+
 /* Judges one utility statement: warnings first, then the first error, so that a user sees
  * everything that is wrong with the statement in one go. A failure to read its facts is the
  * failure contract's (rule unjudged). */
@@ -89,15 +105,7 @@ judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtil
 						bool lock_wait_bounded)
 {
 	MgStmtInput in;
-	memset(&in, 0, sizeof in);
-	in.stmt = pstmt->utilityStmt;
-	in.query = queryString;
-	in.stmt_location = pstmt->stmt_location;
-	in.stmt_len = pstmt->stmt_len;
-	in.st = mg_live_state();
-	in.toplevel = context == PROCESS_UTILITY_TOPLEVEL && !IsSubTransaction();
-	in.in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
-	in.in_block = mg_state_in_block(in.st); /* before mg_guarded_call's subtransaction */
+	utility_input(pstmt, queryString, context, &in);
 	in.lock_wait_bounded = lock_wait_bounded;
 
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
@@ -216,6 +224,65 @@ statement_locks(PlannedStmt *pstmt, const char *queryString, const MgState *st, 
 	mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, text, text_len);
 }
 
+/* The statement-lock model, the lock decision and the facts of a judged statement, read in
+ * one guarded call: one internal subtransaction per statement instead of two. */
+struct LocksAndFacts
+{
+	LockModel model;
+	MgLockAction *act;
+	MgStmtInput *in;
+	CollectUtility collect;
+};
+
+void
+locks_and_facts(void *arg)
+{
+	LocksAndFacts *lf = (LocksAndFacts *) arg;
+	lock_model(&lf->model);
+	mg_lock_decide(lf->model.plan, lf->model.st, lf->act);
+	/* the lock decision is one of the facts */
+	lf->in->lock_wait_bounded = lf->act->decision.wait_bounded;
+	collect_utility(&lf->collect);
+}
+
+/* The locks, the lock decision and the verdict of a statement that is judged and may lock.
+ * When the one guarded call fails, everything it read is gone with its subtransaction, and
+ * each part runs again as it does alone (statement_locks, mg_lock_decide,
+ * judge_utility_statement), each in its own guarded call: the failure contract then reports
+ * exactly the part that fails, as it would without this shortcut. Errors that are re-thrown
+ * (guarded.h) leave the statement either way. */
+void
+locks_and_verdict(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext context, const MgState *st,
+				  MgLockPlan *plan, MgLockAction *act)
+{
+	MgStmtInput in;
+	utility_input(pstmt, queryString, context, &in);
+	/* not palloc0: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	LocksAndFacts lf = {{pstmt->utilityStmt, st, plan}, act, &in, {&in, facts, false}};
+	MgFailure fail;
+	if (mg_guarded_call(locks_and_facts, &lf, true, &fail))
+	{
+		if (lf.collect.judge)
+			mg_judge_and_report(MG_JUDGE_UTILITY, facts, facts->text, facts->text_len);
+		return;
+	}
+	memset(plan, 0, sizeof *plan);
+	statement_locks(pstmt, queryString, st, true, plan);
+	mg_lock_decide(plan, st, act);
+	judge_utility_statement(pstmt, queryString, context, act->decision.wait_bounded);
+}
+
+void
+run_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
+			ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
 void
 mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
 				  ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
@@ -255,16 +322,26 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		const MgState *st = mg_live_state();
 		/* PostgreSQL's own permission error comes before any verdict, and before the
 		 * lock-queue preflight names another session (facts/privs.h) */
-		if (judge || (own && mg_statement_may_lock(parsetree)))
+		bool may_lock = mg_statement_may_lock(parsetree);
+		if (judge || (own && may_lock))
 			mg_check_statement_privileges(parsetree, st);
-		if (mg_statement_may_lock(parsetree))
-			statement_locks(pstmt, queryString, st, !skip, &plan);
-		if (own || judge)
-			mg_lock_decide(&plan, st, &act);
-		if (own)
-			mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
-		if (judge)
-			judge_utility_statement(pstmt, queryString, context, act.decision.wait_bounded);
+		if (may_lock && judge)
+		{
+			if (own)
+				mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+			locks_and_verdict(pstmt, queryString, context, st, &plan, &act);
+		}
+		else
+		{
+			if (may_lock)
+				statement_locks(pstmt, queryString, st, !skip, &plan);
+			if (own || judge)
+				mg_lock_decide(&plan, st, &act);
+			if (own)
+				mg_statement_begin(queryString, pstmt->stmt_location, pstmt->stmt_len);
+			if (judge)
+				judge_utility_statement(pstmt, queryString, context, act.decision.wait_bounded);
+		}
 		if (own)
 			mg_lock_before(&plan, &act);
 		if (track)
@@ -287,10 +364,24 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 			note_restore_uses(parsetree, &plan);
 	}
 
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	if (act.inject)
+	{
+		/* the injected lock_timeout holds for the statement only: set here, the session's
+		 * value back on error before the abort, and in mg_lock_after() on success */
+		PG_TRY();
+		{
+			mg_lock_timeout_set(&act);
+			run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		}
+		PG_CATCH();
+		{
+			mg_lock_timeout_unwind(&act);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
 	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 
 	if (own)
 	{

@@ -6,9 +6,10 @@
  *   (src/facts/blockers.cpp), and refuses the statement at once when one of them has been
  *   open longer than migration_guard.blocker_age (the rules layer decides).
  * - The injected lock_timeout: when the session's own lock_timeout is 0, the statement runs
- *   with migration_guard.lock_timeout, set in a GUC nest level of its own (as a function's SET
- *   clause is) and unwound afterwards, by us on success and by the (sub)transaction abort on
- *   error.
+ *   with migration_guard.lock_timeout, with the semantics of a function's SET clause (locks.h):
+ *   set on LockTimeout itself and restored by us on success and on error, or, when the
+ *   setting already has a GUC stack entry, set in a GUC nest level of its own and unwound by
+ *   us on success and by the (sub)transaction abort on error.
  *
  * Which locks may queue, and whether to inject, is the rules layer's to decide; the plan is
  * the statement-lock model's (src/facts/locks.cpp). C-style code only.
@@ -97,14 +98,15 @@ preflight(const MgLockPlan *plan, const MgLockAction *act, int i)
 	return next;
 }
 
-/* Adds, to a lock timeout that fires during the statement, what the guard did and what to do. */
+/* Adds, to a lock timeout that fires during the statement, what the guard did and what to do.
+ * Error context callbacks run when the error is raised, before the guard restores the
+ * session's value: the value read is the one the statement ran with. */
 void
 lock_timeout_context(void *arg)
 {
 	MgLockAction *act = (MgLockAction *) arg;
 	if (geterrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
 		return;
-	/* still inside the nest level that holds the injected value (popped with it) */
 	const char *timeout = GetConfigOptionByName("lock_timeout", NULL, false);
 	const char *relation = quote_qualified_identifier(act->nspname, act->relname);
 	errcontext("migration_guard ran this %s with lock_timeout = %s (migration_guard.lock_timeout), "
@@ -116,6 +118,75 @@ lock_timeout_context(void *arg)
 			"pg_stat_activity a USING (pid) WHERE l.relation = '%s'::regclass AND l.granted; To wait "
 			"longer, set your own timeout first, e.g. SET lock_timeout = '30s';",
 			relation);
+}
+
+/* PostgreSQL's record of the lock_timeout setting: a built-in one, so it lives as long as the
+ * backend; found once. NULL when it is not the int setting behind LockTimeout (then the guard
+ * sets the value through the GUC machinery). */
+struct config_generic *
+lock_timeout_record(void)
+{
+	static struct config_generic *rec = NULL;
+	static bool looked = false;
+	if (!looked)
+	{
+		struct config_generic *found = NULL;
+#if MG_PG16_GE
+		found = find_option("lock_timeout", false, true, ERROR);
+#else
+		struct config_generic **vars = get_guc_variables();
+		int n = GetNumConfigOptions();
+		for (int i = 0; i < n && found == NULL; i++)
+			if (strcmp(vars[i]->name, "lock_timeout") == 0)
+				found = vars[i];
+#endif
+		if (found != NULL && found->vartype == PGC_INT && ((struct config_int *) found)->variable == &LockTimeout)
+			rec = found;
+		looked = true;
+	}
+	return rec;
+}
+
+/*
+ * The session's value back after a statement that ran with the injected one set on
+ * LockTimeout directly, with the outcome the GUC nest level of a function's SET clause gives.
+ * lock_timeout had no GUC stack entry when the statement started, so every entry it has now
+ * was pushed during the statement (a SET LOCAL, set_config(), a plain SET, in an event
+ * trigger or a function the statement called), and the first of them saved the injected value
+ * as the one to restore: that becomes the session's value. On success the entries left are at
+ * the statement's own level; a single GUC_LOCAL one means that only SET LOCAL ran, which a SET
+ * clause's nest level would have ended with the statement: the session's value now (the entry
+ * that stays restores the same value and source). A plain SET (GUC_SET, GUC_SET_LOCAL) keeps
+ * its value, as it would. On error the (sub)transaction abort pops every entry and restores
+ * the first one's saved value, now the session's.
+ */
+void
+restore_direct(const MgLockAction *act, bool success)
+{
+	struct config_generic *rec = lock_timeout_record();
+	int injected_ms = act->decision.timeout_ms;
+	GucStack *first = NULL;
+	int n = 0;
+	for (GucStack *s = rec->stack; s != NULL; s = s->prev)
+	{
+		first = s;
+		n++;
+	}
+	if (first == NULL)
+	{
+		if (LockTimeout == injected_ms)
+			LockTimeout = act->session_ms;
+		return;
+	}
+	if (first->prior.val.intval == injected_ms)
+		first->prior.val.intval = act->session_ms;
+	if (success && n == 1 && first->state == GUC_LOCAL)
+	{
+		LockTimeout = act->session_ms;
+		rec->source = first->source;
+		rec->scontext = first->scontext;
+		rec->srole = first->srole;
+	}
 }
 
 } // namespace
@@ -153,30 +224,63 @@ mg_lock_before(const MgLockPlan *plan, MgLockAction *act)
 			first = &plan->locks[i];
 			break;
 		}
-	if (first != NULL && !plan->nowait && mg::lock_queue_check_enabled(mg_blocker_age_ms))
+	/* With no other session of this database and no prepared transaction, nobody holds a lock
+	 * the statement could queue behind: no preflight (its memory context and guarded call per
+	 * lock would read nothing). */
+	if (first != NULL && !plan->nowait && mg::lock_queue_check_enabled(mg_blocker_age_ms) &&
+		(mg_blockers_possible() || mg_fault_injection_loaded()))
 		for (int i = 0; i < plan->n;)
 			i = plan->locks[i].role != MG_LOCK_CHILD && act->may_queue[i] ? preflight(plan, act, i) : i + 1;
 	if (first == NULL || !act->decision.inject)
 		return;
-
-	char value[32];
-	snprintf(value, sizeof value, "%d", act->decision.timeout_ms);
-	act->nestlevel = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	act->injected = true;
+	act->inject = true;
 	strlcpy(act->command, plan->command, sizeof act->command);
 	MgClassRow row;
 	bool found = mg_class_row(first->relid, &row);
 	char *nsp = found ? get_namespace_name(row.nspid) : NULL;
 	strlcpy(act->nspname, nsp ? nsp : "?", sizeof act->nspname);
 	strlcpy(act->relname, found ? NameStr(row.relname) : "?", sizeof act->relname);
+}
+
+void
+mg_lock_timeout_set(MgLockAction *act)
+{
+	if (!act->inject || act->injected)
+		return;
+	struct config_generic *rec = lock_timeout_record();
+	act->direct = rec != NULL && rec->stack == NULL;
+	if (act->direct)
+	{
+		act->session_ms = LockTimeout;
+		LockTimeout = act->decision.timeout_ms;
+	}
+	else
+	{
+		char value[32];
+		snprintf(value, sizeof value, "%d", act->decision.timeout_ms);
+		act->nestlevel = NewGUCNestLevel();
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+								 false);
+	}
+	act->injected = true;
 	act->context.callback = lock_timeout_context;
 	act->context.arg = act;
 	act->context.previous = error_context_stack;
 	error_context_stack = &act->context;
 	if (message_level_is_interesting(DEBUG1))
 		elog(DEBUG1, "migration_guard: lock_timeout = %s for this %s",
-			 GetConfigOptionByName("lock_timeout", NULL, false), plan->command);
+			 GetConfigOptionByName("lock_timeout", NULL, false), act->command);
+}
+
+void
+mg_lock_timeout_unwind(MgLockAction *act)
+{
+	if (!act->injected)
+		return;
+	act->injected = false;
+	/* in a GUC nest level, the (sub)transaction abort unwinds it */
+	if (act->direct)
+		restore_direct(act, false);
 }
 
 void
@@ -184,7 +288,10 @@ mg_lock_after(MgLockAction *act)
 {
 	if (!act->injected)
 		return;
-	error_context_stack = act->context.previous; /* as pushed in mg_lock_before */
-	AtEOXact_GUC(true, act->nestlevel);
+	error_context_stack = act->context.previous; /* as pushed in mg_lock_timeout_set */
+	if (act->direct)
+		restore_direct(act, true);
+	else
+		AtEOXact_GUC(true, act->nestlevel);
 	act->injected = false;
 }

@@ -29,17 +29,28 @@
 
 namespace {
 
-struct NewRel
+/* A relation the transaction created (set new_rels), or one on which a statement of it first
+ * held a strong lock (set lock_takers, with that statement's command tag). */
+struct RelEntry
 {
 	Oid relid; /* hash key */
 	SubTransactionId subid;
+	const char *tag; /* lock_takers only */
 };
 
-struct LockTaker
+/*
+ * A set of RelEntry: the first kInlineRels in place (most transactions create or lock a
+ * handful of relations, and a hash table costs a memory context of its own to create), then
+ * every entry in a hash table in TopTransactionContext (a restore creates thousands). Nothing
+ * is ever dropped but by the rollback of the subtransaction that added it.
+ */
+constexpr int kInlineRels = 8;
+struct RelSet
 {
-	Oid relid;       /* hash key */
-	const char *tag; /* command tag of the statement that first held a strong lock on it */
-	SubTransactionId subid;
+	RelEntry inline_rels[kInlineRels];
+	int n_inline;
+	HTAB *hash; /* once there were more than kInlineRels: all of them, none in place */
+	bool used;  /* an entry was ever added in this transaction */
 };
 
 /* A column ALTER TABLE ... ADD COLUMN added in this transaction. */
@@ -84,11 +95,11 @@ struct AlterRecord
 object_access_hook_type prev_object_access_hook = NULL;
 
 /* The current transaction's record; every pointer is NULL outside a transaction and until
- * first needed, and lives in TopTransactionContext. */
+ * first needed, and lives in TopTransactionContext; all zero outside a transaction. */
 struct LiveXact
 {
-	HTAB *new_rels;
-	HTAB *lock_takers;
+	RelSet new_rels;
+	RelSet lock_takers;
 	HTAB *new_columns;
 	HTAB *changed_rows;
 	AlterRecord *alters;
@@ -109,13 +120,81 @@ make_oid_hash(const char *name, Size entrysize)
 	return hash_create(name, 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+RelEntry *
+relset_find(RelSet *set, Oid relid)
+{
+	if (set->hash != NULL)
+		return (RelEntry *) hash_search(set->hash, &relid, HASH_FIND, NULL);
+	for (int i = 0; i < set->n_inline; i++)
+		if (set->inline_rels[i].relid == relid)
+			return &set->inline_rels[i];
+	return NULL;
+}
+
+/* The entry of relid, added (with only its key set) when *found is false. */
+RelEntry *
+relset_enter(RelSet *set, Oid relid, const char *name, bool *found)
+{
+	RelEntry *e = relset_find(set, relid);
+	*found = e != NULL;
+	if (e != NULL)
+		return e;
+	set->used = true;
+	if (set->hash == NULL && set->n_inline < kInlineRels)
+	{
+		e = &set->inline_rels[set->n_inline++];
+		e->relid = relid;
+		return e;
+	}
+	if (set->hash == NULL)
+	{
+		set->hash = make_oid_hash(name, sizeof(RelEntry));
+		for (int i = 0; i < set->n_inline; i++)
+			*(RelEntry *) hash_search(set->hash, &set->inline_rels[i].relid, HASH_ENTER, NULL) = set->inline_rels[i];
+		set->n_inline = 0;
+	}
+	return (RelEntry *) hash_search(set->hash, &relid, HASH_ENTER, NULL);
+}
+
+/* A subtransaction ends: its entries move to its parent, or are forgotten. */
+void
+relset_subxact_end(RelSet *set, SubTransactionId mySubid, SubTransactionId parentSubid, bool commit)
+{
+	if (set->hash != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, set->hash);
+		RelEntry *e;
+		while ((e = (RelEntry *) hash_seq_search(&seq)) != NULL)
+		{
+			if (e->subid != mySubid)
+				continue;
+			if (commit)
+				e->subid = parentSubid;
+			else
+				hash_search(set->hash, &e->relid, HASH_REMOVE, NULL);
+		}
+		return;
+	}
+	int keep = 0;
+	for (int i = 0; i < set->n_inline; i++)
+	{
+		if (set->inline_rels[i].subid == mySubid)
+		{
+			if (!commit)
+				continue;
+			set->inline_rels[i].subid = parentSubid;
+		}
+		set->inline_rels[keep++] = set->inline_rels[i];
+	}
+	set->n_inline = keep;
+}
+
 void
 remember_new(Oid relid)
 {
-	if (xact.new_rels == NULL)
-		xact.new_rels = make_oid_hash("migration_guard new relations", sizeof(NewRel));
 	bool found;
-	NewRel *e = (NewRel *) hash_search(xact.new_rels, &relid, HASH_ENTER, &found);
+	RelEntry *e = relset_enter(&xact.new_rels, relid, "migration_guard new relations", &found);
 	if (!found)
 		e->subid = GetCurrentSubTransactionId();
 }
@@ -171,24 +250,21 @@ on_subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId pa
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 	bool commit = event == SUBXACT_EVENT_COMMIT_SUB;
-	HTAB *tables[3] = {xact.new_rels, xact.lock_takers, xact.new_columns};
-	const size_t subid_at[3] = {offsetof(NewRel, subid), offsetof(LockTaker, subid), offsetof(NewColumn, subid)};
-	for (int t = 0; t < 3; t++)
+	relset_subxact_end(&xact.new_rels, mySubid, parentSubid, commit);
+	relset_subxact_end(&xact.lock_takers, mySubid, parentSubid, commit);
+	if (xact.new_columns != NULL)
 	{
-		if (tables[t] == NULL)
-			continue;
 		HASH_SEQ_STATUS seq;
-		hash_seq_init(&seq, tables[t]);
-		void *e;
-		while ((e = hash_seq_search(&seq)) != NULL)
+		hash_seq_init(&seq, xact.new_columns);
+		NewColumn *e;
+		while ((e = (NewColumn *) hash_seq_search(&seq)) != NULL)
 		{
-			SubTransactionId *subid = (SubTransactionId *) ((char *) e + subid_at[t]);
-			if (*subid != mySubid)
+			if (e->subid != mySubid)
 				continue;
 			if (commit)
-				*subid = parentSubid;
+				e->subid = parentSubid;
 			else
-				hash_search(tables[t], e, HASH_REMOVE, NULL); /* the key is the entry's first field */
+				hash_search(xact.new_columns, &e->key, HASH_REMOVE, NULL);
 		}
 	}
 	/* Rows changed: a released level's rows join its parent's, a rolled-back level's are
@@ -254,7 +330,7 @@ live_name_taken(const MgState *, const char *nsp, const char *relname)
 bool
 live_rel_is_new(const MgState *, Oid relid)
 {
-	return xact.new_rels != NULL && hash_search(xact.new_rels, &relid, HASH_FIND, NULL) != NULL;
+	return relset_find(&xact.new_rels, relid) != NULL;
 }
 
 bool
@@ -273,9 +349,9 @@ live_lock_held(const MgState *, Oid relid, LOCKMODE floor, const char **taker)
 	for (LOCKMODE mode = AccessExclusiveLock; mode >= floor && mode > NoLock; mode--)
 		if (mg_lock_held_by_me(&tag, mode))
 		{
-			if (taker && xact.lock_takers != NULL)
+			if (taker)
 			{
-				LockTaker *e = (LockTaker *) hash_search(xact.lock_takers, &relid, HASH_FIND, NULL);
+				RelEntry *e = relset_find(&xact.lock_takers, relid);
 				*taker = e ? e->tag : NULL;
 			}
 			return mode;
@@ -292,7 +368,7 @@ live_ran_ddl(const MgState *)
 bool
 live_may_hold_strong_locks(const MgState *)
 {
-	return xact.ran_ddl || xact.lock_takers != NULL;
+	return xact.ran_ddl || xact.lock_takers.used;
 }
 
 bool
@@ -450,10 +526,8 @@ mg_live_note_statement(bool is_ddl, const char *tag, const Oid *locked, int n_lo
 	{
 		if (live_lock_held(&live_state, locked[i], ShareRowExclusiveLock, NULL) == NoLock)
 			continue;
-		if (xact.lock_takers == NULL)
-			xact.lock_takers = make_oid_hash("migration_guard lock takers", sizeof(LockTaker));
 		bool found;
-		LockTaker *e = (LockTaker *) hash_search(xact.lock_takers, &locked[i], HASH_ENTER, &found);
+		RelEntry *e = relset_enter(&xact.lock_takers, locked[i], "migration_guard lock takers", &found);
 		if (!found)
 		{
 			e->tag = tag;

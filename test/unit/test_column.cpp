@@ -195,7 +195,7 @@ TEST(ColumnRules, AnUnjudgedTypeChangeOnALargeTableFailsClosed)
 	ColumnAction &a = t.action(ColumnOp::AlterType, "c");
 	a.judged = false;
 	a.unjudged_rule = RuleId::AlterColumnTypeRewrite;
-	std::strcpy(a.unjudged_cause, "SQLSTATE XX000: cache lookup failed for type 1");
+	a.unjudged_cause = "SQLSTATE XX000: cache lookup failed for type 1";
 	auto out = t.run();
 	ASSERT_EQ(out.size(), 1u);
 	EXPECT_EQ(out[0].rule, RuleId::Unjudged);

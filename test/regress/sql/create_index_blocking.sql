@@ -64,6 +64,23 @@ CREATE TABLE gone AS SELECT * FROM t;
 ROLLBACK TO SAVEPOINT s2;
 CREATE INDEX gone_c_idx ON gone (c);
 ROLLBACK;
+-- more relations created in one transaction than the guard's record keeps in place (8, then a
+-- hash table): the same, and a savepoint rolled back forgets its own
+BEGIN;
+SET LOCAL migration_guard.rule_severity = 'ctas_large_source=off';
+SELECT format('CREATE TABLE many_%s (id bigint)', g) FROM generate_series(1, 6) g \gexec
+CREATE TABLE fresh3 AS SELECT * FROM t;
+SAVEPOINT s3;
+SELECT format('CREATE TABLE more_%s (id bigint)', g) FROM generate_series(1, 6) g \gexec
+CREATE TABLE fresh4 AS SELECT * FROM t;
+ROLLBACK TO SAVEPOINT s3;
+CREATE INDEX fresh3_c_idx ON fresh3 (c);
+SAVEPOINT s4;
+CREATE TABLE fresh5 AS SELECT * FROM t;
+RELEASE SAVEPOINT s4;
+CREATE INDEX fresh5_c_idx ON fresh5 (c);
+CREATE INDEX t_c_many_idx ON t (c);
+ROLLBACK;
 
 -- allowed: a temporary table is nobody else's concern
 CREATE TEMP TABLE scratch AS SELECT * FROM t;
