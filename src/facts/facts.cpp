@@ -283,7 +283,8 @@ create_index_shared_facts(IndexStmt *stmt, MgFactsCx *fcx, mg::StatementFacts *f
 	foreach (lc, stmt->indexParams)
 	{
 		IndexElem *ie = (IndexElem *) lfirst(lc);
-		if (ie->name && !ref.sim_new && !SearchSysCacheExistsAttName(ref.relid, ie->name))
+		if (ie->name && !ref.sim_new && !SearchSysCacheExistsAttName(ref.relid, ie->name) &&
+			!mg_state_column_created(fcx->st, ref.relid, ie->name))
 			return mg_facts_will_fail(fcx);
 	}
 

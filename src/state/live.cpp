@@ -445,6 +445,12 @@ live_rows_changed(const MgState *, Oid relid, double *last)
 }
 
 bool
+live_column_created(const MgState *, Oid, const char *)
+{
+	return false; /* the catalog has it */
+}
+
+bool
 live_column_added(const MgState *, Oid relid, AttrNumber attnum)
 {
 	NewColumnKey key = {relid, attnum};
@@ -494,6 +500,7 @@ const MgStateOps live_ops = {
 	live_nothing_named,
 	live_rows_changed,
 	live_column_added,
+	live_column_created,
 };
 
 const MgState live_state = {&live_ops};

@@ -88,6 +88,13 @@ struct SimAlter
 	MgAlterKinds kinds;
 };
 
+/* A column the text added to a table of the catalog (kept, like types, past a ROLLBACK). */
+struct SimColumn
+{
+	Oid relid;
+	char name[NAMEDATALEN];
+};
+
 struct Sim
 {
 	MgState base;     /* first: a Sim is its MgState */
@@ -97,6 +104,7 @@ struct Sim
 	List *schemas;    /* char *: schemas created earlier */
 	List *types;      /* char *: unqualified names of types created earlier */
 	List *domains;    /* char *: those of them that are domains */
+	List *columns;    /* SimColumn *: columns ALTER TABLE ... ADD COLUMN added to catalog tables */
 	List *policies;   /* Oid of the table of each CREATE POLICY earlier in the text */
 	List *indexes;    /* SimIndex *: indexes created earlier */
 	List *constraints; /* SimConstraint * */
@@ -489,6 +497,19 @@ sim_rows_changed(const MgState *, Oid, double *last)
 }
 
 bool
+sim_column_created(const MgState *st, Oid relid, const char *colname)
+{
+	ListCell *lc;
+	foreach (lc, as_sim(st)->columns)
+	{
+		const SimColumn *c = (const SimColumn *) lfirst(lc);
+		if (c->relid == relid && strcmp(c->name, colname) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
 sim_column_added(const MgState *, Oid, AttrNumber)
 {
 	return false; /* check() never plans a data change */
@@ -546,6 +567,7 @@ const MgStateOps sim_ops = {
 	sim_domain_created,
 	sim_rows_changed,
 	sim_column_added,
+	sim_column_created,
 };
 
 /* ---- recording what a statement would do ---- */
@@ -974,6 +996,21 @@ note_alter_table(Sim *s, AlterTableStmt *stmt, MgAlterKinds kinds)
 		return;
 	ConTable t = {relid, nsp, name};
 	note_constraints(s, stmt, &t);
+	ListCell *lc;
+	foreach (lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		if (cmd->subtype == AT_AddColumn && cmd->def && IsA(cmd->def, ColumnDef) &&
+			((ColumnDef *) cmd->def)->colname != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(s->cxt);
+			SimColumn *c = (SimColumn *) palloc0(sizeof(SimColumn));
+			c->relid = relid;
+			strlcpy(c->name, ((ColumnDef *) cmd->def)->colname, sizeof c->name);
+			s->columns = lappend(s->columns, c);
+			MemoryContextSwitchTo(old);
+		}
+	}
 	if (s->in_block && kinds != 0)
 	{
 		SimAlter *a = (SimAlter *) MemoryContextAlloc(s->cxt, sizeof(SimAlter));

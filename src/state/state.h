@@ -103,6 +103,10 @@ typedef struct MgStateOps
 	/* Column attnum of relid was added by this transaction (ALTER TABLE ... ADD COLUMN, and
 	 * not rolled back since); false in check(), which never plans a data change. */
 	bool (*column_added)(const MgState *st, Oid relid, AttrNumber attnum);
+	/* A column named colname that an earlier ALTER TABLE ... ADD COLUMN of the text added to
+	 * relid, which the catalog does not show yet (check()); false in the live state, whose
+	 * catalog has every column. */
+	bool (*column_created)(const MgState *st, Oid relid, const char *colname);
 } MgStateOps;
 
 struct MgState
@@ -231,6 +235,11 @@ static inline bool
 mg_state_column_added(const MgState *st, Oid relid, AttrNumber attnum)
 {
 	return st->ops->column_added(st, relid, attnum);
+}
+static inline bool
+mg_state_column_created(const MgState *st, Oid relid, const char *colname)
+{
+	return st->ops->column_created(st, relid, colname);
 }
 
 /* ---- live (live.cpp) ---- */

@@ -151,6 +151,19 @@ CREATE INDEX ON no_such_table (c);
 CREATE INDEX ON t (no_such_column);
 CREATE INDEX ON t c;
 
+-- check() follows the text: an index on a column added earlier in it is judged as the server
+-- judges it (Django's AddField of a ForeignKey prints this pair); a column that nothing adds
+-- draws nothing, PostgreSQL's own error follows
+SELECT * FROM verdicts($$
+ALTER TABLE t ADD COLUMN added int;
+CREATE INDEX t_added_idx ON t (added);
+CREATE INDEX t_typo_idx ON t (never_added);
+$$);
+BEGIN;
+ALTER TABLE t ADD COLUMN added int;
+CREATE INDEX t_added_idx ON t (added);
+ROLLBACK;
+
 -- warn: the same text as a WARNING, and the statement runs
 SET migration_guard.mode = warn;
 CREATE INDEX t_c_idx ON t (c);
