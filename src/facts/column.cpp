@@ -52,6 +52,35 @@ text_offset(const MgFactsCx *cx, int location)
 }
 
 /*
+ * The offset of an expression written after a keyword (DEFAULT, USING). PostgreSQL locates an
+ * expression at its leftmost node, inside the parentheses it may start with: "DEFAULT
+ * (random() * 10)::int" is located at "random", and the text read from there would lose the
+ * parenthesis and the cast. Step back over those opening parentheses (never GENERATED's, whose
+ * parenthesis is syntax and not part of the expression).
+ */
+int32
+expression_offset(const MgFactsCx *cx, const Node *expr)
+{
+	const int location = exprLocation(expr);
+	int32 off = text_offset(cx, location);
+	if (off < 0 || cx->in->query == NULL)
+		return off;
+	const char *q = cx->in->query;
+	int k = location;
+	while (k > cx->stmt_location)
+	{
+		const char ch = q[k - 1];
+		if (ch == '(')
+			off = --k - cx->stmt_location;
+		else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+			--k;
+		else
+			break;
+	}
+	return off;
+}
+
+/*
  * Runs fn(arg) through the guard's one wrapper (facts/guarded.h). PostgreSQL's own error about
  * the statement (an unknown function in a DEFAULT, a type with no cast) is re-thrown unchanged
  * where the catalog is the whole truth: the statement would meet it anyway. Otherwise (an
@@ -658,7 +687,7 @@ add_column(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref,
 		{
 			case CONSTR_DEFAULT:
 				raw_default = c->raw_expr;
-				a->default_offset = c->raw_expr ? text_offset(cx, exprLocation(c->raw_expr)) : -1;
+				a->default_offset = c->raw_expr ? expression_offset(cx, c->raw_expr) : -1;
 				break;
 			case CONSTR_NOTNULL:
 			case CONSTR_PRIMARY:
@@ -828,7 +857,7 @@ alter_type(mg::ColumnFacts *col, AlterTableCmd *cmd, const MgRelRef *ref, AlterT
 	a->has_using = args.using_other;
 	a->tz_dependent = args.tz_dependent;
 	if (def->raw_default != NULL)
-		a->default_offset = text_offset(cx, exprLocation(def->raw_default));
+		a->default_offset = expression_offset(cx, def->raw_default);
 	mg_copy_str(a->type_sql, sizeof a->type_sql, format_type_with_typemod(args.newtype, args.newtypmod));
 	if (!rewrite)
 		indexes_rebuilt(ref->relid, &args, a);

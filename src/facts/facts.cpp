@@ -149,6 +149,14 @@ resolve_and_describe(const MgState *st, const RangeVar *rv, MgRelRef *ref, mg::R
 	if (!mg_class_row(ref->relid, &cls))
 		return false; /* dropped while we looked */
 	ref->nspid = cls.nspid;
+	if (ref->relname[0] != '\0')
+	{
+		/* renamed earlier in check()'s text: the statement and its recipe use the new name */
+		mg_relation_display_name(ref->nspname, ref->relname, rel->name, sizeof rel->name);
+		if (strcmp(ref->nspname, "pg_temp") != 0)
+			ref->nspid = get_namespace_oid(ref->nspname, true);
+		return true;
+	}
 	char *nsp = get_namespace_name(ref->nspid);
 	if (nsp == NULL)
 		return false;

@@ -247,7 +247,12 @@ sim_decides(const Sim *s, const char *nsp, const char *name, MgRelRef *out, bool
 	if (r->state == SIM_CREATED)
 		fill_sim_ref(r, out);
 	else if (r->state == SIM_ALIAS)
+	{
+		/* the catalog relation, under the name the text gave it: recipes must use that name */
 		out->relid = r->relid;
+		strlcpy(out->nspname, nsp, sizeof out->nspname);
+		strlcpy(out->relname, name, sizeof out->relname);
+	}
 	return true;
 }
 

@@ -31,6 +31,8 @@ typedef struct MgRelRef
 	char relkind;
 	bool is_temp;
 	Oid nspid;     /* InvalidOid if the text creates the schema too */
+	/* sim_new, and a catalog relation the text renamed (check()): the name the text knows it
+	 * by; "" otherwise, until the facts describe it (then the catalog's) */
 	char nspname[NAMEDATALEN];
 	char relname[NAMEDATALEN];
 } MgRelRef;

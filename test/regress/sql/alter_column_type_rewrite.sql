@@ -181,4 +181,7 @@ ALTER TABLE parted ALTER COLUMN id TYPE bigint;
 $$);
 \pset format aligned
 
+-- a USING expression that starts with a parenthesis keeps it, and its cast, in the recipe
+SELECT substring(hint FROM 'NEW[.]n_new := [^;]*') FROM migration_guard.check($$ALTER TABLE big ALTER COLUMN n TYPE bigint USING (n * 100)::bigint;$$);
+
 \i test/regress/fixtures/teardown.sql
