@@ -76,6 +76,9 @@ struct ColumnAction {
 	char scanned_first[kQualBuf]; /* the first of them, schema.name */
 	bool as_constraint;         /* the ADD CONSTRAINT form */
 	char constraint_name[kIdentBuf]; /* ... its name, quoted; "" when unnamed */
+	uint8_t recipe_name_n;      /* SET NOT NULL: the NOT NULL recipe's constraint is
+								 * <table>_<column>_not_null, with this number after it when
+								 * that name is taken (0: none), as ChooseConstraintName does */
 	char invalid_not_null[kIdentBuf]; /* 18: the column's NOT VALID not-null constraint, quoted:
 								 * SET NOT NULL validates it with a scan whatever CHECK constraints
 								 * say, and VALIDATE CONSTRAINT does it online; "" if none */

@@ -242,7 +242,11 @@ std::vector<Step>
 not_null_steps(const StatementFacts &f, const ColumnAction &a)
 {
 	const std::string t = f.col.table_sql;
-	const std::string con = a.constraint_name[0] ? std::string(a.constraint_name) : derived_name(f.col, a, "not_null");
+	const std::string con =
+		a.constraint_name[0]
+			? std::string(a.constraint_name)
+			: derived_name(f.col, a,
+						   a.recipe_name_n ? ("not_null" + std::to_string(a.recipe_name_n)).c_str() : "not_null");
 	if (f.server_version_num >= 180000)
 		return {sql_step("ALTER TABLE " + t + " ADD CONSTRAINT " + con + " NOT NULL " + a.column + " NOT VALID;"),
 				sql_step("ALTER TABLE " + t + " VALIDATE CONSTRAINT " + con + ";", FixRun::OwnTransaction)};

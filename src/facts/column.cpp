@@ -886,6 +886,39 @@ column_not_null_constraint(Oid relid, AttrNumber attnum, char *name, size_t cap,
  * scan (checked on 18.6: DEBUG1 "verifying table" with a validated CHECK (c IS NOT NULL) in
  * place).
  */
+/*
+ * The number the recipe puts after <table>_<column>_<label> so that no constraint of the
+ * schema has that name: the catalog's (unless the text dropped it) and those the text added
+ * before (check()). 0 when the plain name is free. The name is cut as the rules layer cuts it
+ * (the table's part shortened to fit NAMEDATALEN).
+ */
+uint8
+free_recipe_name(MgFactsCx *cx, const MgRelRef *ref, const char *colname, const char *label)
+{
+	if (ref->sim_new || ref->nspname[0] == '\0')
+		return 0;
+	List *text_names = mg_state_constraint_names(cx->st, ref->relid, ref->nspname);
+	for (int n = 0; n < 100; n++)
+	{
+		char tail[NAMEDATALEN * 2];
+		snprintf(tail, sizeof tail, n == 0 ? "_%s_%s" : "_%s_%s%d", colname, label, n);
+		const int tail_len = (int) strlen(tail);
+		if (tail_len >= NAMEDATALEN)
+			return 0; /* the rules layer cuts it its own way: no better guess here */
+		const int head_len = pg_mbcliplen(ref->relname, (int) strlen(ref->relname), NAMEDATALEN - 1 - tail_len);
+		char name[NAMEDATALEN];
+		snprintf(name, sizeof name, "%.*s%s", head_len, ref->relname, tail);
+		bool taken = OidIsValid(ref->nspid) && ConstraintNameExists(name, ref->nspid) &&
+					 !mg_state_constraint_name_freed(cx->st, ref->nspname, name);
+		ListCell *lc;
+		foreach (lc, text_names)
+			taken = taken || strcmp((const char *) lfirst(lc), name) == 0;
+		if (!taken)
+			return (uint8) n;
+	}
+	return 0;
+}
+
 void
 set_not_null_facts(mg::ColumnAction *a, const MgRelRef *ref, MgFactsCx *cx, const char *colname, AttrNumber attnum,
 				   bool notnull, bool judge, bool recurse)
@@ -902,6 +935,8 @@ set_not_null_facts(mg::ColumnAction *a, const MgRelRef *ref, MgFactsCx *cx, cons
 	}
 	a->already_not_null = notnull;
 	a->implied_by_check = !notnull && judge && not_null_implied_in_tree(cx->st, ref->relid, colname, recurse, a);
+	if (!notnull && judge && !a->implied_by_check)
+		a->recipe_name_n = free_recipe_name(cx, ref, colname, "not_null");
 }
 
 /*

@@ -147,4 +147,13 @@ ALTER TABLE pq ALTER COLUMN c SET NOT NULL;
 $$);
 \pset format aligned
 
+-- the recipe's constraint gets a name no constraint of the schema has: one the text added
+-- (here NOT VALID, so it proves nothing) and one in the catalog take the first two
+ALTER TABLE big ADD CONSTRAINT big_d_not_null1 CHECK (d > 0) NOT VALID;
+SELECT step, sql FROM migration_guard.fix($$
+ALTER TABLE big ADD CONSTRAINT big_d_not_null CHECK (d IS NOT NULL) NOT VALID;
+ALTER TABLE big ALTER COLUMN d SET NOT NULL;
+$$) WHERE sql LIKE '%not_null%';
+ALTER TABLE big DROP CONSTRAINT big_d_not_null1;
+
 \i test/regress/fixtures/teardown.sql
