@@ -159,16 +159,24 @@ tail -1 "$WORK/multi_item.log" | grep -qE '^multi_item: .*: PASS$' && [ "$rc" -e
 last=$(grep -oE '^(ok|not ok) [0-9]+' "$WORK/multi_item.log" | tail -1 | grep -oE '[0-9]+$')
 last=${last:-3}
 
+# One TAP line for a fix() oracle: its log's last line says PASS and it exited 0.
+oracle_verdict() { # exit-status log summary-name description
+	grep -vE '^ +[0-9]+ texts' "$2" | tail -60
+	last=$((last + 1))
+	if tail -1 "$2" | grep -q 'PASS$' && [ "$1" -eq 0 ]; then
+		echo "ok $last - $4"
+	else
+		echo "not ok $last - $4"
+		status=1
+		summary+=("$3")
+	fi
+}
+
 log "fix() properties (issue 17): $N_FIX generated migrations, seed $SEED"
 (cd "$WORK" && as_test_user /usr/bin/python3 test/fuzz/fix_oracle.py --texts "$N_FIX" --seed "$SEED" \
 	--dsn "$oracle_dsn") >"$WORK/fix_oracle.log" 2>&1
-rc=$?
-grep -vE '^ +[0-9]+ texts' "$WORK/fix_oracle.log" | tail -60
-last=$((last + 1))
-if tail -1 "$WORK/fix_oracle.log" | grep -q 'PASS$' && [ "$rc" -eq 0 ]; then
-	echo "ok $last - fix(): fix(fix(m)) = fix(m), a clean migration comes back as it is, no error raised"; else
-	echo "not ok $last - fix(): fix(fix(m)) = fix(m), a clean migration comes back as it is, no error raised"
-	status=1; summary+=("fix() properties"); fi
+oracle_verdict $? "$WORK/fix_oracle.log" "fix() properties" \
+	"fix(): fix(fix(m)) = fix(m), a clean migration comes back as it is, no error raised"
 # check(fix(m)) without errors but on flagged statements: every generated text (issue 17); the
 # oracle's verdict above counts it too, this line names it
 gap=$(sed -n 's/^# property 1 .* violated by \([0-9]*\) of.*/\1/p' "$WORK/fix_oracle.log")
@@ -182,13 +190,8 @@ if [ "$N_FIX_APPLY" -gt 0 ]; then
 	(cd "$WORK" && as_test_user /usr/bin/python3 test/fuzz/fix_apply.py --texts "$N_FIX_APPLY" --seed "$SEED" \
 		--host "$WORK/c" --port "$port" --pg-bin "$PG_BIN" --template mg_fixtpl \
 		--known test/fuzz/fix_apply_known.txt) >"$WORK/fix_apply.log" 2>&1
-	rc=$?
-	grep -vE '^ +[0-9]+ texts' "$WORK/fix_apply.log" | tail -60
-	last=$((last + 1))
-	if tail -1 "$WORK/fix_apply.log" | grep -q 'PASS$' && [ "$rc" -eq 0 ]; then
-		echo "ok $last - fix(): fix(m) run with the guard enforcing and m with the guard off leave the same schema and rows"; else
-		echo "not ok $last - fix(): fix(m) run with the guard enforcing and m with the guard off leave the same schema and rows"
-		status=1; summary+=("fix() property 2"); fi
+	oracle_verdict $? "$WORK/fix_apply.log" "fix() property 2" \
+		"fix(): fix(m) run with the guard enforcing and m with the guard off leave the same schema and rows"
 fi
 
 # The verdict that matters: no server process ended by a signal (a crash, an abort, an
