@@ -133,6 +133,9 @@ int evaluate_lock_queue(const LockQueueFacts &facts, const Policy &policy, Findi
  * cannot fail, so it also serves when evaluate() itself has failed.
  */
 int evaluate_unjudged(const UnjudgedFacts &facts, const Policy &policy, Finding *out, int max_out) noexcept;
+/* The rule groups (RuleGroupBit) for which evaluate_unjudged() refuses under policy: those
+ * with a rule at effective severity error, when rule unjudged itself is at error; 0 else. */
+uint32_t unjudged_refusing_groups(const Policy &policy) noexcept;
 int evaluate_rewrite(const RewriteFacts &facts, const Policy &policy, Finding *out, int max_out, char *err,
 					 size_t errlen) noexcept;
 

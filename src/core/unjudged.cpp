@@ -38,6 +38,21 @@ group_of(const char *category)
 
 } // namespace
 
+uint32_t
+unjudged_refusing_groups(const Policy &policy) noexcept
+{
+	if (policy.mode == Mode::Off || effective_severity(RuleId::Unjudged, policy) != Severity::Error)
+		return 0;
+	uint32_t groups = 0;
+	for (int i = 0; i < rule_count(); ++i)
+	{
+		const RuleInfo &r = rule_info(static_cast<RuleId>(i));
+		if (effective_severity(r.id, policy) == Severity::Error)
+			groups |= group_of(r.category);
+	}
+	return groups;
+}
+
 int
 evaluate_unjudged(const UnjudgedFacts &facts, const Policy &policy, Finding *out, int max_out) noexcept
 {

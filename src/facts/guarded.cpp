@@ -12,6 +12,19 @@ namespace {
 typedef bool (*MgFaultFn)(const char *point);
 void **fault_hook = NULL;
 
+/* The caught error, for the caller's report. */
+void
+describe_failure(ErrorData *edata, MgFailure *fail)
+{
+	fail->error = edata;
+	strlcpy(fail->sqlstate, unpack_sql_state(edata->sqlerrcode), sizeof fail->sqlstate);
+	const char *msg = edata->message ? edata->message : "";
+	int len = (int) strlen(msg);
+	int keep = len < (int) sizeof fail->message ? len : pg_mbcliplen(msg, len, (int) sizeof fail->message - 1);
+	memcpy(fail->message, msg, keep);
+	fail->message[keep] = '\0';
+}
+
 } // namespace
 
 MgErrorKind
@@ -67,16 +80,48 @@ mg_guarded_call(void (*fn)(void *arg), void *arg, bool rethrow_statement_errors,
 		fail->kind = mg_error_kind(edata);
 		if (fail->kind == MG_ERROR_RETHROW || (fail->kind == MG_ERROR_STATEMENT && rethrow_statement_errors))
 			ReThrowError(edata);
-		fail->error = edata;
-		strlcpy(fail->sqlstate, unpack_sql_state(edata->sqlerrcode), sizeof fail->sqlstate);
-		const char *msg = edata->message ? edata->message : "";
-		int len = (int) strlen(msg);
-		int keep = len < (int) sizeof fail->message ? len : pg_mbcliplen(msg, len, (int) sizeof fail->message - 1);
-		memcpy(fail->message, msg, keep);
-		fail->message[keep] = '\0';
+		describe_failure(edata, fail);
 	}
 	PG_END_TRY();
 	return ok;
+}
+
+bool
+mg_guarded_call_refusing(void (*fn)(void *arg), void *arg, MgFailure *fail)
+{
+	memset(fail, 0, sizeof *fail);
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile bool ok = false;
+	PG_TRY();
+	{
+		fn(arg);
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		/* the kind from the error still on the stack: a re-thrown one is left as it is */
+		ErrorData probe;
+		memset(&probe, 0, sizeof probe);
+		probe.elevel = ERROR;
+		probe.sqlerrcode = geterrcode();
+		if (mg_error_kind(&probe) != MG_ERROR_UNJUDGED)
+			PG_RE_THROW();
+		MemoryContextSwitchTo(oldcxt);
+		ErrorData *edata = CopyErrorData();
+		FlushErrorState();
+		fail->kind = MG_ERROR_UNJUDGED;
+		fail->dirty = true;
+		describe_failure(edata, fail);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+void
+mg_failure_rethrow(const MgFailure *fail)
+{
+	if (fail->dirty && fail->error)
+		ReThrowError(fail->error);
 }
 
 bool

@@ -4,8 +4,9 @@
  * judge a statement", is the contract this implements.
  *
  * Whatever the guard does to judge a statement (read the catalog, cook a DEFAULT, build a
- * partition bound) runs through mg_guarded_call(), in an internal subtransaction. An error
- * raised there is one of three kinds:
+ * partition bound) runs through mg_guarded_call(), in an internal subtransaction, or, when
+ * a failure would refuse the statement anyway, mg_guarded_call_refusing(), without one. An
+ * error raised there is one of three kinds:
  *
  *  - MG_ERROR_RETHROW: the statement (or the session) must end as PostgreSQL ends it: query
  *    cancel and statement timeout, termination and shutdown (class 57), out of memory and
@@ -42,6 +43,7 @@ typedef struct MgFailure
 	ErrorData *error;  /* the error, copied into the caller's memory context */
 	char sqlstate[6];
 	char message[256]; /* its message, cut at a character boundary */
+	bool dirty;        /* caught by mg_guarded_call_refusing(): nothing was rolled back */
 } MgFailure;
 
 /*
@@ -51,6 +53,21 @@ typedef struct MgFailure
  * error is caught (the subtransaction rolled back) and described in *fail, and false returned.
  */
 bool mg_guarded_call(void (*fn)(void *arg), void *arg, bool rethrow_statement_errors, MgFailure *fail);
+
+/*
+ * mg_guarded_call() with rethrow_statement_errors, for a caller that has made sure that an
+ * MG_ERROR_UNJUDGED failure refuses the statement (mg_unjudged_refuses()): then nothing has to
+ * be rolled back for the statement to go on, because it does not go on, and fn(arg) runs
+ * without the internal subtransaction (about 5,000 instructions a statement, bench/RESULTS.md).
+ * Re-thrown errors are re-thrown as they are. An unjudged one is caught, described in *fail
+ * with fail->dirty set, and false returned: the error's own cleanup (locks, buffer pins, the
+ * resource owner) is still to come, so the caller may only report the refusal, which raises
+ * it, and must call mg_failure_rethrow() after that in any case.
+ */
+bool mg_guarded_call_refusing(void (*fn)(void *arg), void *arg, MgFailure *fail);
+
+/* Re-throws the error a dirty failure caught; returns for a clean one (nothing to do). */
+void mg_failure_rethrow(const MgFailure *fail);
 
 /*
  * A test-only failure point (test/faults): when the fault-injection module that the tests

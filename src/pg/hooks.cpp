@@ -66,6 +66,14 @@ statement_text(const char *query, int location, int len, const char **text, int 
 	*text_len = len > 0 ? len : (int) strlen(*text);
 }
 
+/* fn(arg) inside the guard's one wrapper (facts/guarded.h): without a subtransaction when a
+ * failure would refuse the statement anyway (refusing: mg_unjudged_refuses()). */
+bool
+guarded_read(void (*fn)(void *arg), void *arg, bool refusing, MgFailure *fail)
+{
+	return refusing ? mg_guarded_call_refusing(fn, arg, fail) : mg_guarded_call(fn, arg, true, fail);
+}
+
 /* The facts of a utility statement, read inside the guard's one wrapper (facts/guarded.h). */
 struct CollectUtility
 {
@@ -111,14 +119,15 @@ judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtil
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
 	CollectUtility c = {&in, facts, false};
+	const char *text;
+	int text_len;
+	statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
+	uint32 groups = mg_rule_groups(in.stmt);
 	MgFailure fail;
-	if (!mg_guarded_call(collect_utility, &c, true, &fail))
+	if (!guarded_read(collect_utility, &c, mg_unjudged_refuses(groups, text, text_len), &fail))
 	{
-		const char *text;
-		int text_len;
-		statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
-		mg_report_unjudged(mg_rule_groups(in.stmt), CreateCommandName(in.stmt), fail.sqlstate, fail.message, NULL,
-						   text, text_len);
+		mg_report_unjudged(groups, CreateCommandName(in.stmt), fail.sqlstate, fail.message, NULL, text, text_len);
+		mg_failure_rethrow(&fail);
 	}
 	else if (c.judge)
 		mg_judge_and_report(MG_JUDGE_UTILITY, facts, facts->text, facts->text_len);
@@ -172,15 +181,16 @@ judge_data_change(QueryDesc *queryDesc)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	mg::DmlFacts *facts = (mg::DmlFacts *) palloc(sizeof(mg::DmlFacts));
 	CollectDml c = {queryDesc, st, rows_matter, facts};
+	const char *text;
+	int text_len;
+	statement_text(queryDesc->sourceText, queryDesc->plannedstmt->stmt_location, queryDesc->plannedstmt->stmt_len,
+				   &text, &text_len);
 	MgFailure fail;
-	if (!mg_guarded_call(collect_dml, &c, true, &fail))
+	if (!guarded_read(collect_dml, &c, mg_unjudged_refuses(mg::kGroupData, text, text_len), &fail))
 	{
-		const char *text;
-		int text_len;
-		statement_text(queryDesc->sourceText, queryDesc->plannedstmt->stmt_location,
-					   queryDesc->plannedstmt->stmt_len, &text, &text_len);
 		mg_report_unjudged(mg::kGroupData, dml_command(queryDesc->plannedstmt->commandType), fail.sqlstate,
 						   fail.message, NULL, text, text_len);
+		mg_failure_rethrow(&fail);
 	}
 	else
 		mg_judge_and_report(MG_JUDGE_DML, facts, facts->text, facts->text_len);
@@ -211,37 +221,48 @@ void
 statement_locks(PlannedStmt *pstmt, const char *queryString, const MgState *st, bool judging, MgLockPlan *plan)
 {
 	LockModel m = {pstmt->utilityStmt, st, plan};
-	MgFailure fail;
-	if (mg_guarded_call(lock_model, &m, true, &fail))
-		return;
-	memset(plan, 0, sizeof *plan);
-	plan->command = CreateCommandName(pstmt->utilityStmt);
-	if (!judging)
-		return;
 	const char *text;
 	int text_len;
 	statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
-	mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, text, text_len);
+	MgFailure fail;
+	if (guarded_read(lock_model, &m, judging && mg_unjudged_refuses(mg::kGroupLock, text, text_len), &fail))
+		return;
+	memset(plan, 0, sizeof *plan);
+	plan->command = CreateCommandName(pstmt->utilityStmt);
+	if (judging)
+		mg_report_unjudged(mg::kGroupLock, plan->command, fail.sqlstate, fail.message, NULL, text, text_len);
+	mg_failure_rethrow(&fail);
 }
 
 /* The statement-lock model, the lock decision and the facts of a judged statement, read in
  * one guarded call: one internal subtransaction per statement instead of two. */
+enum LocksAndFactsPart
+{
+	PART_LOCK_MODEL,
+	PART_LOCK_DECISION,
+	PART_FACTS,
+};
+
 struct LocksAndFacts
 {
 	LockModel model;
 	MgLockAction *act;
 	MgStmtInput *in;
 	CollectUtility collect;
+	LocksAndFactsPart part; /* the part running, for a failure that cannot be rolled back */
 };
 
 void
 locks_and_facts(void *arg)
 {
 	LocksAndFacts *lf = (LocksAndFacts *) arg;
+	lf->part = PART_LOCK_MODEL;
 	lock_model(&lf->model);
+	lf->part = PART_LOCK_DECISION;
 	mg_lock_decide(lf->model.plan, lf->model.st, lf->act);
 	/* the lock decision is one of the facts */
 	lf->in->lock_wait_bounded = lf->act->decision.wait_bounded;
+	lf->part = PART_FACTS;
 	collect_utility(&lf->collect);
 }
 
@@ -259,13 +280,29 @@ locks_and_verdict(PlannedStmt *pstmt, const char *queryString, ProcessUtilityCon
 	utility_input(pstmt, queryString, context, &in);
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
-	LocksAndFacts lf = {{pstmt->utilityStmt, st, plan}, act, &in, {&in, facts, false}};
+	LocksAndFacts lf = {{pstmt->utilityStmt, st, plan}, act, &in, {&in, facts, false}, PART_LOCK_MODEL};
+	const char *text;
+	int text_len;
+	statement_text(queryString, pstmt->stmt_location, pstmt->stmt_len, &text, &text_len);
+	uint32 groups = mg_rule_groups(in.stmt);
+	bool refusing = mg_unjudged_refuses(mg::kGroupLock, text, text_len) && mg_unjudged_refuses(groups, text, text_len);
 	MgFailure fail;
-	if (mg_guarded_call(locks_and_facts, &lf, true, &fail))
+	if (guarded_read(locks_and_facts, &lf, refusing, &fail))
 	{
 		if (lf.collect.judge)
 			mg_judge_and_report(MG_JUDGE_UTILITY, facts, facts->text, facts->text_len);
 		return;
+	}
+	if (fail.dirty)
+	{
+		/* Nothing was rolled back, so no part can run again: the refusal each part reports
+		 * when it fails alone (the lock decision is not guarded there: its error as it is). */
+		if (lf.part == PART_LOCK_MODEL)
+			mg_report_unjudged(mg::kGroupLock, CreateCommandName(in.stmt), fail.sqlstate, fail.message, NULL, text,
+							   text_len);
+		else if (lf.part == PART_FACTS)
+			mg_report_unjudged(groups, CreateCommandName(in.stmt), fail.sqlstate, fail.message, NULL, text, text_len);
+		mg_failure_rethrow(&fail);
 	}
 	memset(plan, 0, sizeof *plan);
 	statement_locks(pstmt, queryString, st, true, plan);

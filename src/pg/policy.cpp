@@ -278,6 +278,18 @@ mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const c
 	return by == &directive ? MG_OVERRIDE_DIRECTIVE : MG_OVERRIDE_SETTING;
 }
 
+bool
+mg_policy_may_let_through(mg::RuleId rule, const char *stmt, int stmt_len)
+{
+	if (allow_parsed && allow_parsed->rule[(int) rule])
+		return true;
+	mg::policy::Override directive;
+	char err[512];
+	mg::policy::Directive d = mg::policy::find_directive(stmt, stmt && stmt_len > 0 ? (size_t) stmt_len : 0,
+														 &directive, err, sizeof err);
+	return d == mg::policy::Directive::Malformed || (d == mg::policy::Directive::Found && directive.rule[(int) rule]);
+}
+
 void
 mg_policy_audit(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len)
 {

@@ -33,5 +33,8 @@ void mg_policy_fill(mg::Policy *p);
  * directive (22023) and when the current user may not override (42501). *reason: why.
  */
 MgOverride mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const char **reason);
+/* Whether an override could let a finding of rule through: migration_guard.allow names it, or
+ * the statement carries a directive that names it or is malformed. Reads no catalog. */
+bool mg_policy_may_let_through(mg::RuleId rule, const char *stmt, int stmt_len);
 /* One audit line at LOG level, in migration_guard.log_format. */
 void mg_policy_audit(const mg::Finding *f, MgAction action, const char *reason, const char *stmt, int stmt_len);

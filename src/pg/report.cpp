@@ -217,6 +217,13 @@ mg_report_unjudged(uint32 groups, const char *command, const char *sqlstate, con
 	pfree(u);
 }
 
+bool
+mg_unjudged_refuses(uint32 groups, const char *stmt, int stmt_len)
+{
+	return (mg_unjudged_refusing_groups() & groups) != 0 &&
+		   !mg_policy_may_let_through(mg::RuleId::Unjudged, stmt, stmt_len);
+}
+
 void
 mg_judge_and_report(MgJudgeKind kind, const void *facts, const char *stmt, int stmt_len)
 {

@@ -33,6 +33,11 @@ void mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_le
 void mg_report_unjudged(uint32 groups, const char *command, const char *sqlstate, const char *cause,
 						const mg::RelationFacts *rel, const char *stmt, int stmt_len);
 
+/* Whether mg_report_unjudged() would refuse a statement of these groups (with this text)
+ * under the current settings, whatever the error: no override could let it through. Then the
+ * guard reads the statement with mg_guarded_call_refusing(). */
+bool mg_unjudged_refuses(uint32 groups, const char *stmt, int stmt_len);
+
 /* What the rules layer is asked about. */
 typedef enum MgJudgeKind
 {

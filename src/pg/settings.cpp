@@ -56,6 +56,25 @@ mg_current_policy(void)
 	return p;
 }
 
+uint32
+mg_unjudged_refusing_groups(void)
+{
+	/* the last answer and the two settings it was worked out from, compared by value */
+	static bool known = false;
+	static mg::Policy asked;
+	static uint32 groups;
+	mg::Policy p = {};
+	p.mode = (mg::Mode) mg_mode;
+	mg_policy_fill(&p);
+	if (!known || p.mode != asked.mode || memcmp(p.rule_severity, asked.rule_severity, sizeof p.rule_severity) != 0)
+	{
+		groups = mg::unjudged_refusing_groups(p);
+		asked = p;
+		known = true;
+	}
+	return groups;
+}
+
 void
 mg_settings_init(void)
 {

@@ -24,3 +24,7 @@ void mg_settings_init(void);
 
 /* The policy from the current values of the migration_guard.* settings. */
 mg::Policy mg_current_policy(void);
+
+/* mg::unjudged_refusing_groups() under the current migration_guard.mode and rule_severity,
+ * worked out again only when one of them has changed. */
+uint32 mg_unjudged_refusing_groups(void);

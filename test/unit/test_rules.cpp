@@ -326,6 +326,52 @@ TEST(Unjudged, SeverityFollowsTheRulesThatCouldApply)
 	EXPECT_EQ(evaluate_unjudged(u, policy, out, 0), 0);
 }
 
+/* unjudged_refusing_groups() says, for every combination of groups, exactly what
+ * evaluate_unjudged() decides: the hooks read without a subtransaction only where a failure
+ * is refused anyway. Checked under the default policy, with a group's error rules turned to
+ * warnings one by one, with the cap, and in warn and off mode. */
+TEST(Unjudged, RefusingGroupsAgreeWithTheFinding)
+{
+	std::vector<Policy> policies;
+	policies.push_back(Policy{Mode::Enforce, 10 * kMB});
+	for (int i = 0; i < rule_count(); ++i)
+	{
+		Policy p{Mode::Enforce, 10 * kMB};
+		for (int j = 0; j <= i; ++j)
+			if (rule_info(static_cast<RuleId>(j)).default_severity == Severity::Error &&
+				static_cast<RuleId>(j) != RuleId::Unjudged)
+				p.rule_severity[j] = severity_setting(Severity::Warning);
+		policies.push_back(p);
+	}
+	Policy capped{Mode::Enforce, 10 * kMB};
+	capped.rule_severity[static_cast<int>(RuleId::Unjudged)] = severity_setting(Severity::Warning);
+	policies.push_back(capped);
+	policies.push_back(Policy{Mode::Warn, 10 * kMB});
+	policies.push_back(Policy{Mode::Off, 10 * kMB});
+	const uint32_t all = kGroupIndex | kGroupColumn | kGroupTable | kGroupData | kGroupLock | kGroupConstraint;
+	int refused = 0, not_refused = 0;
+	for (const Policy &p : policies)
+	{
+		uint32_t refusing = unjudged_refusing_groups(p);
+		for (uint32_t groups = 1; groups <= all; ++groups)
+		{
+			if ((groups & ~all) != 0)
+				continue;
+			UnjudgedFacts u{};
+			u.groups = groups;
+			Finding out[1];
+			bool refuses = evaluate_unjudged(u, p, out, 1) == 1 && out[0].severity == Severity::Error;
+			EXPECT_EQ(refuses, (refusing & groups) != 0) << "groups " << groups;
+			(refuses ? refused : not_refused)++;
+		}
+	}
+	/* both answers occur: the comparison is not vacuous */
+	EXPECT_GT(refused, 0);
+	EXPECT_GT(not_refused, 0);
+	EXPECT_EQ(unjudged_refusing_groups(Policy{Mode::Warn, 10 * kMB}), 0u);
+	EXPECT_NE(unjudged_refusing_groups(Policy{Mode::Enforce, 10 * kMB}) & kGroupData, 0u);
+}
+
 TEST(Unjudged, ARulesLayerFailureHasNoSqlstate)
 {
 	Policy policy{Mode::Enforce, 10 * kMB};
