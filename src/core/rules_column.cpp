@@ -1093,10 +1093,20 @@ rule_type_choice(const StatementFacts &f, const Policy &p, Sink &sink)
 }
 
 /* Identifiers in the text longer than PostgreSQL keeps: it cuts them with only a NOTICE. */
+/* Whether byte c can be part of a word: ASCII letters, digits, '_', '$' and every byte >= 0x80
+ * (at least what the tokenizer puts in a Word). */
+constexpr bool
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+		   c >= 0x80;
+}
+
 /* False when no identifier in s can be longer than kMaxIdent: there is no quoted identifier
- * and no run of more than kMaxIdent bytes that could be part of a word (ASCII letters, digits,
- * '_', '$' and every byte >= 0x80: at least what the tokenizer puts in a Word). Spares
- * tokenizing every DDL statement, which was most of this rule's cost. */
+ * and no run of more than kMaxIdent word bytes. Spares tokenizing every DDL statement. Such a
+ * run covers kMaxIdent + 1 consecutive bytes, so it covers one of the bytes kMaxIdent,
+ * 2 * kMaxIdent + 1, ...: only the runs through those are measured, and most of them are
+ * spaces or short words. */
 bool
 may_hold_long_identifier(std::string_view s)
 {
@@ -1104,14 +1114,17 @@ may_hold_long_identifier(std::string_view s)
 		return false;
 	if (s.find('"') != std::string_view::npos)
 		return true;
-	size_t run = 0;
-	for (char ch : s)
+	constexpr size_t step = kMaxIdent + 1;
+	for (size_t at = kMaxIdent; at < s.size(); at += step)
 	{
-		const unsigned char c = static_cast<unsigned char>(ch);
-		const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-						  c == '$' || c >= 0x80;
-		run = word ? run + 1 : 0;
-		if (run > kMaxIdent)
+		if (!word_byte(static_cast<unsigned char>(s[at])))
+			continue;
+		size_t lo = at, hi = at + 1;
+		while (lo > 0 && word_byte(static_cast<unsigned char>(s[lo - 1])))
+			--lo;
+		while (hi < s.size() && word_byte(static_cast<unsigned char>(s[hi])))
+			++hi;
+		if (hi - lo > kMaxIdent)
 			return true;
 	}
 	return false;

@@ -834,6 +834,8 @@ mg_is_serial_type(const TypeName *tn)
 	if (tn == NULL || list_length(tn->names) != 1 || tn->pct_type)
 		return false;
 	const char *name = strVal(linitial(tn->names));
+	if (name[0] != 's' && name[0] != 'b')
+		return false; /* most type names, without a string compared */
 	static const char *const serials[] = {"smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"};
 	for (const char *serial : serials)
 		if (strcmp(name, serial) == 0)

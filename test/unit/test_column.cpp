@@ -384,6 +384,37 @@ TEST(ColumnRules, IdentifierTooLongReadsTheTextAndCutsAtACharacterBoundary)
 	EXPECT_TRUE(t.run().empty());
 }
 
+/* An unquoted name of 64 bytes is found wherever it stands in the text (the pre-test looks
+ * only at the runs through every 64th byte), and one of 63 bytes nowhere. */
+TEST(ColumnRules, IdentifierTooLongFindsAnUnquotedNameAtEveryOffset)
+{
+	ColFixture t;
+	t.f.kind = StmtKind::CreateTable;
+	for (size_t len : {63u, 64u, 130u})
+		for (size_t pad = 0; pad < 140; ++pad)
+		{
+			t.text = "CREATE TABLE t" + std::string(pad, ' ') + "(" + std::string(len, 'x') + " int, y int)";
+			t.f.text = t.text.c_str();
+			t.f.text_len = static_cast<int32_t>(t.text.size());
+			auto out = t.run();
+			if (len > 63)
+			{
+				ASSERT_EQ(out.size(), 1u) << "len " << len << " pad " << pad;
+				EXPECT_EQ(out[0].rule, RuleId::IdentifierTooLong);
+			}
+			else
+				EXPECT_TRUE(out.empty()) << "pad " << pad;
+		}
+	/* at the very end of the text, and the whole text */
+	for (std::string text : {std::string("DROP TABLE ") + std::string(64, 'z'), std::string(64, 'z')})
+	{
+		t.text = text;
+		t.f.text = t.text.c_str();
+		t.f.text_len = static_cast<int32_t>(t.text.size());
+		EXPECT_EQ(t.run().size(), 1u) << text;
+	}
+}
+
 TEST(ColumnRules, ManySubcommandsAreJudgedTogether)
 {
 	ColFixture t;
