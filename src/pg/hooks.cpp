@@ -357,6 +357,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 		cxt = AllocSetContextCreate(CurrentMemoryContext, "migration_guard statement", ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 		const MgState *st = mg_live_state();
+		mg_live_names_memo_begin();
 		/* PostgreSQL's own permission error comes before any verdict, and before the
 		 * lock-queue preflight names another session (facts/privs.h) */
 		bool may_lock = mg_statement_may_lock(parsetree);
@@ -391,6 +392,7 @@ mg_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 					altered = plan.locks[i].relid;
 		}
 		MemoryContextSwitchTo(old);
+		mg_live_names_memo_end();
 		mg_class_rows_forget();
 	}
 	else

@@ -53,6 +53,51 @@ struct RelSet
 	bool used;  /* an entry was ever added in this transaction */
 };
 
+/*
+ * The names resolved while one statement is judged (mg_live_names_memo_begin() to _end()):
+ * the privilege check, the statement-lock model and the facts each resolve the statement's
+ * relations, and nothing between them changes the catalog or the search path. Off outside
+ * that span, and switched off by any abort on the way (an error inside the span), so a
+ * name is never answered from an earlier statement. A name past the last slot is resolved
+ * every time, as without the memo.
+ */
+constexpr int kNameMemo = 8;
+struct NameMemoEntry
+{
+	char schemaname[NAMEDATALEN]; /* "" when unqualified */
+	char relname[NAMEDATALEN];
+	char persistence;
+	Oid relid; /* InvalidOid: not found */
+};
+struct NameMemo
+{
+	bool on;
+	int n;
+	NameMemoEntry entries[kNameMemo];
+};
+NameMemo names;
+
+/* The entry for rv, or NULL; a name with a catalog or longer than a name is never kept. */
+NameMemoEntry *
+name_memo_find(const RangeVar *rv)
+{
+	for (int i = 0; i < names.n; i++)
+	{
+		NameMemoEntry *e = &names.entries[i];
+		if (e->persistence == rv->relpersistence && strcmp(e->relname, rv->relname) == 0 &&
+			strcmp(e->schemaname, rv->schemaname ? rv->schemaname : "") == 0)
+			return e;
+	}
+	return NULL;
+}
+
+bool
+name_memo_usable(const RangeVar *rv)
+{
+	return names.on && rv->catalogname == NULL && rv->relname != NULL && strlen(rv->relname) < NAMEDATALEN &&
+		   (rv->schemaname == NULL || strlen(rv->schemaname) < NAMEDATALEN);
+}
+
 /* A column ALTER TABLE ... ADD COLUMN added in this transaction. */
 struct NewColumnKey
 {
@@ -237,6 +282,8 @@ on_xact_end(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			memset(&xact, 0, sizeof xact); /* the memory goes with TopTransactionContext */
+			names.on = false;
+			names.n = 0;
 			break;
 		default:
 			break;
@@ -250,6 +297,11 @@ on_subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId pa
 	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 	bool commit = event == SUBXACT_EVENT_COMMIT_SUB;
+	if (!commit)
+	{
+		names.on = false;
+		names.n = 0;
+	}
 	relset_subxact_end(&xact.new_rels, mySubid, parentSubid, commit);
 	relset_subxact_end(&xact.lock_takers, mySubid, parentSubid, commit);
 	if (xact.new_columns != NULL)
@@ -315,7 +367,25 @@ bool
 live_resolve(const MgState *, const RangeVar *rv, MgRelRef *out)
 {
 	memset(out, 0, sizeof *out);
+	bool memo = name_memo_usable(rv);
+	if (memo)
+	{
+		const NameMemoEntry *e = name_memo_find(rv);
+		if (e != NULL)
+		{
+			out->relid = e->relid;
+			return OidIsValid(out->relid);
+		}
+	}
 	out->relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+	if (memo && names.n < kNameMemo)
+	{
+		NameMemoEntry *e = &names.entries[names.n++];
+		strlcpy(e->schemaname, rv->schemaname ? rv->schemaname : "", sizeof e->schemaname);
+		strlcpy(e->relname, rv->relname, sizeof e->relname);
+		e->persistence = rv->relpersistence;
+		e->relid = out->relid;
+	}
 	return OidIsValid(out->relid);
 }
 
@@ -514,6 +584,20 @@ mg_live_install(void)
 	object_access_hook = on_object_access;
 	RegisterXactCallback(on_xact_end, NULL);
 	RegisterSubXactCallback(on_subxact_end, NULL);
+}
+
+void
+mg_live_names_memo_begin(void)
+{
+	names.on = true;
+	names.n = 0;
+}
+
+void
+mg_live_names_memo_end(void)
+{
+	names.on = false;
+	names.n = 0;
 }
 
 const MgState *

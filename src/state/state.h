@@ -250,6 +250,12 @@ mg_state_column_created(const MgState *st, Oid relid, const char *colname)
 void mg_live_install(void);
 /* This backend's transaction. */
 const MgState *mg_live_state(void);
+
+/* From _begin() to _end(), while one statement is judged, the live state resolves each name
+ * once (the privilege check, the lock model and the facts ask for the same names). An abort
+ * in between ends it too. Not nested: a statement judged inside that span starts its own. */
+void mg_live_names_memo_begin(void);
+void mg_live_names_memo_end(void);
 /* An UPDATE, DELETE or MERGE of relid changed rows rows (ExecutorEnd): for dml_whole_table's
  * batches that never commit. */
 void mg_live_note_rows_changed(Oid relid, double rows);
