@@ -102,6 +102,7 @@ mg_class_row_of(HeapTuple tup, MgClassRow *out)
 	out->relpages = c->relpages;
 	out->reltuples = c->reltuples;
 	out->relname = c->relname;
+	out->tid = tup->t_self;
 }
 
 bool

@@ -42,6 +42,7 @@ typedef struct MgClassRow
 	int32 relpages;
 	float4 reltuples;
 	NameData relname;
+	ItemPointerData tid; /* where the row is in pg_class (relsize.cpp looks beside it) */
 } MgClassRow;
 
 /* False when relid does not exist (*out untouched). */

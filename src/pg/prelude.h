@@ -15,6 +15,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/parallel.h"
 #include "access/table.h"
@@ -94,6 +95,7 @@ extern "C" {
 #include "parser/parser.h"
 #include "parser/parsetree.h"
 #include "pgstat.h"
+#include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/ipc.h"
 #include "storage/lmgr.h"
@@ -124,6 +126,7 @@ extern "C" {
 #include "utils/relmapper.h"
 #include "utils/resowner.h"
 #include "utils/catcache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"

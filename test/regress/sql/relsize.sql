@@ -54,6 +54,40 @@ SELECT pg_table_size('parted') AS parent_only,
        (SELECT sum(pg_table_size(relid)) FROM pg_partition_tree('parted') WHERE isleaf) AS equal_to_leaves,
        migration_guard.table_size('parted_2') =
        pg_table_size('parted_2a') + pg_table_size('parted_2b') AS subtree;
+-- The TOAST table's and TOAST index's pg_class rows are read from the page that holds the
+-- table's own row when they are there (CREATE TABLE writes them together), and looked up
+-- otherwise. Either way the size is pg_table_size(): beside it, after GRANT and REVOKE have
+-- given the table's row versions on other pages (its TOAST rows stay behind), after VACUUM
+-- FULL has given the TOAST table new files, and after TRUNCATE, in a transaction and after it.
+CREATE TABLE beside (id int, doc text);
+INSERT INTO beside
+SELECT g, (SELECT string_agg(md5(g::text || ':' || i::text), '') FROM generate_series(1, 100) i)
+FROM generate_series(1, 50) g;
+CREATE VIEW beside_pages AS
+SELECT (SELECT (ctid::text::point)[0] FROM pg_class WHERE oid = 'beside'::regclass) =
+       (SELECT (ctid::text::point)[0] FROM pg_class
+        WHERE oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'beside'::regclass)) AS same_page,
+       migration_guard.table_size('beside') = pg_table_size('beside') AS equal,
+       pg_table_size('beside') > pg_relation_size('beside') * 2 AS mostly_toast;
+SELECT * FROM beside_pages;
+DO $$
+BEGIN
+	FOR i IN 1 .. 100 LOOP
+		GRANT SELECT ON rs.beside TO PUBLIC;
+		REVOKE SELECT ON rs.beside FROM PUBLIC;
+	END LOOP;
+END $$;
+SELECT * FROM beside_pages;
+SET migration_guard.mode = off;
+VACUUM FULL beside;
+RESET migration_guard.mode;
+SELECT equal, mostly_toast FROM beside_pages;
+BEGIN;
+SET LOCAL migration_guard.mode = off;
+TRUNCATE beside;
+SELECT equal FROM beside_pages;
+ROLLBACK;
+SELECT equal, mostly_toast FROM beside_pages;
 -- a dropped relation has no size
 SELECT migration_guard.table_size(0::oid::regclass) IS NULL AS is_null;
 -- only superusers may call it, unless granted
