@@ -168,9 +168,16 @@ toast_rows_beside(const ItemPointerData *owner_tid, Oid owner, Oid toastrelid, M
 		Buffer buffer = ReadBuffer(pg_class, block);
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);
 		Page page = BufferGetPage(buffer);
+		/* CREATE TABLE writes the TOAST rows just before the table's final row version: from
+		 * the table's row down, then up from it */
 		OffsetNumber last = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber off = FirstOffsetNumber; off <= last && !(have_toast && have_index); off++)
+		OffsetNumber own = ItemPointerGetOffsetNumber(owner_tid);
+		for (int step = 1; step <= (int) last && !(have_toast && have_index); step++)
 		{
+			int at = step < (int) own ? (int) own - step : step;
+			if (at < FirstOffsetNumber || at > (int) last || at == (int) own)
+				continue;
+			OffsetNumber off = (OffsetNumber) at;
 			ItemId item = PageGetItemId(page, off);
 			if (!ItemIdIsNormal(item))
 				continue;

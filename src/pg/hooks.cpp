@@ -116,8 +116,10 @@ judge_utility_statement(PlannedStmt *pstmt, const char *queryString, ProcessUtil
 	utility_input(pstmt, queryString, context, &in);
 	in.lock_wait_bounded = lock_wait_bounded;
 
-	/* not palloc0: mg_collect_facts() zeroes it first thing */
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	/* on the stack (7 kB would be a malloc() of its own in the statement's context), and not
+	 * zeroed here: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts facts_here;
+	mg::StatementFacts *facts = &facts_here;
 	CollectUtility c = {&in, facts, false};
 	const char *text;
 	int text_len;
@@ -278,8 +280,10 @@ locks_and_verdict(PlannedStmt *pstmt, const char *queryString, ProcessUtilityCon
 {
 	MgStmtInput in;
 	utility_input(pstmt, queryString, context, &in);
-	/* not palloc0: mg_collect_facts() zeroes it first thing */
-	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
+	/* on the stack (7 kB would be a malloc() of its own in the statement's context), and not
+	 * zeroed here: mg_collect_facts() zeroes it first thing */
+	mg::StatementFacts facts_here;
+	mg::StatementFacts *facts = &facts_here;
 	LocksAndFacts lf = {{pstmt->utilityStmt, st, plan}, act, &in, {&in, facts, false}, PART_LOCK_MODEL};
 	const char *text;
 	int text_len;

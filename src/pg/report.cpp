@@ -97,8 +97,11 @@ mg_report(const mg::Finding *findings, int n, const char *stmt, int stmt_len)
 	}
 }
 
+namespace {
+
+/* mg_judge() with room for max_out findings. */
 int
-mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_t errlen)
+judge_into(MgJudgeKind kind, const void *facts, mg::Finding *out, int max_out, char *err, size_t errlen)
 {
 	mg::Policy policy = mg_current_policy();
 	/* the tests' fault injection (test/faults): the rules layer fails as on an exception */
@@ -110,16 +113,23 @@ mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_
 	switch (kind)
 	{
 		case MG_JUDGE_UTILITY:
-			return mg::evaluate(*(const mg::StatementFacts *) facts, policy, out, MG_MAX_FINDINGS, err, errlen);
+			return mg::evaluate(*(const mg::StatementFacts *) facts, policy, out, max_out, err, errlen);
 		case MG_JUDGE_DML:
-			return mg::evaluate_dml(*(const mg::DmlFacts *) facts, policy, out, MG_MAX_FINDINGS, err, errlen);
+			return mg::evaluate_dml(*(const mg::DmlFacts *) facts, policy, out, max_out, err, errlen);
 		case MG_JUDGE_LOCK_QUEUE:
-			return mg::evaluate_lock_queue(*(const mg::LockQueueFacts *) facts, policy, out, MG_MAX_FINDINGS, err,
-										   errlen);
+			return mg::evaluate_lock_queue(*(const mg::LockQueueFacts *) facts, policy, out, max_out, err, errlen);
 		case MG_JUDGE_REWRITE:
-			return mg::evaluate_rewrite(*(const mg::RewriteFacts *) facts, policy, out, MG_MAX_FINDINGS, err, errlen);
+			return mg::evaluate_rewrite(*(const mg::RewriteFacts *) facts, policy, out, max_out, err, errlen);
 	}
 	return 0;
+}
+
+} // namespace
+
+int
+mg_judge(MgJudgeKind kind, const void *facts, mg::Finding *out, char *err, size_t errlen)
+{
+	return judge_into(kind, facts, out, MG_MAX_FINDINGS, err, errlen);
 }
 
 namespace {
@@ -227,9 +237,18 @@ mg_unjudged_refuses(uint32 groups, const char *stmt, int stmt_len)
 void
 mg_judge_and_report(MgJudgeKind kind, const void *facts, const char *stmt, int stmt_len)
 {
-	mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * MG_MAX_FINDINGS);
+	/* Most statements draw no finding: the rules run first with room for one, on the stack,
+	 * and again with room for every one only when there is one. They are pure functions of
+	 * the facts and the policy, so the second run finds the same and more. (Room for all
+	 * is MG_MAX_FINDINGS findings of 21 kB each, a fresh malloc() for every statement.) */
 	char err[256] = "";
-	int n = mg_judge(kind, facts, findings, err, sizeof err);
+	mg::Finding first;
+	int n = judge_into(kind, facts, &first, 1, err, sizeof err);
+	if (n == 0)
+		return;
+	mg::Finding *findings = (mg::Finding *) palloc(sizeof(mg::Finding) * MG_MAX_FINDINGS);
+	if (n > 0)
+		n = mg_judge(kind, facts, findings, err, sizeof err);
 	if (n < 0)
 		mg_report_unjudged(groups_of(kind, facts), command_of(kind, facts), "", err, rel_of(kind, facts), stmt,
 						   stmt_len);
