@@ -104,6 +104,9 @@ typedef struct MgStmtInput
 							* inside which every statement would look like one in a block */
 	bool lock_wait_bounded; /* its wait in the lock queue is bounded: a lock_timeout will be
 							 * in effect, or it needs no lock it could queue for */
+	bool xact_top_level;    /* it runs at the top level of its transaction, in no savepoint or
+							 * exception block (read before the guard's own subtransaction);
+							 * false for check(), whose text runs in a later transaction */
 } MgStmtInput;
 
 /*

@@ -1306,8 +1306,10 @@ enum_facts(AlterEnumStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 			return false;
 		bool is_enum = ((Form_pg_type) GETSTRUCT(tup))->typtype == TYPTYPE_ENUM;
 		TransactionId top = GetTopTransactionIdIfAny();
+		/* the statement's own level, not this code's: the guard may read it inside a
+		 * subtransaction of its own (facts/guarded.h) */
 		new_at_top = TransactionIdIsValid(top) && HeapTupleHeaderGetXmin(tup->t_data) == top &&
-					 !(tup->t_data->t_infomask & HEAP_UPDATED) && GetCurrentTransactionNestLevel() == 1;
+					 !(tup->t_data->t_infomask & HEAP_UPDATED) && cx->in->xact_top_level;
 		ReleaseSysCache(tup);
 		if (!is_enum)
 			return mg_facts_will_fail(cx);

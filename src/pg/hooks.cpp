@@ -103,6 +103,7 @@ utility_input(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext
 	in->toplevel = context == PROCESS_UTILITY_TOPLEVEL && !IsSubTransaction();
 	in->in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
 	in->in_block = mg_state_in_block(in->st); /* before mg_guarded_call's subtransaction */
+	in->xact_top_level = GetCurrentTransactionNestLevel() == 1;
 }
 
 /* Judges one utility statement: warnings first, then the first error, so that a user sees

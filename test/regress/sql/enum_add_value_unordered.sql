@@ -26,6 +26,14 @@ CREATE TYPE color AS ENUM ('red');
 ALTER TYPE color ADD VALUE 'green' AFTER 'red';
 SELECT 'green'::color;
 COMMIT;
+-- the same in warn mode, where the guard reads the statement inside a subtransaction of its
+-- own: the statement's level decides, not the guard's
+BEGIN;
+SET LOCAL migration_guard.mode = warn;
+CREATE TYPE shade AS ENUM ('dark');
+ALTER TYPE shade ADD VALUE 'light' AFTER 'dark';
+SELECT 'light'::shade;
+COMMIT;
 -- inside a function called in a transaction block
 CREATE FUNCTION add_status() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
