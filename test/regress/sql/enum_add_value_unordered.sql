@@ -20,7 +20,8 @@ BEGIN;
 ALTER TYPE status ADD VALUE 'lost' BEFORE 'new';
 SELECT 'lost'::status;
 ROLLBACK;
--- ... even when the type was created in the same transaction (PostgreSQL 12 and later)
+-- ... even when the type was created in the same transaction on 12 to 16; from 17 the label
+-- is usable at once then, and the guard says nothing
 BEGIN;
 CREATE TYPE color AS ENUM ('red');
 ALTER TYPE color ADD VALUE 'green' AFTER 'red';
