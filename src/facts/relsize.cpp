@@ -91,9 +91,21 @@ storage_bytes(const MgClassRow *cls, int64 *main_bytes)
 	MG_RELFILE_SET(rf, spc, db, filenode);
 
 	/* One path built by PostgreSQL; the other forks' files are named <main>_<fork>
-	 * (relpath.c), so their paths are that one plus a suffix. */
+	 * (relpath.c), so their paths are that one plus a suffix. A permanent relation in the
+	 * database's default tablespace, the usual case, is base/<database>/<filenode>, written
+	 * here without the palloc'd string relpath() returns before 18. */
 	char main_path[MAXPGPATH];
-	if (!mg_relpath(main_path, sizeof main_path, rf, backend, MAIN_FORKNUM))
+	if (spc == DEFAULTTABLESPACE_OID && backend == MG_INVALID_BACKEND)
+	{
+		char *p = main_path;
+		memcpy(p, "base/", 5);
+		p += 5;
+		p += pg_ultoa_n(db, p);
+		*p++ = '/';
+		p += pg_ultoa_n(filenode, p);
+		*p = '\0';
+	}
+	else if (!mg_relpath(main_path, sizeof main_path, rf, backend, MAIN_FORKNUM))
 		return 0;
 	size_t main_len = strlen(main_path);
 	char path[MAXPGPATH];
