@@ -111,6 +111,8 @@ struct NewColumn
 	SubTransactionId subid;
 };
 
+constexpr int kInlineColumns = 8;
+
 /* The rows one (sub)transaction level changed: the levels still open, innermost first. */
 struct LevelRows
 {
@@ -145,6 +147,10 @@ struct LiveXact
 {
 	RelSet new_rels;
 	RelSet lock_takers;
+	/* the columns ADD COLUMN added: the first kInlineColumns here, then all in the hash
+	 * (a hash table costs a memory context of its own to create) */
+	NewColumn inline_columns[kInlineColumns];
+	int n_inline_columns;
 	HTAB *new_columns;
 	HTAB *changed_rows;
 	AlterRecord *alters;
@@ -244,6 +250,47 @@ remember_new(Oid relid)
 		e->subid = GetCurrentSubTransactionId();
 }
 
+/* The record of a column this transaction added, or NULL. */
+NewColumn *
+new_column_find(const NewColumnKey *key)
+{
+	if (xact.new_columns != NULL)
+		return (NewColumn *) hash_search(xact.new_columns, key, HASH_FIND, NULL);
+	for (int i = 0; i < xact.n_inline_columns; i++)
+		if (xact.inline_columns[i].key.relid == key->relid && xact.inline_columns[i].key.attnum == key->attnum)
+			return &xact.inline_columns[i];
+	return NULL;
+}
+
+/* Records a column new_column_find() does not know. */
+void
+new_column_enter(const NewColumnKey *key, SubTransactionId subid)
+{
+	if (xact.new_columns == NULL && xact.n_inline_columns < kInlineColumns)
+	{
+		NewColumn *e = &xact.inline_columns[xact.n_inline_columns++];
+		e->key = *key;
+		e->subid = subid;
+		return;
+	}
+	if (xact.new_columns == NULL)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(NewColumnKey);
+		ctl.entrysize = sizeof(NewColumn);
+		ctl.hcxt = TopTransactionContext;
+		xact.new_columns = hash_create("migration_guard new columns", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		for (int i = 0; i < xact.n_inline_columns; i++)
+		{
+			NewColumn *moved = (NewColumn *) hash_search(xact.new_columns, &xact.inline_columns[i].key, HASH_ENTER, NULL);
+			moved->subid = xact.inline_columns[i].subid;
+		}
+		xact.n_inline_columns = 0;
+	}
+	NewColumn *e = (NewColumn *) hash_search(xact.new_columns, key, HASH_ENTER, NULL);
+	e->subid = subid;
+}
+
 void
 on_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
 {
@@ -255,19 +302,9 @@ on_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, 
 	 * a CREATE TABLE announces none of its columns */
 	if (access == OAT_POST_CREATE && classId == RelationRelationId && subId > 0 && IsTransactionState())
 	{
-		if (xact.new_columns == NULL)
-		{
-			HASHCTL ctl;
-			ctl.keysize = sizeof(NewColumnKey);
-			ctl.entrysize = sizeof(NewColumn);
-			ctl.hcxt = TopTransactionContext;
-			xact.new_columns = hash_create("migration_guard new columns", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		}
 		NewColumnKey key = {objectId, subId};
-		bool found;
-		NewColumn *e = (NewColumn *) hash_search(xact.new_columns, &key, HASH_ENTER, &found);
-		if (!found)
-			e->subid = GetCurrentSubTransactionId();
+		if (new_column_find(&key) == NULL)
+			new_column_enter(&key, GetCurrentSubTransactionId());
 	}
 }
 
@@ -304,6 +341,19 @@ on_subxact_end(SubXactEvent event, SubTransactionId mySubid, SubTransactionId pa
 	}
 	relset_subxact_end(&xact.new_rels, mySubid, parentSubid, commit);
 	relset_subxact_end(&xact.lock_takers, mySubid, parentSubid, commit);
+	int keep_columns = 0;
+	for (int i = 0; i < xact.n_inline_columns; i++)
+	{
+		NewColumn *e = &xact.inline_columns[i];
+		if (e->subid == mySubid)
+		{
+			if (!commit)
+				continue;
+			e->subid = parentSubid;
+		}
+		xact.inline_columns[keep_columns++] = *e;
+	}
+	xact.n_inline_columns = keep_columns;
 	if (xact.new_columns != NULL)
 	{
 		HASH_SEQ_STATUS seq;
@@ -524,7 +574,7 @@ bool
 live_column_added(const MgState *, Oid relid, AttrNumber attnum)
 {
 	NewColumnKey key = {relid, attnum};
-	return xact.new_columns != NULL && hash_search(xact.new_columns, &key, HASH_FIND, NULL) != NULL;
+	return new_column_find(&key) != NULL;
 }
 
 struct HTAB *
