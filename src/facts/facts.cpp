@@ -737,6 +737,37 @@ mg_may_apply(Node *parsetree)
 	}
 }
 
+namespace {
+
+/* The OID of a type the grammar names as pg_catalog.<name> (bigint, integer, boolean,
+ * timestamp with time zone, ...: SystemTypeName()) without a modifier, array bounds or SETOF,
+ * for the builtin types whose OIDs are fixed (pg_type_d.h); InvalidOid for anything else.
+ * Nothing can create a type in pg_catalog, so the catalog would answer the same, at the cost
+ * of a namespace look-up, its ACL check and a type look-up. */
+Oid
+builtin_type_oid(const TypeName *tn)
+{
+	if (tn->typeOid != InvalidOid || tn->typmods != NIL || tn->arrayBounds != NIL || tn->setof || tn->pct_type ||
+		list_length(tn->names) != 2 || strcmp(strVal(linitial(tn->names)), "pg_catalog") != 0)
+		return InvalidOid;
+	static const struct
+	{
+		const char *name;
+		Oid oid;
+	} builtins[] = {
+		{"int2", INT2OID},       {"int4", INT4OID},     {"int8", INT8OID},         {"float4", FLOAT4OID},
+		{"float8", FLOAT8OID},   {"bool", BOOLOID},     {"numeric", NUMERICOID},   {"timestamp", TIMESTAMPOID},
+		{"timestamptz", TIMESTAMPTZOID}, {"time", TIMEOID}, {"timetz", TIMETZOID}, {"varchar", VARCHAROID},
+	};
+	const char *name = strVal(lsecond(tn->names));
+	for (const auto &b : builtins)
+		if (strcmp(name, b.name) == 0)
+			return b.oid;
+	return InvalidOid;
+}
+
+} // namespace
+
 Oid
 mg_facts_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod, bool *defined)
 {
@@ -747,9 +778,10 @@ mg_facts_type(MgFactsCx *cx, const TypeName *tn, int32 *typmod, bool *defined)
 			*defined = cx->types[i].defined;
 			return cx->types[i].oid;
 		}
-	Oid oid = InvalidOid;
-	*defined = false;
-	Type typ = LookupTypeName(NULL, tn, typmod, true);
+	Oid oid = builtin_type_oid(tn);
+	*defined = OidIsValid(oid);
+	*typmod = -1;
+	Type typ = OidIsValid(oid) ? NULL : LookupTypeName(NULL, tn, typmod, true);
 	if (typ != NULL)
 	{
 		oid = ((Form_pg_type) GETSTRUCT(typ))->oid;
