@@ -740,14 +740,16 @@ mg_may_apply(Node *parsetree)
 namespace {
 
 /* The OID of a type the grammar names as pg_catalog.<name> (bigint, integer, boolean,
- * timestamp with time zone, ...: SystemTypeName()) without a modifier, array bounds or SETOF,
- * for the builtin types whose OIDs are fixed (pg_type_d.h); InvalidOid for anything else.
+ * timestamp with time zone, ...: SystemTypeName()) without a modifier (written or preset),
+ * array bounds or SETOF, for the builtin types whose OIDs are fixed (pg_type_d.h); InvalidOid
+ * for anything else.
  * Nothing can create a type in pg_catalog, so the catalog would answer the same, at the cost
  * of a namespace look-up, its ACL check and a type look-up. */
 Oid
 builtin_type_oid(const TypeName *tn)
 {
-	if (tn->typeOid != InvalidOid || tn->typmods != NIL || tn->arrayBounds != NIL || tn->setof || tn->pct_type ||
+	if (tn->typeOid != InvalidOid || tn->typmods != NIL || tn->typemod != -1 || tn->arrayBounds != NIL ||
+		tn->setof || tn->pct_type ||
 		list_length(tn->names) != 2 || strcmp(strVal(linitial(tn->names)), "pg_catalog") != 0)
 		return InvalidOid;
 	static const struct
