@@ -120,63 +120,40 @@ ROLLBACK;
 
 -- ... and among more columns than the transaction's record keeps in place (8, then a hash
 -- table): the first, the one that took the attribute number of a column rolled back before
--- it, and the last are new; one added again with a default after a rollback holds its default
+-- it, and the last are new; one added again with a default after a rollback holds its default.
+-- (The rollbacks are exception blocks: subtransactions, as SAVEPOINT ... ROLLBACK TO.)
+CREATE FUNCTION add_eleven() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	ALTER TABLE we.items ADD COLUMN n1 int, ADD COLUMN n2 int, ADD COLUMN n3 int, ADD COLUMN n4 int,
+		ADD COLUMN n5 int;
+	BEGIN
+		ALTER TABLE we.items ADD COLUMN gone int;
+		RAISE EXCEPTION 'rolled back';
+	EXCEPTION WHEN raise_exception THEN NULL;
+	END;
+	ALTER TABLE we.items ADD COLUMN n6 int, ADD COLUMN n7 int, ADD COLUMN n8 int, ADD COLUMN n9 int,
+		ADD COLUMN n10 int;
+	BEGIN
+		ALTER TABLE we.items ADD COLUMN n11 int;
+		RAISE EXCEPTION 'rolled back';
+	EXCEPTION WHEN raise_exception THEN NULL;
+	END;
+	ALTER TABLE we.items ADD COLUMN n11 int DEFAULT 0;
+END $$;
 BEGIN;
 SET LOCAL migration_guard.mode = warn;
 SET LOCAL migration_guard.rule_severity = 'backfill_under_exclusive_lock=off, multiple_alter_same_table=off';
-ALTER TABLE items ADD COLUMN n1 int, ADD COLUMN n2 int, ADD COLUMN n3 int, ADD COLUMN n4 int, ADD COLUMN n5 int;
-SAVEPOINT s;
-ALTER TABLE items ADD COLUMN gone int;
-ROLLBACK TO SAVEPOINT s;
-ALTER TABLE items ADD COLUMN n6 int, ADD COLUMN n7 int, ADD COLUMN n8 int, ADD COLUMN n9 int, ADD COLUMN n10 int;
-SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int;
-ROLLBACK TO SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int DEFAULT 0;
+SELECT add_eleven();
+SAVEPOINT probe;
 DELETE FROM items WHERE n1 IS NULL;
-ROLLBACK;
-BEGIN;
-SET LOCAL migration_guard.mode = warn;
-SET LOCAL migration_guard.rule_severity = 'backfill_under_exclusive_lock=off, multiple_alter_same_table=off';
-ALTER TABLE items ADD COLUMN n1 int, ADD COLUMN n2 int, ADD COLUMN n3 int, ADD COLUMN n4 int, ADD COLUMN n5 int;
-SAVEPOINT s;
-ALTER TABLE items ADD COLUMN gone int;
-ROLLBACK TO SAVEPOINT s;
-ALTER TABLE items ADD COLUMN n6 int, ADD COLUMN n7 int, ADD COLUMN n8 int, ADD COLUMN n9 int, ADD COLUMN n10 int;
-SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int;
-ROLLBACK TO SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int DEFAULT 0;
+ROLLBACK TO SAVEPOINT probe;
 DELETE FROM items WHERE n6 IS NULL;
-ROLLBACK;
-BEGIN;
-SET LOCAL migration_guard.mode = warn;
-SET LOCAL migration_guard.rule_severity = 'backfill_under_exclusive_lock=off, multiple_alter_same_table=off';
-ALTER TABLE items ADD COLUMN n1 int, ADD COLUMN n2 int, ADD COLUMN n3 int, ADD COLUMN n4 int, ADD COLUMN n5 int;
-SAVEPOINT s;
-ALTER TABLE items ADD COLUMN gone int;
-ROLLBACK TO SAVEPOINT s;
-ALTER TABLE items ADD COLUMN n6 int, ADD COLUMN n7 int, ADD COLUMN n8 int, ADD COLUMN n9 int, ADD COLUMN n10 int;
-SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int;
-ROLLBACK TO SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int DEFAULT 0;
+ROLLBACK TO SAVEPOINT probe;
 DELETE FROM items WHERE n10 IS NULL;
-ROLLBACK;
-BEGIN;
-SET LOCAL migration_guard.mode = warn;
-SET LOCAL migration_guard.rule_severity = 'backfill_under_exclusive_lock=off, multiple_alter_same_table=off';
-ALTER TABLE items ADD COLUMN n1 int, ADD COLUMN n2 int, ADD COLUMN n3 int, ADD COLUMN n4 int, ADD COLUMN n5 int;
-SAVEPOINT s;
-ALTER TABLE items ADD COLUMN gone int;
-ROLLBACK TO SAVEPOINT s;
-ALTER TABLE items ADD COLUMN n6 int, ADD COLUMN n7 int, ADD COLUMN n8 int, ADD COLUMN n9 int, ADD COLUMN n10 int;
-SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int;
-ROLLBACK TO SAVEPOINT t;
-ALTER TABLE items ADD COLUMN n11 int DEFAULT 0;
+ROLLBACK TO SAVEPOINT probe;
 DELETE FROM items WHERE n11 IS NULL;
 ROLLBACK;
+DROP FUNCTION add_eleven();
 
 -- edge: a table created in this transaction is nobody else's concern
 BEGIN;
