@@ -55,6 +55,12 @@ fi
 log "building migration_guard into $VG_ROOT"
 make -s -j2 PG_CONFIG="$PG_BIN/pg_config" >/dev/null || exit 2
 as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null || exit 2
+# failure_contract loads the tests' fault-injection module (test/faults/mg_faults, never
+# packaged): installed into this private installation as scripts/test.sh installs it, so that
+# the failure contract's paths run under memcheck too
+make -s -C test/faults PG_CONFIG="$PG_BIN/pg_config" >/dev/null &&
+	as_root make -s -C test/faults install PG_CONFIG="$PG_BIN/pg_config" >/dev/null || exit 2
+make -s -C test/faults clean PG_CONFIG="$PG_BIN/pg_config" >/dev/null 2>&1
 
 WORK=$(make_workdir)
 cp -r sql test "$WORK/"
