@@ -232,28 +232,39 @@ mg_policy_fill(mg::Policy *p)
 		memcpy(p->rule_severity, rule_severity_parsed, mg::kMaxRules);
 }
 
+namespace {
+
+/* Where an override of rule would come from: the statement's directive (copied into
+ * *directive), else migration_guard.allow; NULL when neither names the rule. *malformed: the
+ * statement's directive cannot be read (err says why). Reads no catalog. */
+const mg::policy::Override *
+override_naming(mg::RuleId rule, const char *stmt, int stmt_len, mg::policy::Override *directive, bool *malformed,
+				char *err, size_t errlen)
+{
+	mg::policy::Directive d =
+		mg::policy::find_directive(stmt, stmt && stmt_len > 0 ? (size_t) stmt_len : 0, directive, err, errlen);
+	*malformed = d == mg::policy::Directive::Malformed;
+	if (d == mg::policy::Directive::Found && directive->rule[(int) rule])
+		return directive;
+	if (allow_parsed && allow_parsed->rule[(int) rule])
+		return allow_parsed;
+	return NULL;
+}
+
+} // namespace
+
 MgOverride
 mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const char **reason)
 {
 	*reason = NULL;
 	mg::policy::Override directive;
 	char err[512];
-	mg::policy::Directive d = mg::policy::find_directive(stmt, stmt && stmt_len > 0 ? (size_t) stmt_len : 0,
-														 &directive, err, sizeof err);
-	if (d == mg::policy::Directive::Malformed)
+	bool malformed;
+	const mg::policy::Override *by = override_naming(f->rule, stmt, stmt_len, &directive, &malformed, err, sizeof err);
+	if (malformed)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("invalid migration_guard:allow directive in the statement"), errdetail("%s", err),
 						errhint("Write /* migration_guard:allow rule[, rule ...]: reason */ in the statement.")));
-
-	const mg::policy::Override *by = NULL;
-	if (d == mg::policy::Directive::Found && directive.rule[(int) f->rule])
-	{
-		by = &directive;
-	}
-	else if (allow_parsed && allow_parsed->rule[(int) f->rule])
-	{
-		by = allow_parsed;
-	}
 	if (by == NULL)
 		return MG_OVERRIDE_NONE;
 
@@ -281,13 +292,10 @@ mg_policy_override(const mg::Finding *f, const char *stmt, int stmt_len, const c
 bool
 mg_policy_may_let_through(mg::RuleId rule, const char *stmt, int stmt_len)
 {
-	if (allow_parsed && allow_parsed->rule[(int) rule])
-		return true;
 	mg::policy::Override directive;
 	char err[512];
-	mg::policy::Directive d = mg::policy::find_directive(stmt, stmt && stmt_len > 0 ? (size_t) stmt_len : 0,
-														 &directive, err, sizeof err);
-	return d == mg::policy::Directive::Malformed || (d == mg::policy::Directive::Found && directive.rule[(int) rule]);
+	bool malformed;
+	return override_naming(rule, stmt, stmt_len, &directive, &malformed, err, sizeof err) != NULL || malformed;
 }
 
 void
