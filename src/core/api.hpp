@@ -30,6 +30,8 @@ struct RuleInfo {
 	Severity default_severity;
 	const char *summary;     /* one line */
 	const char *doc_anchor;  /* docs/rules.md#<anchor> */
+	bool advisory = false;   /* about wasted work, not about a lock: the hooks judge it only when
+							  * rule_severity makes it an error (hooks_judge_rule) */
 };
 
 int rule_count() noexcept;
@@ -38,6 +40,15 @@ const RuleInfo *rule_by_name(const char *name) noexcept;
 
 /* "error", "warning", "off" */
 const char *severity_name(Severity s) noexcept;
+
+/*
+ * Whether the hooks read the facts of rule id, given its migration_guard.rule_severity entry
+ * (severity_setting(), or kDefaultSeverity). Every rule but an advisory one: that one costs a
+ * catalog scan on every statement it could apply to, and as a warning changes nothing the
+ * statement does, so the hooks judge it only when a DBA made it an error (whatever the mode);
+ * check() and the CLI, where a migration is reviewed, always judge it.
+ */
+bool hooks_judge_rule(RuleId id, uint8_t severity_setting) noexcept;
 
 /*
  * The lock group's decisions about the lock queue (rules_lock.cpp), for the hook's lock

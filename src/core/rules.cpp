@@ -54,7 +54,7 @@ const RuleInfo kRules[] = {
 	 "index_unnamed"},
 	{RuleId::IndexRedundant, "index_redundant", "index", Severity::Warning,
 	 "a new index that an existing valid index already covers",
-	 "index_redundant"},
+	 "index_redundant", true},
 	{RuleId::CheckConstraintValidating, "check_constraint_validating", "constraint", Severity::Error,
 	 "ADD CHECK without NOT VALID scans a large table under ACCESS EXCLUSIVE",
 	 "check_constraint_validating"},
@@ -965,11 +965,27 @@ combinable_alter_kinds() noexcept
 		   alter_kind_bit(AlterKind::AddConstraint) | alter_kind_bit(AlterKind::Other);
 }
 
+namespace {
+
+/* The severity rule_severity gives the rule, before the mode applies. */
+Severity
+configured_severity(RuleId id, uint8_t set) noexcept
+{
+	return set == kDefaultSeverity ? rule_info(id).default_severity : static_cast<Severity>(set - 1);
+}
+
+} // namespace
+
+bool
+hooks_judge_rule(RuleId id, uint8_t severity_setting) noexcept
+{
+	return !rule_info(id).advisory || configured_severity(id, severity_setting) == Severity::Error;
+}
+
 Severity
 effective_severity(RuleId id, const Policy &policy) noexcept
 {
-	uint8_t set = policy.rule_severity[static_cast<size_t>(id)];
-	Severity s = set == kDefaultSeverity ? rule_info(id).default_severity : static_cast<Severity>(set - 1);
+	Severity s = configured_severity(id, policy.rule_severity[static_cast<size_t>(id)]);
 	switch (policy.mode)
 	{
 		case Mode::Off: return Severity::Off;

@@ -107,6 +107,9 @@ typedef struct MgStmtInput
 	bool xact_top_level;    /* it runs at the top level of its transaction, in no savepoint or
 							 * exception block (read before the guard's own subtransaction);
 							 * false for check(), whose text runs in a later transaction */
+	bool judge_index_redundant; /* read index_redundant's facts (a pg_index scan): always for
+								 * check(); in the hooks only when a DBA made it an error
+								 * (mg::hooks_judge_rule) */
 } MgStmtInput;
 
 /*

@@ -586,7 +586,8 @@ create_index_facts(IndexStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 	int n = 0;
 	/* A new UNIQUE index is left alone: it is usually a step towards ADD CONSTRAINT ... USING
 	 * INDEX (the guard's own recipe for PRIMARY KEY and UNIQUE), whatever else exists. */
-	if (!stmt->unique && !cx->main.sim_new && plain_index_columns(stmt, cx->main.relid, attnums, &n))
+	if (cx->in->judge_index_redundant && !stmt->unique && !cx->main.sim_new &&
+		plain_index_columns(stmt, cx->main.relid, attnums, &n))
 	{
 		Oid amid = get_index_am_oid(stmt->accessMethod ? stmt->accessMethod : DEFAULT_INDEX_TYPE, true);
 		if (OidIsValid(amid))

@@ -257,6 +257,7 @@ judge_utility(Node *stmt, const MgState *st, const MgLockPlan *plan, const char 
 	in.toplevel = true; /* a migration file's statements run from the client */
 	in.in_block = mg_state_in_block(st);
 	in.lock_wait_bounded = act.decision.wait_bounded;
+	in.judge_index_redundant = true; /* advisory rules are judged where the migration is reviewed */
 	/* not palloc0: mg_collect_facts() zeroes it first thing */
 	mg::StatementFacts *facts = (mg::StatementFacts *) palloc(sizeof(mg::StatementFacts));
 	if (!mg_collect_facts(&in, facts))

@@ -15,6 +15,7 @@
 #include "facts/privs.h"
 #include "pg/hooks.h"
 #include "pg/locks.h"
+#include "pg/policy.h"
 #include "pg/report.h"
 #include "pg/settings.h"
 #include "pg/statement.h"
@@ -104,6 +105,7 @@ utility_input(PlannedStmt *pstmt, const char *queryString, ProcessUtilityContext
 	in->in_pipeline = (MyXactFlags & XACT_FLAGS_PIPELINING) != 0;
 	in->in_block = mg_state_in_block(in->st); /* before mg_guarded_call's subtransaction */
 	in->xact_top_level = GetCurrentTransactionNestLevel() == 1;
+	in->judge_index_redundant = mg_policy_hooks_judge(mg::RuleId::IndexRedundant);
 }
 
 /* Judges one utility statement: warnings first, then the first error, so that a user sees

@@ -232,6 +232,12 @@ mg_policy_fill(mg::Policy *p)
 		memcpy(p->rule_severity, rule_severity_parsed, mg::kMaxRules);
 }
 
+bool
+mg_policy_hooks_judge(mg::RuleId rule)
+{
+	return mg::hooks_judge_rule(rule, rule_severity_parsed ? rule_severity_parsed[(int) rule] : mg::kDefaultSeverity);
+}
+
 namespace {
 
 /* Where an override of rule would come from: the statement's directive (copied into

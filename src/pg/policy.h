@@ -27,6 +27,9 @@ void mg_policy_init(void);
 bool mg_policy_may_override(void);
 /* Copies the per-rule severities into p. */
 void mg_policy_fill(mg::Policy *p);
+
+/* Whether the hooks read the facts of rule (mg::hooks_judge_rule under rule_severity). */
+bool mg_policy_hooks_judge(mg::RuleId rule);
 /*
  * Whether the finding is overridden, by the statement's own directive (text/stmt_len: the
  * statement's text; may be NULL) or by migration_guard.allow. ereports ERROR on a malformed

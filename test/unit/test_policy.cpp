@@ -63,6 +63,28 @@ TEST(RuleSeverity, RejectsUnknownRulesBadLevelsAndDuplicates)
 	EXPECT_NE(std::string(err).find("named twice"), std::string::npos) << err;
 }
 
+/* The hooks read the facts of every rule but an advisory one, whose facts they read only
+ * where rule_severity makes it an error; index_redundant is the one advisory rule. */
+TEST(RuleSeverity, HooksJudgeAnAdvisoryRuleOnlyAsAnError)
+{
+	int advisory_rules = 0;
+	for (int i = 0; i < rule_count(); ++i)
+	{
+		const RuleId id = static_cast<RuleId>(i);
+		const RuleInfo &info = rule_info(id);
+		const bool advisory = info.advisory;
+		advisory_rules += advisory ? 1 : 0;
+		EXPECT_EQ(hooks_judge_rule(id, kDefaultSeverity), !advisory || info.default_severity == Severity::Error)
+			<< info.name;
+		EXPECT_TRUE(hooks_judge_rule(id, severity_setting(Severity::Error))) << info.name;
+		EXPECT_EQ(hooks_judge_rule(id, severity_setting(Severity::Warning)), !advisory) << info.name;
+		EXPECT_EQ(hooks_judge_rule(id, severity_setting(Severity::Off)), !advisory) << info.name;
+	}
+	EXPECT_EQ(advisory_rules, 1);
+	EXPECT_TRUE(rule_info(RuleId::IndexRedundant).advisory);
+	EXPECT_FALSE(hooks_judge_rule(RuleId::IndexRedundant, kDefaultSeverity));
+}
+
 TEST(Allow, NeedsRulesAndAReason)
 {
 	Override o;

@@ -7,7 +7,23 @@
 CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY, a int, b int, c text);
 CREATE INDEX t_a_b_idx ON t (a, b);
 
--- warned: the same columns, and a left prefix
+-- An advisory rule: by default the hooks leave it to check() and the CLI, where a migration
+-- is reviewed. No message, no pg_index scan, and the index is built.
+CREATE INDEX t_a_b_dup ON t (a, b);
+SELECT statement_no, rule, severity, relation
+  FROM migration_guard.check($$CREATE INDEX t_a_b_dup2 ON t (a, b);$$);
+SELECT count(*) AS built FROM pg_indexes WHERE schemaname = 'ir' AND indexname = 't_a_b_dup';
+DROP INDEX t_a_b_dup;
+-- ... and so does the warn mode with the default severity
+SET migration_guard.mode = warn;
+CREATE INDEX t_a_b_dup ON t (a, b);
+RESET migration_guard.mode;
+DROP INDEX t_a_b_dup;
+
+-- A DBA who makes it an error has the hooks judge it, before the lock
+SET migration_guard.rule_severity = 'index_redundant=error';
+
+-- refused: the same columns, and a left prefix
 \set VERBOSITY verbose
 CREATE INDEX t_a_b_idx2 ON t (a, b);
 \set VERBOSITY default
@@ -15,12 +31,17 @@ CREATE INDEX CONCURRENTLY t_a_idx ON t (a);
 -- ... the primary key's index covers a plain index on id
 CREATE INDEX t_id_idx ON t (id);
 SELECT indexname FROM pg_indexes WHERE schemaname = 'ir' ORDER BY 1;
+-- in the warn mode, a warning, and the index is built
+SET migration_guard.mode = warn;
+CREATE INDEX t_a_b_idx2 ON t (a, b);
+RESET migration_guard.mode;
+DROP INDEX t_a_b_idx2;
 
 -- allowed: another order, another leading column, more columns
 CREATE INDEX t_b_a_idx ON t (b, a);
 CREATE INDEX t_b_c_idx ON t (b, c);
 CREATE INDEX t_a_b_c_idx ON t (a, b, c);
--- ... but b alone is a left prefix of (b, a): warned
+-- ... but b alone is a left prefix of (b, a): refused
 CREATE INDEX t_b_idx ON t (b);
 -- allowed: any UNIQUE index, the usual step towards ADD CONSTRAINT ... USING INDEX
 CREATE UNIQUE INDEX t_a_key ON t (a);
@@ -72,5 +93,6 @@ SELECT statement_no, rule, severity, relation
 CREATE INDEX t_a_idx3 ON t (a);
 CREATE INDEX t_c_d_idx ON t (c, a);
 $$);
+RESET migration_guard.rule_severity;
 
 \i test/regress/fixtures/teardown.sql
