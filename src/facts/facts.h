@@ -30,8 +30,16 @@ typedef struct MgRelSize
  * the relation. With skip_new, storage of relations that st says this transaction created is
  * not counted (no other session can be waiting on it). st may be NULL (nothing is new, and
  * nothing is cached). Returns false if relid does not exist.
+ *
+ * The size is the work a statement does on the table: pg_table_size() (the heap's forks and
+ * its TOAST table), except that the TOAST table of a heap with no pages is not counted. No row
+ * of such a heap points into it, so no scan, rewrite or index build reads it, and an empty
+ * table costs a stat() rather than a read of the TOAST table's catalog rows.
+ * mg_relation_size_all_files() counts it all, exactly as pg_table_size(): for
+ * migration_guard.table_size() and for SET TABLESPACE, which copies every file.
  */
 bool mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out);
+bool mg_relation_size_all_files(const MgState *st, Oid relid, bool skip_new, MgRelSize *out);
 
 /* ---- statement facts (facts.cpp) ---- */
 

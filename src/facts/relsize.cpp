@@ -338,9 +338,10 @@ counted_live_rows(Oid relid)
 	return live > 0 ? live : -1;
 }
 
-/* One relation with storage: its table size and row estimate. */
+/* One relation with storage: its table size and row estimate. A heap with no pages is empty,
+ * and its TOAST table counts only with all_files (see mg_relation_size). */
 bool
-read_leaf_size(Oid relid, MgRelSize *out)
+read_leaf_size(Oid relid, bool all_files, MgRelSize *out)
 {
 	MgClassRow cls;
 	if (!mg_class_row(relid, &cls))
@@ -353,7 +354,8 @@ read_leaf_size(Oid relid, MgRelSize *out)
 	int natts = cls.natts;
 	bool relhasindex = cls.hasindex;
 
-	bytes += toast_bytes(relid, &cls.tid, toast);
+	if (main_bytes > 0 || all_files)
+		bytes += toast_bytes(relid, &cls.tid, toast);
 	double pages = (double) main_bytes / BLCKSZ;
 
 	out->bytes += bytes;
@@ -407,17 +409,17 @@ static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares f
  * TOAST index, besides stat() of every file. The live hooks always read afresh.
  */
 bool
-leaf_size(const MgState *st, Oid relid, MgRelSize *out)
+leaf_size(const MgState *st, Oid relid, bool all_files, MgRelSize *out)
 {
-	HTAB *cache = st ? mg_state_size_cache(st) : NULL;
+	HTAB *cache = st && !all_files ? mg_state_size_cache(st) : NULL;
 	if (cache == NULL)
-		return read_leaf_size(relid, out);
+		return read_leaf_size(relid, all_files, out);
 	LeafSize *e = (LeafSize *) hash_search(cache, &relid, HASH_FIND, NULL);
 	if (e == NULL)
 	{
 		/* read first, enter after: an error while reading leaves no half-made entry */
 		MgRelSize one = {0, 0, true, true, 0};
-		bool found = read_leaf_size(relid, &one);
+		bool found = read_leaf_size(relid, false, &one);
 		e = (LeafSize *) hash_search(cache, &relid, HASH_ENTER, NULL);
 		e->found = found;
 		e->bytes = one.bytes;
@@ -440,8 +442,10 @@ leaf_size(const MgState *st, Oid relid, MgRelSize *out)
 
 } // namespace
 
+namespace {
+
 bool
-mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
+relation_size(const MgState *st, Oid relid, bool skip_new, bool all_files, MgRelSize *out)
 {
 	out->bytes = 0;
 	out->rows = 0;
@@ -457,7 +461,7 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 	{
 		if (skip_new && st && mg_state_rel_is_new(st, relid))
 			return true;
-		leaf_size(st, relid, out);
+		leaf_size(st, relid, all_files, out);
 		out->n_leaves = 0;
 		return true;
 	}
@@ -477,8 +481,22 @@ mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
 			out->n_leaves += 1;
 			continue;
 		}
-		leaf_size(st, child, out);
+		leaf_size(st, child, all_files, out);
 	}
 	list_free(tree);
 	return true;
+}
+
+} // namespace
+
+bool
+mg_relation_size(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
+{
+	return relation_size(st, relid, skip_new, false, out);
+}
+
+bool
+mg_relation_size_all_files(const MgState *st, Oid relid, bool skip_new, MgRelSize *out)
+{
+	return relation_size(st, relid, skip_new, true, out);
 }

@@ -26,6 +26,16 @@ add_item(mg::StatementFacts *f, mg::TblOp op)
 	return it;
 }
 
+/* SET TABLESPACE copies every file, whatever the heap holds: its size counts them all (an
+ * empty heap's TOAST table too, which mg_relation_size() leaves out). */
+void
+count_all_files(const MgState *st, Oid relid, mg::RelationFacts *rel)
+{
+	MgRelSize sz;
+	if (mg_relation_size_all_files(st, relid, true, &sz))
+		rel->size_bytes = sz.bytes;
+}
+
 void
 set_table_sql(mg::TblItem *it, const MgRelRef *ref)
 {
@@ -677,6 +687,8 @@ alter_facts(AlterTableStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f)
 		if (it)
 		{
 			it->rel = f->rel;
+			if (it->op == mg::TblOp::SetTablespace)
+				count_all_files(cx->st, ref.relid, &it->rel);
 			it->lock = mg::LockLevel::None; /* the statement's: filled in by L3 from f->lock */
 			set_table_sql(it, &ref);
 			/* the rewrite recipes build <table>_new beside it */
@@ -749,6 +761,7 @@ move_all_facts(AlterTableMoveAllStmt *stmt, MgFactsCx *cx, mg::StatementFacts *f
 		memset(&rel, 0, sizeof rel);
 		if (!mg_describe_relation(cx->st, cls->oid, &rel) || rel.is_new || rel.is_temp)
 			continue;
+		count_all_files(cx->st, cls->oid, &rel);
 		it->count++;
 		it->bytes += rel.size_bytes;
 		if (!it->rel.found || rel.size_bytes > it->rel.size_bytes)

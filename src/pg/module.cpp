@@ -57,7 +57,7 @@ mg_table_size(PG_FUNCTION_ARGS)
 	Oid relid = PG_GETARG_OID(0);
 	MgRelSize sz;
 
-	if (!mg_relation_size(NULL, relid, false, &sz))
+	if (!mg_relation_size_all_files(NULL, relid, false, &sz))
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(sz.bytes);
 }

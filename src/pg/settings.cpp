@@ -88,7 +88,8 @@ mg_settings_init(void)
 		"migration_guard.large_table_threshold",
 		"Size on disk at which a table counts as large.",
 		"Measured like pg_table_size() (for a partitioned table, summed over its partitions) without "
-		"locking the table. Rules that depend on size apply at or above it. 0 makes every table large.",
+		"locking the table; a table whose heap has no pages counts as empty. Rules that depend on "
+		"size apply at or above it. 0 makes every table large.",
 		&large_table_threshold_kb, 10 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB, NULL, NULL, NULL);
 
 	DefineCustomIntVariable(

@@ -90,6 +90,41 @@ TRUNCATE beside;
 SELECT equal FROM beside_pages;
 ROLLBACK;
 SELECT equal, mostly_toast FROM beside_pages;
+-- An emptied heap: VACUUM truncates it to no pages, and without PROCESS_TOAST its TOAST table
+-- keeps its dead pages. table_size() is still pg_table_size(); the verdicts count what a
+-- statement reads, the heap alone (no row points into that TOAST table), except SET TABLESPACE,
+-- which copies every file.
+CREATE TABLE emptied (id int, doc text);
+INSERT INTO emptied
+SELECT g, (SELECT string_agg(md5(g::text || ':' || i::text), '') FROM generate_series(1, 100) i)
+FROM generate_series(1, 50) g;
+SET migration_guard.mode = off;
+DELETE FROM emptied;
+VACUUM (PROCESS_TOAST false) emptied;
+RESET migration_guard.mode;
+SELECT pg_relation_size('emptied') AS heap_bytes,
+       migration_guard.table_size('emptied') = pg_table_size('emptied') AS equal,
+       pg_table_size('emptied') >= 128 * 1024 AS toast_kept;
+SET allow_in_place_tablespaces = true;
+CREATE TABLESPACE rs_space LOCATION '';
+SET migration_guard.large_table_threshold = '128kB';
+SELECT statement_no, rule, severity, relation
+  FROM migration_guard.check($$
+ALTER TABLE emptied SET TABLESPACE rs_space;
+CREATE INDEX emptied_id_idx ON emptied (id);
+VACUUM FULL emptied;
+$$);
+-- the hooks agree: SET TABLESPACE is refused, the other two run
+\set VERBOSITY terse
+ALTER TABLE emptied SET TABLESPACE rs_space;
+\set VERBOSITY default
+CREATE INDEX emptied_id_idx ON emptied (id);
+VACUUM FULL emptied;
+SELECT pg_table_size('emptied') < 128 * 1024 AS rewritten_small;
+RESET migration_guard.large_table_threshold;
+DROP TABLE emptied;
+DROP TABLESPACE rs_space;
+RESET allow_in_place_tablespaces;
 -- a dropped relation has no size
 SELECT migration_guard.table_size(0::oid::regclass) IS NULL AS is_null;
 -- only superusers may call it, unless granted
