@@ -11,7 +11,8 @@
 -- table), so dml_large_unbatched or dml_whole_table on such a statement is decided when it
 -- runs (case 83: a condition every row satisfies, dml_whole_table). For the same reason it
 -- cannot prune partitions: a data change of a partitioned table with a condition on its
--- partition key is judged by the whole table.
+-- partition key is judged by the whole table. And the advisory index_redundant is judged by
+-- the hooks only at severity error (cases 200 and 201).
 --
 \set schema par
 \i test/regress/fixtures/setup.sql
@@ -165,6 +166,18 @@ FROM (VALUES
   (115, ARRAY['CREATE INDEX ON small (c)', 'UPDATE small SET c = 0 WHERE id < 100'])
 ) AS cases(n, stmts)
 ORDER BY n;
+
+-- index_redundant is advisory (docs/rules.md#index_redundant): at its default severity check()
+-- warns and the hooks read nothing; made an error, both refuse it
+SELECT rule, severity FROM migration_guard.check('CREATE INDEX small_id_idx ON small (id)');
+SET migration_guard.rule_severity = 'index_redundant=error';
+SELECT n, parity(stmts) AS verdict, array_to_string(stmts, '; ') AS statements
+FROM (VALUES
+  (200, ARRAY['CREATE INDEX small_id_idx ON small (id)']),
+  (201, ARRAY['CREATE INDEX small_c_idx ON small (c)'])
+) AS cases(n, stmts)
+ORDER BY n;
+RESET migration_guard.rule_severity;
 \pset format aligned
 
 \i test/regress/fixtures/teardown.sql
