@@ -405,8 +405,9 @@ static_assert(sizeof(LeafSize) <= 64, "the entry size mg_sim_create() declares f
 
 /*
  * read_leaf_size(), once per relation in a check() call: the advisor judges thousands of
- * statements on the same few tables, and reading one size takes a pg_index scan for the
- * TOAST index, besides stat() of every file. The live hooks always read afresh.
+ * statements on the same few tables, and reading one size takes the TOAST table's catalog
+ * rows, besides stat() of every file. The live hooks always read afresh, and so does a read
+ * of all files (the cache keeps the default measure only).
  */
 bool
 leaf_size(const MgState *st, Oid relid, bool all_files, MgRelSize *out)
@@ -439,10 +440,6 @@ leaf_size(const MgState *st, Oid relid, bool all_files, MgRelSize *out)
 		out->rows_counted = false;
 	return true;
 }
-
-} // namespace
-
-namespace {
 
 bool
 relation_size(const MgState *st, Oid relid, bool skip_new, bool all_files, MgRelSize *out)
